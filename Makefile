@@ -1,0 +1,36 @@
+# Forløp: `make demo` and `make test` each do all set-up on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FORLOP := $(VENV)/bin/forlop
+STAMP  := $(VENV)/.installed-stamp
+DEMO   ?= demo_out
+
+.PHONY: demo test test-fast system-deps bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages the tests need: Chromium (browser tests) and a Java runtime (Spark).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || \
+	  ( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null )
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest -q -p no:cacheprovider
+
+# Everything but the national-scale calibration and Spark tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not spark"
+
+demo: $(STAMP)
+	$(FORLOP) synth --scale demo --seed 2020 --out $(DEMO)/extract
+	$(FORLOP) validate --data $(DEMO)/extract --out $(DEMO)/validation
+
+bench: $(STAMP)
+	$(PY) benchmarks/synth.py
+
+clean:
+	rm -rf $(VENV) $(DEMO)

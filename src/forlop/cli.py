@@ -1,0 +1,55 @@
+"""The command line: one Typer app, ``forlop <command>``.
+
+Each command is a thin shell around a module function; the modules do the work.
+Input that cannot be used ends in one line on stderr and exit code 2 (``InputError``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from forlop.errors import InputError
+
+app = typer.Typer(
+    name="forlop",
+    help=(
+        "Forløp: steering information for mental health services from registry data.\n\n"
+        "Typical use: `forlop synth` (or your own extract) -> `forlop validate` -> "
+        "`forlop pathways` -> `forlop report`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="Directory to write the extract to."),
+    scale: str = typer.Option(
+        "demo", "--scale", help="'national' (the 2020 population of 001), 'demo' (small), or a number of cohort patients."
+    ),
+    seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
+    fmt: str = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
+    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Write a calibrated synthetic registry extract (deterministic for a seed)."""
+    from forlop.synth.extract import write_synthetic_extract
+
+    write_synthetic_extract(out, scale=scale, seed=seed, fmt=fmt, lang=lang, progress=True)
+
+
+def main() -> None:
+    """Entry point: run the app, turning unusable input into one line and exit code 2."""
+    try:
+        app()
+    except InputError as error:
+        typer.echo(f"forlop: {error}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Texts for people, in Norwegian (Bokmål) by default and English on request.
+
+The texts live in ``messages.yaml`` beside this module (key -> {nb, en}); a module may add
+its own keys there. The language is the ``--lang`` option of a command, or the environment
+variable ``FORLOP_LANG``, or ``nb``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+LANGUAGES = ("nb", "en")
+
+
+@lru_cache(maxsize=None)
+def _messages() -> dict[str, dict[str, str]]:
+    with resources.files("forlop").joinpath("messages.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def default_language() -> str:
+    """Return the language from ``FORLOP_LANG`` if it is one we have, else ``nb``."""
+    lang = os.environ.get("FORLOP_LANG", "nb")
+    return lang if lang in LANGUAGES else "nb"
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """Return the text ``key`` in ``lang`` with ``{name}`` fields filled from ``values``."""
+    entry = _messages()[key]
+    text = entry.get(lang or default_language()) or entry["en"]
+    return text.format(**values) if values else text
