@@ -26,6 +26,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Forløp: steering information for mental health services from registry data."""
+
+
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="Directory to write the extract to."),
