@@ -47,6 +47,22 @@ def synth(
     write_synthetic_extract(out, scale=scale, seed=seed, fmt=fmt, lang=lang, progress=True)
 
 
+@app.command()
+def validate(
+    data: Path = typer.Option(..., "--data", help="Folder of the extract: one <table>.parquet or <table>.csv per table."),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA)."
+    ),
+    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Read and validate an extract: usable rows to clean/, bad rows with their reason to rejected/."""
+    from forlop.extract.validate import default_out_dir, validate_extract
+
+    summary = validate_extract(data, out or default_out_dir(data), lang=lang, progress=True)
+    for line in summary.lines(lang):
+        typer.echo(line)
+
+
 def main() -> None:
     """Entry point: run the app, turning unusable input into one line and exit code 2."""
     try:

@@ -1,0 +1,160 @@
+"""Find and open the files of an extract: one ``<table>.parquet`` or ``<table>.csv`` per table.
+
+Rules (DESIGN.md, "Input contract"): a CSV is UTF-8 with a header row and ',' between fields
+(';' separates the values inside a list column). A missing table, a missing column, an empty file,
+a CSV that is not UTF-8 or cannot be parsed, and a Parquet file that cannot be read stop the run
+with one line (``InputError``): the file, the column if any, and what is wrong.
+
+Each table becomes a DuckDB view ``src_<table>``: the file's own columns as they are, plus
+``__row``, the 1-based number of the data row in the file (the header is not counted).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from forlop.errors import InputError
+from forlop.extract.contract import Table
+from forlop.i18n import t
+
+_CHUNK = 1 << 24
+
+
+@dataclass
+class Source:
+    """One opened table: where it came from and how its columns map to the contract."""
+
+    table: str
+    path: Path
+    kind: str
+    view: str
+    columns: dict[str, str]
+    types: dict[str, str]
+    extra: list[str]
+    rows: int
+
+
+def sql_text(value: str) -> str:
+    """Return ``value`` as an SQL string literal."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """Return ``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def find_file(data_dir: Path, table: str, lang: str | None) -> Path:
+    """Return the one file of ``table`` in ``data_dir``; a missing table or two files are fatal."""
+    found = [p for p in (data_dir / f"{table}.parquet", data_dir / f"{table}.csv") if p.is_file()]
+    if not found:
+        raise InputError(str(data_dir / f"{table}.parquet|.csv"), t("extract.missing_table", lang, table=table))
+    if len(found) > 1:
+        raise InputError(str(found[1]), t("extract.two_files", lang, other=found[0].name))
+    return found[0]
+
+
+def check_utf8(path: Path, lang: str | None) -> None:
+    """Stop with the byte offset and line of the first byte that is not UTF-8 (DESIGN.md: CSV is UTF-8).
+
+    Python's own UTF-8 decoder reads the file in 16 MB chunks; a sequence cut by a chunk border
+    is carried over by the incremental decoder, so the offset is exact.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    newlines = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                at = max(0, error.start - pending)
+                line = newlines + chunk.count(b"\n", 0, at) + 1
+                bad = (decoder.getstate()[0] + chunk)[error.start:error.start + 1] if chunk else b""
+                raise InputError(str(path), t("extract.encoding", lang, offset=offset - pending + error.start,
+                                              line=line, byte=bad.hex() or "?")) from None
+            if not chunk:
+                return
+            newlines += chunk.count(b"\n")
+            offset += len(chunk)
+
+
+def read_header(path: Path, lang: str | None) -> list[str]:
+    """Return the column names of a CSV's header row (stripped); an empty file is fatal."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if not header or all(not h.strip() for h in header):
+        raise InputError(str(path), t("extract.empty_file", lang))
+    if len(header) == 1 and ";" in header[0]:
+        raise InputError(str(path), t("extract.separator", lang), example=header[0][:60])
+    names = [h.strip() for h in header]
+    seen = set()
+    for name in names:
+        if name.lower() in seen:
+            raise InputError(str(path), t("extract.duplicate_column", lang), column=name)
+        seen.add(name.lower())
+    return names
+
+
+def _csv_error(error: Exception) -> str:
+    """Return the useful first lines of a DuckDB CSV error as one line."""
+    lines = [ln.strip() for ln in str(error).splitlines() if ln.strip()]
+    keep = []
+    for ln in lines:
+        if ln.startswith("Possible fixes"):
+            break
+        keep.append(ln.replace("Invalid Input Error: ", ""))
+    return " | ".join(keep[:4])
+
+
+def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, lang: str | None) -> Source:
+    """Open ``table``'s file as the view ``src_<table>`` and check that every contract column is there."""
+    path = find_file(data_dir, table.name, lang)
+    if path.stat().st_size == 0:
+        raise InputError(str(path), t("extract.empty_file", lang))
+    view = f"src_{table.name}"
+    if path.suffix == ".csv":
+        check_utf8(path, lang)
+        names = read_header(path, lang)
+        spec = "{" + ", ".join(f"{sql_text(n)}: 'VARCHAR'" for n in names) + "}"
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE raw_{table.name} AS SELECT * FROM read_csv({sql_text(str(path))}, "
+                f"header=true, delim=',', quote='\"', escape='\"', auto_detect=false, columns={spec})"
+            )
+        except duckdb.Error as error:
+            raise InputError(str(path), t("extract.unreadable", lang, detail=_csv_error(error))) from None
+        # A table made by CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *, rowid + 1 AS __row FROM raw_{table.name}")
+    elif path.suffix == ".parquet":
+        try:
+            con.execute(
+                f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS __row FROM read_parquet({sql_text(str(path))}, file_row_number=true)"
+            )
+            described = con.execute(f"DESCRIBE {view}").fetchall()
+        except duckdb.Error as error:
+            raise InputError(str(path), t("extract.unreadable", lang, detail=str(error).splitlines()[0])) from None
+        names = [row[0] for row in described if row[0] != "__row"]
+    else:  # pragma: no cover - find_file only returns these two
+        raise InputError(str(path), t("extract.unreadable", lang, detail=path.suffix))
+    types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {view}").fetchall()}
+    by_lower = {n.lower(): n for n in names}
+    columns = {}
+    for column in table.columns:
+        if column.name.lower() not in by_lower:
+            raise InputError(str(path), t("extract.missing_column", lang, found=", ".join(names)),
+                             column=column.name)
+        columns[column.name] = by_lower[column.name.lower()]
+    wanted = {c.name.lower() for c in table.columns}
+    extra = [n for n in names if n.lower() not in wanted]
+    rows = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+    return Source(table=table.name, path=path, kind=path.suffix[1:], view=view, columns=columns,
+                  types={c: types[s] for c, s in columns.items()}, extra=extra, rows=rows)
