@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from forlop.errors import InputError
+from forlop.qi.cli import app as qi_app
 
 app = typer.Typer(
     name="forlop",
@@ -29,6 +30,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Forløp: steering information for mental health services from registry data."""
+
+
+app.add_typer(qi_app, name="qi")
 
 
 @app.command()

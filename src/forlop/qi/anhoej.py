@@ -96,3 +96,25 @@ def runs_analysis(y: np.ndarray, cl: np.ndarray) -> RunsAnalysis:
     crossings_min = crossings_limit(n_useful)
     signal = longest > longest_max or crossings < crossings_min
     return RunsAnalysis(len(y), n_useful, longest, longest_max, crossings, crossings_min, bool(signal))
+
+
+def longest_run_span(y: np.ndarray, cl: np.ndarray) -> tuple[int, int, int] | None:
+    """Where the longest run lies: (first index, last index, side) in the original positions,
+    side +1 above and -1 below the centre line; the latest run wins a tie. Points on the line
+    and missing points are skipped, as in ``runs_analysis``. None when no point is useful.
+    """
+    y = np.asarray(y, dtype=float)
+    cl = np.asarray(cl, dtype=float)
+    with np.errstate(invalid="ignore"):
+        sides = np.sign(y - cl)
+    useful = np.flatnonzero(~np.isnan(sides) & (sides != 0))
+    if len(useful) == 0:
+        return None
+    best, start = None, 0
+    for k in range(1, len(useful) + 1):
+        if k == len(useful) or sides[useful[k]] != sides[useful[start]]:
+            length = k - start
+            if best is None or length >= best[0]:
+                best = (length, int(useful[start]), int(useful[k - 1]), int(sides[useful[start]]))
+            start = k
+    return best[1], best[2], best[3]

@@ -30,7 +30,7 @@ def qic_figure(result: QicResult, title: str | None = None, ylab: str | None = N
     p = result.points
     fig = go.Figure()
     for number, part in p.groupby("part", sort=True):
-        first = number == p["part"].min()
+        first = bool(number == p["part"].min())
         runs = bool(part["runs_signal"].iloc[0])
         fig.add_trace(go.Scatter(
             x=part["x"], y=part["y"], mode="lines+markers", name=t("qi.plot.data", lang),

@@ -1,0 +1,189 @@
+"""``forlop qi ...``: the QI module from the shell (thin shells around the module functions).
+
+Bad input raises ``InputError`` (one line, exit code 2 via ``forlop.cli:main``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from forlop.errors import InputError
+from forlop.i18n import t
+
+app = typer.Typer(
+    name="qi",
+    help="Quality-improvement charts (run and control charts, Anhøj rules), team templates, dashboards, MUSIQ.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish readings).")
+POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal", "part", "include", "notes",
+                 "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
+
+
+def _x_values(column: pd.Series) -> pd.Series:
+    """Numbers stay numbers; text that parses as ISO dates or months (YYYY-MM) becomes dates,
+    so the runs analysis applies; anything else is a category (as in qicharts2)."""
+    numeric = pd.to_numeric(column, errors="coerce")
+    if numeric.notna().all():
+        return numeric
+    dates = pd.to_datetime(column, errors="coerce", format="ISO8601")
+    if dates.notna().all():
+        return dates
+    return column.astype(str)
+
+
+def _column(data: pd.DataFrame, name: str | None, path: Path) -> pd.Series | None:
+    if name is None:
+        return None
+    if name not in data.columns:
+        raise InputError(str(path), f"column not found (columns: {', '.join(map(str, data.columns))})", column=name)
+    return data[name]
+
+
+def _numbers(values: pd.Series, name: str, path: Path) -> pd.Series:
+    numbers = pd.to_numeric(values.replace("", None), errors="coerce")
+    bad = values[numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")]
+    if len(bad):
+        raise InputError(str(path), f"not a number in row {bad.index[0] + 2}", column=name, example=str(bad.iloc[0]))
+    return numbers
+
+
+@app.command()
+def chart(
+    csv: Path = typer.Option(..., "--csv", help="CSV file with one row per observation."),
+    x: str = typer.Option(..., "--x", help="Column of subgroups (dates, months YYYY-MM, numbers or categories)."),
+    y: str = typer.Option(..., "--y", help="Column of values or numerators."),
+    n: str = typer.Option(None, "--n", help="Column of denominators (P and U charts)."),
+    chart_type: str = typer.Option("run", "--chart", help="run, i, mr, xbar, s, t, p, c, u or g."),
+    freeze: int = typer.Option(None, "--freeze", help="Compute the lines from the first N points only."),
+    part: list[int] = typer.Option(None, "--part", help="Last point of a part before a split (repeatable)."),
+    exclude: list[int] = typer.Option(None, "--exclude", help="1-based point left out of the calculations (repeatable)."),
+    notes: str = typer.Option(None, "--notes", help="Column of notes on points."),
+    target: float = typer.Option(None, "--target", help="Target line."),
+    multiply: float = typer.Option(1, "--multiply", help="Multiply y and lines (100 for percent)."),
+    out: Path = typer.Option(..., "--out", help="CSV of points to write."),
+    html: Path = typer.Option(None, "--html", help="Also write the chart as a self-contained HTML file."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
+    from forlop.qi.qic import qic
+
+    try:
+        data = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(str(csv), "file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(str(csv), f"not a readable CSV ({type(error).__name__})") from None
+    x_values = _x_values(_column(data, x, csv))
+    y_values = _numbers(_column(data, y, csv), y, csv)
+    n_values = None if n is None else _numbers(_column(data, n, csv), n, csv)
+    note_values = _column(data, notes, csv)
+    try:
+        result = qic(x_values, y_values, n_values, chart=chart_type, freeze=freeze, part=part or None,
+                     exclude=exclude or None, target=target, notes=note_values, multiply=multiply)
+    except ValueError as error:
+        raise InputError(str(csv), str(error)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    points = result.points[POINT_COLUMNS].copy()
+    if pd.api.types.is_datetime64_any_dtype(points["x"]):
+        points["x"] = points["x"].dt.strftime("%Y-%m-%d")
+    points.to_csv(out, index=False)
+    for _, row in result.summary.iterrows():
+        signal = t("qi.chart.signal_yes" if row["runs_signal"] else "qi.chart.signal_no", lang)
+        values = {k: ("–" if pd.isna(row[k]) else int(row[k])) for k in
+                  ("n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min")}
+        typer.echo(t("qi.chart.summary", lang, part=int(row["part"]), signal=signal, **values))
+        if result.chart != "run":
+            typer.echo("  " + t("qi.chart.sigma", lang, count=int(row["sigma_signals"])))
+    if html is not None:
+        html.parent.mkdir(parents=True, exist_ok=True)
+        result.plot(lang=lang).write_html(html, include_plotlyjs=True, full_html=True)
+    typer.echo(t("qi.chart.written", lang, path=out), err=True)
+
+
+@app.command()
+def template(
+    team: str = typer.Option(..., "--team", help="Team name (written into the template)."),
+    out: Path = typer.Option(..., "--out", help="Excel file to write (.xlsx)."),
+    track: str = typer.Option("adult", "--track", help="adult (voksenspor) or youth (børne- og ungespor)."),
+    start: str = typer.Option("2018-01", "--from", help="First month (YYYY-MM)."),
+    end: str = typer.Option("2023-12", "--to", help="Last month (YYYY-MM)."),
+    start_month: str = typer.Option(None, "--start-month", help="The team's start month in the project, if known."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Write the Excel data template of one team (one sheet of monthly rows per indicator)."""
+    from forlop.qi.catalogue import for_track
+    from forlop.qi.template import write_template
+
+    try:
+        sheets = len(for_track(track))
+        write_template(out, team, track, start, end, start_month=start_month, lang=lang)
+    except ValueError as error:
+        raise InputError(str(out), str(error)) from None
+    typer.echo(t("qi.template.written", lang, team=team, path=out, sheets=sheets), err=True)
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., help="Filled templates (.xlsx)."),
+    out: Path = typer.Option(..., "--out", help="Directory for qi_data.parquet, teams.parquet and rejected/."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Read filled templates into one collaborative dataset; bad rows go to rejected/ with reason."""
+    from forlop.qi.importer import import_templates
+
+    result = import_templates(files, out, lang=lang, progress=True)
+    typer.echo(t("qi.import.written", lang, path=out, rows=len(result.data), teams=len(result.teams)), err=True)
+    if len(result.rejected):
+        typer.echo(t("summary.rejected_where", lang, path=Path(out) / "rejected" / "qi_import.csv"), err=True)
+
+
+@app.command()
+def dashboard(
+    data: Path = typer.Option(..., "--data", help="Directory written by `forlop qi import` or `forlop qi synth`."),
+    out: Path = typer.Option(..., "--out", help="HTML file to write."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Write a self-contained offline HTML dashboard per team and for the whole collaborative."""
+    from forlop.qi.dashboard import build_dashboard
+
+    build_dashboard(data, out, lang=lang, progress=True)
+
+
+@app.command()
+def musiq(
+    csv: Path = typer.Option(..., "--csv", help="CSV of answers: team, factor columns scored 1-7."),
+    out: Path = typer.Option(..., "--out", help="CSV of scores to write."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
+    from forlop.qi.musiq import write_scores
+
+    scored, rejected = write_scores(csv, out)
+    typer.echo(t("qi.musiq.written", lang, path=out, rows=scored), err=True)
+    if rejected:
+        typer.echo(t("summary.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="Directory for templates/, qi_data.parquet, teams.parquet, truth.csv."),
+    seed: int = typer.Option(2022, "--seed", help="Random seed: the same seed gives the same collaborative."),
+    lang: str = LANG_OPTION,
+) -> None:
+    """Write a synthetic collaborative: 10 teams, monthly 2018-2023, real improvement in some."""
+    from forlop.qi.synth import write_collaborative
+
+    write_collaborative(out, seed=seed, lang=lang, progress=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
+    sys.exit(0)

@@ -1,0 +1,196 @@
+"""Self-contained offline HTML dashboard of a collaborative dataset (``forlop qi import``).
+
+Content:
+- an overview of which teams show improvement on which indicators (improvement = a signal in
+  the indicator's desired direction reaching into the team's project period; ``reading.py``);
+- per team, small multiples of its indicators (the catalogue's chart type, x = month,
+  baseline = months before the team's start month, frozen like qicharts2's ``freeze``) with
+  signals highlighted (centre line dashed red on a runs signal, points of an unusually long
+  run and points outside the limits in red) and a one-line reading per indicator;
+- for the whole collaborative, per track, the monthly sum over the teams that report the
+  indicator, with the baseline before ``COLLABORATIVE_START`` (004 §2: the project period
+  runs from January 2022).
+
+One HTML file, plotly's JavaScript inlined once, no network request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from forlop.errors import InputError
+from forlop.i18n import t
+from forlop.qi.anhoej import longest_run_span
+from forlop.qi.catalogue import Indicator, for_track, load_catalogue
+from forlop.qi.importer import DATA_FILE, TEAMS_FILE
+from forlop.qi.plot import LIMIT_COLOUR, LINE_COLOUR, SIGNAL_COLOUR
+from forlop.qi.qic import QicResult, qic
+from forlop.qi.reading import Reading, month_name, read_chart
+
+COLLABORATIVE_START = pd.Timestamp("2022-01-01")
+COLUMNS = 3
+SYMBOLS = {"improvement": "▲", "worsening": "▼", "baseline": "·", "random": "·", "too_few": "–", "none": "–"}
+
+
+def load_dataset(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read ``qi_data.parquet`` and ``teams.parquet`` from ``data_dir`` (InputError if absent)."""
+    data_dir = Path(data_dir)
+    for name in (DATA_FILE, TEAMS_FILE):
+        if not (data_dir / name).exists():
+            raise InputError(str(data_dir / name), "missing: run `forlop qi import` (or `forlop qi synth`) first")
+    data = pd.read_parquet(data_dir / DATA_FILE)
+    teams = pd.read_parquet(data_dir / TEAMS_FILE)
+    for column in ("team", "indicator", "month", "numerator", "denominator"):
+        if column not in data.columns:
+            raise InputError(str(data_dir / DATA_FILE), "column missing", column=column)
+    return data, teams
+
+
+def chart_indicator(series: pd.DataFrame, item: Indicator, start: pd.Timestamp | None) -> tuple[QicResult, int | None]:
+    """Chart of one indicator series (month, numerator, denominator); returns it and the
+    1-based position of the first month of the project period (None if unknown)."""
+    series = series.sort_values("month")
+    before = int((series["month"] < start).sum()) if start is not None and not pd.isna(start) else 0
+    freeze = before if 0 < before < len(series) else None
+    n = series["denominator"].astype(float) if item.is_proportion else None
+    result = qic(series["month"], series["numerator"].astype(float), n, chart=item.chart, freeze=freeze,
+                 multiply=100 if item.is_proportion else 1)
+    return result, (freeze + 1 if freeze else None)
+
+
+def _long_run_mask(result: QicResult) -> np.ndarray:
+    p = result.points
+    mask = np.zeros(len(p), dtype=bool)
+    summary = result.summary.iloc[-1]
+    if bool(summary["runs_signal"]) and summary["longest_run"] > summary["longest_run_max"]:
+        y = np.where(p["include"], p["y"].to_numpy(float), np.nan)
+        span = longest_run_span(y, p["cl"].to_numpy(float))
+        if span:
+            cl = p["cl"].to_numpy(float)
+            inside = np.arange(len(p))
+            mask = (inside >= span[0]) & (inside <= span[1]) & ~np.isnan(y) & (y != cl)
+    return mask
+
+
+def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.Timestamp | None) -> None:
+    p = result.points
+    runs = bool(p["runs_signal"].any())
+    highlight = _long_run_mask(result) | p["sigma_signal"].to_numpy()
+    fig.add_trace(go.Scatter(x=p["x"], y=p["y"], mode="lines+markers", showlegend=False,
+                             line={"color": LINE_COLOUR, "width": 1.5},
+                             marker={"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
+                             hovertemplate="%{x|%Y-%m}: %{y:.3~f}<extra></extra>"), row=row, col=col)
+    fig.add_trace(go.Scatter(x=p["x"], y=p["cl"], mode="lines", showlegend=False, hoverinfo="skip",
+                             line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5,
+                                   "dash": "dash" if runs else "solid"}), row=row, col=col)
+    if p["ucl"].notna().any():
+        for column in ("lcl", "ucl"):
+            fig.add_trace(go.Scatter(x=p["x"], y=p[column], mode="lines", showlegend=False, hoverinfo="skip",
+                                     line={"color": LIMIT_COLOUR, "width": 1}), row=row, col=col)
+    if start is not None and not pd.isna(start) and p["x"].min() < start <= p["x"].max():
+        fig.add_vline(x=start, line={"dash": "dot", "color": "#444", "width": 1}, row=row, col=col)
+
+
+def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | None]) -> str:
+    rows = max(1, math.ceil(len(panels) / COLUMNS))
+    fig = make_subplots(rows=rows, cols=COLUMNS, subplot_titles=[title for title, _ in panels],
+                        vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.06)
+    for index, ((_, result), start) in enumerate(zip(panels, starts)):
+        _add_panel(fig, result, index // COLUMNS + 1, index % COLUMNS + 1, start)
+    fig.update_layout(height=230 * rows + 40, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
+    fig.update_annotations(font_size=11)
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+
+
+def _anchor(text: str) -> str:
+    return "team-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def team_section(team: str, series: pd.DataFrame, track: str, start: pd.Timestamp | None, lang: str | None) -> dict:
+    """Charts and readings of one team; ``cells`` maps indicator id -> Reading."""
+    panels, starts, readings, cells = [], [], [], {}
+    for item in for_track(track):
+        rows = series[series["indicator"] == item.id]
+        if rows.empty:
+            continue
+        result, start_position = chart_indicator(rows, item, start)
+        reading = read_chart(result, item.direction, start_position, lang)
+        cells[item.id] = reading
+        unit = " (%)" if item.is_proportion else ""
+        panels.append((f"{item.id} {item.name_da}{unit}"[:60], result))
+        starts.append(start)
+        readings.append({"id": item.id, "name": item.name_da, "text": reading.text, "status": reading.status})
+    start_text = month_name(start, lang) if start is not None and not pd.isna(start) else "?"
+    return {
+        "title": team, "anchor": _anchor(team), "subtitle": t("qi.dashboard.start", lang, month=start_text),
+        "figure": _figure(panels, starts) if panels else "", "readings": readings, "cells": cells,
+        "charts": len(panels),
+    }
+
+
+def collaborative_sections(data: pd.DataFrame, teams: pd.DataFrame, lang: str | None) -> list[dict]:
+    """One section per track: monthly sums over the teams reporting each indicator."""
+    sections = []
+    for track in ("adult", "youth"):
+        names = set(teams.loc[teams["track"] == track, "team"])
+        rows = data[data["team"].isin(names)]
+        if rows.empty:
+            continue
+        summed = rows.groupby(["indicator", "month"], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
+        section = team_section(t(f"qi.dashboard.collaborative_{track}", lang), summed, track, COLLABORATIVE_START, lang)
+        section["subtitle"] = t("qi.dashboard.collaborative_note", lang, teams=len(names),
+                                month=month_name(COLLABORATIVE_START, lang))
+        sections.append(section)
+    return sections
+
+
+def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress: bool = False) -> dict:
+    """Write the dashboard of the dataset in ``data_dir`` to ``out``; returns counts."""
+    data, teams = load_dataset(data_dir)
+    data = data.copy()
+    data["month"] = pd.to_datetime(data["month"])
+    starts = dict(zip(teams["team"], pd.to_datetime(teams["start_month"])))
+    tracks = dict(zip(teams["team"], teams["track"]))
+    sections = collaborative_sections(data, teams, lang)
+    for team in teams["team"]:
+        if progress:
+            print(f"qi dashboard: {team}", file=sys.stderr)
+        sections.append(team_section(team, data[data["team"] == team], tracks[team], starts.get(team), lang))
+    indicator_ids = [item.id for item in load_catalogue() if any(item.id in s["cells"] for s in sections)]
+    overview = []
+    for section in sections:
+        cells = []
+        for indicator_id in indicator_ids:
+            reading: Reading | None = section["cells"].get(indicator_id)
+            status = reading.status if reading else "none"
+            cells.append({"status": status, "symbol": SYMBOLS[status], "text": reading.text if reading else ""})
+        overview.append({"team": section["title"], "anchor": section["anchor"], "cells": cells})
+    template = jinja2.Template(resources.files("forlop.qi").joinpath("dashboard.html.j2").read_text(encoding="utf-8"),
+                               autoescape=True)
+    html = template.render(
+        html_lang={"en": "en", "da": "da"}.get(lang or "", "nb"), title=t("qi.dashboard.title", lang),
+        generated=t("qi.dashboard.generated", lang, date=dt.date.today().isoformat()),
+        overview_title=t("qi.dashboard.overview", lang), team_label=t("qi.dashboard.team", lang),
+        legend=t("qi.dashboard.legend", lang), indicator_ids=indicator_ids, overview=overview,
+        sections=sections, plotly_js=get_plotlyjs(),
+    )
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    charts = sum(s["charts"] for s in sections)
+    improvements = sum(c["status"] == "improvement" for row in overview for c in row["cells"])
+    if progress:
+        print(t("qi.dashboard.written", lang, path=out, teams=len(teams), charts=charts), file=sys.stderr)
+    return {"teams": len(teams), "charts": charts, "improvements": improvements, "overview": overview}

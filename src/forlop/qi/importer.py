@@ -1,0 +1,208 @@
+"""Read filled team templates into one collaborative dataset.
+
+Rules (the template layout is in ``template.py``):
+- A file that is not a readable template (not an .xlsx, no instructions sheet, no team name)
+  stops the run with one line (``InputError``).
+- Every other problem is a rejected row with its reason, written to
+  ``<out>/rejected/qi_import.csv``; every good row is kept:
+  wrong month, a count that is not a whole number, a negative count, a numerator above the
+  denominator, a missing denominator on a share, the same month twice for a team and
+  indicator (every copy is rejected: we cannot tell which one is right), an indicator of the
+  team's track with no sheet, a sheet that is not an indicator, a bad start month.
+- Rows where nothing was filled in (month only) are months not reported yet: not rows.
+Output: ``<out>/qi_data.parquet`` (team, track, indicator, month, numerator, denominator,
+note, file, row) and ``<out>/teams.parquet`` (team, track, start_month, file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from forlop.errors import InputError
+from forlop.i18n import t
+from forlop.qi.catalogue import TRACKS, for_track, load_catalogue
+from forlop.qi.template import FIRST_DATA_ROW, INSTRUCTIONS_SHEET, KEYWORDS_PREFIX, START_CELL, TEAM_CELL, TRACK_CELL
+
+DATA_FILE = "qi_data.parquet"
+TEAMS_FILE = "teams.parquet"
+REJECTED_FILE = "qi_import.csv"
+REJECTED_COLUMNS = ["file", "team", "sheet", "row", "month", "numerator", "denominator", "reason"]
+
+
+@dataclass
+class ImportResult:
+    """Rows kept, rows rejected (with reason) and per-file counts."""
+
+    data: pd.DataFrame
+    teams: pd.DataFrame
+    rejected: pd.DataFrame
+    counts: list[dict] = field(default_factory=list)
+
+
+def parse_month(value: object) -> pd.Timestamp | None:
+    """First day of the month in ``value`` ('YYYY-MM' text or an Excel date), else None."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return pd.Timestamp(value.year, value.month, 1)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+            year, month = int(text[:4]), int(text[5:])
+            if 1 <= month <= 12 and 1900 <= year <= 2100:
+                return pd.Timestamp(year, month, 1)
+    return None
+
+
+def _whole(value: object) -> int | None:
+    """The whole number in ``value`` (number or numeric text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _workbook(path: Path):
+    try:
+        return load_workbook(path, data_only=True)
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except Exception as error:  # openpyxl raises several types for a file that is not .xlsx
+        raise InputError(str(path), f"not an Excel template (.xlsx): {type(error).__name__}") from None
+
+
+def _team_and_track(path: Path, workbook) -> tuple[str, str]:
+    if INSTRUCTIONS_SHEET not in workbook.sheetnames:
+        raise InputError(str(path), f"not a Forløp QI template: no sheet '{INSTRUCTIONS_SHEET}'")
+    info = workbook[INSTRUCTIONS_SHEET]
+    team = workbook.properties.subject or info[TEAM_CELL].value
+    track = info[TRACK_CELL].value
+    keywords = workbook.properties.keywords or ""
+    if keywords.startswith(KEYWORDS_PREFIX) and "track=" in keywords:
+        track = keywords.split("track=")[1].split(";")[0]
+    if _empty(team):
+        raise InputError(str(path), f"no team name in sheet '{INSTRUCTIONS_SHEET}' cell {TEAM_CELL}")
+    if track not in TRACKS:
+        raise InputError(str(path), f"track '{track}' in cell {TRACK_CELL} is not one of {', '.join(TRACKS)}")
+    return str(team).strip(), track
+
+
+def read_template(path: Path, lang: str | None = None) -> ImportResult:
+    """Read one filled template (see module docstring for the rules)."""
+    path = Path(path)
+    workbook = _workbook(path)
+    team, track = _team_and_track(path, workbook)
+    rows, rejected = [], []
+
+    def reject(sheet: str, row: int | None, month: object, numerator: object, denominator: object, reason: str) -> None:
+        rejected.append({"file": path.name, "team": team, "sheet": sheet, "row": row, "month": month,
+                         "numerator": numerator, "denominator": denominator, "reason": reason})
+
+    start_value = workbook[INSTRUCTIONS_SHEET][START_CELL].value
+    start_month = parse_month(start_value)
+    if start_month is None and not _empty(start_value):
+        reject(INSTRUCTIONS_SHEET, int(START_CELL[1:]), start_value, None, None, t("qi.reject.month", lang, value=start_value))
+    known = {item.id for item in load_catalogue()}
+    for sheet_name in workbook.sheetnames:
+        if sheet_name != INSTRUCTIONS_SHEET and sheet_name not in known:
+            reject(sheet_name, None, None, None, None, t("qi.reject.unknown_indicator", lang, indicator=sheet_name))
+    for item in for_track(track):
+        if item.id not in workbook.sheetnames:
+            reject(item.id, None, None, None, None, t("qi.reject.missing_indicator", lang, indicator=item.id))
+            continue
+        sheet = workbook[item.id]
+        for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=4, values_only=True),
+                                       start=FIRST_DATA_ROW):
+            month_value, numerator_value, denominator_value, note = (list(cells) + [None] * 4)[:4]
+            if _empty(numerator_value) and _empty(denominator_value):
+                continue  # month not reported (yet)
+            args = (item.id, number, month_value, numerator_value, denominator_value)
+            month = parse_month(month_value)
+            if month is None:
+                reject(*args, t("qi.reject.month", lang, value=month_value))
+                continue
+            numerator = _whole(numerator_value)
+            if numerator is None:
+                reject(*args, t("qi.reject.not_number", lang, column="numerator", value=numerator_value))
+                continue
+            if numerator < 0:
+                reject(*args, t("qi.reject.negative", lang, column="numerator", value=numerator))
+                continue
+            denominator = None
+            if item.is_proportion:
+                if _empty(denominator_value):
+                    reject(*args, t("qi.reject.denominator_missing", lang))
+                    continue
+                denominator = _whole(denominator_value)
+                if denominator is None:
+                    reject(*args, t("qi.reject.not_number", lang, column="denominator", value=denominator_value))
+                    continue
+                if denominator < 0:
+                    reject(*args, t("qi.reject.negative", lang, column="denominator", value=denominator))
+                    continue
+                if numerator > denominator:
+                    reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
+                    continue
+            rows.append({"team": team, "track": track, "indicator": item.id, "month": month, "numerator": numerator,
+                         "denominator": denominator, "note": None if _empty(note) else str(note),
+                         "file": path.name, "row": number, "month_text": month_value})
+    data = pd.DataFrame(rows, columns=["team", "track", "indicator", "month", "numerator", "denominator", "note",
+                                       "file", "row", "month_text"])
+    teams = pd.DataFrame([{"team": team, "track": track, "start_month": start_month, "file": path.name}])
+    return ImportResult(data, teams, pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
+
+
+def _reject_duplicates(data: pd.DataFrame, lang: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject every copy of a (team, indicator, month) that occurs more than once."""
+    duplicated = data.duplicated(["team", "indicator", "month"], keep=False)
+    bad = data[duplicated]
+    rejected = pd.DataFrame({
+        "file": bad["file"], "team": bad["team"], "sheet": bad["indicator"], "row": bad["row"],
+        "month": bad["month_text"], "numerator": bad["numerator"], "denominator": bad["denominator"],
+        "reason": [t("qi.reject.duplicate", lang, month=m.strftime("%Y-%m"), indicator=i)
+                   for m, i in zip(bad["month"], bad["indicator"])],
+    }, columns=REJECTED_COLUMNS)
+    return data[~duplicated], rejected
+
+
+def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, progress: bool = False) -> ImportResult:
+    """Read ``paths`` into ``out`` (see module docstring); returns what was written."""
+    results = [read_template(Path(p), lang) for p in paths]
+    frames = [r.data for r in results if len(r.data)]
+    data = pd.concat(frames, ignore_index=True) if frames else results[0].data
+    data, duplicates = _reject_duplicates(data, lang)
+    rejected_frames = [r.rejected for r in results if len(r.rejected)] + ([duplicates] if len(duplicates) else [])
+    rejected = pd.concat(rejected_frames, ignore_index=True) if rejected_frames else pd.DataFrame(columns=REJECTED_COLUMNS)
+    teams = pd.concat([r.teams for r in results], ignore_index=True).drop_duplicates("team", keep="last")
+    data = data.drop(columns=["month_text"]).sort_values(["team", "indicator", "month"]).reset_index(drop=True)
+    data["numerator"] = data["numerator"].astype("int64")
+    data["denominator"] = pd.to_numeric(data["denominator"]).astype("Int64")
+    out = Path(out)
+    (out / "rejected").mkdir(parents=True, exist_ok=True)
+    data.to_parquet(out / DATA_FILE, index=False)
+    teams.to_parquet(out / TEAMS_FILE, index=False)
+    rejected.to_csv(out / "rejected" / REJECTED_FILE, index=False)
+    counts = []
+    for path, result in zip(paths, results):
+        name = Path(path).name
+        used = int((data["file"] == name).sum())
+        dropped = int((rejected["file"] == name).sum())
+        counts.append({"file": name, "read": used + dropped, "used": used, "rejected": dropped})
+        if progress:
+            print(t("qi.import.file", lang, file=name, read=used + dropped, used=used, rejected=dropped), file=sys.stderr)
+    return ImportResult(data, teams, rejected, counts)

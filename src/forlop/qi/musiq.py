@@ -1,0 +1,130 @@
+"""Score MUSIQ answers (Kaplan et al. 2012, 2013; used by the teams of 004 §1, §3.4).
+
+Input: a CSV with a ``team`` column (and optionally ``respondent`` and ``date``) and one column
+per factor id of ``musiq.yaml``, holding the factor score 1-7; empty, ``NA`` or ``vet ikke``
+means "don't know".
+Output per answer row: n_answered, n_missing, weighted_total = sum(weight x score) over the
+answered factors, weighted_max = 7 x sum(weight) over the same factors, total_percent =
+weighted_total / weighted_max x 100 (so answers with "don't know" stay comparable),
+mean_score, and the mean score per level.
+
+A missing ``team`` column or an unknown column stops the run (``InputError``: an unknown
+column is most likely a misspelt factor). A row with a score outside 1-7 or not a whole
+number goes to the rejected file with its reason. Weights and factors are data
+(``musiq.yaml``), including what could not be verified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from forlop.errors import InputError
+
+MISSING_TEXT = {"", "na", "n/a", "vet ikke", "ved ikke", "don't know", "dont know"}
+ID_COLUMNS = ("team", "respondent", "date")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One MUSIQ factor (fields as in ``musiq.yaml``)."""
+
+    id: str
+    level: str
+    name: str
+    weight: float
+    weight_status: str
+    verified: str
+
+
+@lru_cache(maxsize=1)
+def load_musiq() -> dict:
+    """The parsed ``musiq.yaml``: scale, levels, factors (as ``Factor``)."""
+    with resources.files("forlop.qi").joinpath("musiq.yaml").open(encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    spec["factors"] = [Factor(**item) for item in spec["factors"]]
+    return spec
+
+
+def _score(value: object, low: int, high: int) -> tuple[float | None, str | None]:
+    """(score, None), (None, None) for "don't know", or (None, reason)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None, None
+    text = str(value).strip()
+    if text.lower() in MISSING_TEXT:
+        return None, None
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return None, f"'{text}' is not a score {low}-{high}"
+    if not number.is_integer() or not low <= number <= high:
+        return None, f"{text} is not a whole score {low}-{high}"
+    return number, None
+
+
+def score_answers(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the answers in the CSV at ``path``; returns (scores, rejected rows with reason)."""
+    path = Path(path)
+    spec = load_musiq()
+    factors: list[Factor] = spec["factors"]
+    low, high = spec["scale"]["min"], spec["scale"]["max"]
+    try:
+        answers = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputError(str(path), f"not a readable CSV ({type(error).__name__})") from None
+    if "team" not in answers.columns:
+        raise InputError(str(path), "column missing", column="team")
+    known = {f.id for f in factors} | set(ID_COLUMNS)
+    unknown = [c for c in answers.columns if c not in known]
+    if unknown:
+        raise InputError(str(path), f"unknown column (not a MUSIQ factor id of musiq.yaml): {unknown[0]}", column=unknown[0])
+    present = [f for f in factors if f.id in answers.columns]
+    if not present:
+        raise InputError(str(path), "no MUSIQ factor columns", example=", ".join(f.id for f in factors[:3]))
+    rows, rejected = [], []
+    for index, answer in answers.iterrows():
+        scores, reasons = {}, []
+        for factor in present:
+            value, reason = _score(answer[factor.id], low, high)
+            if reason:
+                reasons.append(f"{factor.id}: {reason}")
+            scores[factor.id] = value
+        if reasons:
+            rejected.append({**answer.to_dict(), "row": index + 2, "reason": "; ".join(reasons)})
+            continue
+        answered = [f for f in present if scores[f.id] is not None]
+        total = sum(f.weight * scores[f.id] for f in answered)
+        maximum = sum(f.weight * high for f in answered)
+        row = {c: answer[c] for c in ID_COLUMNS if c in answers.columns}
+        row.update({
+            "n_answered": len(answered),
+            "n_missing": len(factors) - len(answered),
+            "weighted_total": total if answered else None,
+            "weighted_max": maximum if answered else None,
+            "total_percent": round(100 * total / maximum, 1) if answered else None,
+            "mean_score": round(sum(scores[f.id] for f in answered) / len(answered), 2) if answered else None,
+        })
+        for level in spec["levels"]:
+            values = [scores[f.id] for f in answered if f.level == level]
+            row[f"mean_{level}"] = round(sum(values) / len(values), 2) if values else None
+        row["weights"] = "unverified" if any(f.weight_status != "published" for f in factors) else "published"
+        rows.append(row)
+    return pd.DataFrame(rows), pd.DataFrame(rejected)
+
+
+def write_scores(path: Path, out: Path) -> tuple[int, int]:
+    """Score ``path`` into ``out`` (CSV) and ``<out dir>/rejected/musiq.csv``; returns (scored, rejected)."""
+    scores, rejected = score_answers(path)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scores.to_csv(out, index=False)
+    (out.parent / "rejected").mkdir(exist_ok=True)
+    rejected.to_csv(out.parent / "rejected" / "musiq.csv", index=False)
+    return len(scores), len(rejected)
