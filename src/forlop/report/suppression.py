@@ -1,0 +1,198 @@
+"""Small-cell suppression of published tables: primary and complementary (DESIGN.md "Privacy").
+
+The rule (DESIGN.md, common.md): a published table never shows a count of 1-4, nor a share, mean
+or any figure built on such a count. Zero is shown (it discloses nobody). Complementary cells are
+suppressed too, so that no suppressed value can be worked out from totals.
+
+A table is given to :func:`suppress` as a flat vector of non-negative counts plus its *lines*: an
+additive relation ``sum(components) == total`` between cells (a column of diagnosis groups and its
+"Total" row; a row of diagnosis groups and its "Total" column; the health communities of a region
+and the region; the regions and the country). Means are made additive by publishing them as
+``sum = mean * n`` for the purpose of suppression, shares by their numerators.
+
+Algorithm (the classic "hypercube-free" heuristic, then a check by attack):
+
+1. Primary: every cell with 1 <= count <= 4 is suppressed.
+2. Complementary: while some line has exactly one suppressed cell, suppress in that line the
+   smallest *positive* component that is not yet suppressed (zeros are never used as
+   complements, see the attacker model); if none is left, the line's total.
+3. Audit: :func:`attack` computes, for each suppressed cell, the smallest and largest value the
+   published table allows. A cell whose interval is narrower than ``min_width`` is exposed; the
+   smallest positive unsuppressed component of one of its lines is then suppressed and steps 2-3
+   repeat. The loop ends because each round suppresses at least one more cell.
+
+Attacker model (documented in docs/definitions.md, section Report): the attacker knows every
+published number of the table, every line (additive relation) of the table, that counts are
+non-negative integers, and the publication rule itself, hence that a suppressed cell is >= 1
+(zeros are published). The attacker does not know which suppressed cells are primary, and has
+no outside knowledge about individuals. A suppressed cell is *safe* when its feasible interval
+[min, max] has width >= ``min_width`` (default 1: the published table admits at least two
+values). Two-way tables with margins are network matrices (totally unimodular), so the LP bounds
+computed with scipy's ``linprog`` are the integer bounds.
+
+Written by hand because no maintained Python library does cell suppression (sdcTable and
+tau-Argus are R/Java); the LP that checks it is scipy's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+SMALL_MIN = 1
+SMALL_MAX = 4
+
+
+@dataclass(frozen=True)
+class Line:
+    """An additive relation between cells of one table: ``sum(cells[components]) == cells[total]``."""
+
+    components: tuple[int, ...]
+    total: int
+
+
+@dataclass
+class Suppression:
+    """The outcome for one table: which cells are hidden, and why."""
+
+    primary: np.ndarray  # bool per cell: 1-4 (or built on 1-4)
+    suppressed: np.ndarray  # bool per cell: primary or complementary
+
+    @property
+    def complementary(self) -> np.ndarray:
+        return self.suppressed & ~self.primary
+
+
+def is_small(values: np.ndarray) -> np.ndarray:
+    """True where ``SMALL_MIN <= value <= SMALL_MAX`` (counts of 1-4; DESIGN.md "Privacy")."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (values >= SMALL_MIN) & (values <= SMALL_MAX)
+
+
+def attack(values: np.ndarray, suppressed: np.ndarray, lines: list[Line]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (low, high): the feasible interval of every cell given the published table.
+
+    Published cells get their own value as both bounds. For each suppressed cell two LPs are
+    solved (min and max) subject to every line and to ``cell >= 1`` for suppressed cells (the
+    attacker model above). An unbounded maximum is returned as ``inf``.
+    """
+    values = np.asarray(values, dtype=float)
+    suppressed = np.asarray(suppressed, dtype=bool)
+    low = values.copy()
+    high = values.copy()
+    hidden = np.flatnonzero(suppressed)
+    if hidden.size == 0:
+        return low, high
+    position = {cell: k for k, cell in enumerate(hidden)}
+    a_eq: list[np.ndarray] = []
+    b_eq: list[float] = []
+    for line in lines:
+        row = np.zeros(hidden.size)
+        rhs = 0.0
+        for cell, sign in [(c, 1.0) for c in line.components] + [(line.total, -1.0)]:
+            if cell in position:
+                row[position[cell]] += sign
+            else:
+                rhs -= sign * values[cell]
+        if np.any(row != 0):
+            a_eq.append(row)
+            b_eq.append(rhs)
+    bounds = [(SMALL_MIN, None)] * hidden.size
+    a = np.array(a_eq) if a_eq else None
+    b = np.array(b_eq) if b_eq else None
+    for k, cell in enumerate(hidden):
+        objective = np.zeros(hidden.size)
+        objective[k] = 1.0
+        lo = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        hi = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        low[cell] = lo.fun if lo.status == 0 else -np.inf
+        high[cell] = -hi.fun if hi.status == 0 else np.inf
+    return low, high
+
+
+def _complement_in(line: Line, values: np.ndarray, suppressed: np.ndarray) -> int | None:
+    """The cell to suppress next in ``line``: smallest positive unsuppressed component, else total."""
+    candidates = [c for c in line.components if not suppressed[c] and values[c] > 0]
+    if candidates:
+        return min(candidates, key=lambda c: (values[c], c))
+    if not suppressed[line.total] and values[line.total] > 0:
+        return line.total
+    return None
+
+
+def _complete_lines(values: np.ndarray, suppressed: np.ndarray, lines: list[Line]) -> None:
+    """Step 2: no line may keep exactly one suppressed cell (it would equal total minus the rest)."""
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            cells = list(line.components) + [line.total]
+            if sum(bool(suppressed[c]) for c in cells) == 1:
+                extra = _complement_in(line, values, suppressed)
+                if extra is not None:
+                    suppressed[extra] = True
+                    changed = True
+
+
+def suppress(
+    values: np.ndarray,
+    lines: list[Line],
+    primary: np.ndarray | None = None,
+    min_width: float = 1.0,
+) -> Suppression:
+    """Suppress the cells of one table (see the module docstring for the rule and the attacker).
+
+    ``primary`` overrides step 1 (e.g. a share whose numerator or complement is 1-4); by default
+    it is :func:`is_small` of ``values``. Returns a :class:`Suppression` with boolean masks.
+    """
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    first = is_small(values) if primary is None else np.asarray(primary, dtype=bool).copy()
+    suppressed = first.copy()
+    while True:
+        _complete_lines(values, suppressed, lines)
+        low, high = attack(values, suppressed, lines)
+        exposed = [c for c in np.flatnonzero(suppressed) if high[c] - low[c] < min_width]
+        if not exposed:
+            return Suppression(primary=first, suppressed=suppressed)
+        added = False
+        for cell in exposed:
+            for line in lines:
+                if cell == line.total or cell in line.components:
+                    extra = _complement_in(line, values, suppressed)
+                    if extra is not None:
+                        suppressed[extra] = True
+                        added = True
+                        break
+            if added:
+                break
+        if not added:  # nothing left to hide in its lines: hide every cell of those lines
+            for cell in exposed:
+                for line in lines:
+                    if cell == line.total or cell in line.components:
+                        for c in list(line.components) + [line.total]:
+                            if not suppressed[c]:
+                                suppressed[c] = True
+                                added = True
+            if not added:
+                return Suppression(primary=first, suppressed=suppressed)
+
+
+def column_lines(n_rows: int, n_cols: int, total_row: int) -> list[Line]:
+    """Lines of a table stored row-major whose row ``total_row`` is the sum of the other rows."""
+    lines = []
+    for j in range(n_cols):
+        parts = tuple(i * n_cols + j for i in range(n_rows) if i != total_row)
+        lines.append(Line(components=parts, total=total_row * n_cols + j))
+    return lines
+
+
+def row_lines(n_rows: int, n_cols: int, total_col: int) -> list[Line]:
+    """Lines of a table stored row-major whose column ``total_col`` is the sum of the other columns."""
+    lines = []
+    for i in range(n_rows):
+        parts = tuple(i * n_cols + j for j in range(n_cols) if j != total_col)
+        lines.append(Line(components=parts, total=i * n_cols + total_col))
+    return lines
