@@ -193,4 +193,5 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
     improvements = sum(c["status"] == "improvement" for row in overview for c in row["cells"])
     if progress:
         print(t("qi.dashboard.written", lang, path=out, teams=len(teams), charts=charts), file=sys.stderr)
-    return {"teams": len(teams), "charts": charts, "improvements": improvements, "overview": overview}
+    return {"teams": len(teams), "charts": charts, "improvements": improvements, "overview": overview,
+            "indicator_ids": indicator_ids}

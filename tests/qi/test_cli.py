@@ -1,0 +1,64 @@
+"""forlop qi from the shell: the chart command reproduces the reference; bad input exits 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tests.qi.test_qic_reference import REFERENCE
+
+FORLOP = [sys.executable, "-c", "from forlop.cli import main; main()"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*FORLOP, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_chart_command_writes_points_and_summary(tmp_path: Path) -> None:
+    out = tmp_path / "points.csv"
+    done = run("qi", "chart", "--csv", str(REFERENCE / "cabg_age_i_exclude_input.csv"), "--x", "x", "--y", "y",
+               "--chart", "i", "--exclude", "10", "--exclude", "20", "--exclude", "30", "--out", str(out),
+               "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    points = pd.read_csv(out)
+    expected = pd.read_csv(REFERENCE / "cabg_age_i_exclude_expected.csv")
+    assert list(points.columns[:8]) == ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal"]
+    np.testing.assert_allclose(points[["cl", "lcl", "ucl"]], expected[["cl", "lcl", "ucl"]], atol=1e-4)
+    assert points["sigma_signal"].tolist() == expected["sigma_signal"].tolist()
+    # Summary: 200 points - 3 excluded = 197 in the calculations, all useful (mean never hit), longest run 11 (limit round(log2 197) + 3 = 11),
+    # 81 crossings < qbinom(0.05, 196, 0.5) = 86 -> signal.
+    assert ("Part 1: 197 points in the calculations, 197 useful observations; longest run 11 (limit 11); crossings 81 "
+            "(lower limit 86); non-random variation (Anhøj rules)") in done.stdout
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = run("qi", "chart", "--csv", str(REFERENCE / "nhs_p_input.csv"), "--x", "x", "--y", "nope",
+               "--out", str(tmp_path / "p.csv"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"forlop: {REFERENCE / 'nhs_p_input.csv'}: column 'nope': column not found (columns: x, y, n)"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
+    done = run("qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv"))
+    assert done.returncode == 2 and "not a number in row 3" in done.stderr and "Traceback" not in done.stderr
+    done = run("qi", "dashboard", "--data", str(tmp_path), "--out", str(tmp_path / "x.html"))
+    assert done.returncode == 2 and "qi_data.parquet" in done.stderr
+
+
+def test_template_import_musiq_commands(tmp_path: Path) -> None:
+    assert run("qi", "template", "--team", "Team A", "--out", str(tmp_path / "a.xlsx"), "--from", "2022-01",
+               "--to", "2022-03").returncode == 0
+    done = run("qi", "import", str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "data"))
+    assert done.returncode == 0 and (tmp_path / "data" / "qi_data.parquet").exists()
+    assert "a.xlsx: lest 0, brukt 0, avvist 0" in done.stderr
+    answers = tmp_path / "answers.csv"
+    answers.write_text("team,external_motivators,team_qi_skills\nA,5,3\n")
+    done = run("qi", "musiq", "--csv", str(answers), "--out", str(tmp_path / "scores.csv"))
+    assert done.returncode == 0
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    # 5 + 3 = 8 of 14 -> 57.1 %.
+    assert (scores["weighted_total"].iloc[0], scores["total_percent"].iloc[0]) == (8, 57.1)

@@ -1,0 +1,49 @@
+"""MUSIQ scoring (musiq.yaml; weights marked unverified, so all 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forlop.errors import InputError
+from forlop.qi.musiq import load_musiq, score_answers, write_scores
+
+
+def test_factor_file_says_what_is_unverified() -> None:
+    factors = load_musiq()["factors"]
+    assert len(factors) == 21  # 21 of MUSIQ's 25 could be checked; see musiq.yaml
+    assert {f.weight_status for f in factors} == {"unverified"}
+    assert sum(f.verified == "table1" for f in factors) == 13
+
+
+def test_scores(tmp_path: Path) -> None:
+    factors = [f.id for f in load_musiq()["factors"]]
+    rows = [
+        {"team": "A", **{f: "4" for f in factors}},
+        {"team": "B", **{f: "7" for f in factors}, "team_qi_skills": "NA", "team_leadership": "1"},
+        {"team": "C", **{f: "4" for f in factors}, "resource_availability": "9"},
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "answers.csv", index=False)
+    scores, rejected = score_answers(tmp_path / "answers.csv")
+    a, b = scores.iloc[0], scores.iloc[1]
+    # A: 21 factors x 4 (weight 1) = 84 of 21 x 7 = 147 -> 57.1 %.
+    assert (a["weighted_total"], a["weighted_max"], a["total_percent"], a["mean_score"]) == (84, 147, 57.1, 4.0)
+    # B: 19 factors x 7 + 1 (leadership) = 134, QI skills not known: max 20 x 7 = 140 -> 95.7 %;
+    # QI team level: 7 factors, skills missing: (5 x 7 + 1) / 6 = 6.0.
+    assert (b["n_answered"], b["n_missing"], b["weighted_total"], b["total_percent"]) == (20, 1, 134, 95.7)
+    assert b["mean_qi_team"] == 6.0 and b["mean_environment"] == 7.0
+    assert rejected["team"].tolist() == ["C"]
+    assert rejected["reason"].iloc[0] == "resource_availability: 9 is not a whole score 1-7"
+    assert write_scores(tmp_path / "answers.csv", tmp_path / "out" / "scores.csv") == (2, 1)
+    assert (tmp_path / "out" / "rejected" / "musiq.csv").exists()
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    pd.DataFrame([{"team": "A", "externl_motivators": 3}]).to_csv(tmp_path / "typo.csv", index=False)
+    with pytest.raises(InputError, match="unknown column"):
+        score_answers(tmp_path / "typo.csv")
+    pd.DataFrame([{"external_motivators": 3}]).to_csv(tmp_path / "noteam.csv", index=False)
+    with pytest.raises(InputError, match="column 'team'"):
+        score_answers(tmp_path / "noteam.csv")
