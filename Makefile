@@ -28,6 +28,8 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(FORLOP) synth --scale demo --seed 2020 --out $(DEMO)/extract
 	$(FORLOP) validate --data $(DEMO)/extract --out $(DEMO)/validation
+	$(FORLOP) qi synth --seed 2022 --out $(DEMO)/qi/data
+	$(FORLOP) qi dashboard --data $(DEMO)/qi/data --out $(DEMO)/qi/qi.html
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py
