@@ -28,6 +28,7 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(FORLOP) synth --scale demo --seed 2020 --out $(DEMO)/extract
 	$(FORLOP) validate --data $(DEMO)/extract --out $(DEMO)/validation
+	$(FORLOP) pathways --data $(DEMO)/extract --out $(DEMO)/pathways
 	$(FORLOP) qi synth --seed 2022 --out $(DEMO)/qi/data
 	$(FORLOP) qi dashboard --data $(DEMO)/qi/data --out $(DEMO)/qi/qi.html
 

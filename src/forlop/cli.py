@@ -67,6 +67,23 @@ def validate(
         typer.echo(line)
 
 
+@app.command()
+def pathways(
+    data: Path = typer.Option(..., "--data", help="Folder of the registry extract (validated first, into OUT/validated)."),
+    out: Path = typer.Option(..., "--out", help="Folder for patients.parquet, cohort_flow.csv and indicators.csv."),
+    year: int = typer.Option(2020, "--year", help="Discharge year Y of the cohort."),
+    engine: str = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
+    keep_deaths: bool = typer.Option(
+        False, "--keep-deaths", help="Keep patients who die within 365 days (death competes in the cumulative incidence)."
+    ),
+    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Patient pathways after discharge (001): cohort, per-patient pathway table and every indicator."""
+    from forlop.pathways.pipeline import run_pathways
+
+    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True)
+
+
 def main() -> None:
     """Entry point: run the app, turning unusable input into one line and exit code 2."""
     try:

@@ -1,0 +1,130 @@
+"""The cohort of 001 §4: adults with a severe mental illness discharged from inpatient PHV care in year Y.
+
+Selection steps (001 §4.1, DESIGN.md "Definitions of the pathway engine"):
+
+1. ``smi_population``: age Y - birth_year >= 18 and at least one PHV episode in Y (starts on or
+   before 31 December and ends on or after 1 January, or is open) with F20, F25, F30-F33 or
+   F60-F69 as main or other diagnosis (codes/cohort_diagnoses.csv);
+2. ``with_completed_stay``: of those, persons with a merged inpatient stay that ends in Y;
+   the index stay is the first such stay by end (ties: earlier start, lower stay number), and day 0
+   is its discharge date;
+3. ``died_within_365``: persons who die on or before day 365 are removed (001 §4.1), unless
+   ``keep_deaths`` (then they stay in and death is a competing event, issue 3 item 4);
+4. ``cohort``.
+
+Attributes: discharge diagnosis group (last episode of the index stay, 001 table 1),
+co-occurring substance use (001 §4.4), coercion (001 §4.5), discharge-ready (001 §6.1), sex,
+age and age group (001 figure 1), residence in Y with health community and region (001 §4.7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from forlop import codes
+from forlop.pathways.codes import diagnosis_group, normalized_icd10, starts_with_any
+
+
+@dataclass
+class Cohort:
+    """The cohort table (one row per patient, Ibis) and the selection flow (step, persons)."""
+
+    patients: ir.Table
+    flow: list[tuple[str, int]]
+
+
+def _episodes_in_year(episodes: ir.Table, year: int) -> ir.Table:
+    first, last = ibis.date(year, 1, 1), ibis.date(year, 12, 31)
+    start = episodes.start.date()
+    end = episodes.end.date()
+    return episodes.filter((start <= last) & (end.isnull() | (end >= first)))
+
+
+def _diagnoses_long(episodes: ir.Table) -> ir.Table:
+    """(person_id, code) for every main and other diagnosis, codes normalized."""
+    main = episodes.select("person_id", code=normalized_icd10(episodes.main_diagnosis))
+    other = episodes.select("person_id", raw=episodes.other_diagnoses.unnest())
+    other = other.select("person_id", code=normalized_icd10(other.raw))
+    both = main.union(other, distinct=False)
+    return both.filter(both.code.notnull() & (both.code != ""))
+
+
+def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> Cohort:
+    """Select the cohort for ``year`` and attach the patient attributes (see the module docstring)."""
+    persons, episodes = tables["persons"], tables["specialist_episodes"]
+    in_year = _episodes_in_year(episodes, year)
+    phv_year = in_year.filter(in_year.sector == "PHV")
+    diagnoses = _diagnoses_long(phv_year)
+
+    qualifying = diagnoses.filter(starts_with_any(diagnoses.code, codes.codes("cohort_diagnoses")))
+    qualifying = qualifying.select("person_id").distinct()
+    adults = persons.filter((year - persons.birth_year) >= 18)
+    smi = adults.join(qualifying, "person_id").select(adults)
+    n_persons = persons.count().to_pyarrow().as_py()
+    n_smi = smi.count().to_pyarrow().as_py()
+
+    ended = stays.filter(stays.end_date.notnull() & (stays.end_date.year() == year))
+    ended = ended.join(smi.select("person_id"), "person_id")
+    first = ibis.window(group_by=ended.person_id, order_by=[ended.end, ended.start, ended.stay_no])
+    ended = ended.mutate(rank=ibis.row_number().over(first))
+    index = ended.filter(ended.rank == 0).drop("rank")
+    index = index.join(smi, "person_id")
+    index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days())
+    n_discharged = index.count().to_pyarrow().as_py()
+
+    days_to_death = index.death_date.epoch_days() - index.day0_n
+    index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64")))
+    n_died = index.filter(index.days_to_death.notnull()).count().to_pyarrow().as_py()
+    if not keep_deaths:
+        index = index.filter(index.days_to_death.isnull())
+
+    substance_codes = codes.codes("substance_use")
+    phv_substance = diagnoses.filter(starts_with_any(diagnoses.code, substance_codes)).select("person_id")
+    tsb = in_year.filter(in_year.sector == "TSB").select("person_id")
+    substance = phv_substance.union(tsb).distinct().mutate(substance_use=ibis.literal(True))
+
+    referred = in_year.filter(in_year.coercion_referral.fill_null(False)).select("person_id")
+    decisions = tables["coercion_decisions"]
+    decided = decisions.filter(decisions.date.year() == year).select("person_id")
+    coercion = referred.union(decided).distinct().mutate(coercion=ibis.literal(True))
+
+    residence = tables["residence"]
+    res = residence.filter(residence.year == year)
+    res = res.group_by("person_id").aggregate(municipality=res.municipality.max())
+    geography = tables["geography"].select("municipality", "health_community", "region")
+    res = res.join(geography, "municipality", how="left").select(
+        "person_id", "municipality", "health_community", "region"
+    )
+
+    patients = index.select(
+        "person_id",
+        index_start=index.start,
+        index_end=index.end,
+        day0=index.day0,
+        day0_n=index.day0_n,
+        diagnosis_group=diagnosis_group(normalized_icd10(index.discharge_main_diagnosis)),
+        discharge_ready=index.discharge_ready,
+        sex=index.sex,
+        age=(year - index.birth_year).cast("int64"),
+        days_to_death=index.days_to_death,
+    )
+    patients = patients.join(substance, "person_id", how="left").select(patients, "substance_use")
+    patients = patients.join(coercion, "person_id", how="left").select(patients, "coercion")
+    patients = patients.join(res, "person_id", how="left").select(
+        patients, "municipality", "health_community", "region"
+    )
+    patients = patients.mutate(
+        substance_use=patients.substance_use.fill_null(False), coercion=patients.coercion.fill_null(False)
+    )
+    n_cohort = patients.count().to_pyarrow().as_py()
+    flow = [
+        ("persons_in_extract", n_persons),
+        ("smi_population", n_smi),
+        ("with_completed_stay", n_discharged),
+        ("died_within_365", n_died),
+        ("cohort", n_cohort),
+    ]
+    return Cohort(patients=patients, flow=flow)

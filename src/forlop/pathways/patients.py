@@ -1,0 +1,66 @@
+"""The per-patient pathway table (DESIGN.md "Output contract": ``patients.parquet``).
+
+The event work is done by the engine (``events.py``); here the small per-patient results
+(one row per cohort patient, one row per patient and service) are put side by side with pandas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlop import codes
+from forlop.pathways.events import municipal_service_name
+
+MAIN_SERVICES = [
+    "outpatient", "ambulant", "collaboration_meeting", "readmission", "gp_contact",
+    "gp_consultation", "out_of_hours", "municipal", "act_fact",
+]
+MUNICIPAL_TYPES = [municipal_service_name(key) for key in codes.codes("municipal_services", "key")]
+SERVICES = MAIN_SERVICES + MUNICIPAL_TYPES + ["tsb_inpatient"]
+
+
+def age_group(age: pd.Series) -> pd.Series:
+    """Age group key of 001 figure 1 (codes/age_groups.csv); age = year - birth year."""
+    table = codes.load("age_groups")
+    result = pd.Series(pd.NA, index=age.index, dtype="object")
+    for row in table.itertuples():
+        result[(age >= int(row.min_age)) & (age <= int(row.max_age))] = row.key
+    return result
+
+
+def assemble(cohort: pd.DataFrame, summary: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+    """Return the pathway table: cohort attributes plus, per service S, days_to_first_S, n_S, months_S.
+
+    Extra columns beyond DESIGN.md (documented in docs/definitions.md): ``months_S`` (12-bit mask of
+    30-day months with S), ``days_to_death``, ``n_outpatient_day0``, ``n_collaboration_meeting_day0``,
+    ``n_collaboration_meeting_30d_incl_day0``, ``n_outpatient_30d`` and one set per municipal type.
+    """
+    patients = cohort.sort_values("person_id").reset_index(drop=True)
+    patients["age_group"] = age_group(patients["age"])
+    wide = summary.pivot(index="person_id", columns="service")
+    mask = months.pivot(index="person_id", columns="service", values="months")
+    ids = patients["person_id"]
+    for service in SERVICES:
+        def col(field: str) -> pd.Series:
+            if (field, service) not in wide.columns:
+                return pd.Series(np.nan, index=ids.index)
+            return ids.map(wide[(field, service)]).astype("float64")
+
+        patients[f"days_to_first_{service}"] = col("first_d").astype("Int64")
+        patients[f"n_{service}"] = col("n").fillna(0).astype("int64")
+        patients[f"months_{service}"] = (
+            ids.map(mask[service]).fillna(0).astype("int64") if service in mask.columns else 0
+        )
+        if service in ("outpatient", "collaboration_meeting"):
+            patients[f"n_{service}_day0"] = col("n_day0").fillna(0).astype("int64")
+        if service == "collaboration_meeting":
+            patients["n_collaboration_meeting_30d_incl_day0"] = col("n_30_incl_day0").fillna(0).astype("int64")
+        if service == "outpatient":
+            patients["n_outpatient_30d"] = col("n_30").fillna(0).astype("int64")
+        if service == "readmission":
+            patients["bed_days"] = col("bed_days").fillna(0).astype("int64")
+            patients["n_acute_readmissions"] = col("n_acute").fillna(0).astype("int64")
+        if service == "municipal":
+            patients["municipal_before_discharge"] = col("before").fillna(0).astype(bool)
+    return patients

@@ -1,0 +1,131 @@
+"""``build_pathways``: from a validated extract (canonical Parquet) to the pathway table and indicators."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from forlop.engine import connect, read_tables
+from forlop.pathways.cohort import build_cohort
+from forlop.pathways.events import month_masks, municipal_periods, point_events, readmissions, service_summary
+from forlop.pathways.patients import assemble
+from forlop.pathways.stays import merge_stays
+
+TABLES = [
+    "persons", "residence", "specialist_episodes", "coercion_decisions",
+    "primary_care_claims", "municipal_services", "population", "geography",
+]
+
+
+@dataclass
+class PathwayResult:
+    """Everything ``forlop pathways`` writes: the pathway table, the cohort flow and the indicators."""
+
+    patients: pd.DataFrame
+    flow: pd.DataFrame
+    indicators: pd.DataFrame
+    population: pd.DataFrame
+    events: int
+    seconds: float
+
+
+def _say(progress: bool, text: str) -> None:
+    if progress:
+        print(text, file=sys.stderr, flush=True)
+
+
+def adult_population(tables: dict, year: int) -> pd.DataFrame:
+    """Inhabitants aged 18+ in ``year`` per health community and region (denominator of 001 figure 2)."""
+    pop = tables["population"]
+    pop = pop.filter((pop.year == year) & (pop.age >= 18))
+    geo = tables["geography"].select("municipality", "health_community", "region")
+    pop = pop.join(geo, "municipality", how="left")
+    return pop.group_by(["health_community", "region"]).aggregate(population=pop["count"].sum()).to_pandas()
+
+
+def build_pathways(
+    clean_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False, progress: bool = False
+) -> PathwayResult:
+    """Build the cohort, the per-patient pathway table and every indicator of 001 chapters 4-8.
+
+    ``clean_dir`` holds the canonical Parquet tables written by ``validate_extract``. The event
+    work runs as Ibis expressions on ``backend`` (DuckDB or PySpark); quantiles, confidence
+    intervals and cumulative incidence are computed once, on the per-patient table, so both
+    backends give identical indicators.
+    """
+    from forlop.pathways.indicators import compute_indicators
+
+    started = time.perf_counter()
+    con = connect(backend)
+    tables = read_tables(con, Path(clean_dir), TABLES)
+    _say(progress, "pathways: stays")
+    stays = merge_stays(tables["specialist_episodes"])
+    if backend == "duckdb":
+        stays = con.create_table("forlop_stays", stays.to_pyarrow(), temp=True)
+    else:
+        stays = stays.cache()
+    _say(progress, "pathways: cohort")
+    cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
+    cohort_df = cohort.patients.to_pandas()
+    cohort_t = con.create_table("forlop_cohort", cohort_df[["person_id", "day0_n", "index_end"]], temp=True) \
+        if backend == "duckdb" else cohort.patients.select("person_id", "day0_n", "index_end").cache()
+    _say(progress, "pathways: events")
+    points = point_events(tables, cohort_t)
+    summary, rows = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
+    summary_df = summary.to_pandas()
+    months_df = month_masks(rows).to_pandas()
+    n_events = int(summary_df["n"].sum() + summary_df["n_day0"].sum())
+    patients = assemble(cohort_df, summary_df, months_df)
+    population = adult_population(tables, year)
+    flow = pd.DataFrame(cohort.flow, columns=["step", "persons"])
+    _say(progress, "pathways: indicators")
+    indicators = compute_indicators(patients, population)
+    return PathwayResult(
+        patients=patients, flow=flow, indicators=indicators, population=population,
+        events=n_events, seconds=time.perf_counter() - started,
+    )
+
+
+#: Internal columns of the cohort table that are not part of patients.parquet.
+_INTERNAL = ["day0", "day0_n"]
+
+
+def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
+    """Write ``patients.parquet``, ``cohort_flow.csv`` and ``indicators.csv`` (DESIGN.md output contract)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "patients": out_dir / "patients.parquet",
+        "cohort_flow": out_dir / "cohort_flow.csv",
+        "indicators": out_dir / "indicators.csv",
+    }
+    result.patients.drop(columns=[c for c in _INTERNAL if c in result.patients.columns]).to_parquet(
+        paths["patients"], index=False
+    )
+    result.flow.to_csv(paths["cohort_flow"], index=False)
+    result.indicators.to_csv(paths["indicators"], index=False, float_format="%.10g")
+    return paths
+
+
+def run_pathways(
+    data_dir: Path, out_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False,
+    lang: str | None = None, progress: bool = True,
+) -> PathwayResult:
+    """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
+    from forlop.extract.validate import validate_extract
+    from forlop.i18n import t
+
+    out_dir = Path(out_dir)
+    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
+    for line in summary.lines(lang):
+        print(line, file=sys.stderr)
+    result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths, progress=progress)
+    write_outputs(result, out_dir)
+    cohort = int(result.flow.loc[result.flow.step == "cohort", "persons"].iloc[0])
+    print(t("pathways.done", lang, path=out_dir, patients=cohort, indicators=len(result.indicators),
+            seconds=result.seconds), file=sys.stderr)
+    return result
