@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tests.qi.test_qic_reference import REFERENCE
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "qi-reference"
+if not REFERENCE.exists():
+    REFERENCE = Path("/work/shared/qi-reference")
 
 FORLOP = [sys.executable, "-c", "from forlop.cli import main; main()"]
 

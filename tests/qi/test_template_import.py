@@ -81,12 +81,12 @@ def test_bad_rows_are_kept_out_with_reason(tmp_path: Path) -> None:
     assert result.data[["indicator", "numerator"]].values.tolist() == [["R1", 2], ["V1", 1]]
     rejected = pd.read_csv(tmp_path / "out" / "rejected" / "qi_import.csv")
     reasons = rejected.set_index(["sheet", "row"])["reason"]
-    assert reasons[("R1", 7.0)] == "numerator is negative (-1)"
-    assert reasons[("R1", 8.0)] == "invalid month '2022-13' (expected YYYY-MM)"
-    assert reasons[("R1", 9.0)] == "numerator is not a whole number: '1.5'"
-    assert reasons[("V1", 6.0)] == "numerator (5) is larger than the denominator (4)"
-    assert reasons[("V1", 7.0)] == "denominator missing (the indicator is a proportion)"
-    assert reasons[("V1", 8.0)] == reasons[("V1", 10.0)] == "month 2022-03 occurs more than once for V1"
+    assert reasons[("R1", 7)] == "numerator is negative (-1)"
+    assert reasons[("R1", 8)] == "invalid month '2022-13' (expected YYYY-MM)"
+    assert reasons[("R1", 9)] == "numerator is not a whole number: '1.5'"
+    assert reasons[("V1", 6)] == "numerator (5) is larger than the denominator (4)"
+    assert reasons[("V1", 7)] == "denominator missing (the indicator is a proportion)"
+    assert reasons[("V1", 8)] == reasons[("V1", 10)] == "month 2022-03 occurs more than once for V1"
     assert rejected[rejected.sheet == "F4"]["reason"].iloc[0] == "indicator F4 is missing from the template (no such sheet)"
     # read = used + rejected: 2 good rows + 8 rejected rows (7 rows + 1 missing sheet).
     assert result.counts[0] == {"file": "a.xlsx", "read": 10, "used": 2, "rejected": 8}

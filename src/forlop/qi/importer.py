@@ -188,6 +188,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     data, duplicates = _reject_duplicates(data, lang)
     rejected_frames = [r.rejected for r in results if len(r.rejected)] + ([duplicates] if len(duplicates) else [])
     rejected = pd.concat(rejected_frames, ignore_index=True) if rejected_frames else pd.DataFrame(columns=REJECTED_COLUMNS)
+    rejected["row"] = pd.to_numeric(rejected["row"]).astype("Int64")
     teams = pd.concat([r.teams for r in results], ignore_index=True).drop_duplicates("team", keep="last")
     data = data.drop(columns=["month_text"]).sort_values(["team", "indicator", "month"]).reset_index(drop=True)
     data["numerator"] = data["numerator"].astype("int64")

@@ -57,10 +57,12 @@ INSTRUCTION_LINES = {
 LABELS = {
     "nb": {"title": "LKT Tvang – datamal", "team": "Team", "track": "Spor", "start": "Startmåned (ÅÅÅÅ-MM)",
            "month": "Måned", "numerator": "Teller", "denominator": "Nevner", "note": "Merknad",
-           "count": "Antall", "def_num": "Teller", "def_den": "Nevner", "indicators": "Indikatorer"},
+           "count": "Antall", "def_num": "Teller", "def_den": "Nevner", "indicators": "Indikatorer",
+           "share": "andel", "direction_down": "ønsket retning: ned", "direction_up": "ønsket retning: opp"},
     "en": {"title": "LKT Tvang – data template", "team": "Team", "track": "Track", "start": "Start month (YYYY-MM)",
            "month": "Month", "numerator": "Numerator", "denominator": "Denominator", "note": "Note",
-           "count": "Count", "def_num": "Numerator", "def_den": "Denominator", "indicators": "Indicators"},
+           "count": "Count", "def_num": "Numerator", "def_den": "Denominator", "indicators": "Indicators",
+           "share": "share", "direction_down": "desired direction: down", "direction_up": "desired direction: up"},
 }
 
 
@@ -154,9 +156,10 @@ def write_template(path: Path, team: str, track: str = "adult", start: str = "20
     row = 8 + len(INSTRUCTION_LINES[language])
     info.cell(row=row, column=1, value=labels["indicators"]).font = Font(bold=True)
     for offset, item in enumerate(indicators, start=1):
-        kind = "andel" if item.is_proportion else "antall"
+        kind = labels["share"] if item.is_proportion else labels["count"].lower()
+        direction = labels[f"direction_{item.direction}"]
         info.cell(row=row + offset, column=1, value=item.id)
-        info.cell(row=row + offset, column=2, value=f"{item.name_da} ({kind}; ønsket retning: {item.direction})")
+        info.cell(row=row + offset, column=2, value=f"{item.name_da} ({kind}; {direction})")
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 90
     for row_cells in info.iter_rows(min_row=7, max_row=7 + len(INSTRUCTION_LINES[language])):
