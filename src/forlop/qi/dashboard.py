@@ -65,8 +65,9 @@ def chart_indicator(series: pd.DataFrame, item: Indicator, start: pd.Timestamp |
     before = int((series["month"] < start).sum()) if start is not None and not pd.isna(start) else 0
     freeze = before if 0 < before < len(series) else None
     n = series["denominator"].astype(float) if item.is_proportion else None
+    notes = series["note"] if "note" in series.columns else None
     result = qic(series["month"], series["numerator"].astype(float), n, chart=item.chart, freeze=freeze,
-                 multiply=100 if item.is_proportion else 1)
+                 notes=notes, multiply=100 if item.is_proportion else 1)
     return result, (freeze + 1 if freeze else None)
 
 
@@ -91,7 +92,8 @@ def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.
     fig.add_trace(go.Scatter(x=p["x"], y=p["y"], mode="lines+markers", showlegend=False,
                              line={"color": LINE_COLOUR, "width": 1.5},
                              marker={"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
-                             hovertemplate="%{x|%Y-%m}: %{y:.3~f}<extra></extra>"), row=row, col=col)
+                             text=p["notes"].fillna("").tolist(),
+                             hovertemplate="%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>"), row=row, col=col)
     fig.add_trace(go.Scatter(x=p["x"], y=p["cl"], mode="lines", showlegend=False, hoverinfo="skip",
                              line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5,
                                    "dash": "dash" if runs else "solid"}), row=row, col=col)
