@@ -146,3 +146,13 @@ def test_a_fatal_problem_removes_the_results_of_an_earlier_run(tmp_path, tables)
     assert (tmp_path / "out" / "clean" / "persons.parquet").exists()
     (data / "persons.csv").write_bytes(b"")
     fatal(tmp_path, data)  # also asserts that no clean file or summary is left behind
+
+
+def test_a_parquet_text_column_in_the_wrong_encoding(tmp_path, tables):
+    data = write_extract(tmp_path / "data", tables, "parquet")
+    geography = pq.read_table(data / "geography.parquet")
+    latin1 = pa.array(["Oslo".encode("latin-1"), "Bjørnafjorden".encode("latin-1")], pa.binary())
+    pq.write_table(geography.set_column(1, "municipality_name", latin1), data / "geography.parquet")
+    assert fatal(tmp_path, data) == (
+        f"{data}/geography.parquet: the file cannot be read: Conversion Error: Failure in decode: could not convert "
+        "blob to UTF8 string, the blob contained invalid UTF8 characters.")

@@ -163,3 +163,12 @@ def test_practice_types_outside_the_code_list_are_kept_with_a_warning(tmp_path, 
     assert summary.warnings == [
         "primary_care_claims: 1 rows have a practice_type outside the code list practice_types (e.g. 99); "
         "they are kept but count as none of its codes"]
+
+
+def test_a_table_with_most_rows_rejected_gets_a_warning(tmp_path, tables):
+    for row in tables["residence"][:2]:
+        row["person_id"] = "9"
+    summary = run(tmp_path, tables)
+    assert counts(summary, "residence") == (3, 1, 2)
+    assert summary.warnings == [
+        "residence: 2 of 3 rows were rejected; look at the reasons before using the numbers"]

@@ -22,7 +22,7 @@ def test_every_row_of_a_valid_extract_is_used(tmp_path, tables, fmt):
     assert {name: (c.rows_read, c.rows_used, c.rows_rejected) for name, c in summary.tables.items()} == {
         name: (n, n, 0) for name, n in MINIMAL_ROWS.items()}
     assert summary.warnings == []
-    assert summary.id_type == "int64"
+    assert summary.id_types == {"person_id": "int64", "episode_id": "int64", "claim_id": "int64"}
     assert not any((tmp_path / "out" / "rejected").iterdir())
     with (tmp_path / "out" / "validation_summary.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
@@ -83,18 +83,53 @@ def test_a_municipality_that_lost_its_leading_zero_is_padded(tmp_path, tables):
     assert sorted(r["municipality"] for r in residence) == ["0301", "0301", "4601"]
 
 
-def test_text_ids_make_every_id_column_text(tmp_path, tables):
+def test_text_person_ids_are_text_in_every_table(tmp_path, tables):
     for rows in tables.values():
         for row in rows:
             if "person_id" in row:
                 row["person_id"] = "P" + row["person_id"]
     summary = validate_extract(write_extract(tmp_path / "data", tables, "csv"), tmp_path / "out")
-    assert summary.id_type == "string"
+    assert summary.id_types == {"person_id": "string", "episode_id": "int64", "claim_id": "int64"}
     assert summary.rows_rejected == 0
     episodes = pq.read_table(tmp_path / "out" / "clean" / "specialist_episodes.parquet")
     assert episodes.schema.field("person_id").type == pa.string()
-    assert episodes.schema.field("episode_id").type == pa.string()
+    assert episodes.schema.field("episode_id").type == pa.int64()  # decided in its own table
     assert sorted(episodes.column("person_id").to_pylist()) == ["P1", "P1", "P2"]
+    residence = pq.read_table(tmp_path / "out" / "clean" / "residence.parquet")
+    assert residence.schema.field("person_id").type == pa.string()
+
+
+def test_a_text_person_id_among_whole_number_ids_is_rejected(tmp_path, tables):
+    # persons has whole-number ids, so person_id is int64 everywhere and "P9" cannot be a person.
+    tables["residence"][2]["person_id"] = "P9"
+    summary = validate_extract(write_extract(tmp_path / "data", tables, "csv"), tmp_path / "out", lang="en")
+    assert summary.id_types["person_id"] == "int64"
+    c = summary.tables["residence"]
+    assert (c.rows_read, c.rows_used, c.rows_rejected) == (3, 2, 1)
+    text = (tmp_path / "out" / "rejected" / "residence.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[1] == "P9,2020,0301,person_id: 'P9' is not a whole number,3"
+
+
+def test_excel_style_csv_with_byte_order_mark_and_crlf(tmp_path, tables):
+    data = write_extract(tmp_path / "data", tables, "csv")
+    text = (data / "persons.csv").read_text(encoding="utf-8").replace("\n", "\r\n")
+    (data / "persons.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    summary = validate_extract(data, tmp_path / "out")
+    assert summary.rows_rejected == 0
+    persons = pq.read_table(tmp_path / "out" / "clean" / "persons.parquet").to_pylist()
+    assert sorted((p["person_id"], p["sex"]) for p in persons) == [(1, "F"), (2, "M"), (3, "F")]
+
+
+def test_parquet_timestamps_with_a_time_zone_become_norwegian_local_time(tmp_path, tables):
+    data = write_extract(tmp_path / "data", tables, "parquet")
+    claims = pq.read_table(data / "primary_care_claims.parquet")
+    utc = pa.array([dt.datetime(2020, 3, 20, 7, 30), dt.datetime(2020, 6, 1, 20, 0)], pa.timestamp("us", tz="UTC"))
+    pq.write_table(claims.set_column(2, "at", utc), data / "primary_care_claims.parquet")
+    validate_extract(data, tmp_path / "out")
+    at = pq.read_table(tmp_path / "out" / "clean" / "primary_care_claims.parquet").sort_by("claim_id").column("at")
+    # 07:30 UTC in March is 08:30 in Oslo (UTC+1); 20:00 UTC in June is 22:00 (summer time, UTC+2).
+    assert at.type == pa.timestamp("us")
+    assert at.to_pylist() == [dt.datetime(2020, 3, 20, 8, 30), dt.datetime(2020, 6, 1, 22, 0)]
 
 
 def test_bool_and_whole_number_spellings_are_accepted(tmp_path, tables):

@@ -7,7 +7,8 @@ Rules (DESIGN.md, "Input contract"; the brief of issue 2): empty means missing; 
 - int, enum_int: whole numbers (``12``, ``+12``, ``12.0``); enum_int must be one of ``values``.
 - date: ``YYYY-MM-DD`` (a time of exactly midnight is accepted and dropped).
 - timestamp: ``YYYY-MM-DD`` or ``YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]]``, no time zone; a bare date
-  is midnight.
+  is midnight. A Parquet timestamp with a time zone (Spark writes them UTC-adjusted) is turned
+  into Norwegian local time (Europe/Oslo), the time the registry recorded.
 - bool: true/false/1/0 in any case.
 - list: ``;``-separated text in CSV, or a Parquet list; items trimmed, empty items dropped, no
   items means missing (NULL). Items of ``item: icd10`` lists must be ICD-10 codes.
@@ -34,6 +35,7 @@ INT_PATTERN = r"[+-]?[0-9]+(\.0*)?"
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]00:00(:00(\.0+)?)?)?"
 TIMESTAMP_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?"
 MUNICIPALITY_PATTERN = r"[0-9]{1,4}"
+LOCAL_TIME_ZONE = "Europe/Oslo"
 
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
                   "HUGEINT", "UHUGEINT"}
@@ -100,7 +102,12 @@ def column_sql(column: Column, index: int, source_column: str, source_type: str,
     a = text_alias(index)
     v = value_alias(index)
     kind = column.type
-    native_text = f"NULLIF(TRIM({raw}), '')" if source_type == "VARCHAR" else f"NULLIF(TRIM(CAST({raw} AS VARCHAR)), '')"
+    if source_type == "VARCHAR":
+        native_text = f"NULLIF(TRIM({raw}), '')"
+    elif source_type == "BLOB":  # Parquet binary: must be UTF-8 text (decode fails otherwise: fatal)
+        native_text = f"NULLIF(TRIM(decode({raw})), '')"
+    else:
+        native_text = f"NULLIF(TRIM(CAST({raw} AS VARCHAR)), '')"
     shown = f"CAST({a} AS VARCHAR)"
     text = native_text
     if kind == "id" and not int_ids:
@@ -121,6 +128,8 @@ def column_sql(column: Column, index: int, source_column: str, source_type: str,
     elif kind == "timestamp":
         if source_type in _TIMESTAMP_TYPES:
             text, value = raw, f"CAST({a} AS TIMESTAMP)"
+        elif source_type == "TIMESTAMP WITH TIME ZONE":  # e.g. Spark's UTC-adjusted Parquet timestamps
+            text, value = raw, f"timezone('{LOCAL_TIME_ZONE}', {a})"
         else:
             value = f"CASE WHEN regexp_full_match({a}, '{TIMESTAMP_PATTERN}') THEN TRY_CAST({a} AS TIMESTAMP) END"
     elif kind == "bool":

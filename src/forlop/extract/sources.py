@@ -6,7 +6,8 @@ a CSV that is not UTF-8 or cannot be parsed, and a Parquet file that cannot be r
 with one line (``InputError``): the file, the column if any, and what is wrong.
 
 Each table becomes a DuckDB view ``src_<table>``: the file's own columns as they are, plus
-``__row``, the 1-based number of the data row in the file (the header is not counted).
+``__row``, the 1-based number of the data row in the file (the header is not counted; DuckDB
+skips blank lines, so they are not rows either).
 """
 
 from __future__ import annotations
@@ -114,8 +115,20 @@ def _csv_error(error: Exception) -> str:
     return " | ".join(keep[:4])
 
 
+def _has_data_row(path: Path) -> bool:
+    """Return True when a CSV has a record after its header (blank lines are not records)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        return any(any(field.strip() for field in record) for record in reader)
+
+
 def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, lang: str | None) -> Source:
-    """Open ``table``'s file as the view ``src_<table>`` and check that every contract column is there."""
+    """Find ``table``'s file and check it can be read and has every contract column (fatal otherwise).
+
+    A Parquet file becomes the view ``src_<table>`` at once; a CSV is only checked here (encoding,
+    header) and loaded by ``load_source`` when its turn comes, so one big CSV at a time is in memory.
+    """
     path = find_file(data_dir, table.name, lang)
     if path.stat().st_size == 0:
         raise InputError(str(path), t("extract.empty_file", lang))
@@ -123,29 +136,19 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
     if path.suffix == ".csv":
         check_utf8(path, lang)
         names = read_header(path, lang)
-        spec = "{" + ", ".join(f"{sql_text(n)}: 'VARCHAR'" for n in names) + "}"
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TABLE raw_{table.name} AS SELECT * FROM read_csv({sql_text(str(path))}, "
-                f"header=true, delim=',', quote='\"', escape='\"', auto_detect=false, columns={spec})"
-            )
-        except duckdb.Error as error:
-            raise InputError(str(path), t("extract.unreadable", lang, detail=_csv_error(error))) from None
-        # A table made by CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
-        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *, rowid + 1 AS __row FROM raw_{table.name}")
-    elif path.suffix == ".parquet":
+        types = {n: "VARCHAR" for n in names}
+        rows = 1 if _has_data_row(path) else 0  # counted exactly once loaded
+    else:
         try:
             con.execute(
                 f"CREATE OR REPLACE VIEW {view} AS SELECT * EXCLUDE (file_row_number), "
                 f"file_row_number + 1 AS __row FROM read_parquet({sql_text(str(path))}, file_row_number=true)"
             )
-            described = con.execute(f"DESCRIBE {view}").fetchall()
+            types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {view}").fetchall() if row[0] != "__row"}
+            rows = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
         except duckdb.Error as error:
-            raise InputError(str(path), t("extract.unreadable", lang, detail=str(error).splitlines()[0])) from None
-        names = [row[0] for row in described if row[0] != "__row"]
-    else:  # pragma: no cover - find_file only returns these two
-        raise InputError(str(path), t("extract.unreadable", lang, detail=path.suffix))
-    types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {view}").fetchall()}
+            raise InputError(str(path), t("extract.unreadable", lang, detail=str(error).strip().splitlines()[0].strip())) from None
+        names = list(types)
     by_lower = {n.lower(): n for n in names}
     columns = {}
     for column in table.columns:
@@ -155,6 +158,31 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
         columns[column.name] = by_lower[column.name.lower()]
     wanted = {c.name.lower() for c in table.columns}
     extra = [n for n in names if n.lower() not in wanted]
-    rows = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
     return Source(table=table.name, path=path, kind=path.suffix[1:], view=view, columns=columns,
                   types={c: types[s] for c, s in columns.items()}, extra=extra, rows=rows)
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, lang: str | None) -> None:
+    """Make ``src_<table>`` of a CSV (all columns as text) and count its rows; Parquet is already there."""
+    if source.kind != "csv":
+        return
+    with source.path.open(encoding="utf-8-sig", newline="") as handle:
+        names = [n.strip() for n in next(csv.reader(handle))]
+    spec = "{" + ", ".join(f"{sql_text(n)}: 'VARCHAR'" for n in names) + "}"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE raw_{source.table} AS SELECT * FROM read_csv({sql_text(str(source.path))}, "
+            f"header=true, delim=',', quote='\"', escape='\"', auto_detect=false, columns={spec})"
+        )
+    except duckdb.Error as error:
+        raise InputError(str(source.path), t("extract.unreadable", lang, detail=_csv_error(error))) from None
+    # A table made by CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
+    con.execute(f"CREATE OR REPLACE VIEW {source.view} AS SELECT *, rowid + 1 AS __row FROM raw_{source.table}")
+    source.rows = con.execute(f"SELECT count(*) FROM {source.view}").fetchone()[0]
+
+
+def drop_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Free the memory of a loaded CSV once its table is done."""
+    con.execute(f"DROP VIEW IF EXISTS {source.view}")
+    if source.kind == "csv":
+        con.execute(f"DROP TABLE IF EXISTS raw_{source.table}")

@@ -31,7 +31,7 @@ from forlop.errors import InputError
 from forlop.extract.contract import Table, contract, processing_order
 from forlop.extract.parse import INT_PATTERN, ColumnSQL, column_sql, text_alias, value_alias
 from forlop.extract.rules import prepare_duplicates, prepare_keys, row_rules, sql_message
-from forlop.extract.sources import Source, ident, open_source, sql_text
+from forlop.extract.sources import Source, drop_source, ident, load_source, open_source, sql_text
 from forlop.i18n import t
 
 SUMMARY_FILE = "validation_summary.csv"
@@ -54,7 +54,7 @@ class ValidationSummary:
 
     out_dir: Path
     tables: dict[str, TableCounts]
-    id_type: str
+    id_types: dict[str, str]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -104,26 +104,34 @@ def _progress(enabled: bool, lang: str | None, key: str, **values: object) -> No
         print(t(key, lang, **values), file=sys.stderr, flush=True)
 
 
-def _ids_are_integers(con: duckdb.DuckDBPyConnection, sources: dict[str, Source]) -> bool:
-    """Return True when every non-empty value of every id column in the extract is a whole number."""
-    for name, table in contract().items():
-        source = sources[name]
-        for column in (c for c in table.columns if c.type == "id"):
-            if source.types[column.name] in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT",
-                                             "USMALLINT", "UINTEGER"):
-                continue
-            text = f"NULLIF(TRIM(CAST({ident(source.columns[column.name])} AS VARCHAR)), '')"
-            all_int = con.execute(
-                f"SELECT bool_and(regexp_full_match(x, '{INT_PATTERN}') AND TRY_CAST(x AS BIGINT) IS NOT NULL) "
-                f"FROM (SELECT {text} AS x FROM {source.view}) WHERE x IS NOT NULL"
-            ).fetchone()[0]
-            if all_int is False:
-                return False
-    return True
+def _ids_are_integers(con: duckdb.DuckDBPyConnection, source: Source, column: str) -> bool:
+    """Return True when every non-empty value of ``column`` in ``source`` is a whole number."""
+    if source.types[column] in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"):
+        return True
+    text = f"NULLIF(TRIM(CAST({ident(source.columns[column])} AS VARCHAR)), '')"
+    all_int = con.execute(
+        f"SELECT bool_and(regexp_full_match(x, '{INT_PATTERN}') AND TRY_CAST(x AS BIGINT) IS NOT NULL) "
+        f"FROM (SELECT {text} AS x FROM {source.view}) WHERE x IS NOT NULL"
+    ).fetchone()[0]
+    return all_int is not False
 
 
-def _column_sqls(table: Table, source: Source, int_ids: bool, lang: str | None) -> list[ColumnSQL]:
-    return [column_sql(c, i, source.columns[c.name], source.types[c.name], int_ids, lang)
+def _decide_id_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source,
+                     id_types: dict[str, bool]) -> None:
+    """Decide int64 or text for each id column of ``table`` not decided yet (DESIGN.md: ids join).
+
+    An id is decided in the table where it is the key (person_id in persons, episode_id in
+    specialist_episodes, claim_id in primary_care_claims), which comes first in processing order;
+    every other table then reads that id the same way, so joins work. A referring row whose id does
+    not parse as the key's type cannot match a usable key and is rejected.
+    """
+    for column in table.columns:
+        if column.type == "id" and column.name not in id_types:
+            id_types[column.name] = _ids_are_integers(con, source, column.name)
+
+
+def _column_sqls(table: Table, source: Source, id_types: dict[str, bool], lang: str | None) -> list[ColumnSQL]:
+    return [column_sql(c, i, source.columns[c.name], source.types[c.name], id_types.get(c.name, True), lang)
             for i, c in enumerate(table.columns)]
 
 
@@ -202,12 +210,15 @@ def _text_of(column: str, source_type: str) -> str:
 def _write_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source, stage: Path,
                  lang: str | None) -> TableCounts:
     """Find the rejected rows of ``table``, write clean and rejected files, return the counts."""
-    rules = row_rules(table, prepare_duplicates(con, table), lang)
+    duplicates = prepare_duplicates(con, table)
+    rules = row_rules(table, duplicates, lang)
     reason = "NULLIF(concat_ws('; ', " + ", ".join(["c.__reason"] + rules.reasons) + "), '')"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE rej_{table.name} AS SELECT * FROM (SELECT c.__row, {reason} AS reason "
         f"FROM chk_{table.name} c {' '.join(rules.joins)}) WHERE reason IS NOT NULL"
     )
+    for name in duplicates:
+        con.execute(f"DROP TABLE {name}")
     read = con.execute(f"SELECT count(*) FROM chk_{table.name}").fetchone()[0]
     rejected = con.execute(f"SELECT count(*) FROM rej_{table.name}").fetchone()[0]
     columns = ", ".join(ident(c.name) for c in table.columns)
@@ -272,7 +283,7 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
         order = processing_order()
         sources: dict[str, Source] = {}
         warnings: list[str] = []
-        for name in order:
+        for name in order:  # every file-level fatal check first: they are cheap
             _progress(progress, lang, "extract.step.read", table=name)
             sources[name] = source = open_source(con, data_dir, tables[name], lang)
             if source.extra:
@@ -281,21 +292,31 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
                 if not tables[name].may_be_empty:
                     raise InputError(str(source.path), t("extract.no_rows", lang))
                 warnings.append(t("extract.warning.no_rows", lang, table=name))
-        int_ids = _ids_are_integers(con, sources)
-        sqls = {}
-        for name in order:
-            _progress(progress, lang, "extract.step.check", table=name)
-            sqls[name] = _column_sqls(tables[name], sources[name], int_ids, lang)
-            _check_values(con, tables[name], sources[name], sqls[name], lang)
-            _check_types(con, tables[name], sources[name], sqls[name], lang)
+        referred = {c.ref for table in tables.values() for c in table.columns if c.ref}
+        id_types: dict[str, bool] = {}
         counts = {}
-        for name in order:
-            _progress(progress, lang, "extract.step.write", table=name)
-            counts[name] = _write_table(con, tables[name], sources[name], stage, lang)
-            warnings += _known_warnings(con, tables[name], lang)
-            if tables[name].key_column and any(c.ref == name for t_ in tables.values() for c in t_.columns):
-                prepare_keys(con, tables[name])
+        for name in order:  # one table at a time, so only one is held in memory
+            table, source = tables[name], sources[name]
+            _progress(progress, lang, "extract.step.check", table=name)
+            try:
+                load_source(con, source, lang)
+                _decide_id_types(con, table, source, id_types)
+                sqls = _column_sqls(table, source, id_types, lang)
+                _check_values(con, table, source, sqls, lang)
+                _check_types(con, table, source, sqls, lang)
+                counts[name] = _write_table(con, table, source, stage, lang)
+            except duckdb.Error as error:  # e.g. a Parquet page that is not UTF-8 or is cut short
+                detail = str(error).strip().splitlines()[0].strip()
+                raise InputError(str(source.path), t("extract.unreadable", lang, detail=detail)) from None
+            warnings += _known_warnings(con, table, lang)
+            if counts[name].rows_read and counts[name].rows_rejected * 2 > counts[name].rows_read:
+                warnings.append(t("extract.warning.mostly_rejected", lang, table=name,
+                                  rejected=counts[name].rows_rejected, read=counts[name].rows_read))
+            if name in referred:
+                prepare_keys(con, table)
             con.execute(f"DROP TABLE chk_{name}")
+            con.execute(f"DROP TABLE rej_{name}")
+            drop_source(con, source)
         ordered = {name: counts[name] for name in tables}
         with (stage / SUMMARY_FILE).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -307,5 +328,6 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
     finally:
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
-    return ValidationSummary(out_dir=out_dir, tables=ordered, id_type="int64" if int_ids else "string",
-                             warnings=warnings, seconds=time.perf_counter() - started)
+    id_type = {name: "int64" if is_int else "string" for name, is_int in id_types.items()}
+    return ValidationSummary(out_dir=out_dir, tables=ordered, id_types=id_type, warnings=warnings,
+                             seconds=time.perf_counter() - started)
