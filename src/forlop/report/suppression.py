@@ -23,8 +23,10 @@ Algorithm (the classic "hypercube-free" heuristic, then a check by attack):
 
 Attacker model (documented in docs/definitions.md, section Report): the attacker knows every
 published number of the table, every line (additive relation) of the table, that counts are
-non-negative integers, and the publication rule itself, hence that a suppressed cell is >= 1
-(zeros are published). The attacker does not know which suppressed cells are primary, and has
+non-negative integers, and the publication rule itself, hence that a suppressed count is >= 1
+(zero counts are published; a zero hidden because its *denominator* is 1-4 is given to the
+attacker as known to be >= 0 - i.e. the attacker is told which hidden cells are zero, which only
+makes the check stricter). The attacker does not know which suppressed cells are primary, and has
 no outside knowledge about individuals. A suppressed cell is *safe* when its feasible interval
 [min, max] has width >= ``min_width`` (default 1: the published table admits at least two
 values). Two-way tables with margins are network matrices (totally unimodular), so the LP bounds
@@ -72,12 +74,69 @@ def is_small(values: np.ndarray) -> np.ndarray:
         return (values >= SMALL_MIN) & (values <= SMALL_MAX)
 
 
+def _system(values: np.ndarray, hidden: np.ndarray, lines: list[Line]):  # noqa: ANN202
+    """Equality system ``A x = b`` and bounds over the hidden cells (the attacker's knowledge)."""
+    position = {cell: k for k, cell in enumerate(hidden)}
+    a_eq: list[np.ndarray] = []
+    b_eq: list[float] = []
+    for line in lines:
+        row = np.zeros(hidden.size)
+        rhs = 0.0
+        for cell, sign in [(c, 1.0) for c in line.components] + [(line.total, -1.0)]:
+            if cell in position:
+                row[position[cell]] += sign
+            else:
+                rhs -= sign * values[cell]
+        if np.any(row != 0):
+            a_eq.append(row)
+            b_eq.append(rhs)
+    bounds = [(SMALL_MIN if values[cell] > 0 else 0, None) for cell in hidden]
+    a = np.array(a_eq) if a_eq else None
+    b = np.array(b_eq) if b_eq else None
+    return a, b, bounds
+
+
+def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], min_width: float = 1.0,
+                  probes: int = 8, seed: int = 0) -> list[int]:
+    """Hidden cells whose feasible interval is narrower than ``min_width``.
+
+    Same answer as :func:`attack`, faster: a few LPs with random objectives give feasible points;
+    a cell that takes values ``min_width`` apart in two of them is proven safe. Only the cells
+    left undecided get their exact min and max LPs.
+    """
+    values = np.asarray(values, dtype=float)
+    hidden = np.flatnonzero(np.asarray(suppressed, dtype=bool))
+    if hidden.size == 0:
+        return []
+    a, b, bounds = _system(values, hidden, lines)
+    rng = np.random.default_rng(seed)
+    points = []
+    for _ in range(probes):
+        res = linprog(rng.normal(size=hidden.size), A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        if res.status == 0:
+            points.append(res.x)
+    spread = np.ptp(np.array(points), axis=0) if points else np.zeros(hidden.size)
+    exposed = []
+    for k, cell in enumerate(hidden):
+        if spread[k] >= min_width:
+            continue
+        objective = np.zeros(hidden.size)
+        objective[k] = 1.0
+        lo = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        hi = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        low = lo.fun if lo.status == 0 else -np.inf
+        high = -hi.fun if hi.status == 0 else np.inf
+        if high - low < min_width:
+            exposed.append(int(cell))
+    return exposed
+
+
 def attack(values: np.ndarray, suppressed: np.ndarray, lines: list[Line]) -> tuple[np.ndarray, np.ndarray]:
     """Return (low, high): the feasible interval of every cell given the published table.
 
     Published cells get their own value as both bounds. For each suppressed cell two LPs are
-    solved (min and max) subject to every line and to ``cell >= 1`` for suppressed cells (the
-    attacker model above). An unbounded maximum is returned as ``inf``.
+    solved (min and max) subject to every line and to ``cell >= 1`` for suppressed non-zero cells
+    (the attacker model above). An unbounded maximum is returned as ``inf``.
     """
     values = np.asarray(values, dtype=float)
     suppressed = np.asarray(suppressed, dtype=bool)
@@ -100,7 +159,7 @@ def attack(values: np.ndarray, suppressed: np.ndarray, lines: list[Line]) -> tup
         if np.any(row != 0):
             a_eq.append(row)
             b_eq.append(rhs)
-    bounds = [(SMALL_MIN, None)] * hidden.size
+    bounds = [(SMALL_MIN if values[cell] > 0 else 0, None) for cell in hidden]
     a = np.array(a_eq) if a_eq else None
     b = np.array(b_eq) if b_eq else None
     for k, cell in enumerate(hidden):
@@ -153,21 +212,22 @@ def suppress(
     suppressed = first.copy()
     while True:
         _complete_lines(values, suppressed, lines)
-        low, high = attack(values, suppressed, lines)
-        exposed = [c for c in np.flatnonzero(suppressed) if high[c] - low[c] < min_width]
+        exposed = exposed_cells(values, suppressed, lines, min_width)
         if not exposed:
             return Suppression(primary=first, suppressed=suppressed)
         added = False
-        for cell in exposed:
-            for line in lines:
-                if cell == line.total or cell in line.components:
-                    extra = _complement_in(line, values, suppressed)
-                    if extra is not None:
-                        suppressed[extra] = True
-                        added = True
-                        break
-            if added:
-                break
+        touched: set[Line] = set()
+        for cell in exposed:  # one more complement in a line of every exposed cell
+            mine = [line for line in lines if cell == line.total or cell in line.components]
+            if touched.intersection(mine):
+                continue  # a line of this cell already gained a cell in this round
+            for line in mine:
+                extra = _complement_in(line, values, suppressed)
+                if extra is not None:
+                    suppressed[extra] = True
+                    touched.add(line)
+                    added = True
+                    break
         if not added:  # nothing left to hide in its lines: hide every cell of those lines
             for cell in exposed:
                 for line in lines:

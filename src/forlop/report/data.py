@@ -1,0 +1,133 @@
+"""Read what the report is built from: the pathway engine's aggregate outputs (DESIGN.md output contract).
+
+- ``OUT/indicators.csv``: indicator, breakdown, group, numerator, denominator, value, unit, ci_low, ci_high;
+- ``OUT/cohort_flow.csv``: step, persons;
+- ``OUT/patients.parquet``: read only to count patients per health community x age group x sex
+  (with the coercion and substance-use flags) for standardisation; ``person_id`` is never read;
+- the extract's ``population`` (and ``geography``) table from ``--data DIR``, for the standard
+  population; without it the standardised rates are left out (and the report says so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forlop.codes import load
+from forlop.errors import InputError
+
+INDICATOR_COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"]
+STRATUM_COLUMNS = ["health_community", "region", "age_group", "sex", "coercion", "substance_use"]
+
+
+@dataclass
+class Results:
+    """The engine's aggregates, indexed for look-up by (indicator, breakdown, group)."""
+
+    indicators: pd.DataFrame
+    flow: pd.DataFrame
+    strata: pd.DataFrame | None = None  # patients per area x age group x sex (+ flags), no ids
+    population: pd.DataFrame | None = None  # adults per health community x region x age group x sex
+    index: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index = {
+            (r.indicator, r.breakdown, r.group): r for r in self.indicators.itertuples(index=False)
+        }
+
+    def get(self, indicator: str, breakdown: str, group: str):  # noqa: ANN201 - a namedtuple row
+        """The row for one number, or None if the engine did not compute it."""
+        return self.index.get((indicator, breakdown, str(group)))
+
+    def groups(self, indicator: str, breakdown: str) -> list[str]:
+        """Groups present for an indicator and breakdown, in file order."""
+        return [g for (i, b, g) in self.index if i == indicator and b == breakdown]
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype={"municipality": str}, keep_default_na=False, na_values=[""])
+
+
+def _find(directory: Path, name: str) -> Path | None:
+    for suffix in (".parquet", ".csv"):
+        if (directory / f"{name}{suffix}").exists():
+            return directory / f"{name}{suffix}"
+    return None
+
+
+def read_results(results: Path, data: Path | None = None, year: int | None = None) -> Results:
+    """Read the engine's outputs in ``results`` (and the population of the extract in ``data``)."""
+    results = Path(results)
+    path = results / "indicators.csv"
+    if not path.exists():
+        raise InputError(str(path), "missing: run `forlop pathways --out DIR` first and pass that DIR as --results")
+    indicators = pd.read_csv(path, dtype={"group": str, "breakdown": str, "indicator": str},
+                             keep_default_na=False, na_values=[""])
+    for column in INDICATOR_COLUMNS:
+        if column not in indicators.columns:
+            raise InputError(str(path), "column missing", column=column,
+                             example=",".join(indicators.columns[:5]))
+    for column in ["numerator", "denominator", "value"]:
+        converted = pd.to_numeric(indicators[column], errors="coerce")
+        bad = converted.isna() & indicators[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(str(path), f"not a number in row {row + 2}", column=column,
+                             example=str(indicators[column].iloc[row]))
+        indicators[column] = converted
+    flow_path = results / "cohort_flow.csv"
+    flow = pd.read_csv(flow_path) if flow_path.exists() else pd.DataFrame(columns=["step", "persons"])
+    strata = _patient_strata(results / "patients.parquet")
+    population = _population(Path(data), year) if data is not None else None
+    return Results(indicators=indicators, flow=flow, strata=strata, population=population)
+
+
+def _patient_strata(path: Path) -> pd.DataFrame | None:
+    """Patients per health community x region x age group x sex x flags: aggregates only, no ids."""
+    if not path.exists():
+        return None
+    import pyarrow.parquet as pq
+
+    available = set(pq.read_schema(path).names)
+    columns = [c for c in STRATUM_COLUMNS if c in available]
+    if not {"health_community", "age_group", "sex"} <= set(columns):
+        return None
+    patients = pd.read_parquet(path, columns=columns)  # person_id is deliberately not read
+    for flag in ("coercion", "substance_use"):
+        if flag not in patients:
+            patients[flag] = False
+    keys = [c for c in ("health_community", "region", "age_group", "sex") if c in patients]
+    grouped = patients.groupby(keys, dropna=False).agg(
+        patients=("sex", "size"), coercion=("coercion", "sum"), substance_use=("substance_use", "sum"))
+    return grouped.reset_index()
+
+
+def _population(data: Path, year: int | None) -> pd.DataFrame:
+    """Adults (18+) per health community, region, age group of 001 figure 1 and sex."""
+    path = _find(data, "population")
+    if path is None:
+        raise InputError(str(data / "population.parquet"), "missing: --data must be the extract directory")
+    pop = _read_table(path)
+    for column in ["year", "municipality", "sex", "age", "count"]:
+        if column not in pop.columns:
+            raise InputError(str(path), "column missing", column=column)
+    geo_path = _find(data, "geography")
+    geo = _read_table(geo_path) if geo_path is not None else load("geography_2020")
+    geo = geo[["municipality", "health_community", "region"]].astype(str)
+    pop["municipality"] = pop["municipality"].astype(str).str.zfill(4)
+    geo["municipality"] = geo["municipality"].str.zfill(4)
+    if year is None:
+        year = int(pop["year"].max())
+    pop = pop[(pop["year"] == year) & (pop["age"] >= 18)]
+    ages = load("age_groups")
+    bins = [int(a) for a in ages["min_age"]] + [10_000]
+    pop = pop.assign(age_group=pd.cut(pop["age"], bins=bins, right=False, labels=list(ages["key"])).astype(str))
+    pop = pop.merge(geo, on="municipality", how="left")
+    pop[["health_community", "region"]] = pop[["health_community", "region"]].fillna("missing")
+    return (pop.groupby(["health_community", "region", "age_group", "sex"], as_index=False)["count"].sum()
+            .rename(columns={"count": "population"}))

@@ -1,0 +1,135 @@
+"""Which numbers of indicators.csv may be published: small-cell suppression per indicator.
+
+For one indicator, every (breakdown, group) number is a cell. Its *base count* (what adds up over
+groups) and its *primary* rule follow the unit (catalogue src/forlop/pathways/indicators.yaml):
+
+- count: base = value; hidden if 1-4;
+- share and rate: base = numerator; a share is hidden if its numerator, its denominator or the
+  rest (denominator - numerator) is 1-4 ("98 of 100" tells about the 2 others);
+- mean: base = numerator (the sum over patients, additive); hidden if the number of patients it is
+  taken over (denominator) is 1-4;
+- median and other quantiles: base = denominator (patients with at least one event); hidden if 1-4.
+
+The lines (additive relations an attacker can use) are derived from the breakdown names: the
+groups of a plain breakdown (diagnosis_group, sex, region, ...) add up to ``all``; health
+communities add up to their region; a crossed breakdown ``A_x_B`` adds up over A to the group of
+B and over B to the group of A (and health communities within a region to the region's cell).
+All cells of an indicator are suppressed together (:func:`forlop.report.suppression.suppress`),
+so one number is hidden or shown the same way in every table and figure of the report.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from forlop.codes import load
+from forlop.report.data import Results
+from forlop.report.suppression import Line, is_small, suppress
+
+QUANTILE_UNITS = {"median", "p25", "p75", "p95"}
+
+
+@lru_cache(maxsize=1)
+def region_of() -> dict[str, str]:
+    """Health community -> region (src/forlop/codes/health_communities.csv, 001 table A)."""
+    table = load("health_communities")
+    return dict(zip(table["health_community"], table["region"]))
+
+
+def base_and_primary(unit: str, numerator: float, denominator: float, value: float) -> tuple[float, bool]:
+    """The additive base count of one number and whether the 1-4 rule hides it by itself."""
+    def small(x: float) -> bool:
+        return bool(np.isfinite(x) and is_small(np.array([x]))[0])
+
+    if unit == "count":
+        return value, small(value)
+    if unit == "share":
+        rest = denominator - numerator if np.isfinite(denominator) and np.isfinite(numerator) else np.nan
+        return numerator, small(numerator) or small(denominator) or small(rest)
+    if unit == "rate_per_10000":
+        return numerator, small(numerator)
+    if unit == "mean":
+        return numerator, small(denominator)
+    return denominator, small(denominator)  # median, quantiles
+
+
+def _lines(cells: dict[tuple[str, str], int]) -> list[Line]:
+    """Additive relations between the cells of one indicator (see the module docstring)."""
+    lines: list[Line] = []
+    total = cells.get(("all", "all"))
+    by_breakdown: dict[str, list[str]] = {}
+    for breakdown, group in cells:
+        by_breakdown.setdefault(breakdown, []).append(group)
+    regions = region_of()
+    for breakdown, groups in by_breakdown.items():
+        if breakdown == "all":
+            continue
+        if "_x_" not in breakdown:
+            if total is not None:
+                lines.append(Line(tuple(cells[(breakdown, g)] for g in groups), total))
+            if breakdown == "health_community":
+                for region in sorted(set(regions.values())):
+                    parts = tuple(cells[(breakdown, g)] for g in groups if regions.get(g) == region)
+                    if parts and ("region", region) in cells:
+                        lines.append(Line(parts, cells[("region", region)]))
+            continue
+        outer, inner = breakdown.split("_x_")
+        pairs = [g.split("|", 1) for g in groups]
+        for b in sorted({p[1] for p in pairs}):
+            parts = tuple(cells[(breakdown, f"{a}|{b}")] for a, bb in pairs if bb == b)
+            if (inner, b) in cells:
+                lines.append(Line(parts, cells[(inner, b)]))
+            if outer == "health_community":
+                for region in sorted(set(regions.values())):
+                    sub = tuple(cells[(breakdown, f"{a}|{b}")] for a, bb in pairs if bb == b and regions.get(a) == region)
+                    key = ("region_x_" + inner, f"{region}|{b}")
+                    if sub and key in cells:
+                        lines.append(Line(sub, cells[key]))
+        for a in sorted({p[0] for p in pairs}):
+            parts = tuple(cells[(breakdown, f"{a}|{b}")] for aa, b in pairs if aa == a)
+            if (outer, a) in cells:
+                lines.append(Line(parts, cells[(outer, a)]))
+    return lines
+
+
+class Publisher:
+    """Decides, once per indicator, which of its numbers are hidden; shared by tables and figures."""
+
+    def __init__(self, results: Results, symbol: str = "–") -> None:
+        self.results = results
+        self.symbol = symbol
+        self._hidden: dict[str, dict[tuple[str, str], bool]] = {}
+
+    def _compute(self, indicator: str) -> dict[tuple[str, str], bool]:
+        rows = self.results.indicators[self.results.indicators["indicator"] == indicator]
+        keys = list(zip(rows["breakdown"], rows["group"].astype(str)))
+        cells = {key: i for i, key in enumerate(keys)}
+        bases, primary = [], []
+        for r in rows.itertuples(index=False):
+            base, first = base_and_primary(r.unit, r.numerator, r.denominator, r.value)
+            bases.append(base)
+            primary.append(first)
+        bases_arr = np.array(bases, dtype=float)
+        lines = [line for line in _lines(cells)
+                 if np.isfinite(bases_arr[list(line.components) + [line.total]]).all()]
+        result = suppress(np.nan_to_num(bases_arr), lines, primary=np.array(primary, dtype=bool))
+        return {key: bool(result.suppressed[i]) for key, i in cells.items()}
+
+    def hidden(self, indicator: str, breakdown: str, group: str) -> bool:
+        """True if the number must not be published (or does not exist)."""
+        if indicator not in self._hidden:
+            self._hidden[indicator] = self._compute(indicator)
+        return self._hidden[indicator].get((breakdown, str(group)), True)
+
+    def value(self, indicator: str, breakdown: str, group: str, field: str = "value") -> float | None:
+        """The publishable number (``value``, ``numerator`` or ``denominator``), or None if hidden/absent."""
+        row = self.results.get(indicator, breakdown, group)
+        if row is None or self.hidden(indicator, breakdown, group):
+            return None
+        number = getattr(row, field)
+        return None if number is None or not np.isfinite(number) else float(number)
+
+    def exists(self, indicator: str, breakdown: str, group: str) -> bool:
+        return self.results.get(indicator, breakdown, group) is not None
