@@ -38,6 +38,11 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame, months: pd.DataFrame) 
     """
     patients = cohort.sort_values("person_id").reset_index(drop=True)
     patients["age_group"] = age_group(patients["age"])
+    patients["days_to_death"] = patients["days_to_death"].astype("Float64").astype("Int64")
+    for stamp in ("index_start", "index_end"):
+        patients[stamp] = patients[stamp].astype("datetime64[us]")
+    for flag in ("substance_use", "coercion", "discharge_ready"):
+        patients[flag] = patients[flag].astype(bool)
     wide = summary.pivot(index="person_id", columns="service")
     mask = months.pivot(index="person_id", columns="service", values="months")
     ids = patients["person_id"]
