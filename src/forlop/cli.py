@@ -13,6 +13,7 @@ import typer
 
 from forlop.errors import InputError
 from forlop.qi.cli import app as qi_app
+from forlop.coercion.cli import app as coercion_app
 
 app = typer.Typer(
     name="forlop",
@@ -33,6 +34,7 @@ def _root() -> None:
 
 
 app.add_typer(qi_app, name="qi")
+app.add_typer(coercion_app, name="coercion")
 
 
 @app.command()

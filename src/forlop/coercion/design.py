@@ -1,0 +1,150 @@
+"""Read a trial design (trial.yaml) and monthly cluster counts (counts.csv) for the trial evaluation.
+
+The formats are those of issue 6 (DESIGN.md "coercion/"): trial.yaml names each cluster's arm
+(``intervention`` or ``control``) and the first and last month (YYYY-MM) of each period, the first
+period being the baseline; counts.csv has one row per cluster and month with the columns cluster,
+month (YYYY-MM), events and population (inhabitants in that month).
+
+Unusable input stops with ``InputError`` (one line, exit code 2). Single unusable rows of counts.csv
+(bad month, negative or non-integer count, unknown cluster, duplicate cluster-month) are returned with
+their reason so that the caller writes them to ``rejected/counts.csv``; they are never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from forlop.errors import InputError
+
+ARMS = ("intervention", "control")
+COUNT_COLUMNS = ("cluster", "month", "events", "population")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One trial period: a name and its first and last month (inclusive)."""
+
+    name: str
+    first: pd.Period
+    last: pd.Period
+
+    def months(self) -> pd.PeriodIndex:
+        """Return every month of the period."""
+        return pd.period_range(self.first, self.last, freq="M")
+
+
+@dataclass(frozen=True)
+class TrialDesign:
+    """Clusters with their arm, and the periods in order (the first is the baseline)."""
+
+    arms: dict[str, str]
+    periods: tuple[Period, ...]
+
+    @property
+    def baseline(self) -> Period:
+        """The first period."""
+        return self.periods[0]
+
+    @property
+    def later(self) -> tuple[Period, ...]:
+        """The periods compared with the baseline, in order."""
+        return self.periods[1:]
+
+    def clusters(self, arm: str) -> list[str]:
+        """Return the clusters of one arm, sorted."""
+        return sorted(c for c, a in self.arms.items() if a == arm)
+
+
+def _month(value: object, file: str, where: str) -> pd.Period:
+    text = str(value).strip()
+    if not _MONTH.match(text):
+        raise InputError(file, f"{where}: month must be YYYY-MM", example=text)
+    return pd.Period(text, freq="M")
+
+
+def read_design(path: Path) -> TrialDesign:
+    """Read trial.yaml: ``arms`` (cluster -> intervention/control) and ``periods`` (name -> [first, last]).
+
+    Rules: at least one cluster in each arm; at least two periods; each period's first month not after
+    its last; periods in order and not overlapping.
+    """
+    file = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(file, "file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise InputError(file, f"not valid YAML ({type(error).__name__})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("arms"), dict) or not isinstance(raw.get("periods"), dict):
+        raise InputError(file, "needs two mappings: 'arms' (cluster: arm) and 'periods' (name: [first, last])")
+    arms = {str(cluster): str(arm).strip().lower() for cluster, arm in raw["arms"].items()}
+    for cluster, arm in arms.items():
+        if arm not in ARMS:
+            raise InputError(file, f"arms: arm of cluster {cluster} must be intervention or control", example=arm)
+    for arm in ARMS:
+        if arm not in arms.values():
+            raise InputError(file, f"arms: no cluster in the {arm} arm")
+    periods = []
+    for name, bounds in raw["periods"].items():
+        if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
+            raise InputError(file, f"periods: {name} must be [first month, last month]", example=str(bounds))
+        first = _month(bounds[0], file, f"periods: {name}")
+        last = _month(bounds[1], file, f"periods: {name}")
+        if last < first:
+            raise InputError(file, f"periods: {name} ends before it starts", example=f"[{first}, {last}]")
+        if periods and first <= periods[-1].last:
+            raise InputError(file, f"periods: {name} starts before {periods[-1].name} ends")
+        periods.append(Period(str(name), first, last))
+    if len(periods) < 2:
+        raise InputError(file, "periods: need a baseline and at least one later period")
+    return TrialDesign(arms=arms, periods=tuple(periods))
+
+
+def read_counts(path: Path, design: TrialDesign) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
+
+    Usable rows have cluster (text), month (text YYYY-MM, which sorts as time), events and population (int, events >= 0,
+    population > 0), a cluster named in the design, and one row per cluster and month. Rows in months
+    outside every period are usable but not used by the evaluation.
+    """
+    file = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(file, "file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(file, f"cannot be read as CSV ({type(error).__name__})") from None
+    for column in COUNT_COLUMNS:
+        if column not in raw.columns:
+            raise InputError(file, "missing column", column=column, example=",".join(raw.columns))
+    raw = raw[list(COUNT_COLUMNS)].copy()
+    raw.insert(0, "row", range(2, len(raw) + 2))  # line number in the file (header is line 1)
+    reason = pd.Series("", index=raw.index)
+    bad_month = ~raw["month"].str.strip().str.match(_MONTH)
+    reason[bad_month] = "month is not YYYY-MM"
+    for column in ("events", "population"):
+        bad = ~raw[column].str.strip().str.fullmatch(r"\d+") & (reason == "")
+        reason[bad] = f"{column} is not a whole number >= 0"
+    unknown = ~raw["cluster"].isin(list(design.arms)) & (reason == "")
+    reason[unknown] = "cluster is not in the trial design"
+    ok = reason == ""
+    zero_pop = ok & (pd.to_numeric(raw["population"].where(ok), errors="coerce") == 0)
+    reason[zero_pop] = "population is 0"
+    ok = reason == ""
+    duplicate = ok & raw[ok].duplicated(["cluster", "month"], keep="first").reindex(raw.index, fill_value=False)
+    reason[duplicate] = "second row for the same cluster and month"
+    ok = reason == ""
+    rejected = raw[~ok].assign(reason=reason[~ok])
+    used = raw[ok].drop(columns="row").copy()
+    used["month"] = used["month"].str.strip()
+    used["events"] = used["events"].astype("int64")
+    used["population"] = used["population"].astype("int64")
+    if used.empty:
+        raise InputError(file, "no usable rows", example=str(rejected["reason"].iloc[0]) if len(rejected) else None)
+    return used.reset_index(drop=True), rejected.reset_index(drop=True)

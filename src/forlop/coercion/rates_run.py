@@ -1,0 +1,71 @@
+"""`forlop coercion rates`: read an extract, compute the rates, write rates.csv and the trial counts.
+
+``--data`` may be a raw extract (it is validated first with ``forlop.extract.validate`` into
+``OUT/validation``) or a folder of clean Parquet files (``validate_extract``'s ``clean/``). Files:
+rates.csv, excluded.csv (events left out, by measure and reason) and, for ``--by municipality
+--period month``, ``trial_counts/<measure>.csv`` in the format of ``forlop coercion trial --counts``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import ibis
+
+from forlop.coercion.rates import BY, PERIODS, coercion_rates
+from forlop.errors import InputError
+from forlop.i18n import t
+
+TABLES = ("persons", "residence", "specialist_episodes", "coercion_decisions", "population", "geography")
+
+
+def clean_dir(data: Path, out: Path, lang: str | None = None) -> Path:
+    """Return the folder of clean Parquet files: ``data`` itself if it holds them, else validate it."""
+    data = Path(data)
+    if all((data / f"{table}.parquet").exists() for table in TABLES) and (data.name == "clean"):
+        return data
+    if (data / "clean").is_dir() and all((data / "clean" / f"{t_}.parquet").exists() for t_ in TABLES):
+        return data / "clean"
+    from forlop.extract.validate import validate_extract
+
+    print(t("coercion.rates.step", lang, step="validate"), file=sys.stderr)
+    validate_extract(data, Path(out) / "validation")
+    return Path(out) / "validation" / "clean"
+
+
+def read_tables(clean: Path) -> dict:
+    """Open the clean Parquet tables with Ibis on DuckDB."""
+    con = ibis.duckdb.connect()
+    tables = {}
+    for table in TABLES:
+        path = Path(clean) / f"{table}.parquet"
+        if not path.exists():
+            raise InputError(str(path), "missing table")
+        tables[table] = con.read_parquet(path, table_name=table)
+    return tables
+
+
+def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None):
+    """Compute and write the coercion rates; return the rates table."""
+    if by not in BY:
+        raise InputError("--by", f"must be one of {', '.join(BY)}", example=by)
+    if period not in PERIODS:
+        raise InputError("--period", f"must be one of {', '.join(PERIODS)}", example=period)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = read_tables(clean_dir(data, out, lang))
+    print(t("coercion.rates.step", lang, step=f"rates by {by} and {period}"), file=sys.stderr)
+    rates, _, excluded = coercion_rates(tables, by=by, period=period)
+    rates.insert(1, "by", by)
+    rates.insert(3, "period_unit", period)
+    rates.to_csv(out / "rates.csv", index=False)
+    excluded.to_csv(out / "excluded.csv", index=False)
+    if by == "municipality" and period == "month":
+        folder = out / "trial_counts"
+        folder.mkdir(exist_ok=True)
+        for measure, part in rates.groupby("measure"):
+            part = part.rename(columns={"area": "cluster", "period": "month"})
+            part[["cluster", "month", "events", "population"]].to_csv(folder / f"{measure}.csv", index=False)
+    print(t("coercion.rates.done", lang, path=out, rows=len(rates)), file=sys.stderr)
+    return rates

@@ -1,0 +1,129 @@
+"""The coercion report: one self-contained HTML file (no network), Norwegian by default.
+
+Sections: the trial (effects, arm and cluster rates per period, the figure) when a trial folder is
+given, and the latest period's rates by area when a rates folder is given. Small-cell suppression
+(DESIGN.md "Privacy") uses ``forlop.report.suppression``: counts of 1-4 are hidden with every rate built
+on them, and complementary cells are hidden so that no hidden count follows from a total (the lines
+are: clusters of an arm -> the arm's total in each period; areas -> the total in each measure).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+
+from forlop.coercion.design import read_counts, read_design
+from forlop.coercion.trial_plot import trial_figure
+from forlop.i18n import default_language, t
+from forlop.report.suppression import Line, suppress
+
+DASH = "–"
+
+
+def _num(value: float, digits: int = 1) -> str:
+    """Format a number the Norwegian way (decimal comma) for the report."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
+
+
+def _p(value: float) -> str:
+    if value is None or math.isnan(value):
+        return DASH
+    return "<0,001" if value < 0.001 else _num(value, 3)
+
+
+def suppress_trial(cluster_rates: pd.DataFrame, arm_rates: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return (hidden mask of cluster rows, hidden mask of arm rows): each arm-period is a line."""
+    n = len(cluster_rates)
+    values = np.concatenate([cluster_rates["events"].to_numpy(float), arm_rates["events"].to_numpy(float)])
+    lines = []
+    for j, arm_row in enumerate(arm_rates.itertuples()):
+        parts = np.flatnonzero(((cluster_rates["arm"] == arm_row.arm) & (cluster_rates["period"] == arm_row.period)).to_numpy())
+        lines.append(Line(components=tuple(int(i) for i in parts), total=n + j))
+    hidden = suppress(values, lines).suppressed
+    return hidden[:n], hidden[n:]
+
+
+def suppress_areas(events: np.ndarray) -> np.ndarray:
+    """Return the hidden mask of [areas..., total] where the last cell is the sum of the others."""
+    n = len(events) - 1
+    return suppress(np.asarray(events, dtype=float), [Line(components=tuple(range(n)), total=n)]).suppressed
+
+
+def _trial_context(trial_dir: Path, lang: str) -> dict:
+    effects = pd.read_csv(trial_dir / "effects.csv")
+    arm_rates = pd.read_csv(trial_dir / "arm_rates.csv")
+    cluster_rates = pd.read_csv(trial_dir / "cluster_rates.csv", dtype={"cluster": str})
+    hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
+    effect_rows = [
+        {"comparison": r.comparison, "estimate": _num(r.estimate), "ci": f"{_num(r.ci_low)} ; {_num(r.ci_high)}",
+         "p": _p(r.p_value), "perm": _p(r.permutation_p), "es": _num(r.effect_size)}
+        for r in effects.itertuples()
+    ]
+    arm_rows = [
+        {"arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
+         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate),
+         "ci": DASH if h else f"{_num(r.ci_low)} ; {_num(r.ci_high)}"}
+        for r, h in zip(arm_rates.itertuples(), hide_arm)
+    ]
+    cluster_rows = [
+        {"cluster": r.cluster, "arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
+         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate),
+         "ci": DASH if h else f"{_num(r.ci_low)} ; {_num(r.ci_high)}"}
+        for r, h in zip(cluster_rates.itertuples(), hide_cluster)
+    ]
+    figure = ""
+    design_file = trial_dir / "design_used.yaml"
+    counts_file = trial_dir / "counts_used.csv"
+    if design_file.exists() and counts_file.exists():
+        design = read_design(design_file)
+        counts, _ = read_counts(counts_file, design)
+        figure = pio.to_html(trial_figure(counts, design, lang), full_html=False, include_plotlyjs=True,
+                             config={"displayModeBar": False})
+    return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure}
+
+
+def _rates_context(rates_dir: Path, lang: str) -> dict:
+    rates = pd.read_csv(rates_dir / "rates.csv", dtype={"area": str, "period": str})
+    latest = sorted(rates["period"].unique())[-1]
+    sections = []
+    for measure, part in rates[rates["period"] == latest].groupby("measure", sort=False):
+        part = part.sort_values("area")
+        events = np.append(part["events"].to_numpy(float), part["events"].sum())
+        hidden = suppress_areas(events)
+        total_events, total_years = float(part["events"].sum()), float(part["person_years"].sum())
+        rows = []
+        for r, h in zip(part.itertuples(), hidden[:-1]):
+            rows.append({"area": r.area, "events": DASH if h else str(int(r.events)),
+                         "crude": DASH if h else f"{_num(r.crude)} ({_num(r.crude_low)} ; {_num(r.crude_high)})",
+                         "rate": DASH if h else f"{_num(r.rate)} ({_num(r.rate_low)} ; {_num(r.rate_high)})"})
+        total = {"area": t("coercion.col.total", lang), "events": DASH if hidden[-1] else str(int(total_events)),
+                 "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000), "rate": ""}
+        sections.append({"title": t(f"coercion.measure.{measure}", lang), "rows": rows, "total": total})
+    return {"period": latest, "sections": sections}
+
+
+def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | None = None, lang: str | None = None) -> Path:
+    """Write the coercion report to ``out`` (one offline HTML file) and return its path."""
+    lang = lang or default_language()
+    template_text = resources.files("forlop.coercion").joinpath("report.html.j2").read_text(encoding="utf-8")
+    template = jinja2.Environment(autoescape=True).from_string(template_text)
+    context = {
+        "lang": lang,
+        "t": lambda key, **v: t(key, lang, **v),
+        "trial": _trial_context(Path(trial_dir), lang) if trial_dir else None,
+        "rates": _rates_context(Path(rates_dir), lang) if rates_dir else None,
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(template.render(**context), encoding="utf-8")
+    print(t("coercion.report.done", lang, path=out), file=sys.stderr)
+    return out
