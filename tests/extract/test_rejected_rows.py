@@ -172,3 +172,25 @@ def test_a_table_with_most_rows_rejected_gets_a_warning(tmp_path, tables):
     assert counts(summary, "residence") == (3, 1, 2)
     assert summary.warnings == [
         "residence: 2 of 3 rows were rejected; look at the reasons before using the numbers"]
+
+
+def test_row_numbers_count_records_not_lines(tmp_path, tables):
+    # Row 1's name holds a line break inside quotes; the bad municipality is still on data row 2.
+    tables["geography"][0]["municipality_name"] = "Oslo\nkommune"
+    tables["geography"][1]["municipality"] = "46O1"  # letter O, not zero
+    summary = run(tmp_path, tables)
+    assert counts(summary, "geography") == (2, 1, 1)
+    assert [(r["row"], r["reason"]) for r in rejected(tmp_path, "geography")] == [
+        ("2", "municipality: '46O1' is not a municipality number (up to four digits)")]
+    # Bergen's residence and population rows now point at a rejected geography row.
+    assert counts(summary, "residence") == (3, 2, 1)
+    assert rejected(tmp_path, "residence")[0]["reason"] == "municipality 4601 is not in geography"
+    assert counts(summary, "population") == (4, 2, 2)
+
+
+def test_rows_in_a_municipality_whose_geography_row_was_rejected(tmp_path, tables):
+    tables["geography"][1]["region"] = ""  # Bergen's row lacks its region
+    summary = run(tmp_path, tables)
+    assert rejected(tmp_path, "geography")[0]["reason"] == "region: value missing"
+    assert rejected(tmp_path, "residence")[0]["reason"] == "municipality 4601 was rejected in geography"
+    assert counts(summary, "population") == (4, 2, 2)
