@@ -16,13 +16,21 @@ communities add up to their region; a crossed breakdown ``A_x_B`` adds up over A
 B and over B to the group of A (and health communities within a region to the region's cell).
 All cells of an indicator are suppressed together (:func:`forlop.report.suppression.suppress`),
 so one number is hidden or shown the same way in every table and figure of the report.
+
+Indicators that rest on the same counts form a *family* and share one pattern: ``patients_share``
+with ``patients``; the means, medians and quantiles of contacts and of days to first contact of
+service S (over patients with at least one contact) with ``S_share_365d``, whose numerator is
+that number of patients; ``bed_days_*`` with ``readmission_share_365d``. Otherwise 001 table 1
+could hide a count that table 2 shows.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
+import yaml
 
 from forlop.codes import load
 from forlop.report.data import Results
@@ -94,6 +102,25 @@ def _lines(cells: dict[tuple[str, str], int]) -> list[Line]:
     return lines
 
 
+@lru_cache(maxsize=1)
+def families() -> dict[str, str]:
+    """Indicator id -> the indicator whose counts it rests on (see the module docstring)."""
+    with resources.files("forlop.pathways").joinpath("indicators.yaml").open(encoding="utf-8") as handle:
+        catalogue = yaml.safe_load(handle)
+    ids = {i["id"] for i in catalogue["indicators"]}
+    out = {}
+    for ind in catalogue["indicators"]:
+        head = ind["id"]
+        if ind["id"] == "patients_share":
+            head = "patients"
+        elif ind.get("measure") in ("count_stat", "days_to_first") and f"{ind.get('service')}_share_365d" in ids:
+            head = f"{ind['service']}_share_365d"
+        elif ind["id"].startswith("bed_days_"):
+            head = "readmission_share_365d"
+        out[ind["id"]] = head
+    return out
+
+
 class Publisher:
     """Decides, once per indicator, which of its numbers are hidden; shared by tables and figures."""
 
@@ -103,7 +130,12 @@ class Publisher:
         self._hidden: dict[str, dict[tuple[str, str], bool]] = {}
 
     def _compute(self, indicator: str) -> dict[tuple[str, str], bool]:
-        rows = self.results.indicators[self.results.indicators["indicator"] == indicator]
+        head = families().get(indicator, indicator)
+        members = [i for i, h in families().items() if h == head] or [indicator]
+        table = self.results.indicators
+        rows = table[table["indicator"] == head]
+        if rows.empty:
+            rows = table[table["indicator"] == indicator]
         keys = list(zip(rows["breakdown"], rows["group"].astype(str)))
         cells = {key: i for i, key in enumerate(keys)}
         bases, primary = [], []
@@ -111,6 +143,10 @@ class Publisher:
             base, first = base_and_primary(r.unit, r.numerator, r.denominator, r.value)
             bases.append(base)
             primary.append(first)
+        for r in table[table["indicator"].isin(members)].itertuples(index=False):
+            key = (r.breakdown, str(r.group))
+            if key in cells:
+                primary[cells[key]] |= base_and_primary(r.unit, r.numerator, r.denominator, r.value)[1]
         bases_arr = np.array(bases, dtype=float)
         lines = [line for line in _lines(cells)
                  if np.isfinite(bases_arr[list(line.components) + [line.total]]).all()]
@@ -119,9 +155,15 @@ class Publisher:
 
     def hidden(self, indicator: str, breakdown: str, group: str) -> bool:
         """True if the number must not be published (or does not exist)."""
-        if indicator not in self._hidden:
-            self._hidden[indicator] = self._compute(indicator)
-        return self._hidden[indicator].get((breakdown, str(group)), True)
+        head = families().get(indicator, indicator)
+        if head not in self._hidden:
+            self._hidden[head] = self._compute(indicator)
+        own = self.results.get(indicator, breakdown, group)
+        if own is None:
+            return True
+        if base_and_primary(own.unit, own.numerator, own.denominator, own.value)[1]:
+            return True
+        return self._hidden[head].get((breakdown, str(group)), True)
 
     def value(self, indicator: str, breakdown: str, group: str, field: str = "value") -> float | None:
         """The publishable number (``value``, ``numerator`` or ``denominator``), or None if hidden/absent."""
