@@ -86,7 +86,8 @@ def event_counts(tables: dict[str, ir.Table], by: str, period: str) -> tuple[pd.
         else_="",
     )
     ev = ev.mutate(reason=reason)
-    excluded = ev.filter(ev.reason != "").group_by(["measure", "reason"]).aggregate(events=ev.count()).to_pandas()
+    dropped = ev.filter(ev.reason != "")
+    excluded = dropped.group_by(["measure", "reason"]).aggregate(events=dropped.count()).to_pandas()
     used = ev.filter(ev.reason == "")
     keys = ["measure", "area", "period", "year", "age_group", "sex"]
     plain = used.filter(used.measure != "persons_admitted")
