@@ -31,6 +31,10 @@ demo: $(STAMP)
 	$(FORLOP) pathways --data $(DEMO)/extract --out $(DEMO)/pathways
 	$(FORLOP) qi synth --seed 2022 --out $(DEMO)/qi/data
 	$(FORLOP) qi dashboard --data $(DEMO)/qi/data --out $(DEMO)/qi/qi.html
+	$(FORLOP) coercion synth-trial --seed 2019 --effect 6.8 --out $(DEMO)/coercion/trial_data
+	$(FORLOP) coercion trial --counts $(DEMO)/coercion/trial_data/counts.csv --design $(DEMO)/coercion/trial_data/trial.yaml --out $(DEMO)/coercion/trial
+	$(FORLOP) coercion rates --data $(DEMO)/validation --out $(DEMO)/coercion/rates --by health_community --period year
+	$(FORLOP) coercion report --trial $(DEMO)/coercion/trial --rates $(DEMO)/coercion/rates --out $(DEMO)/coercion/coercion.html
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py
