@@ -115,3 +115,13 @@ def test_national_extract_reproduces_001_tables(national):
             failures.append(f"{row.table} {row.measure} {row.group}: 001 {row.value}, ours {ours:.2f}")
     assert len(targets) > 600
     assert not failures, "\n".join(failures)
+
+
+def test_every_catalogue_indicator_is_computed(national):
+    from forlop.pathways.indicators import catalogue
+
+    table = national.indicators
+    for entry in catalogue()["indicators"]:
+        rows = table[table.indicator == entry["id"]]
+        assert set(rows.breakdown) == set(entry["breakdowns"]), entry["id"]
+        assert (rows.unit == entry["unit"]).all()

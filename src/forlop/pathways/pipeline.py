@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.engine import connect, read_tables
+from forlop.engine import BACKENDS, connect, read_tables
+from forlop.errors import InputError
 from forlop.pathways.cohort import build_cohort
 from forlop.pathways.events import month_masks, municipal_periods, point_events, readmissions, service_summary
 from forlop.pathways.patients import assemble
@@ -119,6 +120,8 @@ def run_pathways(
     from forlop.extract.validate import validate_extract
     from forlop.i18n import t
 
+    if backend not in BACKENDS:
+        raise InputError("--engine", f"unknown engine '{backend}'; use one of {', '.join(BACKENDS)}")
     out_dir = Path(out_dir)
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
     for line in summary.lines(lang):
