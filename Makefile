@@ -34,7 +34,7 @@ demo: $(STAMP)
 	$(FORLOP) coercion synth-trial --seed 2019 --effect 6.8 --out $(DEMO)/coercion/trial_data
 	$(FORLOP) coercion trial --counts $(DEMO)/coercion/trial_data/counts.csv --design $(DEMO)/coercion/trial_data/trial.yaml --out $(DEMO)/coercion/trial
 	$(FORLOP) coercion rates --data $(DEMO)/validation --out $(DEMO)/coercion/rates --by health_community --period year
-	$(FORLOP) coercion report --trial $(DEMO)/coercion/trial --rates $(DEMO)/coercion/rates --out $(DEMO)/coercion/coercion.html
+	$(FORLOP) coercion report --trial $(DEMO)/coercion/trial --rates $(DEMO)/coercion/rates --period 2020 --out $(DEMO)/coercion/coercion.html
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py

@@ -105,6 +105,7 @@ def report(
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
     trial_dir: Path = typer.Option(None, "--trial", help="Output folder of `forlop coercion trial`."),
     rates_dir: Path = typer.Option(None, "--rates", help="Output folder of `forlop coercion rates`."),
+    period: str = typer.Option(None, "--period", help="Period of the rates to show (e.g. 2020); default the latest."),
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write the coercion report (one offline HTML file) from trial and/or rates results."""
@@ -112,4 +113,4 @@ def report(
 
     if trial_dir is None and rates_dir is None:
         raise InputError("--trial/--rates", "give at least one results folder")
-    write_report(out, trial_dir=trial_dir, rates_dir=rates_dir, lang=lang)
+    write_report(out, trial_dir=trial_dir, rates_dir=rates_dir, lang=lang, period=period)

@@ -21,6 +21,7 @@ import plotly.io as pio
 
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
+from forlop.errors import InputError
 from forlop.i18n import default_language, t
 from forlop.report.suppression import Line, suppress
 
@@ -91,9 +92,13 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
     return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure}
 
 
-def _rates_context(rates_dir: Path, lang: str) -> dict:
+def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dict:
     rates = pd.read_csv(rates_dir / "rates.csv", dtype={"area": str, "period": str})
-    latest = sorted(rates["period"].unique())[-1]
+    periods = sorted(rates["period"].unique())
+    if period is not None and period not in periods:
+        raise InputError(str(rates_dir / "rates.csv"), f"no period {period}", column="period",
+                         example=", ".join(periods[-5:]))
+    latest = period or periods[-1]
     sections = []
     for measure, part in rates[rates["period"] == latest].groupby("measure", sort=False):
         part = part.sort_values("area")
@@ -111,8 +116,12 @@ def _rates_context(rates_dir: Path, lang: str) -> dict:
     return {"period": latest, "sections": sections}
 
 
-def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | None = None, lang: str | None = None) -> Path:
-    """Write the coercion report to ``out`` (one offline HTML file) and return its path."""
+def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | None = None, lang: str | None = None,
+                 period: str | None = None) -> Path:
+    """Write the coercion report to ``out`` (one offline HTML file) and return its path.
+
+    The rates section shows ``period`` (e.g. ``2020``), by default the latest period of rates.csv.
+    """
     lang = lang or default_language()
     template_text = resources.files("forlop.coercion").joinpath("report.html.j2").read_text(encoding="utf-8")
     template = jinja2.Environment(autoescape=True).from_string(template_text)
@@ -120,7 +129,7 @@ def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | Non
         "lang": lang,
         "t": lambda key, **v: t(key, lang, **v),
         "trial": _trial_context(Path(trial_dir), lang) if trial_dir else None,
-        "rates": _rates_context(Path(rates_dir), lang) if rates_dir else None,
+        "rates": _rates_context(Path(rates_dir), lang, period) if rates_dir else None,
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
