@@ -49,14 +49,25 @@ class RowRules:
 
 
 def prepare_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
-    """Create ``dup_<table>_<i>`` (key values seen more than once, with their first row); return names."""
+    """Create ``dup_<table>_<i>`` (key values seen more than once, with their first row); return names.
+
+    Repeated values are found by sorting on the key and comparing each row with the one before
+    (a window ``lag``): with tens of millions of distinct ids this is several times faster than
+    grouping by the key, and the grouping that finds the first row then runs on the repeats only.
+    """
     names = []
     for index, key in enumerate(table.keys):
         name = f"dup_{table.name}_{index}"
         cols = ", ".join(ident(k) for k in key)
         not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in key)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {cols}, min(__row) AS __first "
-                    f"FROM chk_{table.name} WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1")
+        same = " AND ".join(f"{ident(k)} = lag({ident(k)}) OVER w" for k in key)
+        on = " AND ".join(f"c.{ident(k)} = r.{ident(k)}" for k in key)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {', '.join(f'c.{ident(k)}' for k in key)}, "
+            f"min(c.__row) AS __first FROM chk_{table.name} c SEMI JOIN ("
+            f"SELECT DISTINCT {cols} FROM (SELECT {cols}, ({same}) AS __same FROM chk_{table.name} "
+            f"WHERE {not_null} WINDOW w AS (ORDER BY {cols})) WHERE __same) r ON {on} GROUP BY ALL"
+        )
         names.append(name)
     return names
 
