@@ -144,3 +144,13 @@ def test_bool_and_whole_number_spellings_are_accepted(tmp_path, tables):
     assert rows[0]["place_of_activity"] == 1
     persons = pq.read_table(tmp_path / "out" / "clean" / "persons.parquet").to_pylist()
     assert sorted(p["birth_year"] for p in persons) == [1975, 1980, 2001]
+
+
+def test_column_names_are_matched_without_case_and_extra_columns_are_ignored(tmp_path, tables):
+    tables["persons"] = [{" Person_ID ": r["person_id"], "BIRTH_YEAR": r["birth_year"], "sex": r["sex"],
+                          "death_date": r["death_date"], "kommune": "0301"} for r in tables["persons"]]
+    summary = validate_extract(write_extract(tmp_path / "data", tables, "csv"), tmp_path / "out", lang="en")
+    assert summary.warnings == ["persons: columns outside the contract are not used: kommune"]
+    persons = pq.read_table(tmp_path / "out" / "clean" / "persons.parquet")
+    assert persons.column_names == ["person_id", "birth_year", "sex", "death_date"]
+    assert summary.tables["persons"].rows_used == 3
