@@ -148,6 +148,9 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
 
     Return per later period: comparison, estimate (= minus the period:arm coefficient), se, df, ci_low,
     ci_high, p_value (t with the between-within df), and notes on the fit (warnings of the optimiser).
+    When no degrees of freedom are left (one cluster per arm) or the model cannot be fitted, the
+    estimate is the difference in mean cluster change (what the model estimates in a balanced design)
+    without CI or p-value, and a note says so.
     """
     data = cluster_rates.dropna(subset=["rate"]).reset_index(drop=True)
     arm = (data["arm"] == "intervention").astype(float)
@@ -157,20 +160,33 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
         exog[f"period{i}"] = in_period
         exog[f"arm_period{i}"] = in_period * arm
     notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = MixedLM(data["rate"].to_numpy(), exog, groups=data["cluster"].to_numpy()).fit(reml=True)
-    for warning in caught:
-        text = str(warning.message).splitlines()[0]
-        if text not in notes:
-            notes.append(text)
     dof = len(data) - data["cluster"].nunique() - 2 * len(design.later)
+    fit = None
+    if dof <= 0:
+        notes.append("No degrees of freedom left for the mixed model (one cluster per arm?): the estimate is "
+                     "the difference in mean cluster change, without CI or p-value.")
+    else:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fit = MixedLM(data["rate"].to_numpy(), exog, groups=data["cluster"].to_numpy()).fit(reml=True)
+            except (np.linalg.LinAlgError, ValueError) as error:
+                notes.append(f"The mixed model could not be fitted ({error}): the estimate is the difference in "
+                             "mean cluster change, without CI or p-value.")
+        for warning in caught:
+            text = str(warning.message).splitlines()[0]
+            if text not in notes:
+                notes.append(text)
     t_crit = stats.t.ppf(0.975, dof) if dof > 0 else math.nan
     rows = []
     for i, period in enumerate(design.later):
         name = f"arm_period{i}"
-        estimate = -float(fit.fe_params[name])
-        se = float(fit.bse_fe[name])
+        if fit is not None:
+            estimate = -float(fit.fe_params[name])
+            se = float(fit.bse_fe[name])
+        else:
+            estimate = difference_in_change(cluster_changes(data, design, period.name))
+            se = math.nan
         rows.append({
             "comparison": f"{design.baseline.name} -> {period.name}",
             "period": period.name,

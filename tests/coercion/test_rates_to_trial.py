@@ -1,0 +1,41 @@
+"""From an extract to a trial: `coercion rates --by municipality --period month` feeds `coercion trial`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from forlop.cli import main; main()", *args],
+                          capture_output=True, text=True)
+
+
+def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
+    rates = tmp_path / "rates"
+    done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month")
+    assert done.returncode == 0, done.stderr
+    design = tmp_path / "trial.yaml"
+    design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
+                      "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n", encoding="utf-8")
+    out = tmp_path / "trial"
+    done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "involuntary_admissions.csv"),
+                   "--design", str(design), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    effects = pd.read_csv(out / "effects.csv")
+    # 6 months of 10 000 adults = 5 000 person-years. 0301 (intervention): March + April = 2 in the first
+    # half (4.0 per 10 000), September = 1 in the second (2.0): change -2. 4601 (control): May = 1 (2.0),
+    # November = 1 (2.0): change 0. Effect = 0 - (-2) = 2.0.
+    assert effects.loc[0, "estimate"] == pytest.approx(2.0, abs=1e-3)
+    # One cluster per arm leaves no degrees of freedom: no CI, and the notes say why.
+    assert effects.loc[0, ["ci_low", "ci_high"]].isna().all()
+    assert "degrees of freedom" in (out / "notes.txt").read_text(encoding="utf-8")
+
+
+def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):
+    done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(tmp_path / "o"), "--by", "county")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "forlop: --by: must be one of municipality, health_community, region (example: county)"
