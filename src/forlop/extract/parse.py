@@ -118,7 +118,7 @@ def column_sql(column: Column, index: int, source_column: str, source_type: str,
         else:
             value = _integer(a)
         if kind == "enum_int":
-            allowed = ", ".join(str(int(v)) for v in column.values)
+            allowed = ", ".join(str(int(x)) for x in column.values)
             value = f"(CASE WHEN ({value}) IN ({allowed}) THEN ({value}) END)"
     elif kind == "date":
         if source_type == "DATE":
