@@ -90,13 +90,14 @@ def rates(
     out: Path = typer.Option(..., "--out", help="Folder for rates.csv, trial counts and the report."),
     by: str = typer.Option("municipality", "--by", help="municipality, health_community or region."),
     period: str = typer.Option("year", "--period", help="month, quarter or year."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Involuntary admissions, persons, referrals and confirmed referrals per 10 000 adults."""
     from forlop.coercion.rates_run import run_rates
     from forlop.coercion.report import write_report
 
-    run_rates(data, out, by=by, period=period, lang=lang)
+    run_rates(data, out, by=by, period=period, lang=lang, engine=engine)
     write_report(out / "report.html", rates_dir=out, lang=lang)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import ibis
-
 from forlop.coercion.rates import BY, PERIODS, coercion_rates
+from forlop.engine import connect
+from forlop.engine import read_tables as engine_tables
 from forlop.errors import InputError
 from forlop.i18n import t
 
@@ -34,19 +34,13 @@ def clean_dir(data: Path, out: Path, lang: str | None = None) -> Path:
     return Path(out) / "validation" / "clean"
 
 
-def read_tables(clean: Path) -> dict:
-    """Open the clean Parquet tables with Ibis on DuckDB."""
-    con = ibis.duckdb.connect()
-    tables = {}
-    for table in TABLES:
-        path = Path(clean) / f"{table}.parquet"
-        if not path.exists():
-            raise InputError(str(path), "missing table")
-        tables[table] = con.read_parquet(path, table_name=table)
-    return tables
+def read_tables(clean: Path, engine: str = "duckdb") -> dict:
+    """Open the clean Parquet tables with Ibis on ``engine`` (``forlop.engine``: duckdb or pyspark)."""
+    return engine_tables(connect(engine), Path(clean), list(TABLES))
 
 
-def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None):
+def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None,
+              engine: str = "duckdb"):
     """Compute and write the coercion rates; return the rates table."""
     if by not in BY:
         raise InputError("--by", f"must be one of {', '.join(BY)}", example=by)
@@ -54,7 +48,7 @@ def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "ye
         raise InputError("--period", f"must be one of {', '.join(PERIODS)}", example=period)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = read_tables(clean_dir(data, out, lang))
+    tables = read_tables(clean_dir(data, out, lang), engine)
     print(t("coercion.rates.step", lang, step=f"rates by {by} and {period}"), file=sys.stderr)
     rates, _, excluded = coercion_rates(tables, by=by, period=period)
     rates.insert(1, "by", by)
