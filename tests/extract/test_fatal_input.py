@@ -156,3 +156,22 @@ def test_a_parquet_text_column_in_the_wrong_encoding(tmp_path, tables):
     assert fatal(tmp_path, data) == (
         f"{data}/geography.parquet: the file cannot be read: Conversion Error: Failure in decode: could not convert "
         "blob to UTF8 string, the blob contained invalid UTF8 characters.")
+
+
+def test_a_bad_byte_cut_by_the_16_mb_read_border_is_found_exactly(tmp_path, monkeypatch, tables):
+    import forlop.extract.sources as sources
+
+    monkeypatch.setattr(sources, "_CHUNK", 8)  # read 8 bytes at a time
+    data = write_extract(tmp_path / "data", tables, "csv")
+    # "ab\n" + "cdef" = 7 bytes, then 'ø' in UTF-8 is c3 b8: c3 is byte 7 (the last of the first
+    # chunk), b8 byte 8. Then a lone continuation byte 0xb8 at byte 9 (line 2) is the error.
+    (data / "geography.csv").write_bytes(b"ab\ncdef\xc3\xb8\xb8\n")
+    assert fatal(tmp_path, data) == (
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); save the file as UTF-8")
+
+
+def test_a_utf8_character_cut_off_at_the_end_of_the_file(tmp_path, tables):
+    data = write_extract(tmp_path / "data", tables, "csv")
+    (data / "geography.csv").write_bytes(b"municipality\n0301\xc3")  # 13 + 4 bytes, then half an 'ø'
+    assert fatal(tmp_path, data) == (
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); save the file as UTF-8")

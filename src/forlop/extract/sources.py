@@ -72,15 +72,14 @@ def check_utf8(path: Path, lang: str | None) -> None:
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(_CHUNK)
-            pending = len(decoder.getstate()[0])
+            buffered = decoder.getstate()[0]  # the start of a character cut by the chunk border
             try:
                 decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as error:
-                at = max(0, error.start - pending)
-                line = newlines + chunk.count(b"\n", 0, at) + 1
-                bad = (decoder.getstate()[0] + chunk)[error.start:error.start + 1] if chunk else b""
-                raise InputError(str(path), t("extract.encoding", lang, offset=offset - pending + error.start,
-                                              line=line, byte=bad.hex() or "?")) from None
+            except UnicodeDecodeError as error:  # error.start counts from the start of buffered + chunk
+                line = newlines + chunk.count(b"\n", 0, max(0, error.start - len(buffered))) + 1
+                bad = (buffered + chunk)[error.start:error.start + 1]
+                raise InputError(str(path), t("extract.encoding", lang, offset=offset - len(buffered) + error.start,
+                                              line=line, byte=bad.hex())) from None
             if not chunk:
                 return
             newlines += chunk.count(b"\n")
@@ -89,8 +88,11 @@ def check_utf8(path: Path, lang: str | None) -> None:
 
 def read_header(path: Path, lang: str | None) -> list[str]:
     """Return the column names of a CSV's header row (stripped); an empty file is fatal."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), None)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except csv.Error as error:  # e.g. a NUL byte
+        raise InputError(str(path), t("extract.unreadable", lang, detail=str(error))) from None
     if not header or all(not h.strip() for h in header):
         raise InputError(str(path), t("extract.empty_file", lang))
     if len(header) == 1 and ";" in header[0]:
@@ -117,10 +119,13 @@ def _csv_error(error: Exception) -> str:
 
 def _has_data_row(path: Path) -> bool:
     """Return True when a CSV has a record after its header (blank lines are not records)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        return any(any(field.strip() for field in record) for record in reader)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            return any(any(field.strip() for field in record) for record in reader)
+    except csv.Error:
+        return True  # there is something after the header; DuckDB will say what is wrong with it
 
 
 def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, lang: str | None) -> Source:
