@@ -62,7 +62,7 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     qualifying = diagnoses.filter(starts_with_any(diagnoses.code, codes.codes("cohort_diagnoses")))
     qualifying = qualifying.select("person_id").distinct()
     adults = persons.filter((year - persons.birth_year) >= 18)
-    smi = adults.join(qualifying, "person_id").select(adults)
+    smi = adults.join(qualifying, "person_id").select(adults).cache()
     n_persons = persons.count().to_pyarrow().as_py()
     n_smi = smi.count().to_pyarrow().as_py()
 
@@ -72,7 +72,7 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     ended = ended.mutate(rank=ibis.row_number().over(first))
     index = ended.filter(ended.rank == 0).drop("rank")
     index = index.join(smi, "person_id")
-    index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days())
+    index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days()).cache()
     n_discharged = index.count().to_pyarrow().as_py()
 
     days_to_death = index.death_date.epoch_days() - index.day0_n

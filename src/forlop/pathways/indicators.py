@@ -31,7 +31,7 @@ QUANTILES = {"median": 0.5, "p25": 0.25, "p75": 0.75, "p95": 0.95}
 def catalogue() -> dict[str, Any]:
     """The indicator catalogue (src/forlop/pathways/indicators.yaml)."""
     with resources.files("forlop.pathways").joinpath("indicators.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _yes_no(flag: pd.Series) -> pd.Series:

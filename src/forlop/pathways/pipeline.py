@@ -64,16 +64,11 @@ def build_pathways(
     con = connect(backend)
     tables = read_tables(con, Path(clean_dir), TABLES)
     _say(progress, "pathways: stays")
-    stays = merge_stays(tables["specialist_episodes"])
-    if backend == "duckdb":
-        stays = con.create_table("forlop_stays", stays.to_pyarrow(), temp=True)
-    else:
-        stays = stays.cache()
+    stays = merge_stays(tables["specialist_episodes"]).cache()
     _say(progress, "pathways: cohort")
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
-    cohort_t = con.create_table("forlop_cohort", cohort_df[["person_id", "day0_n", "index_end"]], temp=True) \
-        if backend == "duckdb" else cohort.patients.select("person_id", "day0_n", "index_end").cache()
+    cohort_t = cohort.patients.select("person_id", "day0_n", "index_end").cache()
     _say(progress, "pathways: events")
     points = point_events(tables, cohort_t)
     summary, rows = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
