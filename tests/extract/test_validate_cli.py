@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
-from forlop.cli import app
+from forlop.cli import app, main
 from tests.extract.conftest import write_extract
 
 
@@ -55,3 +56,41 @@ def test_a_fatal_problem_is_one_line_and_exit_code_2(tmp_path, tables):
     assert done.stderr.splitlines()[-1] == (
         f"forlop: {data}/persons.parquet|.csv: tabellen persons mangler (venter persons.parquet eller persons.csv "
         "i mappen)")
+
+
+def _break(kind, data):
+    """Make one fatal problem in the extract in ``data``; return the line forlop prints (in English)."""
+    if kind == "missing table":
+        (data / "geography.csv").unlink()
+        return (f"{data}/geography.parquet|.csv: table geography is missing "
+                "(expected geography.parquet or geography.csv in the folder)")
+    if kind == "missing column":
+        (data / "coercion_decisions.csv").write_text("person_id,kind\n1,other\n", encoding="utf-8")
+        return (f"{data}/coercion_decisions.csv: column 'date': the column is missing "
+                "(columns in the file: person_id, kind)")
+    if kind == "wrong type":
+        (data / "coercion_decisions.csv").write_text("person_id,date,kind\n1,01.03.2020,other\n", encoding="utf-8")
+        return (f"{data}/coercion_decisions.csv: column 'date': wrong type: no value in the column is a date "
+                "(YYYY-MM-DD) (example: row 1: '01.03.2020')")
+    if kind == "empty file":
+        (data / "population.csv").write_bytes(b"")
+        return f"{data}/population.csv: the file is empty (no header row)"
+    # wrong encoding: "person_id,date,kind\n" is 20 bytes, "1,2020-03-01,tvang" 18 more, then Latin-1 'å'.
+    (data / "coercion_decisions.csv").write_bytes("person_id,date,kind\n1,2020-03-01,tvangå\n".encode("latin-1"))
+    return (f"{data}/coercion_decisions.csv: the file is not UTF-8: invalid byte 0xe5 at byte 38 (line 2); "
+            "save the file as UTF-8")
+
+
+@pytest.mark.parametrize("kind", ["missing table", "missing column", "wrong type", "empty file", "wrong encoding"])
+def test_every_fatal_kind_through_main_is_one_line_and_exit_code_2(tmp_path, tables, kind, monkeypatch, capsys):
+    data = write_extract(tmp_path / "data", tables, "csv")
+    expected = _break(kind, data)
+    monkeypatch.setattr(sys, "argv", ["forlop", "validate", "--data", str(data), "--out", str(tmp_path / "out"),
+                                      "--lang", "en"])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[-1] == f"forlop: {expected}"
+    assert "Traceback" not in captured.err
