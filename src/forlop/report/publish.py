@@ -124,9 +124,12 @@ def families() -> dict[str, str]:
 class Publisher:
     """Decides, once per indicator, which of its numbers are hidden; shared by tables and figures."""
 
-    def __init__(self, results: Results, symbol: str = "–") -> None:
+    def __init__(self, results: Results, symbol: str = "–", published: dict[str, set[str]] | None = None) -> None:
+        """``published``: indicator -> breakdowns shown (:func:`forlop.report.usage.published_breakdowns`);
+        None means every breakdown of indicators.csv takes part in the suppression."""
         self.results = results
         self.symbol = symbol
+        self.published = published
         self._hidden: dict[str, dict[tuple[str, str], bool]] = {}
 
     def _compute(self, indicator: str) -> dict[tuple[str, str], bool]:
@@ -136,6 +139,9 @@ class Publisher:
         rows = table[table["indicator"] == head]
         if rows.empty:
             rows = table[table["indicator"] == indicator]
+        if self.published is not None:
+            shown = set().union(*(self.published.get(m, set()) for m in members + [head, indicator]))
+            rows = rows[rows["breakdown"].isin(shown | {"all"})]
         keys = list(zip(rows["breakdown"], rows["group"].astype(str)))
         cells = {key: i for i, key in enumerate(keys)}
         bases, primary = [], []
