@@ -39,3 +39,28 @@ def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(tmp_path / "o"), "--by", "county")
     assert done.returncode == 2
     assert done.stderr.strip() == "forlop: --by: must be one of municipality, health_community, region (example: county)"
+
+
+def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
+    rates = tmp_path / "rates"
+    assert run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month").returncode == 0
+    share = pd.read_csv(rates / "trial_counts" / "confirmed_share.csv", dtype={"cluster": str})
+    share = share.set_index(["cluster", "month"])
+    # 0301: March 1 referral, confirmed; April 2 referrals (outpatient + stay), both confirmed;
+    # September 1 referral, not confirmed (decision 4 days later). 4601 November: 1 of 1.
+    assert share.loc[("0301", "2020-03")].tolist() == [1, 1]
+    assert share.loc[("0301", "2020-04")].tolist() == [2, 2]
+    assert share.loc[("0301", "2020-09")].tolist() == [0, 1]
+    assert share.loc[("4601", "2020-11")].tolist() == [1, 1]
+    design = tmp_path / "trial.yaml"
+    design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
+                      "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n", encoding="utf-8")
+    out = tmp_path / "trial"
+    done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "confirmed_share.csv"),
+                   "--design", str(design), "--out", str(out), "--outcome", "share")
+    assert done.returncode == 0, done.stderr
+    effects = pd.read_csv(out / "effects.csv")
+    # 0301: 3/3 = 100% -> 0/1 = 0%: change -100. 4601: 0/1 (May, person 3 not confirmed) = 0% -> 1/1 = 100%:
+    # change +100. Effect = 100 - (-100) = 200 percentage points.
+    assert effects.loc[0, "estimate"] == pytest.approx(200.0, abs=1e-6)
+    assert effects.loc[0, "unit"] == "percentage points"

@@ -20,13 +20,16 @@ def trial(
     counts: Path = typer.Option(..., "--counts", help="counts.csv: cluster, month (YYYY-MM), events, population."),
     design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: [first, last])."),
     out: Path = typer.Option(..., "--out", help="Folder for effects.csv, rates, plot and report."),
+    outcome: str = typer.Option(
+        "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
+    ),
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Evaluate a cluster-randomised trial (difference between arms in change from baseline)."""
     from forlop.coercion.report import write_report
     from forlop.coercion.trial_run import run_trial
 
-    run_trial(counts, design, out, lang)
+    run_trial(counts, design, out, lang, outcome)
     write_report(out / "report.html", trial_dir=out, lang=lang)
 
 

@@ -106,12 +106,13 @@ def read_design(path: Path) -> TrialDesign:
     return TrialDesign(arms=arms, periods=tuple(periods))
 
 
-def read_counts(path: Path, design: TrialDesign) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
 
     Usable rows have cluster (text), month (text YYYY-MM, which sorts as time), events and population (int, events >= 0,
     population > 0), a cluster named in the design, and one row per cluster and month. Rows in months
-    outside every period are usable but not used by the evaluation.
+    outside every period are usable but not used by the evaluation. For ``outcome="share"`` the
+    population column is the denominator: 0 is allowed, but events may not exceed it.
     """
     file = str(path)
     try:
@@ -134,8 +135,12 @@ def read_counts(path: Path, design: TrialDesign) -> tuple[pd.DataFrame, pd.DataF
     unknown = ~raw["cluster"].isin(list(design.arms)) & (reason == "")
     reason[unknown] = "cluster is not in the trial design"
     ok = reason == ""
-    zero_pop = ok & (pd.to_numeric(raw["population"].where(ok), errors="coerce") == 0)
-    reason[zero_pop] = "population is 0"
+    events = pd.to_numeric(raw["events"].where(ok), errors="coerce")
+    population = pd.to_numeric(raw["population"].where(ok), errors="coerce")
+    if outcome == "share":
+        reason[ok & (events > population)] = "events exceed the denominator (population column)"
+    else:
+        reason[ok & (population == 0)] = "population is 0"
     ok = reason == ""
     duplicate = ok & raw[ok].duplicated(["cluster", "month"], keep="first").reindex(raw.index, fill_value=False)
     reason[duplicate] = "second row for the same cluster and month"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from forlop.coercion.rates import BY, PERIODS, coercion_rates
 from forlop.engine import connect
 from forlop.engine import read_tables as engine_tables
@@ -61,5 +63,13 @@ def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "ye
         for measure, part in rates.groupby("measure"):
             part = part.rename(columns={"area": "cluster", "period": "month"})
             part[["cluster", "month", "events", "population"]].to_csv(folder / f"{measure}.csv", index=False)
+        # 000's share of referrals confirmed as involuntary: events = confirmed, population = referrals
+        # (for `coercion trial --outcome share`).
+        keys = ["area", "period"]
+        confirmed = rates[rates["measure"] == "confirmed_referrals"].set_index(keys)["events"]
+        referrals = rates[rates["measure"] == "referrals"].set_index(keys)["events"]
+        share = pd.DataFrame({"events": confirmed, "population": referrals}).fillna(0).astype("int64").reset_index()
+        share = share.rename(columns={"area": "cluster", "period": "month"})
+        share[["cluster", "month", "events", "population"]].to_csv(folder / "confirmed_share.csv", index=False)
     print(t("coercion.rates.done", lang, path=out, rows=len(rates)), file=sys.stderr)
     return rates

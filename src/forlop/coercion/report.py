@@ -61,6 +61,7 @@ def suppress_areas(events: np.ndarray) -> np.ndarray:
 
 def _trial_context(trial_dir: Path, lang: str) -> dict:
     effects = pd.read_csv(trial_dir / "effects.csv")
+    outcome = "share" if effects["unit"].iloc[0] == "percentage points" else "rate"
     arm_rates = pd.read_csv(trial_dir / "arm_rates.csv")
     cluster_rates = pd.read_csv(trial_dir / "cluster_rates.csv", dtype={"cluster": str})
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
@@ -86,10 +87,11 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
     counts_file = trial_dir / "counts_used.csv"
     if design_file.exists() and counts_file.exists():
         design = read_design(design_file)
-        counts, _ = read_counts(counts_file, design)
-        figure = pio.to_html(trial_figure(counts, design, lang), full_html=False, include_plotlyjs=True,
+        counts, _ = read_counts(counts_file, design, outcome)
+        figure = pio.to_html(trial_figure(counts, design, lang, outcome), full_html=False, include_plotlyjs=True,
                              config={"displayModeBar": False})
-    return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure}
+    return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure,
+            "intro": t(f"coercion.report.trial_intro_{outcome}", lang)}
 
 
 def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dict:

@@ -4,6 +4,8 @@ Rules (000; issue 6; written out in docs/definitions.md, "Coercion trial"):
 
 - A cluster's rate in a period = events in the period / person-years x 10 000, where a month with
   population N contributes N/12 person-years (so a 12-month period gives events per 10 000 inhabitants).
+  For the share outcome (000's share of referrals confirmed as involuntary) the population column holds
+  the denominator and the cluster's value is events / denominator x 100 (effects in percentage points).
 - The effect for a later period = (change from baseline in the control arm) - (change in the
   intervention arm), in rates per 10 000; positive when the intervention arm fell more (000).
 - It is estimated with a linear mixed model (statsmodels MixedLM, REML) on the cluster-period rates:
@@ -32,12 +34,16 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 
 from forlop.coercion.design import TrialDesign
 from forlop.coercion.poisson import rate_with_ci
+from forlop.coercion.share import share_with_ci
 
 MAX_ENUMERATED = 20_000
 EFFECT_COLUMNS = [
     "comparison", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size",
-    "se", "df", "clusters", "permutations",
+    "se", "df", "clusters", "permutations", "unit",
 ]
+OUTCOMES = ("rate", "share")
+EXPOSURE = {"rate": "person_years", "share": "denominator"}
+UNIT = {"rate": "per 10 000 per year", "share": "percentage points"}
 
 
 @dataclass
@@ -50,10 +56,20 @@ class TrialResult:
     notes: list[str]
 
 
-def cluster_period_rates(counts: pd.DataFrame, design: TrialDesign) -> pd.DataFrame:
-    """Return one row per cluster and period: arm, months, events, person_years, rate, ci_low, ci_high.
+def _value_with_ci(table: pd.DataFrame, outcome: str) -> tuple[np.ndarray, ...]:
+    """Rate per 10 000 per year (exact Poisson CI) or share in percent (Clopper-Pearson CI)."""
+    if outcome == "share":
+        return share_with_ci(table["events"], table["denominator"])
+    return rate_with_ci(table["events"], table["person_years"])
 
-    Months outside every period are left out. A cluster-period without any month of data has no row.
+
+def cluster_period_rates(counts: pd.DataFrame, design: TrialDesign, outcome: str = "rate") -> pd.DataFrame:
+    """Return one row per cluster and period: arm, months, events, exposure, rate, ci_low, ci_high.
+
+    For ``outcome="rate"`` the exposure is ``person_years`` (population / 12 per month) and ``rate`` is
+    per 10 000 per year; for ``outcome="share"`` the ``population`` column of counts.csv holds the
+    denominator (e.g. referrals), the exposure is ``denominator`` (its sum) and ``rate`` holds the share
+    in percent. Months outside every period are left out; a cluster-period without data has no row.
     """
     rows = []
     for period in design.periods:
@@ -66,26 +82,28 @@ def cluster_period_rates(counts: pd.DataFrame, design: TrialDesign) -> pd.DataFr
         rows.append(grouped.reset_index())
     table = pd.concat(rows, ignore_index=True)
     table["arm"] = table["cluster"].map(design.arms)
-    table["person_years"] = table.pop("population_months") / 12.0
-    table["rate"], table["ci_low"], table["ci_high"] = rate_with_ci(table["events"], table["person_years"])
+    exposure = EXPOSURE[outcome]
+    table[exposure] = table.pop("population_months") / (12.0 if outcome == "rate" else 1.0)
+    table["rate"], table["ci_low"], table["ci_high"] = _value_with_ci(table, outcome)
     order = {p.name: i for i, p in enumerate(design.periods)}
     table = table.sort_values(["cluster", "period"], key=lambda s: s.map(order) if s.name == "period" else s)
-    return table[["cluster", "arm", "period", "months", "events", "person_years", "rate", "ci_low", "ci_high"]]
+    return table[["cluster", "arm", "period", "months", "events", exposure, "rate", "ci_low", "ci_high"]]
 
 
-def arm_period_rates(cluster_rates: pd.DataFrame, design: TrialDesign) -> pd.DataFrame:
-    """Return one row per arm and period: clusters, events, person_years, pooled rate with exact CI,
-    and mean_cluster_rate (the unweighted mean of the cluster rates, which the model compares)."""
+def arm_period_rates(cluster_rates: pd.DataFrame, design: TrialDesign, outcome: str = "rate") -> pd.DataFrame:
+    """Return one row per arm and period: clusters, events, exposure, pooled rate (or share) with exact
+    CI, and mean_cluster_rate (the unweighted mean of the cluster values, which the model compares)."""
+    exposure = EXPOSURE[outcome]
     table = cluster_rates.groupby(["arm", "period"], sort=False).agg(
-        clusters=("cluster", "nunique"), events=("events", "sum"), person_years=("person_years", "sum"),
+        clusters=("cluster", "nunique"), events=("events", "sum"), exposure=(exposure, "sum"),
         mean_cluster_rate=("rate", "mean"),
-    ).reset_index()
-    table["rate"], table["ci_low"], table["ci_high"] = rate_with_ci(table["events"], table["person_years"])
+    ).reset_index().rename(columns={"exposure": exposure})
+    table["rate"], table["ci_low"], table["ci_high"] = _value_with_ci(table, outcome)
     order = {p.name: i for i, p in enumerate(design.periods)}
     table["_arm"] = table["arm"].map({"intervention": 0, "control": 1})
     table["_period"] = table["period"].map(order)
     table = table.sort_values(["_arm", "_period"]).drop(columns=["_arm", "_period"])
-    return table[["arm", "period", "clusters", "events", "person_years", "rate", "ci_low", "ci_high",
+    return table[["arm", "period", "clusters", "events", exposure, "rate", "ci_low", "ci_high",
                   "mean_cluster_rate"]].reset_index(drop=True)
 
 
@@ -200,10 +218,14 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
     return pd.DataFrame(rows), notes
 
 
-def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool = True) -> TrialResult:
-    """Evaluate the trial: cluster and arm rates per period, and one effect row per later period."""
-    cluster_rates = cluster_period_rates(counts, design)
-    arm_rates = arm_period_rates(cluster_rates, design)
+def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool = True, outcome: str = "rate"
+                   ) -> TrialResult:
+    """Evaluate the trial: cluster and arm values per period, and one effect row per later period.
+
+    ``outcome`` is ``rate`` (per 10 000 per year) or ``share`` (percent; effects in percentage points).
+    """
+    cluster_rates = cluster_period_rates(counts, design, outcome)
+    arm_rates = arm_period_rates(cluster_rates, design, outcome)
     effects, notes = mixed_model(cluster_rates, design)
     extra = []
     for period in design.later:
@@ -217,5 +239,7 @@ def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool 
             "effect_size": effect_size(changes, estimate),
             "clusters": len(changes),
         })
-    effects = effects.merge(pd.DataFrame(extra), on="period")[EFFECT_COLUMNS]
+    effects = effects.merge(pd.DataFrame(extra), on="period")
+    effects["unit"] = UNIT[outcome]
+    effects = effects[EFFECT_COLUMNS]
     return TrialResult(cluster_rates=cluster_rates, arm_rates=arm_rates, effects=effects, notes=notes)

@@ -16,24 +16,32 @@ from forlop.i18n import t
 COLOURS = {"intervention": "#c0392b", "control": "#2c7fb8"}
 
 
-def quarterly_cluster_rates(counts: pd.DataFrame, design: TrialDesign) -> pd.DataFrame:
-    """Return cluster, arm, quarter (text YYYYQn), events, person_years, rate, suppressed (1-4 events)."""
+def quarterly_cluster_rates(counts: pd.DataFrame, design: TrialDesign, outcome: str = "rate") -> pd.DataFrame:
+    """Return cluster, arm, quarter (text YYYYQn), events, exposure, rate, suppressed (1-4 events).
+
+    For ``outcome="share"`` the rate is events / denominator x 100 (no value when the denominator is 0).
+    """
     first, last = str(design.periods[0].first), str(design.periods[-1].last)
     data = counts[(counts["month"] >= first) & (counts["month"] <= last)].copy()
     data["quarter"] = pd.PeriodIndex(data["month"], freq="M").asfreq("Q").astype(str)
     table = data.groupby(["cluster", "quarter"], as_index=False).agg(
         events=("events", "sum"), population_months=("population", "sum")
     )
-    table["person_years"] = table.pop("population_months") / 12.0
-    table["rate"] = table["events"] / table["person_years"] * PER
+    if outcome == "share":
+        table["denominator"] = table.pop("population_months")
+        table["rate"] = table["events"] / table["denominator"].where(table["denominator"] > 0) * 100
+    else:
+        table["person_years"] = table.pop("population_months") / 12.0
+        table["rate"] = table["events"] / table["person_years"] * PER
     table["suppressed"] = table["events"].between(1, 4)
     table["arm"] = table["cluster"].map(design.arms)
     return table
 
 
-def trial_figure(counts: pd.DataFrame, design: TrialDesign, lang: str | None = None) -> go.Figure:
+def trial_figure(counts: pd.DataFrame, design: TrialDesign, lang: str | None = None, outcome: str = "rate"
+                 ) -> go.Figure:
     """Return the figure: one line per cluster (quarterly rate), periods shaded and named."""
-    table = quarterly_cluster_rates(counts, design)
+    table = quarterly_cluster_rates(counts, design, outcome)
     figure = go.Figure()
     shown: set[str] = set()
     for cluster, rows in table.groupby("cluster"):
@@ -52,7 +60,7 @@ def trial_figure(counts: pd.DataFrame, design: TrialDesign, lang: str | None = N
                          annotation_text=period.name, annotation_position="top left")
     figure.update_layout(
         template="simple_white", height=420, margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        yaxis_title=t("coercion.axis.rate", lang), xaxis_title=t("coercion.axis.quarter", lang),
+        yaxis_title=t(f"coercion.axis.{outcome}", lang), xaxis_title=t("coercion.axis.quarter", lang),
         legend={"orientation": "h", "y": -0.2},
     )
     return figure

@@ -12,15 +12,22 @@ import sys
 from pathlib import Path
 
 from forlop.coercion.design import read_counts, read_design
-from forlop.coercion.trial import TrialResult, evaluate_trial
+from forlop.coercion.trial import OUTCOMES, TrialResult, evaluate_trial
+from forlop.errors import InputError
 from forlop.coercion.trial_plot import trial_figure
 from forlop.i18n import t
 
 
-def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None) -> TrialResult:
-    """Evaluate the trial and write its files to ``out``; return the result."""
+def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate"
+              ) -> TrialResult:
+    """Evaluate the trial and write its files to ``out``; return the result.
+
+    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator).
+    """
+    if outcome not in OUTCOMES:
+        raise InputError("--outcome", f"must be one of {', '.join(OUTCOMES)}", example=outcome)
     design = read_design(design_path)
-    counts, rejected = read_counts(counts_path, design)
+    counts, rejected = read_counts(counts_path, design, outcome)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejected_file = out / "rejected" / "counts.csv"
@@ -31,7 +38,7 @@ def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None 
     elif rejected_file.exists():
         rejected_file.unlink()
     print(t("coercion.trial.step", lang, step="mixed model + permutation"), file=sys.stderr)
-    result = evaluate_trial(counts, design)
+    result = evaluate_trial(counts, design, outcome=outcome)
     result.effects.to_csv(out / "effects.csv", index=False)
     result.arm_rates.to_csv(out / "arm_rates.csv", index=False)
     result.cluster_rates.to_csv(out / "cluster_rates.csv", index=False)
@@ -42,6 +49,6 @@ def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None 
         notes.unlink()
     counts.to_csv(out / "counts_used.csv", index=False)
     (out / "design_used.yaml").write_text(Path(design_path).read_text(encoding="utf-8"), encoding="utf-8")
-    trial_figure(counts, design, lang).write_html(out / "trial_plot.html", include_plotlyjs=True, full_html=True)
+    trial_figure(counts, design, lang, outcome).write_html(out / "trial_plot.html", include_plotlyjs=True, full_html=True)
     print(t("coercion.trial.done", lang, path=out), file=sys.stderr)
     return result
