@@ -35,6 +35,8 @@ demo: $(STAMP)
 	$(FORLOP) coercion trial --counts $(DEMO)/coercion/trial_data/counts.csv --design $(DEMO)/coercion/trial_data/trial.yaml --out $(DEMO)/coercion/trial
 	$(FORLOP) coercion rates --data $(DEMO)/validation --out $(DEMO)/coercion/rates --by health_community --period year
 	$(FORLOP) coercion report --trial $(DEMO)/coercion/trial --rates $(DEMO)/coercion/rates --period 2020 --out $(DEMO)/coercion/coercion.html
+	$(FORLOP) report --results $(DEMO)/pathways --html $(DEMO)/report.html --xlsx $(DEMO)/tables.xlsx --data $(DEMO)/extract
+	@echo "$(abspath $(DEMO))/report.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py

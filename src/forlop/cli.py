@@ -86,6 +86,35 @@ def pathways(
     run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True)
 
 
+@app.command()
+def report(
+    results: Path = typer.Option(..., "--results", help="Folder written by `forlop pathways --out`."),
+    html: Path = typer.Option(..., "--html", help="The HTML report to write (one self-contained file)."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Also write every table to this Excel file (one sheet each)."),
+    lang: str = typer.Option(None, "--lang", help="Language of the report: nb (default) or en."),
+    health_community: str = typer.Option(
+        None, "--health-community", help="Report for one health community, beside its region and Norway."
+    ),
+    data: Path = typer.Option(
+        None, "--data", help="The extract folder (population table) for age- and sex-standardised rates."
+    ),
+    symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
+) -> None:
+    """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
+    from forlop.i18n import default_language, t
+    from forlop.report.build import build_report
+
+    lang = lang or default_language()
+    if lang not in ("nb", "en"):
+        raise InputError("--lang", f"unknown language '{lang}'", example="nb, en")
+    result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
+                          symbol=symbol, progress=True)
+    if result.xlsx is not None:
+        typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
+    typer.echo(t("report.done", lang, tables=result.tables, figures=result.figures, hidden=result.hidden_cells,
+                 seconds=result.seconds, html=result.html.resolve()))
+
+
 def main() -> None:
     """Entry point: run the app, turning unusable input into one line and exit code 2."""
     try:
