@@ -88,3 +88,12 @@ def test_report_opens_offline_without_errors(trial_out, tmp_path):
     assert page.failed_or_external_requests == []
     assert page.figure_stats["graphs"] == 1 and page.figure_stats["drawn"] == 1
     assert page.screenshot is not None and page.screenshot.exists()
+
+
+def test_report_without_results_is_one_line_exit_2(tmp_path):
+    done = run_cli("coercion", "report", "--trial", str(tmp_path / "nothing"), "--out", str(tmp_path / "r.html"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"forlop: {tmp_path / 'nothing' / 'effects.csv'}: not found: give the output folder of "
+        "`forlop coercion trial`/`rates`"
+    ]

@@ -59,11 +59,30 @@ def suppress_areas(events: np.ndarray) -> np.ndarray:
     return suppress(np.asarray(events, dtype=float), [Line(components=tuple(range(n)), total=n)]).suppressed
 
 
+def _read_result(path: Path, columns: list[str], dtype: dict | None = None) -> pd.DataFrame:
+    """Read a results CSV written by `coercion trial` or `coercion rates`; InputError if unusable."""
+    try:
+        table = pd.read_csv(path, dtype=dtype)
+    except FileNotFoundError:
+        raise InputError(str(path), "not found: give the output folder of `forlop coercion trial`/`rates`") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(str(path), f"cannot be read as CSV ({type(error).__name__})") from None
+    for column in columns:
+        if column not in table.columns:
+            raise InputError(str(path), "missing column (written by an older Forløp? run the command again)",
+                             column=column, example=",".join(table.columns))
+    if table.empty:
+        raise InputError(str(path), "no rows")
+    return table
+
+
 def _trial_context(trial_dir: Path, lang: str) -> dict:
-    effects = pd.read_csv(trial_dir / "effects.csv")
+    effects = _read_result(trial_dir / "effects.csv", ["comparison", "estimate", "ci_low", "ci_high", "p_value",
+                                                       "permutation_p", "effect_size", "unit"])
     outcome = "share" if effects["unit"].iloc[0] == "percentage points" else "rate"
-    arm_rates = pd.read_csv(trial_dir / "arm_rates.csv")
-    cluster_rates = pd.read_csv(trial_dir / "cluster_rates.csv", dtype={"cluster": str})
+    arm_rates = _read_result(trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"])
+    cluster_rates = _read_result(trial_dir / "cluster_rates.csv",
+                                 ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str})
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
     effect_rows = [
         {"comparison": r.comparison, "estimate": _num(r.estimate), "ci": f"{_num(r.ci_low)} ; {_num(r.ci_high)}",
@@ -95,7 +114,9 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
 
 
 def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dict:
-    rates = pd.read_csv(rates_dir / "rates.csv", dtype={"area": str, "period": str})
+    rates = _read_result(rates_dir / "rates.csv", ["measure", "area", "period", "events", "person_years", "crude",
+                                                    "crude_low", "crude_high", "rate", "rate_low", "rate_high"],
+                         {"area": str, "period": str})
     periods = sorted(rates["period"].unique())
     if period is not None and period not in periods:
         raise InputError(str(rates_dir / "rates.csv"), f"no period {period}", column="period",
