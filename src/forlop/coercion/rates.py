@@ -140,7 +140,7 @@ def coercion_rates(tables: dict[str, ir.Table], by: str = "municipality", period
     for measure in measures:
         part = counts[counts["measure"] == measure]
         for key, pop_part in pop.groupby("period", sort=True):
-            ev = part[part["period"] == key][keys + ["events"]].rename(columns={"area": "area"})
+            ev = part[part["period"] == key][keys + ["events"]]
             ev = ev.groupby(keys, as_index=False)["events"].sum()
             rates = standardised_rates(
                 ev.drop(columns="period"),
