@@ -18,7 +18,7 @@ app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials
 @app.command()
 def trial(
     counts: Path = typer.Option(..., "--counts", help="counts.csv: cluster, month (YYYY-MM), events, population."),
-    design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: [first, last])."),
+    design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: first and last month)."),
     out: Path = typer.Option(..., "--out", help="Folder for effects.csv, rates, plot and report."),
     outcome: str = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."

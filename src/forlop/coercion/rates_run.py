@@ -42,7 +42,7 @@ def read_tables(clean: Path, engine: str = "duckdb") -> dict:
 
 
 def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None,
-              engine: str = "duckdb"):
+              engine: str = "duckdb") -> pd.DataFrame:
     """Compute and write the coercion rates; return the rates table."""
     if by not in BY:
         raise InputError("--by", f"must be one of {', '.join(BY)}", example=by)
