@@ -77,7 +77,10 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
         table, fig, fig_title = community_section(health_community, spec, pub, lang)
         blocks = [{"kind": "table", "id": "community", "table": table}]
         published.append(table)
+        out.tables += 1
+        out.hidden_cells += table.hidden
         if fig is not None:
+            out.figures += 1
             blocks.append({"kind": "figure", "id": "community_fig", "title": fig_title, "source": "001 kapittel 8",
                            "html": _figure_html(fig, "community_fig"), "data": None})
         sections.append({"id": "community-section", "title": health_community, "intro": "", "blocks": blocks})
