@@ -99,6 +99,7 @@ def report(
         None, "--data", help="The extract folder (population table) for age- and sex-standardised rates."
     ),
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
+    year: int = typer.Option(None, "--year", help="Population year for the rates (default: the latest in --data)."),
 ) -> None:
     """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
     from forlop.i18n import default_language, t
@@ -108,7 +109,7 @@ def report(
     if lang not in ("nb", "en"):
         raise InputError("--lang", f"unknown language '{lang}'", example="nb, en")
     result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
-                          symbol=symbol, progress=True)
+                          symbol=symbol, year=year, progress=True)
     if result.xlsx is not None:
         typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
     typer.echo(t("report.done", lang, tables=result.tables, figures=result.figures, hidden=result.hidden_cells,
