@@ -15,6 +15,7 @@ Events per second = input event rows (specialist episodes + primary care claims 
 decisions) / wall time. The machine is shared and noisy: read the medians.
 
     .venv/bin/python benchmarks/pathways.py [--runs 3] [--scale national] [--scale 155870]
+        [--clean DIR ...]   # reuse validated clean/ folders, one per --scale, in the same order
 """
 
 from __future__ import annotations
@@ -119,10 +120,10 @@ def _prepare(scale: str, folder: Path) -> Path:
     return folder / "validated" / "clean"
 
 
-def run(scale: str, runs: int, jobs: tuple[str, ...]) -> list[dict]:
+def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
-        clean = _prepare(scale, Path(tmp))
+        clean = clean or _prepare(scale, Path(tmp))
         events = _events(clean)
         for job in jobs:
             results = []
@@ -145,11 +146,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", action="append", help="national (default) and/or a number of cohort patients")
     parser.add_argument("--jobs", default=",".join(JOBS))
+    parser.add_argument("--clean", type=Path, action="append",
+                        help="use this validated clean/ folder for the matching --scale instead of building one")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "pathways.json")
     args = parser.parse_args()
     rows = []
-    for scale in args.scale or ["national"]:
-        rows += run(scale, args.runs, tuple(args.jobs.split(",")))
+    scales = args.scale or ["national"]
+    cleans = args.clean or [None] * len(scales)
+    for scale, clean in zip(scales, cleans):
+        rows += run(scale, args.runs, tuple(args.jobs.split(",")), clean)
     print(f"{'scale':>9} {'job':>16} {'events':>10} {'seconds':>8} {'peak MB':>8} {'events/s':>10}  headline (7d, 30d, median)")
     for r in rows:
         print(f"{r['scale']:>9} {r['job']:>16} {r['events']:>10} {r['seconds']:>8} {r['peak_mb']:>8} {r['events_per_s']:>10}  "

@@ -69,6 +69,10 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     _say(progress, t("report.reading", lang, path=results))
     res = read_results(Path(results), Path(data) if data else None, year)
     pub = Publisher(res, symbol=symbol, published=published_breakdowns(spec))
+    pub.selected = {g for g in spec["selected_groups"] if g != "all"}
+    for item in (i for s in spec["sections"] for i in s["items"] if i["kind"] == "geo_table"):
+        # Table A is suppressed as a two-way table; its extra hidden cells hold for figure 24 too.
+        pub.force("patients", build_geo_table(item, pub, lang).hidden_keys)
     out = ReportResult(html=Path(html), xlsx=Path(xlsx) if xlsx else None)
     sections = []
     published: list[PublishedTable] = []
@@ -142,7 +146,9 @@ def _patients(pub: Publisher, lang: str) -> str:
 def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: str | None) -> list[dict]:
     """The blocks (table, figure or a 'not available' note) of one spec item."""
     kind = item["kind"]
-    label = f"{item['source']}: {text(item, lang)[:90]}{'…' if len(text(item, lang)) > 90 else ''}"
+    caption = text(item, lang)
+    short = caption if len(caption) <= 110 else caption[:110].rsplit(" ", 1)[0] + " …"
+    label = short if short.startswith(("Tabell", "Figur", "Table", "Figure")) else f"{item['source']}: {short}"
     missing_reason = t("report.no_numbers", lang)
     if kind in ("table", "compare", "flow", "geo_table"):
         if kind == "table":
@@ -166,7 +172,7 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
         if fig is not None:
             title = t("report.rate_figure", lang, measure=first_name)
             blocks.append({"kind": "figure", "id": f"{item['id']}_fig", "title": title, "source": item["source"],
-                           "html": _figure_html(fig, f"{item['id']}_fig"), "data": None, "label": f"{item['source']}: {title}"})
+                           "html": _figure_html(fig, f"{item['id']}_fig"), "data": None, "label": title})
         return blocks
     if kind == "funnel":
         blocks = []
@@ -178,7 +184,7 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
                 blocks.append({"kind": "missing", "id": f"funnel_{indicator}", "title": title, "reason": missing_reason})
                 continue
             blocks.append({"kind": "figure", "id": f"funnel_{indicator}", "title": title, "source": item["source"],
-                           "html": _figure_html(fig, f"funnel_{indicator}"), "data": data, "label": f"{item['source']}: {title}"})
+                           "html": _figure_html(fig, f"funnel_{indicator}"), "data": data, "label": title})
         return blocks
     builder = {"bars": figures.bars, "stack": figures.stack, "curve": figures.curve, "box": figures.box,
                "geo_stack": figures.geo_stack}.get(kind)

@@ -167,7 +167,8 @@ def box(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         labels.append(label)
         if any(v is None for v in q):
             continue
-        fig.add_trace(go.Box(name=label, q1=[q[0]], median=[q[1]], q3=[q[2]], lowerfence=[q[0]], upperfence=[q[3]],
+        fig.add_trace(go.Box(name=label, x=[label], q1=[q[0]], median=[q[1]], q3=[q[2]], lowerfence=[q[0]],
+                             upperfence=[q[3]],
                              marker_color=PALETTE[k % len(PALETTE)], hoverinfo="y+name"))
     header = ["", "P25", "Median", "P75", "P95"]
     data = _data_table(item, lang, header, rows, labels, pub.symbol)

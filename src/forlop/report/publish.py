@@ -63,8 +63,15 @@ def base_and_primary(unit: str, numerator: float, denominator: float, value: flo
     return denominator, small(denominator)  # median, quantiles
 
 
-def _lines(cells: dict[tuple[str, str], int]) -> list[Line]:
-    """Additive relations between the cells of one indicator (see the module docstring)."""
+GEO_DX = ("region_x_diagnosis_group", "health_community_x_diagnosis_group")
+
+
+def _lines(cells: dict[tuple[str, str], int], partial: frozenset[str] = frozenset()) -> list[Line]:
+    """Additive relations between the cells of one indicator (see the module docstring).
+
+    ``partial``: crossed breakdowns of which only some inner groups are published (the selected
+    diagnosis groups per region and health community); their sums over the inner groups are not
+    lines (the rest, "other diagnoses", is handled by table A's own two-way suppression)."""
     lines: list[Line] = []
     total = cells.get(("all", "all"))
     by_breakdown: dict[str, list[str]] = {}
@@ -95,6 +102,8 @@ def _lines(cells: dict[tuple[str, str], int]) -> list[Line]:
                     key = ("region_x_" + inner, f"{region}|{b}")
                     if sub and key in cells:
                         lines.append(Line(sub, cells[key]))
+        if breakdown in partial:
+            continue
         for a in sorted({p[0] for p in pairs}):
             parts = tuple(cells[(breakdown, f"{a}|{b}")] for aa, b in pairs if aa == a)
             if (outer, a) in cells:
@@ -130,6 +139,8 @@ class Publisher:
         self.results = results
         self.symbol = symbol
         self.published = published
+        self.selected: set[str] = set()
+        self._forced: dict[str, set[tuple[str, str]]] = {}
         self._hidden: dict[str, dict[tuple[str, str], bool]] = {}
 
     def _compute(self, indicator: str) -> dict[tuple[str, str], bool]:
@@ -139,6 +150,7 @@ class Publisher:
         rows = table[table["indicator"] == head]
         if rows.empty:
             rows = table[table["indicator"] == indicator]
+        partial: frozenset[str] = frozenset()
         if self.published is not None:
             shown = set().union(*(self.published.get(m, set()) for m in members + [head, indicator]))
             rows = rows[rows["breakdown"].isin(shown | {"all"})]
@@ -154,10 +166,28 @@ class Publisher:
             if key in cells:
                 primary[cells[key]] |= base_and_primary(r.unit, r.numerator, r.denominator, r.value)[1]
         bases_arr = np.array(bases, dtype=float)
-        lines = [line for line in _lines(cells)
+        for key in self._forced.get(head, set()):
+            if key in cells:
+                primary[cells[key]] = True
+        # Cells of a published breakdown that no table or figure shows (per region and health
+        # community only the selected diagnosis groups are shown; unknown residence is not) are
+        # unknown to a reader: free variables of the attack, hidden, needing no protection.
+        free = np.zeros(len(keys), dtype=bool)
+        if self.selected:
+            for (b, g), i in cells.items():
+                if b in GEO_DX:
+                    outer, inner = g.split("|", 1)
+                    free[i] = inner not in self.selected or outer == "missing"
+        lines = [line for line in _lines(cells, partial)
                  if np.isfinite(bases_arr[list(line.components) + [line.total]]).all()]
-        result = suppress(np.nan_to_num(bases_arr), lines, primary=np.array(primary, dtype=bool))
+        result = suppress(np.nan_to_num(bases_arr), lines, primary=np.array(primary, dtype=bool), free=free)
         return {key: bool(result.suppressed[i]) for key, i in cells.items()}
+
+    def force(self, indicator: str, cells: set[tuple[str, str]]) -> None:
+        """Hide these cells of ``indicator``'s family too (e.g. table A's own complements), then redo it."""
+        head = families().get(indicator, indicator)
+        self._forced.setdefault(head, set()).update(cells)
+        self._hidden.pop(head, None)
 
     def hidden(self, indicator: str, breakdown: str, group: str) -> bool:
         """True if the number must not be published (or does not exist)."""

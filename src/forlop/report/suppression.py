@@ -74,7 +74,7 @@ def is_small(values: np.ndarray) -> np.ndarray:
         return (values >= SMALL_MIN) & (values <= SMALL_MAX)
 
 
-def _system(values: np.ndarray, hidden: np.ndarray, lines: list[Line]):  # noqa: ANN202
+def _system(values: np.ndarray, hidden: np.ndarray, lines: list[Line], free: np.ndarray | None = None):  # noqa: ANN202
     """Equality system ``A x = b`` and bounds over the hidden cells (the attacker's knowledge)."""
     position = {cell: k for k, cell in enumerate(hidden)}
     a_eq: list[np.ndarray] = []
@@ -90,14 +90,14 @@ def _system(values: np.ndarray, hidden: np.ndarray, lines: list[Line]):  # noqa:
         if np.any(row != 0):
             a_eq.append(row)
             b_eq.append(rhs)
-    bounds = [(SMALL_MIN if values[cell] > 0 else 0, None) for cell in hidden]
+    bounds = [(SMALL_MIN if values[cell] > 0 and (free is None or not free[cell]) else 0, None) for cell in hidden]
     a = np.array(a_eq) if a_eq else None
     b = np.array(b_eq) if b_eq else None
     return a, b, bounds
 
 
 def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], min_width: float = 1.0,
-                  probes: int = 8, seed: int = 0) -> list[int]:
+                  probes: int = 8, seed: int = 0, free: np.ndarray | None = None) -> list[int]:
     """Hidden cells whose feasible interval is narrower than ``min_width``.
 
     Same answer as :func:`attack`, faster: a few LPs with random objectives give feasible points;
@@ -108,7 +108,7 @@ def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line],
     hidden = np.flatnonzero(np.asarray(suppressed, dtype=bool))
     if hidden.size == 0:
         return []
-    a, b, bounds = _system(values, hidden, lines)
+    a, b, bounds = _system(values, hidden, lines, free)
     rng = np.random.default_rng(seed)
     points = []
     for _ in range(probes):
@@ -118,7 +118,7 @@ def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line],
     spread = np.ptp(np.array(points), axis=0) if points else np.zeros(hidden.size)
     exposed = []
     for k, cell in enumerate(hidden):
-        if spread[k] >= min_width:
+        if spread[k] >= min_width or (free is not None and free[cell]):
             continue
         objective = np.zeros(hidden.size)
         objective[k] = 1.0
@@ -201,18 +201,26 @@ def suppress(
     lines: list[Line],
     primary: np.ndarray | None = None,
     min_width: float = 1.0,
+    free: np.ndarray | None = None,
 ) -> Suppression:
     """Suppress the cells of one table (see the module docstring for the rule and the attacker).
 
     ``primary`` overrides step 1 (e.g. a share whose numerator or complement is 1-4); by default
-    it is :func:`is_small` of ``values``. Returns a :class:`Suppression` with boolean masks.
+    it is :func:`is_small` of ``values``. ``free`` marks cells that are not published at all
+    (unknown to the attacker, >= 0): they count as hidden in their lines but need no protection.
+    Returns a :class:`Suppression` with boolean masks.
     """
     values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
     first = is_small(values) if primary is None else np.asarray(primary, dtype=bool).copy()
     suppressed = first.copy()
+    if free is not None:
+        suppressed |= np.asarray(free, dtype=bool)
     while True:
         _complete_lines(values, suppressed, lines)
-        exposed = exposed_cells(values, suppressed, lines, min_width)
+        # Unpublished cells need protection only if they are small themselves (a reader could
+        # work them out by differencing); otherwise they are just unknowns.
+        skip = None if free is None else np.asarray(free, dtype=bool) & ~first
+        exposed = exposed_cells(values, suppressed, lines, min_width, free=skip)
         if not exposed:
             return Suppression(primary=first, suppressed=suppressed)
         added = False

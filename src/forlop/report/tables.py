@@ -32,6 +32,7 @@ class PublishedTable:
     numbers: list[list[float | None]]  # same shape as rows minus the label; None = hidden/absent
     kinds: list[str] = field(default_factory=list)  # 'data', 'total', 'heading' per row
     hidden: int = 0  # number of hidden cells
+    hidden_keys: set = field(default_factory=set)  # (breakdown, group) of hidden counts (table A)
 
 
 def fmt(number: float | None, decimals: int, lang: str, symbol: str) -> str:
@@ -273,8 +274,18 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         shown = fmt(None if 1 <= n_missing <= 4 else n_missing, 0, lang, pub.symbol)
         note = (f"Informasjon om bosted mangler for {shown} pasienter." if lang == "nb"
                 else f"Residence is unknown for {shown} patients.")
+    keys = set()
+    for i, (kind, name) in enumerate(row_keys):
+        if kind == "country":
+            continue
+        if hidden[i, 0]:
+            keys.add((kind, name))
+        for j, g in enumerate(groups):
+            if hidden[i, 1 + j]:
+                keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
-                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int(hidden.sum()))
+                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int(hidden.sum()),
+                          hidden_keys=keys)
 
 
 def table_lines(table: PublishedTable) -> list[Line]:
