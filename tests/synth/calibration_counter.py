@@ -225,12 +225,41 @@ def compare(targets: pd.DataFrame, got: pd.DataFrame, tolerance: dict[str, tuple
     return table
 
 
+def markdown(table: pd.DataFrame, seed: int) -> str:
+    """The calibration table as markdown: every target beside what the extract achieved."""
+    lines = [
+        "# Calibration of the synthetic national extract",
+        "",
+        f"`forlop synth --scale national --seed {seed}`, counted from the raw events by",
+        "`tests/synth/calibration_counter.py` (independent of the pathway engine). Tolerances (issue 2):",
+        "counts ±3%, shares ±2 percentage points, means, medians and rates ±15%. Regenerate with",
+        "`.venv/bin/python -m tests.synth.calibration_counter DIR --markdown docs/calibration.md`.",
+        "",
+        f"**{int(table.ok.sum())} of {len(table)} figures within tolerance.**",
+        "",
+        "| 001 table | measure | group | kind | target | achieved | within |",
+        "|---|---|---|---|---:|---:|---|",
+    ]
+    for r in table.itertuples():
+        lines.append(f"| {r.table} | {r.measure} | {r.group} | {r.kind} | {r.value:g} | {r.achieved:.4g} | "
+                     f"{'yes' if r.ok else 'NO'} |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
+    import argparse
+
     from forlop.synth.targets import TOLERANCE, calibration_targets
 
-    folder = Path(sys.argv[1])
-    pts, flw = patient_table(folder)
-    result = compare(calibration_targets(), pd.concat([achieved(pts, flw), patient_rates(folder, pts)]), TOLERANCE)
+    parser = argparse.ArgumentParser(description="Compare a synthetic extract with the calibration targets.")
+    parser.add_argument("folder", type=Path, help="extract folder written by forlop synth")
+    parser.add_argument("--markdown", type=Path, help="also write the table as markdown here")
+    parser.add_argument("--seed", type=int, default=2020, help="seed the extract was built with (for the heading)")
+    args = parser.parse_args()
+    pts, flw = patient_table(args.folder)
+    result = compare(calibration_targets(), pd.concat([achieved(pts, flw), patient_rates(args.folder, pts)]), TOLERANCE)
     pd.set_option("display.max_rows", 1000, "display.width", 200)
     print(result[["table", "measure", "group", "value", "achieved", "ok"]].to_string(index=False))
     print(f"{result.ok.sum()} of {len(result)} within tolerance")
+    if args.markdown:
+        args.markdown.write_text(markdown(result, args.seed), encoding="utf-8")
