@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import yaml
 
-FAR_FUTURE = ibis.date(9999, 12, 31)
+from forlop.engine.stays import number_stays
 
 
 @lru_cache(maxsize=None)
@@ -37,19 +37,8 @@ def definitions() -> dict:
 
 def involuntary_stays(episodes: ir.Table) -> ir.Table:
     """Return one row per merged PHV inpatient stay with a coercion referral: person_id, date."""
-    sector = definitions()["sector"]
-    ep = episodes.filter((episodes.sector == sector) & (episodes.care_level == 1))
-    ep = ep.mutate(
-        start_date=ep.start.date(),
-        open_end=ep.end.date().fill_null(FAR_FUTURE),
-        referral=ep.coercion_referral.fill_null(False).cast("int64"),
-    )
-    before = ibis.window(group_by=ep.person_id, order_by=[ep.start, ep.episode_id], rows=(None, -1))
-    ep = ep.mutate(prev_end=ep.open_end.max().over(before))
-    new_stay = ep.prev_end.isnull() | (ep.start_date.epoch_days() > ep.prev_end.epoch_days() + 1)
-    ep = ep.mutate(new_stay=new_stay.cast("int64"))
-    upto = ibis.window(group_by=ep.person_id, order_by=[ep.start, ep.episode_id], rows=(None, 0))
-    ep = ep.mutate(stay_no=ep.new_stay.sum().over(upto))
+    ep = number_stays(episodes, definitions()["sector"])
+    ep = ep.mutate(referral=ep.coercion_referral.fill_null(False).cast("int64"))
     stays = ep.group_by(["person_id", "stay_no"]).aggregate(date=ep.start_date.min(), referral=ep.referral.max())
     return stays.filter(stays.referral == 1).select("person_id", "date")
 
