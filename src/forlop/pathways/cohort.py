@@ -52,8 +52,22 @@ def _diagnoses_long(episodes: ir.Table) -> ir.Table:
     return both.filter(both.code.notnull() & (both.code != ""))
 
 
-def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> Cohort:
-    """Select the cohort for ``year`` and attach the patient attributes (see the module docstring)."""
+@dataclass
+class IndexStays:
+    """Selection steps 1-3: one row per selected person (index stay, person and day 0), the flow so far,
+    and the long diagnosis table of PHV episodes in Y (reused for the substance-use attribute)."""
+
+    index: ir.Table
+    flow: list[tuple[str, int]]
+    in_year: ir.Table
+    diagnoses: ir.Table
+
+
+def select_index_stays(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> IndexStays:
+    """Selection steps 1-3 of the module docstring: index stay, day 0 and days_to_death (cached).
+
+    The counts of the flow are read from cached tables, so no step is computed twice.
+    """
     persons, episodes = tables["persons"], tables["specialist_episodes"]
     in_year = _episodes_in_year(episodes, year)
     phv_year = in_year.filter(in_year.sector == "PHV")
@@ -63,8 +77,6 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     qualifying = qualifying.select("person_id").distinct()
     adults = persons.filter((year - persons.birth_year) >= 18)
     smi = adults.join(qualifying, "person_id").select(adults).cache()
-    n_persons = persons.count().to_pyarrow().as_py()
-    n_smi = smi.count().to_pyarrow().as_py()
 
     ended = stays.filter(stays.end_date.notnull() & (stays.end_date.year() == year))
     ended = ended.join(smi.select("person_id"), "person_id")
@@ -72,14 +84,31 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     ended = ended.mutate(rank=ibis.row_number().over(first))
     index = ended.filter(ended.rank == 0).drop("rank")
     index = index.join(smi, "person_id")
-    index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days()).cache()
-    n_discharged = index.count().to_pyarrow().as_py()
-
+    index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days())
     days_to_death = index.death_date.epoch_days() - index.day0_n
-    index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64")))
-    n_died = index.filter(index.days_to_death.notnull()).count().to_pyarrow().as_py()
+    index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64"))).cache()
+
+    counts = index.aggregate(
+        discharged=index.count(), died=index.count(where=index.days_to_death.notnull())
+    ).to_pyarrow().to_pylist()[0]
+    flow = [
+        ("persons_in_extract", persons.count().to_pyarrow().as_py()),
+        ("smi_population", smi.count().to_pyarrow().as_py()),
+        ("with_completed_stay", counts["discharged"]),
+        ("died_within_365", counts["died"]),
+    ]
     if not keep_deaths:
         index = index.filter(index.days_to_death.isnull())
+    return IndexStays(index=index, flow=flow, in_year=in_year, diagnoses=diagnoses)
+
+
+def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> Cohort:
+    """Select the cohort for ``year`` and attach the patient attributes (see the module docstring).
+
+    The returned patients table is cached: reading it (count, to_pandas, joins) does not recompute it.
+    """
+    selected = select_index_stays(tables, stays, year, keep_deaths=keep_deaths)
+    index, in_year, diagnoses = selected.index, selected.in_year, selected.diagnoses
 
     substance_codes = codes.codes("substance_use")
     phv_substance = diagnoses.filter(starts_with_any(diagnoses.code, substance_codes)).select("person_id")
@@ -118,13 +147,6 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     )
     patients = patients.mutate(
         substance_use=patients.substance_use.fill_null(False), coercion=patients.coercion.fill_null(False)
-    )
-    n_cohort = patients.count().to_pyarrow().as_py()
-    flow = [
-        ("persons_in_extract", n_persons),
-        ("smi_population", n_smi),
-        ("with_completed_stay", n_discharged),
-        ("died_within_365", n_died),
-        ("cohort", n_cohort),
-    ]
+    ).cache()
+    flow = [*selected.flow, ("cohort", patients.count().to_pyarrow().as_py())]
     return Cohort(patients=patients, flow=flow)

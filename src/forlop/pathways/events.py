@@ -38,46 +38,62 @@ def _in_window(table: ir.Table, cohort: ir.Table, date: ir.DateValue, at: ir.Tim
     return joined.filter(keep)
 
 
-def point_events(tables: dict[str, ir.Table], cohort: ir.Table) -> ir.Table:
-    """(person_id, service, d, acute) for every contact or claim in the window (one row per service it counts for)."""
+#: Point-event services of ``point_events``, by the table they come from.
+EPISODE_SERVICES = ("outpatient", "ambulant", "collaboration_meeting", "act_fact", "tsb_inpatient")
+CLAIM_SERVICES = ("gp_contact", "gp_consultation", "out_of_hours")
+
+
+def point_events(tables: dict[str, ir.Table], cohort: ir.Table, services: tuple[str, ...] | None = None) -> ir.Table:
+    """(person_id, service, d, d_end, before) for every contact or claim in the window (one row per service it counts for).
+
+    ``services`` restricts the result to some of EPISODE_SERVICES + CLAIM_SERVICES (default: all);
+    a table none of whose services is asked for is not read at all.
+    """
+    wanted = set(EPISODE_SERVICES + CLAIM_SERVICES if services is None else services)
+    unknown = wanted - set(EPISODE_SERVICES + CLAIM_SERVICES)
+    if unknown:
+        raise ValueError(f"unknown point-event services: {sorted(unknown)}")
     cohort = cohort.select("person_id", "day0_n", "index_end")
-    ep = tables["specialist_episodes"]
-    ep = _in_window(ep, cohort, ep.start.date(), ep.start)
-    collab = (
-        list_has_any(ep.special_codes, field_codes("collaboration_meeting", "special_codes"))
-        | list_has_any(ep.procedure_codes, field_codes("collaboration_meeting", "procedure_codes"))
-        | ep.indirect_activity.isin([int(c) for c in field_codes("collaboration_meeting", "indirect_activity")]).fill_null(False)
-    )
-    ambulant = (
-        list_has_any(ep.special_codes, field_codes("ambulant_contact", "special_codes"))
-        | ep.place_of_activity.isin([int(c) for c in field_codes("ambulant_contact", "place_of_activity")]).fill_null(False)
-    ) & ~collab
-    act = ep.service_group.isin(codes.codes("act_fact", "service_group")).fill_null(False)
-    outpatient = ep.care_level == 3
-    parts = [
-        ep.filter(outpatient).select("person_id", "d", service=ibis.literal("outpatient")),
-        ep.filter(outpatient & ambulant).select("person_id", "d", service=ibis.literal("ambulant")),
-        ep.filter(outpatient & collab).select("person_id", "d", service=ibis.literal("collaboration_meeting")),
-        ep.filter(act).select("person_id", "d", service=ibis.literal("act_fact")),
-        ep.filter((ep.sector == "TSB") & (ep.care_level == 1)).select(
-            "person_id", "d", service=ibis.literal("tsb_inpatient")
-        ),
-    ]
-    claims = tables["primary_care_claims"]
-    claims = _in_window(claims, cohort, claims.at.date(), claims.at)
-    practice = codes.load("practice_types")
-    gp_types = [int(p) for p in practice.loc[practice.kind == "gp", "practice_type"]]
-    ooh_types = [int(p) for p in practice.loc[practice.kind == "out_of_hours", "practice_type"]]
-    gp = claims.practice_type.isin(gp_types)
-    consultation = gp & list_has_any(claims.fee_codes, codes.codes("gp_consultation_fees", "fee_code"))
-    parts += [
-        claims.filter(gp).select("person_id", "d", service=ibis.literal("gp_contact")),
-        claims.filter(consultation).select("person_id", "d", service=ibis.literal("gp_consultation")),
-        claims.filter(claims.practice_type.isin(ooh_types)).select(
-            "person_id", "d", service=ibis.literal("out_of_hours")
-        ),
-    ]
-    events = ibis.union(*parts, distinct=False)
+    parts = []
+    if wanted & set(EPISODE_SERVICES):
+        ep = tables["specialist_episodes"]
+        ep = _in_window(ep, cohort, ep.start.date(), ep.start)
+        collab = (
+            list_has_any(ep.special_codes, field_codes("collaboration_meeting", "special_codes"))
+            | list_has_any(ep.procedure_codes, field_codes("collaboration_meeting", "procedure_codes"))
+            | ep.indirect_activity.isin([int(c) for c in field_codes("collaboration_meeting", "indirect_activity")]).fill_null(False)
+        )
+        ambulant = (
+            list_has_any(ep.special_codes, field_codes("ambulant_contact", "special_codes"))
+            | ep.place_of_activity.isin([int(c) for c in field_codes("ambulant_contact", "place_of_activity")]).fill_null(False)
+        ) & ~collab
+        act = ep.service_group.isin(codes.codes("act_fact", "service_group")).fill_null(False)
+        outpatient = ep.care_level == 3
+        conditions = {
+            "outpatient": outpatient,
+            "ambulant": outpatient & ambulant,
+            "collaboration_meeting": outpatient & collab,
+            "act_fact": act,
+            "tsb_inpatient": (ep.sector == "TSB") & (ep.care_level == 1),
+        }
+        parts += [
+            ep.filter(condition).select("person_id", "d", service=ibis.literal(name))
+            for name, condition in conditions.items() if name in wanted
+        ]
+    if wanted & set(CLAIM_SERVICES):
+        claims = tables["primary_care_claims"]
+        claims = _in_window(claims, cohort, claims.at.date(), claims.at)
+        practice = codes.load("practice_types")
+        gp_types = [int(p) for p in practice.loc[practice.kind == "gp", "practice_type"]]
+        ooh_types = [int(p) for p in practice.loc[practice.kind == "out_of_hours", "practice_type"]]
+        gp = claims.practice_type.isin(gp_types)
+        consultation = gp & list_has_any(claims.fee_codes, codes.codes("gp_consultation_fees", "fee_code"))
+        conditions = {"gp_contact": gp, "gp_consultation": consultation, "out_of_hours": claims.practice_type.isin(ooh_types)}
+        parts += [
+            claims.filter(condition).select("person_id", "d", service=ibis.literal(name))
+            for name, condition in conditions.items() if name in wanted
+        ]
+    events = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
     return events.mutate(d_end=events.d, before=ibis.literal(False))
 
 
@@ -136,12 +152,22 @@ def municipal_periods(tables: dict[str, ir.Table], cohort: ir.Table) -> ir.Table
     )
 
 
-def service_summary(points: ir.Table, stays: ir.Table, periods: ir.Table) -> tuple[ir.Table, ir.Table]:
-    """Return (summary, rows). Summary per (person_id, service): first_d, n, n_day0, n_30, n_30_incl_day0, before, bed_days, n_acute.
+def _month_bounds(month: int) -> tuple[int, int]:
+    """First and last day of 30-day month ``month`` (1-12) of the window; month 12 runs to day 365 (001 figures 9-11)."""
+    return 30 * (month - 1), WINDOW if month == 12 else 30 * month - 1
+
+
+def service_summary(points: ir.Table, stays: ir.Table, periods: ir.Table) -> ir.Table:
+    """Per (person_id, service): first_d, n, n_day0, n_30, n_30_incl_day0, before, bed_days, n_acute, months.
 
     For outpatient-type services first_d, n and n_30 leave out day 0 (001 §6.3); n_day0 and
-    n_30_incl_day0 keep it. ``municipal`` is every municipal period whatever its type. ``rows`` is
-    the union of all events with a ``counted`` flag, for ``month_masks``.
+    n_30_incl_day0 keep it. ``municipal`` is every municipal period whatever its type.
+
+    ``months`` is a 12-bit mask of the 30-day months with the service (001 figures 9-11): month k
+    (1-12) is days 30(k-1) ... 30k-1, month 12 runs to day 365, bit k-1 is month k. A point event
+    falls in one month; a stay or municipal period counts in every month it overlaps; day-0
+    outpatient-type contacts do not count. Each bit is the maximum over the rows of "a counted row
+    overlaps month k", so the mask comes out of the same single aggregation as the counts.
     """
     stay_rows = stays.select(
         "person_id", "d", "d_end", "nights", "acute", service=ibis.literal("readmission"), before=ibis.literal(False)
@@ -156,7 +182,12 @@ def service_summary(points: ir.Table, stays: ir.Table, periods: ir.Table) -> tup
     )
     counted = ~(rows.service.isin(list(OUTPATIENT_TYPES)) & (rows.d == 0))
     rows = rows.mutate(counted=counted)
-    return rows.group_by(["person_id", "service"]).aggregate(
+    bits = {}
+    for month in range(1, 13):
+        low, high = _month_bounds(month)
+        hit = rows.counted & (rows.d <= high) & (rows.d_end >= low)
+        bits[f"month_{month}"] = hit.cast("int64").max()
+    summary = rows.group_by(["person_id", "service"]).aggregate(
         first_d=rows.d.min(where=rows.counted),
         n=rows.count(where=rows.counted),
         n_day0=rows.count(where=rows.d == 0),
@@ -165,22 +196,7 @@ def service_summary(points: ir.Table, stays: ir.Table, periods: ir.Table) -> tup
         before=rows.before.cast("int64").max(),
         bed_days=rows.nights.sum(),
         n_acute=rows.acute.cast("int64").sum(),
-    ), rows
-
-
-def month_masks(rows: ir.Table) -> ir.Table:
-    """Per (person_id, service): a 12-bit mask of the 30-day months with the service (001 figures 9-11).
-
-    Month k (1-12) is days 30(k-1) ... 30k-1; month 12 runs to day 365. A point event falls in one
-    month; a stay or municipal period counts in every month it overlaps. Bit k-1 is month k.
-    """
-    rows = rows.filter(rows.counted)
-    months = ibis.memtable({"month": list(range(1, 13))})
-    hit = rows.cross_join(months)
-    low = (hit.month - 1) * 30
-    high = ibis.ifelse(hit.month == 12, WINDOW, hit.month * 30 - 1)
-    hit = hit.filter((hit.d <= high) & (hit.d_end >= low))
-    hit = hit.select("person_id", "service", "month").distinct()
-    return hit.group_by(["person_id", "service"]).aggregate(
-        months=(2 ** (hit.month - 1)).cast("int64").sum().cast("int64")
+        **bits,
     )
+    months = sum(summary[f"month_{k}"] * (1 << (k - 1)) for k in range(1, 13))
+    return summary.mutate(months=months.cast("int64")).drop(*bits)

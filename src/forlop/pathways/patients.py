@@ -29,7 +29,7 @@ def age_group(age: pd.Series) -> pd.Series:
     return result
 
 
-def assemble(cohort: pd.DataFrame, summary: pd.DataFrame, months: pd.DataFrame) -> pd.DataFrame:
+def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     """Return the pathway table: cohort attributes plus, per service S, days_to_first_S, n_S, months_S.
 
     Extra columns beyond DESIGN.md (documented in docs/definitions.md): ``months_S`` (12-bit mask of
@@ -44,7 +44,6 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame, months: pd.DataFrame) 
     for flag in ("substance_use", "coercion", "discharge_ready"):
         patients[flag] = patients[flag].astype(bool)
     wide = summary.pivot(index="person_id", columns="service")
-    mask = months.pivot(index="person_id", columns="service", values="months")
     ids = patients["person_id"]
     for service in SERVICES:
         def col(field: str) -> pd.Series:
@@ -54,9 +53,7 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame, months: pd.DataFrame) 
 
         patients[f"days_to_first_{service}"] = col("first_d").astype("Int64")
         patients[f"n_{service}"] = col("n").fillna(0).astype("int64")
-        patients[f"months_{service}"] = (
-            ids.map(mask[service]).fillna(0).astype("int64") if service in mask.columns else 0
-        )
+        patients[f"months_{service}"] = col("months").fillna(0).astype("int64")
         if service in ("outpatient", "collaboration_meeting"):
             patients[f"n_{service}_day0"] = col("n_day0").fillna(0).astype("int64")
         if service == "collaboration_meeting":

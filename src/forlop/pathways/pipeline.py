@@ -12,7 +12,7 @@ import pandas as pd
 from forlop.engine import BACKENDS, connect, read_tables
 from forlop.errors import InputError
 from forlop.pathways.cohort import build_cohort
-from forlop.pathways.events import month_masks, municipal_periods, point_events, readmissions, service_summary
+from forlop.pathways.events import municipal_periods, point_events, readmissions, service_summary
 from forlop.pathways.patients import assemble
 from forlop.pathways.stays import merge_stays
 
@@ -68,14 +68,13 @@ def build_pathways(
     _say(progress, "pathways: cohort")
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
-    cohort_t = cohort.patients.select("person_id", "day0_n", "index_end").cache()
+    cohort_t = cohort.patients.select("person_id", "day0_n", "index_end")
     _say(progress, "pathways: events")
     points = point_events(tables, cohort_t)
-    summary, rows = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
+    summary = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
     summary_df = summary.to_pandas()
-    months_df = month_masks(rows).to_pandas()
     n_events = int(summary_df["n"].sum() + summary_df["n_day0"].sum())
-    patients = assemble(cohort_df, summary_df, months_df)
+    patients = assemble(cohort_df, summary_df)
     population = adult_population(tables, year)
     flow = pd.DataFrame(cohort.flow, columns=["step", "persons"])
     _say(progress, "pathways: indicators")
