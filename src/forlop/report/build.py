@@ -24,6 +24,7 @@ from forlop.report.community import check_community, community_section
 from forlop.report.data import read_results
 from forlop.report.excel import write_workbook
 from forlop.report.geography import rates_table
+from forlop.report.joint import partition_extra, settle
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, load_spec, text
 from forlop.report.tables import PublishedTable, build_compare, build_flow, build_geo_table, build_table
@@ -70,9 +71,8 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     res = read_results(Path(results), Path(data) if data else None, year)
     pub = Publisher(res, symbol=symbol, published=published_breakdowns(spec))
     pub.selected = {g for g in spec["selected_groups"] if g != "all"}
-    for item in (i for s in spec["sections"] for i in s["items"] if i["kind"] == "geo_table"):
-        # Table A is suppressed as a two-way table; its extra hidden cells hold for figure 24 too.
-        pub.force("patients", build_geo_table(item, pub, lang).hidden_keys)
+    _say(progress, t("report.suppressing", lang))
+    _joint_suppression(spec, pub, lang)
     out = ReportResult(html=Path(html), xlsx=Path(xlsx) if xlsx else None)
     sections = []
     published: list[PublishedTable] = []
@@ -135,6 +135,19 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
                        text(spec["suppression_note"], lang).replace("{symbol}", symbol), symbol, lang)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _joint_suppression(spec: dict, pub: Publisher, lang: str) -> None:
+    """Suppression across indicators, until it settles (:mod:`forlop.report.joint`).
+
+    Table A is suppressed as a two-way table (its extra hidden cells hold for figure 24 and the
+    rest of the report too); figures whose categories split a published total (``partition`` in
+    the spec: 001 figures 4, 14, 18, 19) get the same treatment per bar."""
+    items = [i for s in spec["sections"] for i in s["items"]]
+    sources = [lambda item=item: {"patients": build_geo_table(item, pub, lang).hidden_keys}
+               for item in items if item["kind"] == "geo_table"]
+    sources += [lambda item=item: partition_extra(item, spec, pub) for item in items if "partition" in item]
+    settle(pub, sources)
 
 
 def _patients(pub: Publisher, lang: str) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from forlop.i18n import t
 from forlop.report.funnel import classify, funnel_limits
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
@@ -104,7 +105,12 @@ def bars(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
 
 
 def stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
-    """Horizontal 100% stacked bars: one bar per series, one segment per category."""
+    """Horizontal 100% stacked bars: one bar per series, one segment per category.
+
+    Hidden segments are not drawn one by one: what they add up to (100 minus the segments shown,
+    which a reader can work out anyway) is drawn as one grey segment marked with the symbol. The
+    rest of a partition with ``other`` (combinations not listed) is drawn only when no segment of
+    its bar is hidden and it is not built on 1-4 patients."""
     series = _series(item, spec, lang)
     cats = item["categories"]
     fig = go.Figure()
@@ -117,19 +123,60 @@ def stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         matrix.append(row)
     names = [text(c, lang) for c in cats]
     if "other" in item:  # the rest (e.g. first contact with combinations not listed)
-        for row in matrix:
-            row.append(None if any(v is None for v in row) else max(0.0, 100 - sum(row)))
+        for (b, g, _), row in zip(series, matrix):
+            row.append(None if any(v is None for v in row) or _small_rest(item, pub, b, g)
+                       else max(0.0, 100 - sum(row)))
         names.append(text(item["other"], lang))
     y = [s[2] for s in series]
+    if len(series) == 1:  # one bar of many thin segments does not read: one bar per category
+        return _category_bars(item, pub, lang, names, matrix[0], y[0])
     for k, name in enumerate(names):
         col = [row[k] for row in matrix]
         fig.add_bar(name=name, y=y, x=col, orientation="h", marker_color=PALETTE[k % len(PALETTE)],
                     text=[fmt(v, 0, lang, pub.symbol) for v in col], textposition="inside",
                     hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>")
+    hidden_sum = [None if all(v is not None for v in row) else max(0.0, 100 - sum(v for v in row if v is not None))
+                  for row in matrix]
+    if any(v is not None for v in hidden_sum):
+        hidden_name = t("report.hidden_segment", lang, symbol=pub.symbol)
+        fig.add_bar(name=hidden_name, y=y, x=hidden_sum, orientation="h",
+                    marker=dict(color="#e7e6e6", pattern=dict(shape="/", fgcolor="#a5a5a5")),
+                    text=[pub.symbol if v is not None else "" for v in hidden_sum], textposition="inside",
+                    hovertemplate=f"{hidden_name}<br>%{{y}}<extra></extra>")
     drawn = any(v is not None for row in matrix for v in row)
     data = _data_table(item, lang, [""] + names, matrix, y, pub.symbol)
     height = max(260, 60 + 45 * len(series))
-    return (_layout(fig, "", height=height, barmode="stack", xaxis_title="%") if drawn else None), data
+    return (_layout(fig, "", height=height, barmode="stack", xaxis_title="%",
+                    legend=dict(orientation="h", yanchor="bottom", y=1.02, traceorder="normal")) if drawn else None), data
+
+
+def _category_bars(item: dict, pub: Publisher, lang: str, names: list[str], row: list[float | None],
+                   series_label: str):  # noqa: ANN202
+    """The categories of a one-series partition as horizontal bars, in the spec's order."""
+    fig = go.Figure()
+    fig.add_bar(y=names, x=row, orientation="h", marker_color=PALETTE[0], name=series_label,
+                text=[fmt(v, 0, lang, pub.symbol) for v in row], textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f} %<extra></extra>")
+    drawn = any(v is not None for v in row)
+    data = _data_table(item, lang, [""] + names, [row], [series_label], pub.symbol)
+    fig = _layout(fig, "", height=max(300, 60 + 32 * len(names)), xaxis_title="%", showlegend=False)
+    fig.update_yaxes(autorange="reversed")
+    return (fig if drawn else None), data
+
+
+def _small_rest(item: dict, pub: Publisher, b: str, g: str) -> bool:
+    """True if the 'other' segment of a partition rests on 1-4 patients (or cannot be counted)."""
+    part = item.get("partition")
+    if part is None:
+        return False
+    total_row = pub.results.get(part["indicator"], b, g)
+    if total_row is None:
+        return True
+    counts = [pub.results.get(c["indicator"], b, g) for c in item["categories"]]
+    if any(c is None for c in counts):
+        return True
+    rest = float(getattr(total_row, part.get("field", "numerator"))) - sum(float(c.numerator) for c in counts)
+    return bool(1 <= rest <= 4)
 
 
 def curve(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
@@ -189,10 +236,10 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     """Bars per region and health community with the national line (001 chapter 8)."""
     indicator, show = item["indicator"], item.get("show", "pct")
     scale = _scale(show)
-    decimals = 1 if item["indicator"] in ("gp_consultation_n_mean", "out_of_hours_n_mean") else 0
     units = _geo_units(pub, lang)
     values = [pub.value(indicator, b, g) for b, g, _, _ in units]
     shown = [None if v is None else v * scale for v in values]
+    decimals = item.get("decimals", _auto_decimals(shown, show))
     national = pub.value(indicator, "all", "all")
     national = None if national is None else national * scale
     x = [label for _, _, label, _ in units]
@@ -220,16 +267,28 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
                                 marker=dict(symbol=symbols[k % 5], size=9, color=PALETTE[(k + 1) % len(PALETTE)]),
                                 hovertemplate=f"{labels[('diagnosis_group', dx)]}<br>%{{x}}: %{{y:.1f}}<extra></extra>")
     if national is not None:
-        fig.add_hline(y=national, line=dict(color="#c00000", dash="dash"),
-                      annotation_text=("Landet " if lang == "nb" else "Norway ") + fmt(national, decimals, lang, ""),
-                      annotation_position="top left")
+        _national_line(fig, national, t("report.national", lang) + " " + fmt(national, decimals, lang, ""))
     drawn = any(v is not None for v in shown)
     data = _data_table(item, lang, [""] + x, rows, row_labels, pub.symbol, decimals)
     data.headers = [[("", 1)] + [(v, 1) for v in x]]
     y_title = "%" if show == "pct" else ""
-    fig = _layout(fig, y_title, height=500, barmode="overlay", legend=dict(orientation="h", yanchor="top", y=-0.5))
+    fig = _layout(fig, y_title, height=500, barmode="overlay", legend=dict(orientation="h", yanchor="bottom", y=1.02))
+    fig.update_layout(margin=dict(r=90))
     fig.update_xaxes(tickangle=-45)
     return (fig if drawn else None), data
+
+
+def _auto_decimals(shown: list[float | None], show: str) -> int:
+    """0 decimals as in 001, 1 for numbers below 10 that are not percentages (e.g. 3,5 per 10 000)."""
+    finite = [abs(v) for v in shown if v is not None and np.isfinite(v)]
+    return 1 if show != "pct" and finite and max(finite) < 10 else 0
+
+
+def _national_line(fig: go.Figure, y: float, label: str) -> None:
+    """The national level as a dashed line, labelled to the right of the plot (clear of the bars)."""
+    fig.add_hline(y=y, line=dict(color="#c00000", dash="dash"))
+    fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=y, yref="y", text=label, showarrow=False,
+                       font=dict(color="#c00000"))
 
 
 def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
@@ -254,7 +313,7 @@ def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN20
     fig.add_bar(name=names[-1], x=x, y=rest, marker_color="#d9d9d9", hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
     drawn = any(v is not None for r in rows for v in r)
     data = _data_table(item, lang, [""] + x, rows, names, pub.symbol)
-    fig = _layout(fig, "%", height=520, barmode="stack", legend=dict(orientation="h", yanchor="top", y=-0.5))
+    fig = _layout(fig, "%", height=520, barmode="stack", legend=dict(orientation="h", yanchor="bottom", y=1.02))
     fig.update_xaxes(tickangle=-45)
     return (fig if drawn else None), data
 
@@ -285,9 +344,8 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
         for side in ("lo", "hi"):
             fig.add_scatter(x=limits["n"], y=limits[f"{side}{name}"] * 100, mode="lines", hoverinfo="skip",
                             line=dict(color="#7f7f7f", dash=dash, width=1), showlegend=side == "lo",
-                            name=(f"{name} %-grense" if lang == "nb" else f"{name}% limit"))
-    fig.add_hline(y=p0 * 100, line=dict(color="#c00000", width=1),
-                  annotation_text=("Landet " if lang == "nb" else "Norway ") + fmt(p0 * 100, 0, lang, ""))
+                            name=(f"{name.replace('.', ',')} %-grense" if lang == "nb" else f"{name}% limit"))
+    _national_line(fig, p0 * 100, t("report.national", lang) + " " + fmt(p0 * 100, 0, lang, ""))
     colors = {"inside": "#1f4e79", "above95": "#c55a11", "below95": "#c55a11", "above99.8": "#c00000", "below99.8": "#c00000"}
     fig.add_scatter(x=frame["n"], y=frame["y"] / frame["n"] * 100, mode="markers", name=("Helsefellesskap" if lang == "nb" else "Health community"),
                     marker=dict(size=[14 if h == highlight else 9 for h in frame["hc"]],
@@ -296,6 +354,7 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
                     customdata=frame["hc"], text=frame["hc"],
                     hovertemplate="%{text}<br>n = %{x}<br>%{y:.1f} %<extra></extra>")
     fig = _layout(fig, "%", xaxis_title=("Antall pasienter (nevner)" if lang == "nb" else "Number of patients (denominator)"))
+    fig.update_layout(margin=dict(r=90))
     where_label = {"inside": "innenfor" if lang == "nb" else "inside",
                    "above95": "over 95 %" if lang == "nb" else "above 95%", "below95": "under 95 %" if lang == "nb" else "below 95%",
                    "above99.8": "over 99,8 %" if lang == "nb" else "above 99.8%", "below99.8": "under 99,8 %" if lang == "nb" else "below 99.8%"}
@@ -309,6 +368,8 @@ def rate_figure(table: pd.DataFrame, lang: str):  # noqa: ANN201
     """Standardised rates with 95% CIs per health community, national rate as a line."""
     hcs = table[table["level"] == "health_community"]
     hcs = hcs[hcs["rate"].notna()]
+    order = {h: k for k, (h, _) in enumerate(geography_order()[1])}  # 001 order, as in figure 2
+    hcs = hcs.sort_values("name", key=lambda names: names.map(order))
     if hcs.empty:
         return None
     fig = go.Figure()
@@ -321,8 +382,9 @@ def rate_figure(table: pd.DataFrame, lang: str):  # noqa: ANN201
                     marker=dict(symbol="x", size=8, color="#c55a11"), hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     national = table[table["level"] == "all"]
     if not national.empty and np.isfinite(national["crude"].iloc[0]):
-        fig.add_hline(y=float(national["crude"].iloc[0]), line=dict(color="#c00000", dash="dash"),
-                      annotation_text="Landet" if lang == "nb" else "Norway")
-    fig = _layout(fig, "Per 10 000" if lang == "en" else "Per 10 000", height=440)
+        crude = float(national["crude"].iloc[0])
+        _national_line(fig, crude, t("report.national", lang) + " " + fmt(crude, 1, lang, ""))
+    fig = _layout(fig, "Per 10 000", height=440, legend=dict(orientation="h", yanchor="bottom", y=1.02))
+    fig.update_layout(margin=dict(r=90))
     fig.update_xaxes(tickangle=-45)
     return fig

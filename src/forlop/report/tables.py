@@ -215,14 +215,18 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
 
     Its own two-way suppression: every row adds up over the diagnosis columns (selected groups +
     'other diagnoses' = total), health communities add up to their region, regions to the country.
+    Two rows the table does not show take part too: patients with unknown residence, and the
+    whole cohort by diagnosis (001 table 1). Country + unknown = cohort in every column, so the
+    'Hele landet' row cannot give away a small number of patients with unknown residence.
     """
     regions, hcs = geography_order()
     groups = item["groups"]
     res = pub.results
     row_keys: list[tuple[str, str]] = [("region", r) for r in regions] + [("country", "")] + \
         [("health_community", h) for h, _ in hcs]
+    unknown, cohort = len(row_keys), len(row_keys) + 1  # rows in the suppression only
     n_cols = len(groups) + 2  # total, groups..., other
-    values = np.zeros((len(row_keys), n_cols))
+    values = np.zeros((len(row_keys) + 2, n_cols))
 
     def count(breakdown: str, group: str) -> float:
         row = res.get("patients", breakdown, group)
@@ -234,15 +238,21 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         values[i, 0] = count(kind, name)
         for j, g in enumerate(groups):
             values[i, 1 + j] = count(f"{kind}_x_diagnosis_group", f"{name}|{g}")
-        values[i, -1] = values[i, 0] - values[i, 1:-1].sum()
+    values[unknown, 0] = count("region", "missing")
+    values[cohort, 0] = count("all", "all")
+    for j, g in enumerate(groups):
+        values[unknown, 1 + j] = count("region_x_diagnosis_group", f"missing|{g}")
+        values[cohort, 1 + j] = count("diagnosis_group", g)
+    values[:, -1] = values[:, 0] - values[:, 1:-1].sum(axis=1)
     country = regions and len(regions)
     values[country] = values[:len(regions)].sum(axis=0)
     flat = values.ravel()
     lines = []
-    for i in range(len(row_keys)):  # row: groups + other = total
+    for i in range(values.shape[0]):  # row: groups + other = total
         lines.append(Line(tuple(i * n_cols + j for j in range(1, n_cols)), i * n_cols))
     for j in range(n_cols):
         lines.append(Line(tuple(i * n_cols + j for i in range(len(regions))), country * n_cols + j))
+        lines.append(Line((country * n_cols + j, unknown * n_cols + j), cohort * n_cols + j))
         for r_index, region in enumerate(regions):
             parts = tuple((len(regions) + 1 + k) * n_cols + j for k, (_, reg) in enumerate(hcs) if reg == region)
             lines.append(Line(parts, r_index * n_cols + j))
@@ -253,6 +263,9 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         primary[i * n_cols] |= pub.hidden("patients", kind, name)
         for j, g in enumerate(groups):
             primary[i * n_cols + 1 + j] |= pub.hidden("patients", f"{kind}_x_diagnosis_group", f"{name}|{g}")
+    primary[cohort * n_cols] |= pub.hidden("patients", "all", "all")
+    for j, g in enumerate(groups):
+        primary[cohort * n_cols + 1 + j] |= pub.hidden("patients", "diagnosis_group", g)
     primary |= (flat >= 1) & (flat <= 4)
     result = suppress(flat, lines, primary=primary)
     hidden = result.suppressed.reshape(values.shape)
@@ -267,11 +280,9 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     header = [("Region / helsefellesskap" if lang == "nb" else "Region / health community", 1),
               (text(item["total"], lang), 1)] + [(labels[("diagnosis_group", g)], 1) for g in groups] + \
         [(text(item["other"], lang), 1)]
-    missing = res.get("patients", "region", "missing")
     note = ""
-    if missing is not None:
-        n_missing = float(missing.value)
-        shown = fmt(None if 1 <= n_missing <= 4 else n_missing, 0, lang, pub.symbol)
+    if res.get("patients", "region", "missing") is not None:
+        shown = fmt(None if hidden[unknown, 0] else values[unknown, 0], 0, lang, pub.symbol)
         note = (f"Informasjon om bosted mangler for {shown} pasienter." if lang == "nb"
                 else f"Residence is unknown for {shown} patients.")
     keys = set()
@@ -283,9 +294,14 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         for j, g in enumerate(groups):
             if hidden[i, 1 + j]:
                 keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
+    if hidden[unknown, 0]:
+        keys.add(("region", "missing"))
+    for j, g in enumerate(groups):
+        if hidden[cohort, 1 + j]:
+            keys.add(("diagnosis_group", g))
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
-                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int(hidden.sum()),
-                          hidden_keys=keys)
+                          headers=[header], rows=rows, numbers=numbers, kinds=kinds,
+                          hidden=int(hidden[:len(row_keys)].sum()), hidden_keys=keys)
 
 
 def table_lines(table: PublishedTable) -> list[Line]:
