@@ -118,10 +118,14 @@ def test_recovery_attack_on_table_a_fails(pub: Publisher) -> None:
     values = np.array([[1.0 if c == "–" else float(c.replace(" ", "").replace("\u00a0", "")) for c in r] for r in rows])
     hidden = np.array([[c == "–" for c in r] for r in rows])
     n_rows, n_cols = values.shape
-    # Rows: Sør-Øst, Vest, Midt, Nord, Hele landet, then the 19 health communities of 001.
+    # Rows: Sør-Øst, Vest, Midt, Nord, (Bosted ukjent if any), Hele landet, then the 19 health
+    # communities of 001. Regions (and unknown residence) add up to Hele landet, which is table 1's
+    # cohort: 166 = 100 + 45 + 15 + 6 (the fixture has no unknown residence).
+    country = [r[0] for r in table.rows].index("Hele landet")
+    assert country == 4 and table.rows[country][1] == "166"
     lines = [Line(tuple(i * n_cols + j for j in range(1, n_cols)), i * n_cols) for i in range(n_rows)]
     for j in range(n_cols):
-        lines.append(Line(tuple(i * n_cols + j for i in range(4)), 4 * n_cols + j))
+        lines.append(Line(tuple(i * n_cols + j for i in range(country)), country * n_cols + j))
     assert hidden.any()
     low, high = attack(values.ravel(), hidden.ravel(), lines)
     for c in np.flatnonzero(hidden.ravel()):

@@ -211,22 +211,27 @@ def build_flow(item: dict, pub: Publisher, lang: str, steps: dict) -> PublishedT
 
 
 def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
-    """001 table A: patients by residence (regions, country, health communities) and diagnosis.
+    """001 table A: patients by residence (regions, unknown residence, country, health communities)
+    and diagnosis.
 
     Its own two-way suppression: every row adds up over the diagnosis columns (selected groups +
-    'other diagnoses' = total), health communities add up to their region, regions to the country.
-    Two rows the table does not show take part too: patients with unknown residence, and the
-    whole cohort by diagnosis (001 table 1). Country + unknown = cohort in every column, so the
-    'Hele landet' row cannot give away a small number of patients with unknown residence.
+    'other diagnoses' = total); health communities add up to their region; regions and unknown
+    residence add up to the country, which is the whole cohort of 001 table 1. Unlike 001 (whose
+    'Hele landet' leaves out unknown residence and so, beside table 1, gives away how many of those
+    few patients have each diagnosis), the patients with unknown residence are a row of their own,
+    suppressed like any other.
     """
     regions, hcs = geography_order()
     groups = item["groups"]
     res = pub.results
-    row_keys: list[tuple[str, str]] = [("region", r) for r in regions] + [("country", "")] + \
+    has_unknown = res.get("patients", "region", "missing") is not None
+    row_keys: list[tuple[str, str]] = [("region", r) for r in regions] + \
+        ([("region", "missing")] if has_unknown else []) + [("country", "")] + \
         [("health_community", h) for h, _ in hcs]
-    unknown, cohort = len(row_keys), len(row_keys) + 1  # rows in the suppression only
+    n_parts = len(regions) + (1 if has_unknown else 0)  # rows that add up to the country
+    country = n_parts
     n_cols = len(groups) + 2  # total, groups..., other
-    values = np.zeros((len(row_keys) + 2, n_cols))
+    values = np.zeros((len(row_keys), n_cols))
 
     def count(breakdown: str, group: str) -> float:
         row = res.get("patients", breakdown, group)
@@ -234,74 +239,69 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
 
     for i, (kind, name) in enumerate(row_keys):
         if kind == "country":
+            values[i, 0] = count("all", "all")
+            for j, g in enumerate(groups):
+                values[i, 1 + j] = count("diagnosis_group", g)
             continue
         values[i, 0] = count(kind, name)
         for j, g in enumerate(groups):
             values[i, 1 + j] = count(f"{kind}_x_diagnosis_group", f"{name}|{g}")
-    values[unknown, 0] = count("region", "missing")
-    values[cohort, 0] = count("all", "all")
-    for j, g in enumerate(groups):
-        values[unknown, 1 + j] = count("region_x_diagnosis_group", f"missing|{g}")
-        values[cohort, 1 + j] = count("diagnosis_group", g)
     values[:, -1] = values[:, 0] - values[:, 1:-1].sum(axis=1)
-    country = regions and len(regions)
-    values[country] = values[:len(regions)].sum(axis=0)
     flat = values.ravel()
     lines = []
-    for i in range(values.shape[0]):  # row: groups + other = total
+    for i in range(len(row_keys)):  # row: groups + other = total
         lines.append(Line(tuple(i * n_cols + j for j in range(1, n_cols)), i * n_cols))
     for j in range(n_cols):
-        lines.append(Line(tuple(i * n_cols + j for i in range(len(regions))), country * n_cols + j))
-        lines.append(Line((country * n_cols + j, unknown * n_cols + j), cohort * n_cols + j))
+        lines.append(Line(tuple(i * n_cols + j for i in range(n_parts)), country * n_cols + j))
         for r_index, region in enumerate(regions):
-            parts = tuple((len(regions) + 1 + k) * n_cols + j for k, (_, reg) in enumerate(hcs) if reg == region)
+            parts = tuple((n_parts + 1 + k) * n_cols + j for k, (_, reg) in enumerate(hcs) if reg == region)
             lines.append(Line(parts, r_index * n_cols + j))
     primary = np.zeros(flat.size, dtype=bool)
     for i, (kind, name) in enumerate(row_keys):  # consistency with the rest of the report
         if kind == "country":
+            primary[i * n_cols] |= pub.hidden("patients", "all", "all")
+            for j, g in enumerate(groups):
+                primary[i * n_cols + 1 + j] |= pub.hidden("patients", "diagnosis_group", g)
             continue
         primary[i * n_cols] |= pub.hidden("patients", kind, name)
         for j, g in enumerate(groups):
             primary[i * n_cols + 1 + j] |= pub.hidden("patients", f"{kind}_x_diagnosis_group", f"{name}|{g}")
-    primary[cohort * n_cols] |= pub.hidden("patients", "all", "all")
-    for j, g in enumerate(groups):
-        primary[cohort * n_cols + 1 + j] |= pub.hidden("patients", "diagnosis_group", g)
     primary |= (flat >= 1) & (flat <= 4)
     result = suppress(flat, lines, primary=primary)
     hidden = result.suppressed.reshape(values.shape)
     labels = group_labels(lang)
     rows, numbers, kinds = [], [], []
     for i, (kind, name) in enumerate(row_keys):
-        label = ("Hele landet" if lang == "nb" else "Norway") if kind == "country" else labels.get((kind, name), name)
+        if kind == "country":
+            label = "Hele landet" if lang == "nb" else "Norway"
+        elif name == "missing":
+            label = "Bosted ukjent" if lang == "nb" else "Residence unknown"
+        else:
+            label = labels.get((kind, name), name)
         nums = [None if hidden[i, j] else float(values[i, j]) for j in range(n_cols)]
         rows.append([label] + [fmt(v, 0, lang, pub.symbol) for v in nums])
         numbers.append(nums)
-        kinds.append("total" if kind in ("country", "region") else "data")
+        kinds.append("total" if kind in ("country", "region") and name != "missing" else "data")
     header = [("Region / helsefellesskap" if lang == "nb" else "Region / health community", 1),
               (text(item["total"], lang), 1)] + [(labels[("diagnosis_group", g)], 1) for g in groups] + \
         [(text(item["other"], lang), 1)]
-    note = ""
-    if res.get("patients", "region", "missing") is not None:
-        shown = fmt(None if hidden[unknown, 0] else values[unknown, 0], 0, lang, pub.symbol)
-        note = (f"Informasjon om bosted mangler for {shown} pasienter." if lang == "nb"
-                else f"Residence is unknown for {shown} patients.")
+    note = ("«Hele landet» er hele utvalget (som tabell 1), også pasienter med ukjent bosted." if lang == "nb"
+            else "“Norway” is the whole cohort (as table 1), patients with unknown residence included.")
     keys = set()
     for i, (kind, name) in enumerate(row_keys):
         if kind == "country":
+            if hidden[i, 0]:
+                keys.add(("all", "all"))
+            keys.update(("diagnosis_group", g) for j, g in enumerate(groups) if hidden[i, 1 + j])
             continue
         if hidden[i, 0]:
             keys.add((kind, name))
         for j, g in enumerate(groups):
             if hidden[i, 1 + j]:
                 keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
-    if hidden[unknown, 0]:
-        keys.add(("region", "missing"))
-    for j, g in enumerate(groups):
-        if hidden[cohort, 1 + j]:
-            keys.add(("diagnosis_group", g))
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
-                          headers=[header], rows=rows, numbers=numbers, kinds=kinds,
-                          hidden=int(hidden[:len(row_keys)].sum()), hidden_keys=keys)
+                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int(hidden.sum()),
+                          hidden_keys=keys)
 
 
 def table_lines(table: PublishedTable) -> list[Line]:
