@@ -19,6 +19,7 @@ age and age group (001 figure 1), residence in Y with health community and regio
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import ibis
@@ -37,10 +38,13 @@ class Cohort:
 
 
 def _episodes_in_year(episodes: ir.Table, year: int) -> ir.Table:
-    first, last = ibis.date(year, 1, 1), ibis.date(year, 12, 31)
-    start = episodes.start.date()
-    end = episodes.end.date()
-    return episodes.filter((start <= last) & (end.isnull() | (end >= first)))
+    """Episodes that start on or before 31 December and end on or after 1 January of ``year`` (or are open).
+
+    Compared as timestamps (start before 1 January of the next year, end at or after midnight on
+    1 January), which is the same test on the calendar dates without a cast of every row.
+    """
+    first, after = ibis.literal(dt.datetime(year, 1, 1)), ibis.literal(dt.datetime(year + 1, 1, 1))
+    return episodes.filter((episodes.start < after) & (episodes.end.isnull() | (episodes.end >= first)))
 
 
 def _diagnoses_long(episodes: ir.Table) -> ir.Table:

@@ -184,12 +184,42 @@ def _rows(entry: dict, breakdown: str, groups: pd.Index, num, den, value, low=No
     }
 
 
+def _share_matrices(shares: list[dict], prepared: dict, index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-patient 0/1 numerator and denominator of every share indicator, one column each (built once)."""
+    everyone = pd.Series(True, index=index)
+    num, den = {}, {}
+    for e in shares:
+        _, hit, among = prepared[e["id"]]
+        among = everyone if among is None else among
+        num[e["id"]] = (hit & among).to_numpy(dtype=np.int64)
+        den[e["id"]] = among.to_numpy(dtype=np.int64)
+    return pd.DataFrame(num, index=index), pd.DataFrame(den, index=index)
+
+
+def _stat_frames(entries: list[dict], prepared: dict, index: pd.Index) -> dict[str, pd.DataFrame]:
+    """Per-patient values of every 'stat' indicator, one frame per statistic (mean, median, p25 ...)."""
+    frames: dict[str, dict[str, pd.Series]] = {}
+    for e in entries:
+        kind, values, stat = prepared[e["id"]]
+        if kind == "stat":
+            frames.setdefault(stat, {})[e["id"]] = values.to_numpy(dtype="float64")
+    return {stat: pd.DataFrame(columns, index=index) for stat, columns in frames.items()}
+
+
 def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
-    """Return the long indicator table for every catalogue entry and breakdown (see the module docstring)."""
+    """Return the long indicator table for every catalogue entry and breakdown (see the module docstring).
+
+    Per breakdown the group labels are coded once (``pd.factorize``, groups in sorted order) and
+    all indicators of one kind are aggregated together (one grouped sum for every share, one
+    grouped quantile per statistic), which is the same arithmetic as one indicator at a time.
+    """
     labels = breakdown_labels(p)
     entries = catalogue()["indicators"]
     derived = {"first_contact": first_contact(p), "psych_contact_30d": labels["psych_contact_30d"]}
     prepared = {e["id"]: per_patient(e, p, derived) for e in entries}
+    share_entries = [e for e in entries if prepared[e["id"]][0] == "share"]
+    share_num, share_den = _share_matrices(share_entries, prepared, p.index)
+    stat_frames = _stat_frames(entries, prepared, p.index)
     cuminc_days: dict[str, list[int]] = {}
     for e in entries:
         if e["measure"] == "cumulative_incidence":
@@ -201,37 +231,52 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
         if not chosen:
             continue
         g = g.astype(str)
-        counts = g.value_counts().sort_index()
-        shares = [e for e in chosen if prepared[e["id"]][0] == "share"]
+        codes, uniques = pd.factorize(g, sort=True)
+        groups = pd.Index(uniques, dtype=object)
+
+        def relabel(result: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+            """Group codes 0, 1, ... back to the group labels."""
+            result.index = groups[result.index]
+            return result
+
+        counts = relabel(pd.Series(np.bincount(codes, minlength=len(groups)), dtype="int64"))
+        shares = [e["id"] for e in chosen if prepared[e["id"]][0] == "share"]
         if shares:
-            num = pd.DataFrame({e["id"]: (prepared[e["id"]][1] & (prepared[e["id"]][2] if prepared[e["id"]][2] is not None else True)).astype(int) for e in shares})
-            den = pd.DataFrame({e["id"]: (prepared[e["id"]][2] if prepared[e["id"]][2] is not None else pd.Series(True, index=p.index)).astype(int) for e in shares})
-            num_sum, den_sum = num.groupby(g).sum(), den.groupby(g).sum()
-            for e in shares:
+            num_sum = relabel(share_num[shares].groupby(codes).sum())
+            den_sum = relabel(share_den[shares].groupby(codes).sum())
+            for e in (e for e in chosen if prepared[e["id"]][0] == "share"):
                 n, d = num_sum[e["id"]], den_sum[e["id"]]
                 keep = d > 0
                 n, d = n[keep], d[keep]
                 low, high = wilson(n.values, d.values)
                 out.append(_rows(e, breakdown, n.index, n.values, d.values, n.values / d.values, low, high))
+        stat_results: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]] = {}
+        for stat, frame in stat_frames.items():
+            ids = [e["id"] for e in chosen if prepared[e["id"]][0] == "stat" and prepared[e["id"]][2] == stat]
+            if not ids:
+                continue
+            grouped = frame[ids].groupby(codes)
+            if stat == "mean":
+                stat_results[stat] = (relabel(grouped.count()), relabel(grouped.mean()), relabel(grouped.sum()))
+            else:
+                value = grouped.quantile(QUANTILES[stat], interpolation=QUANTILE_METHOD)
+                stat_results[stat] = (relabel(grouped.count()), relabel(value), None)
         for e in chosen:
             kind, a, b = prepared[e["id"]]
             if kind == "stat":
-                grouped = a.groupby(g)
-                d = grouped.count()
-                if b == "mean":
-                    value, num = grouped.mean(), grouped.sum()
-                else:
-                    value, num = grouped.quantile(QUANTILES[b], interpolation=QUANTILE_METHOD), None
+                d_all, value_all, num_all = stat_results[b]
+                d, value = d_all[e["id"]], value_all[e["id"]]
+                num = None if num_all is None else num_all[e["id"]]
                 keep = d > 0
                 out.append(_rows(e, breakdown, d.index[keep], None if num is None else num[keep], d[keep], value[keep]))
             elif kind == "ratio":
-                n, d = a.groupby(g).sum(), b.groupby(g).sum()
+                n, d = relabel(a.groupby(codes).sum()), relabel(b.groupby(codes).sum())
                 keep = d > 0
                 low, high = wilson(n[keep].values, d[keep].values)
                 out.append(_rows(e, breakdown, d.index[keep], n[keep], d[keep], n[keep] / d[keep], low, high))
             elif kind == "sum":
-                s = a.groupby(g).sum()
-                out.append(_rows(e, breakdown, s.index, s, None, s))
+                total = relabel(a.groupby(codes).sum())
+                out.append(_rows(e, breakdown, total.index, total, None, total))
             elif kind == "patients":
                 out.append(_rows(e, breakdown, counts.index, counts, None, counts))
             elif kind == "patients_share":
@@ -250,9 +295,10 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
                 if key not in cuminc_cache:
                     cuminc_cache[key] = _cuminc_by_group(e["service"], cuminc_days[e["service"]], g, p)
                 estimates = cuminc_cache[key]
-                groups = pd.Index(sorted(estimates))
-                dens = [int((g == x).sum()) for x in groups]
-                out.append(_rows(e, breakdown, groups, None, dens, [estimates[x][e["days"]] for x in groups]))
+                cuminc_groups = pd.Index(sorted(estimates))
+                dens = [int(counts[x]) for x in cuminc_groups]
+                out.append(_rows(e, breakdown, cuminc_groups, None, dens,
+                                 [estimates[x][e["days"]] for x in cuminc_groups]))
     table = pd.DataFrame({c: np.concatenate([o[c] for o in out]) for c in COLUMNS})
     order = {e["id"]: i for i, e in enumerate(entries)}
     table["_order"] = table["indicator"].map(order)
@@ -275,7 +321,8 @@ def _rate_rows(entry: dict, breakdown: str, counts: pd.Series, population: pd.Da
 def _cuminc_by_group(service: str, days: list[int], g: pd.Series, p: pd.DataFrame) -> dict[str, dict[int, float]]:
     """Aalen-Johansen cumulative incidence by each day in ``days``, death competing, for every group (one fit per group)."""
     result = {}
+    columns = p[[f"days_to_first_{service}", "days_to_death"]]  # not the whole table for every group
     for group, index in g.groupby(g).groups.items():
-        sub = p.loc[index]
+        sub = columns.loc[index]
         result[str(group)] = cumulative_incidence(sub[f"days_to_first_{service}"], sub["days_to_death"], days)
     return result

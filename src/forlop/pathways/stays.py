@@ -22,6 +22,8 @@ def merge_stays(episodes: ir.Table) -> ir.Table:
     discharge_ready (discharge_ready_at set on any episode of the stay).
     """
     ep = episodes.filter((episodes.sector == "PHV") & (episodes.care_level == 1))
+    # only the columns used below, so the window steps do not carry the list columns along
+    ep = ep.select("episode_id", "person_id", "start", "end", "main_diagnosis", "urgency", "discharge_ready_at")
     ep = ep.mutate(start_date=ep.start.date(), open_end=ep.end.date().fill_null(FAR_FUTURE))
     order = [ep.start, ep.episode_id]
     before = ibis.window(group_by=ep.person_id, order_by=order, rows=(None, -1))
