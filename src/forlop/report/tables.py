@@ -36,12 +36,12 @@ class PublishedTable:
 
 
 def fmt(number: float | None, decimals: int, lang: str, symbol: str) -> str:
-    """A number as a Norwegian (decimal comma, thin-space thousands) or English string."""
+    """A number as a Norwegian (decimal comma, no-break-space thousands) or English string."""
     if number is None or not np.isfinite(number):
         return symbol
     text_ = f"{number:,.{decimals}f}"
     if lang == "nb":
-        text_ = text_.replace(",", " ").replace(".", ",")
+        text_ = text_.replace(",", "\u00a0").replace(".", ",")  # no-break space: "1 090" stays on one line
     return text_
 
 
