@@ -58,13 +58,12 @@ def _diagnoses_long(episodes: ir.Table) -> ir.Table:
 
 @dataclass
 class IndexStays:
-    """Selection steps 1-3: one row per selected person (index stay, person and day 0), the flow so far,
-    and the long diagnosis table of PHV episodes in Y (reused for the substance-use attribute)."""
+    """Selection steps 1-3: one row per selected person (index stay, person and day 0), the flow so
+    far, and the episodes in Y (for the attributes)."""
 
     index: ir.Table
     flow: list[tuple[str, int]]
     in_year: ir.Table
-    diagnoses: ir.Table
 
 
 def select_index_stays(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> IndexStays:
@@ -103,7 +102,7 @@ def select_index_stays(tables: dict[str, ir.Table], stays: ir.Table, year: int, 
     ]
     if not keep_deaths:
         index = index.filter(index.days_to_death.isnull())
-    return IndexStays(index=index, flow=flow, in_year=in_year, diagnoses=diagnoses)
+    return IndexStays(index=index, flow=flow, in_year=in_year)
 
 
 def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> Cohort:
@@ -112,7 +111,10 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     The returned patients table is cached: reading it (count, to_pandas, joins) does not recompute it.
     """
     selected = select_index_stays(tables, stays, year, keep_deaths=keep_deaths)
-    index, in_year, diagnoses = selected.index, selected.in_year, selected.diagnoses
+    index = selected.index
+    # the attributes are only needed for the selected persons: their rows are the only ones read on
+    in_year = selected.in_year.filter(selected.in_year.person_id.isin(index.person_id))
+    diagnoses = _diagnoses_long(in_year.filter(in_year.sector == "PHV"))
 
     substance_codes = codes.codes("substance_use")
     phv_substance = diagnoses.filter(starts_with_any(diagnoses.code, substance_codes)).select("person_id")
@@ -121,11 +123,12 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
 
     referred = in_year.filter(in_year.coercion_referral.fill_null(False)).select("person_id")
     decisions = tables["coercion_decisions"]
-    decided = decisions.filter(decisions.date.year() == year).select("person_id")
+    decided = decisions.filter((decisions.date.year() == year) & decisions.person_id.isin(index.person_id))
+    decided = decided.select("person_id")
     coercion = referred.union(decided).distinct().mutate(coercion=ibis.literal(True))
 
     residence = tables["residence"]
-    res = residence.filter(residence.year == year)
+    res = residence.filter((residence.year == year) & residence.person_id.isin(index.person_id))
     res = res.group_by("person_id").aggregate(municipality=res.municipality.max())
     geography = tables["geography"].select("municipality", "health_community", "region")
     res = res.join(geography, "municipality", how="left").select(
