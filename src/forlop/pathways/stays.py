@@ -2,7 +2,8 @@
 
 Two episodes of one person belong to the same stay when the later one starts on or before the
 calendar day after the latest end so far (transfers the same or the next day). An episode without
-end is open: it absorbs every later episode, and the stay has no end.
+end is open: it absorbs every later episode, and the stay has no end. The numbering itself is
+``forlop.engine.stays.number_stays``, shared with the coercion rates, so a stay means the same there.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-FAR_FUTURE = ibis.date(9999, 12, 31)
+from forlop.engine.stays import number_stays
 
 
 def merge_stays(episodes: ir.Table) -> ir.Table:
@@ -21,17 +22,10 @@ def merge_stays(episodes: ir.Table) -> ir.Table:
     ends last; a tie goes to the one that starts last, then the higher episode_id) and
     discharge_ready (discharge_ready_at set on any episode of the stay).
     """
-    ep = episodes.filter((episodes.sector == "PHV") & (episodes.care_level == 1))
     # only the columns used below, so the window steps do not carry the list columns along
-    ep = ep.select("episode_id", "person_id", "start", "end", "main_diagnosis", "urgency", "discharge_ready_at")
-    ep = ep.mutate(start_date=ep.start.date(), open_end=ep.end.date().fill_null(FAR_FUTURE))
-    order = [ep.start, ep.episode_id]
-    before = ibis.window(group_by=ep.person_id, order_by=order, rows=(None, -1))
-    ep = ep.mutate(prev_end=ep.open_end.max().over(before))
-    new_stay = ep.prev_end.isnull() | (ep.start_date.epoch_days() > ep.prev_end.epoch_days() + 1)
-    ep = ep.mutate(new_stay=new_stay.cast("int64"))
-    upto = ibis.window(group_by=ep.person_id, order_by=[ep.start, ep.episode_id], rows=(None, 0))
-    ep = ep.mutate(stay_no=ep.new_stay.sum().over(upto))
+    needed = ["episode_id", "person_id", "sector", "care_level", "start", "end", "main_diagnosis", "urgency",
+              "discharge_ready_at"]
+    ep = number_stays(episodes.select(needed), sector="PHV")
 
     key = [ep.person_id, ep.stay_no]
     first = ibis.window(group_by=key, order_by=[ep.start, ep.episode_id])
