@@ -184,16 +184,22 @@ def _rows(entry: dict, breakdown: str, groups: pd.Index, num, den, value, low=No
     }
 
 
-def _share_matrices(shares: list[dict], prepared: dict, index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-patient 0/1 numerator and denominator of every share indicator, one column each (built once)."""
+def _share_matrices(shares: list[dict], prepared: dict, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Per-patient 0/1 numerator and denominator of every share indicator: one row per share (built once)."""
     everyone = pd.Series(True, index=index)
-    num, den = {}, {}
-    for e in shares:
+    num = np.zeros((len(shares), len(index)), dtype=np.float64)
+    den = np.zeros((len(shares), len(index)), dtype=np.float64)
+    for j, e in enumerate(shares):
         _, hit, among = prepared[e["id"]]
         among = everyone if among is None else among
-        num[e["id"]] = (hit & among).to_numpy(dtype=np.int64)
-        den[e["id"]] = among.to_numpy(dtype=np.int64)
-    return pd.DataFrame(num, index=index), pd.DataFrame(den, index=index)
+        num[j] = (hit & among).to_numpy(dtype=np.float64)
+        den[j] = among.to_numpy(dtype=np.float64)
+    return num, den
+
+
+def _group_sums(row: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum of a 0/1 per-patient row for each group code 0 ... n_groups-1, as int64 (exact: counts < 2**53)."""
+    return np.bincount(codes, weights=row, minlength=n_groups).astype(np.int64)
 
 
 def _stat_frames(entries: list[dict], prepared: dict, index: pd.Index) -> dict[str, pd.DataFrame]:
@@ -210,8 +216,9 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
     """Return the long indicator table for every catalogue entry and breakdown (see the module docstring).
 
     Per breakdown the group labels are coded once (``pd.factorize``, groups in sorted order) and
-    all indicators of one kind are aggregated together (one grouped sum for every share, one
-    grouped quantile per statistic), which is the same arithmetic as one indicator at a time.
+    the per-patient columns are built once: shares as 0/1 rows counted per group with
+    ``np.bincount``, statistics of one kind in one grouped quantile/mean. The arithmetic is the same
+    as one indicator at a time with ``groupby``.
     """
     labels = breakdown_labels(p)
     entries = catalogue()["indicators"]
@@ -219,6 +226,7 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
     prepared = {e["id"]: per_patient(e, p, derived) for e in entries}
     share_entries = [e for e in entries if prepared[e["id"]][0] == "share"]
     share_num, share_den = _share_matrices(share_entries, prepared, p.index)
+    share_column = {e["id"]: j for j, e in enumerate(share_entries)}
     stat_frames = _stat_frames(entries, prepared, p.index)
     cuminc_days: dict[str, list[int]] = {}
     for e in entries:
@@ -240,16 +248,13 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
             return result
 
         counts = relabel(pd.Series(np.bincount(codes, minlength=len(groups)), dtype="int64"))
-        shares = [e["id"] for e in chosen if prepared[e["id"]][0] == "share"]
-        if shares:
-            num_sum = relabel(share_num[shares].groupby(codes).sum())
-            den_sum = relabel(share_den[shares].groupby(codes).sum())
-            for e in (e for e in chosen if prepared[e["id"]][0] == "share"):
-                n, d = num_sum[e["id"]], den_sum[e["id"]]
-                keep = d > 0
-                n, d = n[keep], d[keep]
-                low, high = wilson(n.values, d.values)
-                out.append(_rows(e, breakdown, n.index, n.values, d.values, n.values / d.values, low, high))
+        for e in (e for e in chosen if prepared[e["id"]][0] == "share"):
+            j = share_column[e["id"]]
+            n, d = _group_sums(share_num[j], codes, len(groups)), _group_sums(share_den[j], codes, len(groups))
+            keep = d > 0
+            n, d = n[keep], d[keep]
+            low, high = wilson(n, d)
+            out.append(_rows(e, breakdown, groups[keep], n, d, n / d, low, high))
         stat_results: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]] = {}
         for stat, frame in stat_frames.items():
             ids = [e["id"] for e in chosen if prepared[e["id"]][0] == "stat" and prepared[e["id"]][2] == stat]
