@@ -6,13 +6,18 @@ is that job's own), and reports the median of ``--runs`` runs:
 - ``engine``: the whole ``build_pathways`` on DuckDB (cohort, every per-patient column and every
   indicator of the catalogue, confidence intervals and cumulative incidence included);
 - ``engine_headline``: the same Ibis/DuckDB code restricted to the headline indicators (share with
-  an outpatient contact within 7 and 30 days, median days to the first one);
+  an outpatient contact within 7 and 30 days, median days to the first one): stays, cohort
+  selection (``select_index_stays``, no patient attributes) and outpatient contacts only;
 - ``pandas``: a plain pandas implementation of those headline indicators (vectorised pandas, the
   way an analyst would write it: read the tables, merge stays, select the cohort, find the first
   follow-up contact). Its numbers are checked against the engine's.
 
-Events per second = input event rows (specialist episodes + primary care claims + municipal
-decisions) / wall time. The machine is shared and noisy: read the medians.
+Time is wall clock from the start of the job's process, library imports included (each job pays
+for its own: ibis, DuckDB and lifelines for the engine, pandas for the baseline). Events per
+second = input event rows (specialist episodes + primary care claims + municipal decisions) / that
+time. The jobs must give exactly the same headline numbers (the script exits non-zero otherwise).
+Results go to ``--out`` (JSON) and the same name with ``.md`` (the markdown table). The machine is
+shared and noisy: read the medians.
 
     .venv/bin/python benchmarks/pathways.py [--runs 3] [--scale national] [--scale 155870]
         [--clean DIR ...]   # reuse validated clean/ folders, one per --scale, in the same order
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -30,47 +36,49 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time
+started = time.perf_counter()  # before any library import: every job pays for its own imports
 from pathlib import Path
-import numpy as np, pandas as pd
 clean, job, year = Path(sys.argv[1]), sys.argv[2], 2020
-started = time.perf_counter()
 if job == "engine":
     from forlop.pathways.pipeline import build_pathways
+    imported = time.perf_counter()
     result = build_pathways(clean, year)
     ind = result.indicators.set_index(["indicator", "breakdown", "group"])["value"]
     numbers = [ind[("outpatient_share_7d", "all", "all")], ind[("outpatient_share_30d", "all", "all")],
                ind[("outpatient_days_to_first_median", "all", "all")]]
 elif job == "engine_headline":
-    import ibis
     from forlop.engine import connect, read_tables
-    from forlop.pathways.pipeline import TABLES
-    from forlop.pathways.stays import merge_stays
-    from forlop.pathways.cohort import build_cohort
+    from forlop.pathways.cohort import select_index_stays
     from forlop.pathways.events import point_events
+    from forlop.pathways.stays import merge_stays
+    imported = time.perf_counter()
     con = connect("duckdb")
-    tables = read_tables(con, clean, TABLES)
-    stays = con.create_table("stays", merge_stays(tables["specialist_episodes"]).to_pyarrow(), temp=True)
-    cohort = build_cohort(tables, stays, year).patients
-    cohort = con.create_table("cohort", cohort.select("person_id", "day0_n", "index_end").to_pyarrow(), temp=True)
-    ev = point_events(tables, cohort)
-    ev = ev.filter((ev.service == "outpatient") & (ev.d >= 1))
+    tables = read_tables(con, clean, ["persons", "specialist_episodes"])
+    stays = merge_stays(tables["specialist_episodes"]).cache()
+    cohort = select_index_stays(tables, stays, year).index.select("person_id", "day0_n", index_end="end")
+    ev = point_events(tables, cohort, services=("outpatient",))
+    ev = ev.filter(ev.d >= 1)
     first = ev.group_by("person_id").aggregate(first=ev.d.min()).to_pandas()["first"]
     n = cohort.count().to_pyarrow().as_py()
     numbers = [(first <= 7).sum() / n, (first <= 30).sum() / n, float(first.quantile(0.5))]
 else:
+    import pandas as pd
+    imported = time.perf_counter()
     cols = ["episode_id", "person_id", "sector", "care_level", "start", "end", "main_diagnosis", "other_diagnoses"]
     ep = pd.read_parquet(clean / "specialist_episodes.parquet", columns=cols)
-    persons = pd.read_parquet(clean / "persons.parquet")
+    persons = pd.read_parquet(clean / "persons.parquet", columns=["person_id", "birth_year", "death_date"])
     y0, y1 = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
     ep["start_date"], ep["end_date"] = ep["start"].dt.normalize(), ep["end"].dt.normalize()
-    # stays: PHV inpatient episodes merged when the next starts by the day after the latest end
+    # stays: PHV inpatient episodes merged when the next starts by the day after the latest end so far
     st = ep[(ep.sector == "PHV") & (ep.care_level == 1)].sort_values(["person_id", "start", "episode_id"]).copy()
     st["open_end"] = st["end_date"].fillna(pd.Timestamp("2262-01-01"))
-    st["prev_end"] = st.groupby("person_id")["open_end"].transform(lambda s: s.cummax().shift())
+    st["latest_end"] = st.groupby("person_id")["open_end"].cummax()
+    st["prev_end"] = st.groupby("person_id")["latest_end"].shift()
     st["stay"] = (st["prev_end"].isna() | (st["start_date"] > st["prev_end"] + pd.Timedelta(days=1))).astype(int)
     st["stay"] = st.groupby("person_id")["stay"].cumsum()
+    st["open"] = st["end"].isna()
     stays = st.groupby(["person_id", "stay"]).agg(start=("start", "min"), end=("end", "max"),
-                                                   any_open=("end", lambda s: s.isna().any())).reset_index()
+                                                   any_open=("open", "any")).reset_index()
     stays.loc[stays.any_open, "end"] = pd.NaT
     # cohort: adults with a qualifying PHV diagnosis in the year and a stay ending in the year
     inyear = ep[(ep.sector == "PHV") & (ep.start_date <= y1) & (ep.end_date.isna() | (ep.end_date >= y0))]
@@ -93,9 +101,10 @@ else:
     first = op.groupby("person_id")["d"].min()
     n = len(index)
     numbers = [(first <= 7).sum() / n, (first <= 30).sum() / n, float(first.quantile(0.5))]
-seconds = time.perf_counter() - started
+finished = time.perf_counter()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "numbers": [float(x) for x in numbers]}))
+print(json.dumps({"seconds": finished - started, "import_seconds": imported - started, "peak_mb": peak_mb,
+                  "numbers": [float(x) for x in numbers]}))
 """
 
 JOBS = ("engine", "engine_headline", "pandas")
@@ -132,13 +141,79 @@ def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None)
                 done = subprocess.run([sys.executable, "-c", CHILD, str(clean), job], check=True,
                                       capture_output=True, text=True)
                 results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(f"[pathways bench]   {results[-1]['seconds']:.2f} s, {results[-1]['peak_mb']:.0f} MB, "
+                      f"load average {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
             seconds = statistics.median(r["seconds"] for r in results)
             rows.append({
                 "scale": scale, "job": job, "events": events, "seconds": round(seconds, 2),
+                "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
                 "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                "events_per_s": round(events / seconds), "numbers": results[0]["numbers"],
+                "events_per_s": round(events / seconds), "runs_seconds": [round(r["seconds"], 2) for r in results],
+                "numbers": results[0]["numbers"],
             })
     return rows
+
+
+def _ratios(rows: list[dict]) -> None:
+    """Add ``ratio_to_pandas`` (pandas time / job time, same scale) where the pandas job ran."""
+    for row in rows:
+        pandas = [r for r in rows if r["scale"] == row["scale"] and r["job"] == "pandas"]
+        row["ratio_to_pandas"] = round(pandas[0]["seconds"] / row["seconds"], 2) if pandas else None
+
+
+def _check_numbers(rows: list[dict]) -> list[str]:
+    """Scales where the jobs disagree on a headline number (they must agree exactly)."""
+    return sorted({r["scale"] for r in rows
+                   if any(o["numbers"] != r["numbers"] for o in rows if o["scale"] == r["scale"])})
+
+
+def _scale_label(scale: str) -> str:
+    """'national', or '10x national (155,870 patients)' for a number of cohort patients."""
+    if not scale.isdigit():
+        return scale
+    from forlop.synth.cohort import NATIONAL_COHORT
+
+    return f"{int(scale) / NATIONAL_COHORT:.0f}x national ({int(scale):,} patients)"
+
+
+def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
+    """The result table as markdown (benchmarks/results/pathways.md)."""
+    labels = {
+        "engine": "engine: whole `build_pathways` (cohort, pathway table, every indicator)",
+        "engine_headline": "engine, headline indicators only (same Ibis code)",
+        "pandas": "plain pandas baseline, headline indicators (vectorised)",
+    }
+    lines = [
+        f"Pathway engine on the synthetic extract: median of {runs} runs per job, each in a fresh process "
+        "(written by `benchmarks/pathways.py`).",
+        "",
+        "| scale | job | events | time s | peak MB | events/s | ratio to pandas |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ratio = "" if r["ratio_to_pandas"] is None else f"{r['ratio_to_pandas']:.1f}x"
+        lines.append(f"| {_scale_label(r['scale'])} | {labels.get(r['job'], r['job'])} | {r['events']:,} | {r['seconds']:.1f} | "
+                     f"{r['peak_mb']:,} | {r['events_per_s']:,} | {ratio} |")
+    lines += [
+        "",
+        "- Events = input event rows: specialist episodes + primary care claims + municipal decisions.",
+        "- Time is wall clock from process start, library imports included (ibis/DuckDB/lifelines for the engine, "
+        "pandas for the baseline); import time per job (median, s): "
+        + ", ".join(f"{r['scale']} {r['job']} {r['import_seconds']:.1f}" for r in rows) + ".",
+        "- Peak MB is the process's maximum resident set size (ru_maxrss).",
+        "- Ratio to pandas = pandas time / job time on the same extract (above 1 means faster than pandas). "
+        "The pandas baseline computes only the headline, so the like-for-like ratio is the headline row's; "
+        "the whole engine's ratio compares the full catalogue (every indicator of indicators.yaml in every "
+        "breakdown, with confidence intervals and Aalen-Johansen fits) with the headline alone.",
+        "- Headline numbers (share with an outpatient contact within 7 and 30 days, median days to the first): "
+        + "; ".join(f"{scale}: " + ", ".join(f"{x:.4f}" for x in next(r["numbers"] for r in rows if r["scale"] == scale))
+                    for scale in dict.fromkeys(r["scale"] for r in rows))
+        + ". Every job gives exactly the same three numbers (checked by the script).",
+        f"- The machine has 2 cores shared with other work (1-minute load average {load[0]:.2f} at the start, "
+        f"{load[1]:.2f} at the end); single runs vary by up to a factor 2, so read the medians. Runs per job (s): "
+        + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs_seconds"]) for r in rows) + ".",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -148,25 +223,29 @@ def main() -> None:
     parser.add_argument("--jobs", default=",".join(JOBS))
     parser.add_argument("--clean", type=Path, action="append",
                         help="use this validated clean/ folder for the matching --scale instead of building one")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "pathways.json")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "pathways.json",
+                        help="JSON result; the markdown table goes beside it with suffix .md")
     args = parser.parse_args()
     rows = []
     scales = args.scale or ["national"]
     cleans = args.clean or [None] * len(scales)
+    load_start = os.getloadavg()[0]
     for scale, clean in zip(scales, cleans):
         rows += run(scale, args.runs, tuple(args.jobs.split(",")), clean)
-    print(f"{'scale':>9} {'job':>16} {'events':>10} {'seconds':>8} {'peak MB':>8} {'events/s':>10}  headline (7d, 30d, median)")
+    load = (load_start, os.getloadavg()[0])
+    _ratios(rows)
+    print(f"{'scale':>9} {'job':>16} {'events':>10} {'seconds':>8} {'peak MB':>8} {'events/s':>10} {'ratio':>6}  "
+          "headline (7d, 30d, median)")
     for r in rows:
-        print(f"{r['scale']:>9} {r['job']:>16} {r['events']:>10} {r['seconds']:>8} {r['peak_mb']:>8} {r['events_per_s']:>10}  "
-              + ", ".join(f"{x:.4f}" for x in r["numbers"]))
-    for scale in {r["scale"] for r in rows}:
-        by = {r["job"]: r for r in rows if r["scale"] == scale}
-        if "pandas" in by and "engine_headline" in by:
-            print(f"{scale}: pandas / engine_headline time = {by['pandas']['seconds'] / by['engine_headline']['seconds']:.1f}x; "
-                  f"pandas / full engine = {by['pandas']['seconds'] / by['engine']['seconds']:.1f}x"
-                  if "engine" in by else "")
+        ratio = "" if r["ratio_to_pandas"] is None else f"{r['ratio_to_pandas']:.1f}x"
+        print(f"{r['scale']:>9} {r['job']:>16} {r['events']:>10} {r['seconds']:>8} {r['peak_mb']:>8} "
+              f"{r['events_per_s']:>10} {ratio:>6}  " + ", ".join(f"{x:.4f}" for x in r["numbers"]))
+    disagree = _check_numbers(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2))
+    args.out.write_text(json.dumps(rows, indent=2) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(rows, args.runs, load))
+    if disagree:
+        sys.exit(f"[pathways bench] the jobs disagree on the headline numbers for: {', '.join(disagree)}")
 
 
 if __name__ == "__main__":
