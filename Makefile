@@ -40,6 +40,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py
+	$(PY) benchmarks/pathways.py --runs 3
 
 clean:
 	rm -rf $(VENV) $(DEMO)
