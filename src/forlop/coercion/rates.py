@@ -3,7 +3,7 @@
 Rules (issue 6; docs/definitions.md "Coercion"):
 
 - Events come from ``events.py``. Each event is placed in the municipality where the person lived in
-  the event's calendar year (``residence``; with several rows for a person and year, the lowest
+  the event's calendar year (``residence``; with several rows for a person and year, the highest
   municipality number), and in an age group (001 figure 1, ``codes/age_groups.csv``; age = event year -
   birth year) and sex (``persons``). Events of persons under 18 are outside the measure; events without
   residence, without population in their stratum, or (for health communities and regions) in a
@@ -65,7 +65,7 @@ def event_counts(tables: dict[str, ir.Table], by: str, period: str) -> tuple[pd.
     ev = coercion_events(tables["specialist_episodes"], tables["coercion_decisions"])
     persons = tables["persons"].select("person_id", "birth_year", "sex")
     res = tables["residence"]
-    res = res.group_by(["person_id", "year"]).aggregate(municipality=res.municipality.min())
+    res = res.group_by(["person_id", "year"]).aggregate(municipality=res.municipality.max())
     ev = ev.mutate(year=ev.date.year())
     ev = ev.left_join(persons, "person_id").drop("person_id_right")
     ev = ev.left_join(res, [ev.person_id == res.person_id, ev.year == res.year]).drop(
