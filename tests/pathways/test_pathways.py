@@ -199,3 +199,25 @@ def test_deaths_kept_and_competing_risk(extract_writer):
     assert value(kept, "outpatient_cuminc_365d").value == pytest.approx(0.5)
     assert value(kept, "outpatient_cuminc_30d").value == pytest.approx(0.25)
     assert not math.isnan(value(kept, "outpatient_share_365d").value)
+
+
+def test_patients_with_outpatient_contact_on_day_of_discharge(result):
+    # 001 §6.3 counts patients, not contacts: person 1 has one contact on day 0 after the discharge
+    # time (episode 15, 14:00; episode 14 at 08:00 is before the 11:00 discharge); persons 4 and 6
+    # have none -> 1 of 3 patients. The contact count (1) and the meeting patients (1) agree.
+    row = value(result, "outpatient_share_0d")
+    assert (row.numerator, row.denominator) == (1, 3)
+    assert value(result, "outpatient_day0_contacts").value == 1
+    assert value(result, "collaboration_meeting_incl_day0_share_0d").numerator == 1
+
+
+def test_act_fact_start_by_month(result, patients):
+    # person 4's ACT/FACT episodes: 21 March = d 40 (19 days of February + 21) and 1 June = d 112.
+    # The first (d 40) is in 30-day month 2 (days 30-59): among the 1 ACT/FACT patient, 1 starts in
+    # month 2 and 0 in month 1 or 4 (d 112 is not a start). Care level 2: not an outpatient contact.
+    assert patients.loc[4, "days_to_first_act_fact"] == 40 and patients.loc[4, "n_act_fact"] == 2
+    assert patients.loc[4, "n_outpatient"] == 1
+    m2 = value(result, "act_fact_first_month_m02")
+    assert (m2.numerator, m2.denominator, m2.value) == (1, 1, 1.0)
+    assert value(result, "act_fact_first_month_m01").numerator == 0
+    assert value(result, "act_fact_first_month_m04").numerator == 0
