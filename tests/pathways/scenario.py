@@ -51,6 +51,10 @@ ROWS = {
         episode(17, 1, "2020-05-01 10:00", "2020-05-01 11:00", sector="TSB", main="F10.2"),  # d 42, TSB
         episode(18, 1, "2021-03-20 10:00", "2021-03-20 11:00", main="F32.2"),  # d 365
         episode(19, 1, "2021-03-21 10:00", "2021-03-21 11:00", main="F32.2"),  # d 366: out
+        # years before 2020 (001 §4.2): person 1 has PHV contact in 2017, 2018 and 2019
+        episode(1, 1, "2017-06-01 10:00", "2017-06-01 11:00", main="F32.1"),
+        episode(2, 1, "2018-06-01 10:00", "2018-06-01 11:00", main="F32.1"),
+        episode(3, 1, "2019-06-01 10:00", "2019-06-01 11:00", main="F32.1"),
         # person 2: a minor
         episode(21, 2, "2020-04-01 10:00", "2020-04-10 10:00", care_level=1, main="F20.0"),
         # person 3: dies on day 20
@@ -64,11 +68,16 @@ ROWS = {
         # person 4: ACT/FACT (service group TS01) as day care (care level 2, so not an outpatient contact): d 40 and d 112
         episode(45, 4, "2020-03-21 10:00", "2020-03-21 11:00", care_level=2, service_group="TS01"),  # d 40, month 2
         episode(46, 4, "2020-06-01 12:00", "2020-06-01 13:00", care_level=2, service_group="TS01"),  # d 112
+        # person 4: one PHV episode 20 Dec 2018 - 5 Jan 2019 (contact in 2018 and 2019, not 2017)
+        episode(47, 4, "2018-12-20 10:00", "2019-01-05 10:00", main="F60.3"),
         # person 5: a stay still open at the end of 2020
         episode(51, 5, "2020-12-20 10:00", None, care_level=1, main="F32.1"),
         # person 6: qualifies by an other diagnosis; last episode without main diagnosis (overlapping: merged)
         episode(61, 6, "2020-05-01 10:00", "2020-05-03 12:00", care_level=1, main="F41.1", other_diagnoses=["F33.1"]),
         episode(62, 6, "2020-05-03 08:00", "2020-05-05 10:00", care_level=1, main=None),
+        # person 6: TSB in 2017 (not PHV) and PHV ending 31 Dec 2016: no PHV contact in 2017-2019
+        episode(63, 6, "2017-03-01 10:00", "2017-03-01 11:00", sector="TSB", main="F10.2"),
+        episode(64, 6, "2016-12-01 10:00", "2016-12-31 23:00", main="F33.1"),
     ],
     "coercion_decisions": [
         {"person_id": 1, "date": day("2020-03-05"), "kind": "compulsory_care"},

@@ -221,3 +221,21 @@ def test_act_fact_start_by_month(result, patients):
     assert (m2.numerator, m2.denominator, m2.value) == (1, 1, 1.0)
     assert value(result, "act_fact_first_month_m01").numerator == 0
     assert value(result, "act_fact_first_month_m04").numerator == 0
+
+
+def test_mental_health_contact_in_the_three_years_before(result, patients):
+    # 001 §4.2. Person 1: PHV episodes in 2017, 2018 and 2019. Person 4: one episode 20 Dec 2018 -
+    # 5 Jan 2019, in both 2018 and 2019 but not 2017. Person 6: a TSB episode in 2017 (not PHV) and a
+    # PHV episode that ends 31 Dec 2016: no contact. Of 3 patients: 2017 -> 1, 2018 -> 2, 2019 -> 2;
+    # all three years -> 1 (person 1); none -> 1 (person 6).
+    assert patients.phv_contact_y_minus_3.to_dict() == {1: True, 4: False, 6: False}
+    assert patients.phv_contact_y_minus_2.to_dict() == {1: True, 4: True, 6: False}
+    assert patients.phv_contact_y_minus_1.to_dict() == {1: True, 4: True, 6: False}
+    expected = {"phv_contact_y_minus_3_share": 1, "phv_contact_y_minus_2_share": 2, "phv_contact_y_minus_1_share": 2,
+                "phv_contact_all_3_years_before_share": 1, "phv_contact_none_3_years_before_share": 1}
+    for indicator, numerator in expected.items():
+        row = value(result, indicator)
+        assert (row.numerator, row.denominator) == (numerator, 3), indicator
+    # by diagnosis group: person 4 (personality) had contact in 2018 but not 2017
+    assert value(result, "phv_contact_y_minus_2_share", "diagnosis_group", "personality").value == 1.0
+    assert value(result, "phv_contact_y_minus_3_share", "diagnosis_group", "personality").value == 0.0

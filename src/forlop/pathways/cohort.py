@@ -14,7 +14,8 @@ Selection steps (001 §4.1, DESIGN.md "Definitions of the pathway engine"):
 
 Attributes: discharge diagnosis group (last episode of the index stay, 001 table 1),
 co-occurring substance use (001 §4.4), coercion (001 §4.5), discharge-ready (001 §6.1), sex,
-age and age group (001 figure 1), residence in Y with health community and region (001 §4.7).
+age and age group (001 figure 1), residence in Y with health community and region (001 §4.7),
+and PHV contact in each of the three years before Y (001 §4.2).
 """
 
 from __future__ import annotations
@@ -45,6 +46,30 @@ def _episodes_in_year(episodes: ir.Table, year: int) -> ir.Table:
     """
     first, after = ibis.literal(dt.datetime(year, 1, 1)), ibis.literal(dt.datetime(year + 1, 1, 1))
     return episodes.filter((episodes.start < after) & (episodes.end.isnull() | (episodes.end >= first)))
+
+
+#: Years before Y whose mental health contact 001 §4.2 reports (2017-2019 for 2020).
+YEARS_BEFORE = (1, 2, 3)
+
+
+def prior_phv_contact(episodes: ir.Table, persons: ir.Table, year: int) -> ir.Table:
+    """(person_id, phv_contact_y_minus_1, _2, _3): a PHV episode (any care level) in year Y - k (001 §4.2).
+
+    "In year Y - k" is the test of step 1 (starts on or before 31 December, ends on or after
+    1 January, or is open). Only persons with such an episode in one of the three years get a row.
+    """
+    earliest = ibis.literal(dt.datetime(year - max(YEARS_BEFORE), 1, 1))
+    before_y = ibis.literal(dt.datetime(year, 1, 1))
+    e = episodes.filter(
+        (episodes.sector == "PHV") & episodes.person_id.isin(persons.person_id)
+        & (episodes.start < before_y) & (episodes.end.isnull() | (episodes.end >= earliest))
+    )
+    flags = {}
+    for k in YEARS_BEFORE:
+        first, after = ibis.literal(dt.datetime(year - k, 1, 1)), ibis.literal(dt.datetime(year - k + 1, 1, 1))
+        in_year = (e.start < after) & (e.end.isnull() | (e.end >= first))
+        flags[f"phv_contact_y_minus_{k}"] = in_year.cast("int64").max() > 0
+    return e.group_by("person_id").aggregate(**flags)
 
 
 def _diagnoses_long(episodes: ir.Table) -> ir.Table:
@@ -152,8 +177,12 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     patients = patients.join(res, "person_id", how="left").select(
         patients, "municipality", "health_community", "region"
     )
+    prior = prior_phv_contact(tables["specialist_episodes"], index, year)
+    prior_columns = [f"phv_contact_y_minus_{k}" for k in YEARS_BEFORE]
+    patients = patients.join(prior, "person_id", how="left").select(patients, *prior_columns)
     patients = patients.mutate(
-        substance_use=patients.substance_use.fill_null(False), coercion=patients.coercion.fill_null(False)
+        substance_use=patients.substance_use.fill_null(False), coercion=patients.coercion.fill_null(False),
+        **{c: patients[c].fill_null(False) for c in prior_columns},
     ).cache()
     flow = [*selected.flow, ("cohort", patients.count().to_pyarrow().as_py())]
     return Cohort(patients=patients, flow=flow)

@@ -24,6 +24,7 @@ from forlop.pathways.stats import QUANTILE_METHOD, cumulative_incidence, poisson
 COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit", "ci_low", "ci_high"]
 FIRST_CONTACT_SERVICES = ["outpatient", "readmission", "gp_contact", "out_of_hours"]
 NO_SERVICE_SET = ["outpatient", "readmission", "gp_contact", "out_of_hours", "municipal", "act_fact"]
+PRIOR_YEARS = ["phv_contact_y_minus_1", "phv_contact_y_minus_2", "phv_contact_y_minus_3"]
 QUANTILES = {"median": 0.5, "p25": 0.25, "p75": 0.75, "p95": 0.95}
 
 
@@ -107,6 +108,12 @@ def _flag(p: pd.DataFrame, name: str) -> pd.Series:
         "municipal_before_discharge": p["municipal_before_discharge"].astype(bool),
         "outpatient_day0": p["n_outpatient_day0"] > 0,
         "outpatient_30d": _within(p, "outpatient", 30),
+        # 001 §4.2: PHV contact in each of / none of the three years before Y
+        "phv_contact_y_minus_1": p["phv_contact_y_minus_1"].astype(bool),
+        "phv_contact_y_minus_2": p["phv_contact_y_minus_2"].astype(bool),
+        "phv_contact_y_minus_3": p["phv_contact_y_minus_3"].astype(bool),
+        "phv_contact_all_3_years_before": p[PRIOR_YEARS].astype(bool).all(axis=1),
+        "phv_contact_none_3_years_before": ~p[PRIOR_YEARS].astype(bool).any(axis=1),
     }
     return flags[name]
 

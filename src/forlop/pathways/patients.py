@@ -32,7 +32,8 @@ def age_group(age: pd.Series) -> pd.Series:
 def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     """Return the pathway table: cohort attributes plus, per service S, days_to_first_S, n_S, months_S.
 
-    Extra columns beyond DESIGN.md (documented in docs/definitions.md): ``months_S`` (12-bit mask of
+    Extra columns beyond DESIGN.md (documented in docs/definitions.md): ``phv_contact_y_minus_k``
+    (PHV contact in year Y - k, k = 1-3, 001 §4.2), ``months_S`` (12-bit mask of
     30-day months with S), ``days_to_death``, ``n_outpatient_day0``, ``n_collaboration_meeting_day0``,
     ``n_collaboration_meeting_30d_incl_day0``, ``n_outpatient_30d`` and one set per municipal type.
     """
@@ -41,7 +42,8 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     patients["days_to_death"] = patients["days_to_death"].astype("Float64").astype("Int64")
     for stamp in ("index_start", "index_end"):
         patients[stamp] = patients[stamp].astype("datetime64[us]")
-    for flag in ("substance_use", "coercion", "discharge_ready"):
+    for flag in ("substance_use", "coercion", "discharge_ready",
+                 "phv_contact_y_minus_1", "phv_contact_y_minus_2", "phv_contact_y_minus_3"):
         patients[flag] = patients[flag].astype(bool)
     wide = summary.pivot(index="person_id", columns="service")
     ids = patients["person_id"]
