@@ -96,6 +96,15 @@ def _system(values: np.ndarray, hidden: np.ndarray, lines: list[Line], free: np.
     return a, b, bounds
 
 
+def _interval(k: int, a, b, bounds) -> tuple[float, float]:  # noqa: ANN001
+    """Min and max of hidden cell ``k`` over the attacker's system (two LPs, scipy HiGHS)."""
+    objective = np.zeros(len(bounds))
+    objective[k] = 1.0
+    lo = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+    hi = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+    return (lo.fun if lo.status == 0 else -np.inf), (-hi.fun if hi.status == 0 else np.inf)
+
+
 def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], min_width: float = 1.0,
                   probes: int = 8, seed: int = 0, free: np.ndarray | None = None) -> list[int]:
     """Hidden cells whose feasible interval is narrower than ``min_width``.
@@ -120,12 +129,7 @@ def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line],
     for k, cell in enumerate(hidden):
         if spread[k] >= min_width or (free is not None and free[cell]):
             continue
-        objective = np.zeros(hidden.size)
-        objective[k] = 1.0
-        lo = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        hi = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        low = lo.fun if lo.status == 0 else -np.inf
-        high = -hi.fun if hi.status == 0 else np.inf
+        low, high = _interval(k, a, b, bounds)
         if high - low < min_width:
             exposed.append(int(cell))
     return exposed
@@ -145,30 +149,9 @@ def attack(values: np.ndarray, suppressed: np.ndarray, lines: list[Line]) -> tup
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:
         return low, high
-    position = {cell: k for k, cell in enumerate(hidden)}
-    a_eq: list[np.ndarray] = []
-    b_eq: list[float] = []
-    for line in lines:
-        row = np.zeros(hidden.size)
-        rhs = 0.0
-        for cell, sign in [(c, 1.0) for c in line.components] + [(line.total, -1.0)]:
-            if cell in position:
-                row[position[cell]] += sign
-            else:
-                rhs -= sign * values[cell]
-        if np.any(row != 0):
-            a_eq.append(row)
-            b_eq.append(rhs)
-    bounds = [(SMALL_MIN if values[cell] > 0 else 0, None) for cell in hidden]
-    a = np.array(a_eq) if a_eq else None
-    b = np.array(b_eq) if b_eq else None
+    a, b, bounds = _system(values, hidden, lines)
     for k, cell in enumerate(hidden):
-        objective = np.zeros(hidden.size)
-        objective[k] = 1.0
-        lo = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        hi = linprog(-objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
-        low[cell] = lo.fun if lo.status == 0 else -np.inf
-        high[cell] = -hi.fun if hi.status == 0 else np.inf
+        low[cell], high[cell] = _interval(k, a, b, bounds)
     return low, high
 
 
