@@ -73,6 +73,16 @@ def _whole(value: object) -> int | None:
     return None
 
 
+def _count(value: object, column: str, lang: str | None) -> tuple[int | None, str | None]:
+    """(count, None) for a whole number >= 0 in ``value``, else (None, the reason to reject the row)."""
+    number = _whole(value)
+    if number is None:
+        return None, t("qi.reject.not_number", lang, column=column, value=value)
+    if number < 0:
+        return None, t("qi.reject.negative", lang, column=column, value=number)
+    return number, None
+
+
 def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -136,24 +146,18 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             if month is None:
                 reject(*args, t("qi.reject.month", lang, value=month_value))
                 continue
-            numerator = _whole(numerator_value)
-            if numerator is None:
-                reject(*args, t("qi.reject.not_number", lang, column="numerator", value=numerator_value))
-                continue
-            if numerator < 0:
-                reject(*args, t("qi.reject.negative", lang, column="numerator", value=numerator))
+            numerator, problem = _count(numerator_value, "numerator", lang)
+            if problem:
+                reject(*args, problem)
                 continue
             denominator = None
             if item.is_proportion:
                 if _empty(denominator_value):
                     reject(*args, t("qi.reject.denominator_missing", lang))
                     continue
-                denominator = _whole(denominator_value)
-                if denominator is None:
-                    reject(*args, t("qi.reject.not_number", lang, column="denominator", value=denominator_value))
-                    continue
-                if denominator < 0:
-                    reject(*args, t("qi.reject.negative", lang, column="denominator", value=denominator))
+                denominator, problem = _count(denominator_value, "denominator", lang)
+                if problem:
+                    reject(*args, problem)
                     continue
                 if numerator > denominator:
                     reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
