@@ -161,12 +161,16 @@ def dashboard(
 def musiq(
     csv: Path = typer.Option(..., "--csv", help="CSV of answers: team, factor columns scored 1-7."),
     out: Path = typer.Option(..., "--out", help="CSV of scores to write."),
+    scoring: Path = typer.Option(
+        None, "--scoring",
+        help="YAML with the factors and weights of your MUSIQ scoring tool (same shape as forlop/qi/musiq.yaml).",
+    ),
     lang: str = LANG_OPTION,
 ) -> None:
     """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
     from forlop.qi.musiq import write_scores
 
-    scored, rejected = write_scores(csv, out)
+    scored, rejected = write_scores(csv, out, scoring)
     typer.echo(t("qi.musiq.written", lang, path=out, rows=scored), err=True)
     if rejected:
         typer.echo(t("summary.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)

@@ -11,7 +11,9 @@ mean_score, and the mean score per level.
 A missing ``team`` column or an unknown column stops the run (``InputError``: an unknown
 column is most likely a misspelt factor). A row with a score outside 1-7 or not a whole
 number goes to the rejected file with its reason. Weights and factors are data
-(``musiq.yaml``), including what could not be verified.
+(``musiq.yaml``), including what could not be verified. A collaborative that holds the
+published scoring tool passes its own file of the same shape (``scoring=``, ``forlop qi musiq
+--scoring FILE``); it is checked field by field before any answer is read.
 """
 
 from __future__ import annotations
@@ -42,13 +44,59 @@ class Factor:
     verified: str
 
 
-@lru_cache(maxsize=1)
-def load_musiq() -> dict:
-    """The parsed ``musiq.yaml``: scale, levels, factors (as ``Factor``)."""
-    with resources.files("forlop.qi").joinpath("musiq.yaml").open(encoding="utf-8") as handle:
-        spec = yaml.safe_load(handle)
-    spec["factors"] = [Factor(**item) for item in spec["factors"]]
-    return spec
+FACTOR_FIELDS = ("id", "level", "name", "weight", "weight_status", "verified")
+
+
+@lru_cache(maxsize=4)
+def load_musiq(scoring: Path | None = None) -> dict:
+    """The parsed scoring definition: scale, levels, factors (as ``Factor``).
+
+    ``scoring=None`` reads the packaged ``musiq.yaml``; a path reads a file of the same shape and
+    raises ``InputError`` (file, field, what is wrong) for anything that cannot be scored with.
+    """
+    if scoring is None:
+        with resources.files("forlop.qi").joinpath("musiq.yaml").open(encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle)
+        where = "musiq.yaml"
+    else:
+        where = str(scoring)
+        try:
+            raw = yaml.safe_load(Path(scoring).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(where, "file not found") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise InputError(where, f"not a readable YAML file ({type(error).__name__})") from None
+    return _checked_spec(raw, where)
+
+
+def _checked_spec(raw: object, where: str) -> dict:
+    """The scoring definition with factors as ``Factor``, or ``InputError`` naming the first fault."""
+    if not isinstance(raw, dict) or not {"scale", "levels", "factors"} <= set(raw):
+        raise InputError(where, "needs the keys scale, levels and factors (see forlop/qi/musiq.yaml)")
+    scale = raw["scale"]
+    if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
+            and scale["min"] < scale["max"]):
+        raise InputError(where, "scale must be {min: whole number, max: larger whole number}", column="scale")
+    levels = raw["levels"]
+    if not isinstance(levels, dict) or not levels:
+        raise InputError(where, "levels must map level id to level name", column="levels")
+    factors, seen = [], set()
+    for number, item in enumerate(raw["factors"] or [], start=1):
+        if not isinstance(item, dict) or set(item) != set(FACTOR_FIELDS):
+            raise InputError(where, f"factor {number} must have exactly the fields {', '.join(FACTOR_FIELDS)}",
+                             column="factors")
+        if item["id"] in seen or item["id"] in ID_COLUMNS:
+            raise InputError(where, f"factor {number}: id '{item['id']}' used twice or reserved", column="factors")
+        if item["level"] not in levels:
+            raise InputError(where, f"factor {number} ({item['id']}): unknown level '{item['level']}'", column="factors")
+        weight = item["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+            raise InputError(where, f"factor {number} ({item['id']}): weight must be a positive number", column="factors")
+        seen.add(item["id"])
+        factors.append(Factor(**item))
+    if not factors:
+        raise InputError(where, "no factors", column="factors")
+    return {**raw, "factors": factors}
 
 
 def _score(value: object, low: int, high: int) -> tuple[float | None, str | None]:
@@ -67,10 +115,11 @@ def _score(value: object, low: int, high: int) -> tuple[float | None, str | None
     return number, None
 
 
-def score_answers(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score the answers in the CSV at ``path``; returns (scores, rejected rows with reason)."""
+def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the answers in the CSV at ``path`` with ``scoring`` (default: the packaged
+    ``musiq.yaml``); returns (scores, rejected rows with reason)."""
     path = Path(path)
-    spec = load_musiq()
+    spec = load_musiq(Path(scoring) if scoring is not None else None)
     factors: list[Factor] = spec["factors"]
     low, high = spec["scale"]["min"], spec["scale"]["max"]
     try:
@@ -84,7 +133,7 @@ def score_answers(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     known = {f.id for f in factors} | set(ID_COLUMNS)
     unknown = [c for c in answers.columns if c not in known]
     if unknown:
-        raise InputError(str(path), f"unknown column (not a MUSIQ factor id of musiq.yaml): {unknown[0]}", column=unknown[0])
+        raise InputError(str(path), f"unknown column (not a MUSIQ factor id of the scoring file): {unknown[0]}", column=unknown[0])
     present = [f for f in factors if f.id in answers.columns]
     if not present:
         raise InputError(str(path), "no MUSIQ factor columns", example=", ".join(f.id for f in factors[:3]))
@@ -119,9 +168,9 @@ def score_answers(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(rows), pd.DataFrame(rejected)
 
 
-def write_scores(path: Path, out: Path) -> tuple[int, int]:
+def write_scores(path: Path, out: Path, scoring: Path | None = None) -> tuple[int, int]:
     """Score ``path`` into ``out`` (CSV) and ``<out dir>/rejected/musiq.csv``; returns (scored, rejected)."""
-    scores, rejected = score_answers(path)
+    scores, rejected = score_answers(path, scoring)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(out, index=False)
