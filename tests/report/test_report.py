@@ -146,6 +146,26 @@ def test_excel_one_sheet_per_table_with_title_source_definition(tmp_path: Path) 
     assert body["Total"][0] == 166
 
 
+def test_geo_figure_leaves_unpublished_cells_empty_not_suppressed(tmp_path: Path) -> None:
+    """001 figures 27-41 show diagnosis groups per region only: the health-community cells of the
+    diagnosis rows are empty (not published), and only "–" cells count as suppressed."""
+    result = build_report(FIXTURE, tmp_path / "r.html", tmp_path / "t.xlsx")
+    wb = load_workbook(result.xlsx)
+    ws = wb["figure27"]
+    assert ws["A3"].value.startswith("Definisjon: Diagnosegruppene vises per region")
+    header = [c.value for c in ws[5]]
+    body = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True)}
+    oslo, sor_ost = header.index("Oslo"), header.index("Helse Sør-Øst")
+    schizo = body["Schizofreni"]
+    assert schizo[oslo] is None  # empty cell: not published by design
+    assert body["Alle pasienter"][oslo] is not None  # the all-patients bar is published per health community
+    assert schizo[sor_ost] is not None  # per region the diagnosis groups are published (a number or "–")
+    # The report's count of suppressed cells is exactly the number of "–" cells in the workbook.
+    dashes = sum(v == "–" for name in wb.sheetnames for row in wb[name].iter_rows(min_row=6, values_only=True)
+                 for v in row[1:])
+    assert result.hidden_cells == dashes
+
+
 def test_html_is_self_contained_and_lists_what_is_missing(tmp_path: Path) -> None:
     result = build_report(FIXTURE, tmp_path / "r.html")
     page = result.html.read_text(encoding="utf-8")

@@ -53,12 +53,18 @@ def _scale(show: str) -> float:
 
 
 def _data_table(item: dict, lang: str, header: list[str], rows: list[list[float | None]], labels: list[str],
-                symbol: str, decimals: int = 0) -> PublishedTable:
+                symbol: str, decimals: int = 0, blank: set[tuple[int, int]] | None = None,
+                definition: str = "") -> PublishedTable:
+    """The figure's numbers as a table. ``blank``: (row, column) positions the figure does not
+    publish by design (left empty, not counted as suppressed); every other missing number is a
+    suppressed one and shows ``symbol``."""
+    blank = blank or set()
+    cells = [[label] + ["" if (i, j) in blank else fmt(v, decimals, lang, symbol) for j, v in enumerate(nums)]
+             for i, (label, nums) in enumerate(zip(labels, rows))]
+    hidden = sum(v is None and (i, j) not in blank for i, r in enumerate(rows) for j, v in enumerate(r))
     return PublishedTable(
-        id=item["id"], title=text(item, lang), source=item["source"], definition="",
-        headers=[[(h, 1) for h in header]],
-        rows=[[label] + [fmt(v, decimals, lang, symbol) for v in nums] for label, nums in zip(labels, rows)],
-        numbers=rows, kinds=["data"] * len(rows), hidden=sum(v is None for r in rows for v in r))
+        id=item["id"], title=text(item, lang), source=item["source"], definition=definition,
+        headers=[[(h, 1) for h in header]], rows=cells, numbers=rows, kinds=["data"] * len(rows), hidden=hidden)
 
 
 def _x_items(item: dict, lang: str) -> list[tuple[str, str]]:
@@ -269,7 +275,11 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     if national is not None:
         _national_line(fig, national, t("report.national", lang) + " " + fmt(national, decimals, lang, ""))
     drawn = any(v is not None for v in shown)
-    data = _data_table(item, lang, [""] + x, rows, row_labels, pub.symbol, decimals)
+    # 001 figures 27-41 show the diagnosis groups per region only; per health community they are
+    # not published (empty, not "suppressed").
+    blank = {(r, c) for r in range(1, len(rows)) for c, (b, _, _, _) in enumerate(units) if b != "region"}
+    data = _data_table(item, lang, [""] + x, rows, row_labels, pub.symbol, decimals, blank=blank,
+                       definition=t("report.dx_by_region_only", lang) if blank else "")
     data.headers = [[("", 1)] + [(v, 1) for v in x]]
     y_title = "%" if show == "pct" else ""
     fig = _layout(fig, y_title, height=500, barmode="overlay", legend=dict(orientation="h", yanchor="bottom", y=1.02))

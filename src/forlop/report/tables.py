@@ -133,7 +133,9 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         cells, nums = [label], []
         for j, col in enumerate(columns):
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
-            cells.append(fmt(value, DECIMALS.get(col["show"], 0), lang, symbol))
+            # Not hidden but undefined (a share of 0 patients): empty, not the suppression symbol.
+            undefined = value is None and not hidden[i, j]
+            cells.append("" if undefined else fmt(value, DECIMALS.get(col["show"], 0), lang, symbol))
             nums.append(value)
         rows.append(cells)
         out_numbers.append(nums)
