@@ -27,6 +27,17 @@ from statsmodels.stats.rates import confint_poisson
 PER = 10_000
 
 
+def _gamma_limits(rate: np.ndarray, var: np.ndarray, w_max: np.ndarray, alpha: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Fay-Feuer lower and upper limits for arrays of (rate, var, w_M); lower is 0 where rate is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(rate > 0, gamma.ppf(alpha / 2, rate**2 / var, scale=var / rate), 0.0)
+        upper = gamma.ppf(1 - alpha / 2, (rate + w_max) ** 2 / (var + w_max**2),
+                          scale=(var + w_max**2) / (rate + w_max))
+    nan = ~np.isfinite(rate)
+    return np.where(nan, np.nan, lower), np.where(nan, np.nan, upper)
+
+
 def fay_feuer(events: np.ndarray, population: np.ndarray, weights: np.ndarray, alpha: float = 0.05
               ) -> tuple[float, float, float]:
     """Directly standardised rate (per person) and its Fay-Feuer gamma interval.
@@ -42,13 +53,11 @@ def fay_feuer(events: np.ndarray, population: np.ndarray, weights: np.ndarray, a
     if population.size == 0:
         return float("nan"), float("nan"), float("nan")
     weights = weights / weights.sum()
-    rate = float(np.sum(weights * events / population))
-    var = float(np.sum(weights**2 * events / population**2))
-    w_max = float(np.max(weights / population))
-    lower = 0.0 if rate == 0 else float(gamma.ppf(alpha / 2, rate**2 / var, scale=var / rate))
-    upper = float(gamma.ppf(1 - alpha / 2, (rate + w_max) ** 2 / (var + w_max**2),
-                            scale=(var + w_max**2) / (rate + w_max)))
-    return rate, lower, upper
+    rate = np.array([np.sum(weights * events / population)])
+    var = np.array([np.sum(weights**2 * events / population**2)])
+    w_max = np.array([np.max(weights / population)])
+    lower, upper = _gamma_limits(rate, var, w_max, alpha)
+    return float(rate[0]), float(lower[0]), float(upper[0])
 
 
 def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str, per: int = PER
@@ -57,23 +66,43 @@ def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str
 
     ``events``: columns ``area, age_group, sex, events`` (patients counted per stratum);
     ``population``: columns ``area, age_group, sex, population`` (adults). The standard is the sum
-    of ``population`` over all areas. Returns one row per area: events, population, crude,
-    crude_low, crude_high (exact Poisson, statsmodels), rate, rate_low, rate_high (Fay-Feuer).
+    of ``population`` over all areas. Returns one row per area (in order of first appearance in
+    ``population``): events, population, crude, crude_low, crude_high (exact Poisson,
+    statsmodels), rate, rate_low, rate_high (Fay-Feuer; the same sums as :func:`fay_feuer`, taken
+    for all areas at once with a group-by).
     """
     keys = ["age_group", "sex"]
     standard = population.groupby(keys, as_index=False)["population"].sum()
     standard["weight"] = standard["population"] / standard["population"].sum()
     merged = population.merge(events, on=[area, *keys], how="left").fillna({"events": 0})
     merged = merged.merge(standard[[*keys, "weight"]], on=keys, how="left")
-    rows = []
-    for name, part in merged.groupby(area, sort=False):
-        d = float(part["events"].sum())
-        n = float(part["population"].sum())
-        crude_low, crude_high = confint_poisson(d, n, method="exact-c") if n > 0 else (np.nan, np.nan)
-        rate, low, high = fay_feuer(part["events"].to_numpy(), part["population"].to_numpy(),
-                                    part["weight"].to_numpy())
-        rows.append({area: name, "events": d, "population": n,
-                     "crude": d / n * per if n else np.nan,
-                     "crude_low": float(crude_low) * per, "crude_high": float(crude_high) * per,
-                     "rate": rate * per, "rate_low": low * per, "rate_high": high * per})
-    return pd.DataFrame(rows)
+    d = merged["events"].to_numpy(dtype=float)
+    n = merged["population"].to_numpy(dtype=float)
+    w = np.where(n > 0, merged["weight"].to_numpy(dtype=float), 0.0)  # strata without people: left out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = pd.DataFrame({
+            area: merged[area], "d": d, "n": n, "w": w,
+            "s1": np.where(n > 0, w * d / n, 0.0), "s2": np.where(n > 0, w**2 * d / n**2, 0.0),
+            "wn": np.where(n > 0, w / n, 0.0),
+        })
+    sums = terms.groupby(area, sort=False).agg(d=("d", "sum"), n=("n", "sum"), w=("w", "sum"), s1=("s1", "sum"),
+                                               s2=("s2", "sum"), wn=("wn", "max"))
+    total_w = sums["w"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(total_w > 0, sums["s1"].to_numpy() / total_w, np.nan)
+        var = sums["s2"].to_numpy() / total_w**2
+        w_max = sums["wn"].to_numpy() / total_w
+    low, high = _gamma_limits(rate, var, w_max, 0.05)
+    events_sum, people = sums["d"].to_numpy(), sums["n"].to_numpy()
+    has_people = people > 0
+    crude_low, crude_high = confint_poisson(events_sum, np.where(has_people, people, 1.0), method="exact-c")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crude = np.where(has_people, events_sum / people * per, np.nan)
+    crude_low = np.where(has_people, crude_low, np.nan)
+    crude_high = np.where(has_people, crude_high, np.nan)
+    return pd.DataFrame({
+        area: sums.index.to_numpy(), "events": events_sum, "population": people,
+        "crude": crude, "crude_low": np.asarray(crude_low, dtype=float) * per,
+        "crude_high": np.asarray(crude_high, dtype=float) * per,
+        "rate": rate * per, "rate_low": low * per, "rate_high": high * per,
+    })
