@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from forlop.errors import InputError
+from forlop.i18n import t
 from forlop.report.figures import PALETTE, _layout
 from forlop.report.publish import Publisher, region_of
 from forlop.report.spec import group_labels, text
@@ -30,7 +31,7 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
     region = check_community(name)
     labels = group_labels(lang)
     region_label = labels.get(("region", region), region)
-    country = "Hele landet" if lang == "nb" else "Norway"
+    country = t("report.label.whole_country", lang)
     geo_items = [i for s in spec["sections"] for i in s["items"] if i["kind"] == "geo"]
     rows, numbers, kinds = [], [], []
     shares: list[tuple[str, list[float | None]]] = []
@@ -48,9 +49,7 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         kinds.append("data")
         if show == "pct":
             shares.append((label, values))
-    title = (f"Tabell H1. {name} sammenlignet med {region_label} og hele landet: indikatorene i kapittel 8."
-             if lang == "nb" else
-             f"Table H1. {name} compared with {region_label} and Norway: the indicators of chapter 8.")
+    title = t("report.label.community_table", lang, name=name, region=region_label)
     table = PublishedTable(id="community", title=title, source="001 kapittel 8", definition="",
                            headers=[[("", 1), (name, 1), (region_label, 1), (country, 1)]],
                            rows=rows, numbers=numbers, kinds=kinds,
@@ -62,6 +61,5 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
     drawn = any(v is not None for _, vals in shares for v in vals)
     fig = _layout(fig, "", height=120 + 60 * len(shares), barmode="group", xaxis_title="%")
     fig.update_yaxes(autorange="reversed")
-    figure_title = (f"Figur H1. Andeler (%) i {name}, {region_label} og hele landet." if lang == "nb"
-                    else f"Figure H1. Shares (%) in {name}, {region_label} and Norway.")
+    figure_title = t("report.label.community_figure", lang, name=name, region=region_label)
     return table, (fig if drawn else None), figure_title

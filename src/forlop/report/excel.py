@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from forlop.i18n import t
 from forlop.report.tables import PublishedTable
 
 
@@ -33,8 +34,8 @@ def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, s
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    src_label = "Kilde" if lang == "nb" else "Source"
-    def_label = "Definisjon" if lang == "nb" else "Definition"
+    src_label = t("report.source", lang)
+    def_label = t("report.label.definition", lang)
     for table in tables:
         ws = wb.create_sheet(_sheet_name(table.id, used))
         ws.append([table.title])

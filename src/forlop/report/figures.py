@@ -226,7 +226,7 @@ def box(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
     header = ["", "P25", "Median", "P75", "P95"]
     data = _data_table(item, lang, header, rows, labels, pub.symbol)
     drawn = len(fig.data) > 0
-    return (_layout(fig, "Dager" if lang == "nb" else "Days", showlegend=False) if drawn else None), data
+    return (_layout(fig, t("report.label.days", lang), showlegend=False) if drawn else None), data
 
 
 def _geo_units(pub: Publisher, lang: str) -> list[tuple[str, str, str, str]]:
@@ -252,13 +252,13 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     colors = [("#1f4e79" if b == "region" else "#9dc3e6") for b, _, _, _ in units]
     line_w = [3 if (highlight and g == highlight) else 0 for _, g, _, _ in units]
     fig = go.Figure()
-    fig.add_bar(name="Alle pasienter" if lang == "nb" else "All patients", x=x, y=shown,
+    fig.add_bar(name=t("report.label.all_patients", lang), x=x, y=shown,
                 marker=dict(color=colors, line=dict(color="#c00000", width=line_w)),
                 customdata=[g for _, g, _, _ in units],
                 text=[fmt(v, decimals, lang, pub.symbol) for v in shown], textposition="outside",
                 hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     rows = [shown]
-    row_labels = ["Alle pasienter" if lang == "nb" else "All patients"]
+    row_labels = [t("report.label.all_patients", lang)]
     if item.get("by_diagnosis"):
         labels = group_labels(lang)
         symbols = ["circle", "diamond", "square", "triangle-up", "x"]
@@ -319,7 +319,7 @@ def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN20
                     hovertemplate=f"{names[-1]}<br>%{{x}}: %{{y:.1f}} %<extra></extra>")
     rest = [None if any(r[i] is None for r in rows) else max(0.0, 100 - sum(r[i] for r in rows)) for i in range(len(x))]
     rows.append(rest)
-    names.append("Øvrige diagnoser" if lang == "nb" else "Other diagnoses")
+    names.append(t("report.label.other_diagnoses", lang))
     fig.add_bar(name=names[-1], x=x, y=rest, marker_color="#d9d9d9", hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
     drawn = any(v is not None for r in rows for v in r)
     data = _data_table(item, lang, [""] + x, rows, names, pub.symbol)
@@ -350,24 +350,25 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
     frame["where"] = classify(frame["y"], frame["n"], p0)
     limits = funnel_limits(p0, int(frame["n"].max() * 1.2) + 5)
     fig = go.Figure()
-    for name, dash in (("95", "dash"), ("99.8", "dot")):
+    for name, dash, decimals in (("95", "dash", 0), ("99.8", "dot", 1)):
         for side in ("lo", "hi"):
             fig.add_scatter(x=limits["n"], y=limits[f"{side}{name}"] * 100, mode="lines", hoverinfo="skip",
                             line=dict(color="#7f7f7f", dash=dash, width=1), showlegend=side == "lo",
-                            name=(f"{name.replace('.', ',')} %-grense" if lang == "nb" else f"{name}% limit"))
+                            name=t("report.label.funnel_limit", lang, limit=fmt(float(name), decimals, lang, "")))
     _national_line(fig, p0 * 100, t("report.national", lang) + " " + fmt(p0 * 100, 0, lang, ""))
     colors = {"inside": "#1f4e79", "above95": "#c55a11", "below95": "#c55a11", "above99.8": "#c00000", "below99.8": "#c00000"}
-    fig.add_scatter(x=frame["n"], y=frame["y"] / frame["n"] * 100, mode="markers", name=("Helsefellesskap" if lang == "nb" else "Health community"),
+    fig.add_scatter(x=frame["n"], y=frame["y"] / frame["n"] * 100, mode="markers", name=t("report.label.health_community", lang),
                     marker=dict(size=[14 if h == highlight else 9 for h in frame["hc"]],
                                 color=[colors.get(w, "#1f4e79") for w in frame["where"]],
                                 line=dict(color="#000", width=[2 if h == highlight else 0 for h in frame["hc"]])),
                     customdata=frame["hc"], text=frame["hc"],
                     hovertemplate="%{text}<br>n = %{x}<br>%{y:.1f} %<extra></extra>")
-    fig = _layout(fig, "%", xaxis_title=("Antall pasienter (nevner)" if lang == "nb" else "Number of patients (denominator)"))
+    fig = _layout(fig, "%", xaxis_title=t("report.label.funnel_denominator", lang))
     fig.update_layout(margin=dict(r=90))
-    where_label = {"inside": "innenfor" if lang == "nb" else "inside",
-                   "above95": "over 95 %" if lang == "nb" else "above 95%", "below95": "under 95 %" if lang == "nb" else "below 95%",
-                   "above99.8": "over 99,8 %" if lang == "nb" else "above 99.8%", "below99.8": "under 99,8 %" if lang == "nb" else "below 99.8%"}
+    where_label = {"inside": t("report.label.funnel_inside", lang),
+                   "above95": t("report.label.funnel_above_95", lang), "below95": t("report.label.funnel_below_95", lang),
+                   "above99.8": t("report.label.funnel_above_99_8", lang),
+                   "below99.8": t("report.label.funnel_below_99_8", lang)}
     rows = [[r.n, r.y / r.n * 100] for r in frame.itertuples()]
     data = _data_table(sub, lang, ["", "n", "%"], rows, [f"{r.hc} ({where_label[r.where]})" for r in frame.itertuples()],
                        pub.symbol)
@@ -383,12 +384,12 @@ def rate_figure(table: pd.DataFrame, lang: str):  # noqa: ANN201
     if hcs.empty:
         return None
     fig = go.Figure()
-    fig.add_scatter(x=hcs["name"], y=hcs["rate"], mode="markers", name=("Standardisert rate" if lang == "nb" else "Standardised rate"),
+    fig.add_scatter(x=hcs["name"], y=hcs["rate"], mode="markers", name=t("report.label.standardised_rate", lang),
                     error_y=dict(type="data", symmetric=False, array=hcs["rate_high"] - hcs["rate"],
                                  arrayminus=hcs["rate"] - hcs["rate_low"]),
                     customdata=hcs["name"], marker=dict(size=9, color="#1f4e79"),
                     hovertemplate="%{x}: %{y:.1f}<extra></extra>")
-    fig.add_scatter(x=hcs["name"], y=hcs["crude"], mode="markers", name=("Rå rate" if lang == "nb" else "Crude rate"),
+    fig.add_scatter(x=hcs["name"], y=hcs["crude"], mode="markers", name=t("report.label.crude_rate", lang),
                     marker=dict(symbol="x", size=8, color="#c55a11"), hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     national = table[table["level"] == "all"]
     if not national.empty and np.isfinite(national["crude"].iloc[0]):

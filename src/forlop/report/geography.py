@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forlop.i18n import t
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
 from forlop.report.standardise import standardised_rates
@@ -63,14 +64,13 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
     labels = group_labels(lang)
     order = [("region", r) for r in regions] + [("all", "all")] + [("health_community", h) for h, _ in hcs]
     top = [("", 1)] + [(name, 3) for name in frames]
-    sub_nb = ["Antall", "Rå rate (95 % KI)", "Standardisert rate (95 % KI)"]
-    sub_en = ["Number", "Crude rate (95% CI)", "Standardised rate (95% CI)"]
-    second = [("Region / helsefellesskap" if lang == "nb" else "Region / health community", 1)] + \
-        [(s, 1) for _ in frames for s in (sub_nb if lang == "nb" else sub_en)]
+    sub = [t("report.label.number", lang), t("report.label.crude_rate_ci", lang),
+           t("report.label.standardised_rate_ci", lang)]
+    second = [(t("report.label.region_health_community", lang), 1)] + [(s, 1) for _ in frames for s in sub]
     rows, numbers, kinds = [], [], []
     hidden = 0
     for level, name in order:
-        label = ("Hele landet" if lang == "nb" else "Norway") if level == "all" else labels.get((level, name), name)
+        label = t("report.label.whole_country", lang) if level == "all" else labels.get((level, name), name)
         cells, nums = [label], []
         for frame in frames.values():
             hit = frame[(frame["level"] == level) & (frame["name"] == name)]
@@ -88,10 +88,6 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
         numbers.append(nums)
         kinds.append("total" if level in ("all", "region") else "data")
     table = PublishedTable(id=item["id"], title=text(item, lang), source=item["source"],
-                           definition=("Direkte standardisering til landets voksne befolkning (alder i gruppene i figur 1 × kjønn); "
-                                       "95 % KI: gammametoden (Fay og Feuer 1997); rå rate: eksakt Poisson."
-                                       if lang == "nb" else
-                                       "Direct standardisation to the national adult population (age groups of figure 1 × sex); "
-                                       "95% CI: gamma method (Fay and Feuer 1997); crude rate: exact Poisson."),
+                           definition=t("report.label.rates_definition", lang),
                            headers=[top, second], rows=rows, numbers=numbers, kinds=kinds, hidden=hidden)
     return table, frames

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from forlop.codes import load
+from forlop.i18n import t
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +31,7 @@ def text(entry: Any, lang: str) -> str:
 @lru_cache(maxsize=None)
 def group_labels(lang: str) -> dict[tuple[str, str], str]:
     """Labels of the groups of every breakdown (code lists + the report spec's fixed groups)."""
-    labels: dict[tuple[str, str], str] = {("all", "all"): "Alle pasienter" if lang == "nb" else "All patients"}
+    labels: dict[tuple[str, str], str] = {("all", "all"): t("report.label.all_patients", lang)}
     dx = load("diagnosis_groups")
     for row in dx.itertuples(index=False):
         labels[("diagnosis_group", row.key)] = row.label_nb if lang == "nb" else row.label_en

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forlop.i18n import t
 from forlop.report.publish import Publisher
 from forlop.report.spec import diagnosis_order, geography_order, group_labels, text
 from forlop.report.suppression import Line, column_lines, row_lines, suppress
@@ -129,7 +130,7 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     rows, out_numbers, kinds = [], [], []
     for i, (b, g) in enumerate(keys):
         label = text(row_labels.get(g), lang) if g in row_labels else (
-            ("Total" if lang == "en" else "Total") if b == "all" else labels.get((b, g), g))
+            t("report.label.total", lang) if b == "all" else labels.get((b, g), g))
         cells, nums = [label], []
         for j, col in enumerate(columns):
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
@@ -207,7 +208,7 @@ def build_flow(item: dict, pub: Publisher, lang: str, steps: dict) -> PublishedT
         n_hidden += int(small)
         rows.append([text(steps.get(r.step), lang) or r.step, fmt(None if small else persons, 0, lang, pub.symbol)])
         numbers.append([None if small else persons])
-    header = [("Utvalgstrinn" if lang == "nb" else "Selection step", 1), ("Personer" if lang == "nb" else "Persons", 1)]
+    header = [(t("report.label.selection_step", lang), 1), (t("report.label.persons", lang), 1)]
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition="",
                           headers=[header], rows=rows, numbers=numbers, kinds=["data"] * len(rows), hidden=n_hidden)
 
@@ -275,20 +276,19 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     rows, numbers, kinds = [], [], []
     for i, (kind, name) in enumerate(row_keys):
         if kind == "country":
-            label = "Hele landet" if lang == "nb" else "Norway"
+            label = t("report.label.whole_country", lang)
         elif name == "missing":
-            label = "Bosted ukjent" if lang == "nb" else "Residence unknown"
+            label = t("report.label.residence_unknown", lang)
         else:
             label = labels.get((kind, name), name)
         nums = [None if hidden[i, j] else float(values[i, j]) for j in range(n_cols)]
         rows.append([label] + [fmt(v, 0, lang, pub.symbol) for v in nums])
         numbers.append(nums)
         kinds.append("total" if kind in ("country", "region") and name != "missing" else "data")
-    header = [("Region / helsefellesskap" if lang == "nb" else "Region / health community", 1),
+    header = [(t("report.label.region_health_community", lang), 1),
               (text(item["total"], lang), 1)] + [(labels[("diagnosis_group", g)], 1) for g in groups] + \
         [(text(item["other"], lang), 1)]
-    note = ("«Hele landet» er hele utvalget (som tabell 1), også pasienter med ukjent bosted." if lang == "nb"
-            else "“Norway” is the whole cohort (as table 1), patients with unknown residence included.")
+    note = t("report.label.geo_table_note", lang)
     keys = set()
     for i, (kind, name) in enumerate(row_keys):
         if kind == "country":
