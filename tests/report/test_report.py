@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from forlop.report.build import build_report
-from forlop.report.data import read_results
+from forlop.report.data import Results, read_results
 from forlop.report.publish import Publisher
 from forlop.report.spec import diagnosis_order, load_spec
 from forlop.report.suppression import Line, attack
@@ -201,3 +202,30 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
                          str(tmp_path / "ok.html")], capture_output=True, text=True)
     assert ok.returncode == 0
     assert ok.stdout.strip().endswith(str((tmp_path / "ok.html").resolve()))
+
+
+def test_health_community_table_shows_medians_in_whole_days() -> None:
+    """Table H1: shares in whole per cent, medians of days as whole days (not "5,0"), means with one
+    decimal. Hand-made numbers: Oslo 20 of 40 patients (50 %), median 5 days over 30 patients with a
+    contact, mean 12.25 contacts (490 over 40)."""
+    from forlop.report.community import community_section
+
+    rows = []
+    for b, g in [("health_community", "Oslo"), ("region", "Helse Sør-Øst"), ("all", "all")]:
+        rows += [
+            ("outpatient_share_30d", b, g, 20, 40, 0.5, "share"),
+            ("outpatient_days_to_first_median", b, g, 30, 30, 5.0, "median"),
+            ("outpatient_contacts_mean", b, g, 490, 40, 12.25, "mean"),
+        ]
+    frame = pd.DataFrame(rows, columns=["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"])
+    results = Results(indicators=frame, flow=pd.DataFrame())
+    spec = {"sections": [{"items": [
+        {"id": "f27", "kind": "geo", "source": "001 figur 27", "indicator": "outpatient_share_30d", "show": "pct",
+         "title_nb": "Figur 27. Andel med poliklinisk kontakt", "title_en": "Figure 27. Share with outpatient contact"},
+        {"id": "f33", "kind": "geo", "source": "001 figur 33", "indicator": "outpatient_days_to_first_median",
+         "show": "value", "title_nb": "Figur 33. Median dager", "title_en": "Figure 33. Median days"},
+        {"id": "f37", "kind": "geo", "source": "001 figur 37", "indicator": "outpatient_contacts_mean",
+         "show": "value", "title_nb": "Figur 37. Gjennomsnitt kontakter", "title_en": "Figure 37. Mean contacts"},
+    ]}]}
+    table, _, _ = community_section("Oslo", spec, Publisher(results), "nb")
+    assert [row[1:] for row in table.rows] == [["50", "50", "50"], ["5", "5", "5"], ["12,2", "12,2", "12,2"]]

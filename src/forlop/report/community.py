@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from forlop.errors import InputError
 from forlop.i18n import t
 from forlop.report.figures import PALETTE, _layout
-from forlop.report.publish import Publisher, region_of
+from forlop.report.publish import QUANTILE_UNITS, Publisher, region_of
 from forlop.report.spec import group_labels, text
 from forlop.report.tables import PublishedTable, fmt
 
@@ -43,7 +43,9 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         values = [None if v is None else v * scale for v in values]
         label = text(item, lang).split(". ", 1)[-1].split(" etter utskrivning")[0].split(" after discharge")[0]
         label = f"{label} ({item['source'].split()[-1]})"
-        decimals = 1 if show != "pct" else 0
+        national = pub.results.get(item["indicator"], "all", "all")
+        whole_days = national is not None and national.unit in QUANTILE_UNITS  # medians of days: whole numbers
+        decimals = 0 if show == "pct" or whole_days else 1
         rows.append([label] + [fmt(v, decimals, lang, pub.symbol) for v in values])
         numbers.append(values)
         kinds.append("data")
