@@ -41,6 +41,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/pathways.py --runs 3
+	$(PY) benchmarks/coercion.py --runs 3
 
 clean:
 	rm -rf $(VENV) $(DEMO)
