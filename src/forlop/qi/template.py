@@ -36,34 +36,9 @@ COLUMNS = ("month", "numerator", "denominator", "note")
 KEYWORDS_PREFIX = "forlop-qi-template"
 INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
 
-INSTRUCTION_LINES = {
-    "nb": [
-        "Fyll inn ett tall per måned i hvert indikatorark: teller, og nevner der indikatoren er en andel.",
-        "Måneden er fylt inn (ÅÅÅÅ-MM). La raden stå tom om tallet ikke finnes ennå; skriv 0 når det ikke skjedde noe.",
-        "Tall skal være hele tall, 0 eller mer. Telleren kan ikke være større enn nevneren. Excel stopper ugyldige tall.",
-        "Skriv teamets startmåned i prosjektet (ÅÅÅÅ-MM) i den gule cellen B5: månedene før er baseline.",
-        "Ikke endre arknavn, overskrifter eller rekkefølgen på kolonnene. Merknader kan skrives i kolonne D.",
-        "Les inn utfylte maler med: forlop qi import <filer> --out <mappe>",
-    ],
-    "en": [
-        "Fill in one number per month on each indicator sheet: the numerator, and the denominator where the indicator is a share.",
-        "The month is filled in (YYYY-MM). Leave the row empty when the number is not known yet; write 0 when nothing happened.",
-        "Numbers are whole numbers, 0 or more. The numerator cannot be larger than the denominator. Excel stops invalid numbers.",
-        "Write the team's start month in the project (YYYY-MM) in the yellow cell B5: the months before it are the baseline.",
-        "Do not change sheet names, headers or the order of the columns. Notes go in column D.",
-        "Read filled templates with: forlop qi import <files> --out <directory>",
-    ],
-}
-LABELS = {
-    "nb": {"title": "LKT Tvang – datamal", "team": "Team", "track": "Spor", "start": "Startmåned (ÅÅÅÅ-MM)",
-           "month": "Måned", "numerator": "Teller", "denominator": "Nevner", "note": "Merknad",
-           "count": "Antall", "def_num": "Teller", "def_den": "Nevner", "indicators": "Indikatorer",
-           "share": "andel", "direction_down": "ønsket retning: ned", "direction_up": "ønsket retning: opp"},
-    "en": {"title": "LKT Tvang – data template", "team": "Team", "track": "Track", "start": "Start month (YYYY-MM)",
-           "month": "Month", "numerator": "Numerator", "denominator": "Denominator", "note": "Note",
-           "count": "Count", "def_num": "Numerator", "def_den": "Denominator", "indicators": "Indicators",
-           "share": "share", "direction_down": "desired direction: down", "direction_up": "desired direction: up"},
-}
+# Texts of the template (messages.yaml, keys qi.template.<label> and qi.template.instruction_<n>).
+LABEL_KEYS = ('title', 'team', 'track', 'start', 'month', 'numerator', 'denominator', 'note', 'count', 'def_num', 'def_den', 'indicators', 'share', 'direction_down', 'direction_up')
+N_INSTRUCTIONS = 6
 
 
 def months(start: str, end: str) -> list[str]:
@@ -134,7 +109,8 @@ def write_template(path: Path, team: str, track: str = "adult", start: str = "20
     ``start_month`` pre-fills the team's start in the project (normally the team writes it).
     """
     language = "en" if lang == "en" else "nb"
-    labels = LABELS[language]
+    labels = {key: t(f"qi.template.{key}", language) for key in LABEL_KEYS}
+    instructions = [t(f"qi.template.instruction_{i}", language) for i in range(1, N_INSTRUCTIONS + 1)]
     indicators = for_track(track)
     month_list = months(start, end)
     workbook = Workbook()
@@ -151,9 +127,9 @@ def write_template(path: Path, team: str, track: str = "adult", start: str = "20
                                  showErrorMessage=True, error="ÅÅÅÅ-MM / YYYY-MM")
     start_check.add(START_CELL)
     info.add_data_validation(start_check)
-    for offset, line in enumerate(INSTRUCTION_LINES[language]):
+    for offset, line in enumerate(instructions):
         info.cell(row=7 + offset, column=1, value=f"{offset + 1}. {line}")
-    row = 8 + len(INSTRUCTION_LINES[language])
+    row = 8 + len(instructions)
     info.cell(row=row, column=1, value=labels["indicators"]).font = Font(bold=True)
     for offset, item in enumerate(indicators, start=1):
         kind = labels["share"] if item.is_proportion else labels["count"].lower()
@@ -162,7 +138,7 @@ def write_template(path: Path, team: str, track: str = "adult", start: str = "20
         info.cell(row=row + offset, column=2, value=f"{item.name_da} ({kind}; {direction})")
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 90
-    for row_cells in info.iter_rows(min_row=7, max_row=7 + len(INSTRUCTION_LINES[language])):
+    for row_cells in info.iter_rows(min_row=7, max_row=7 + len(instructions)):
         row_cells[0].alignment = Alignment(wrap_text=False)
     for item in indicators:
         _indicator_sheet(workbook, item, month_list, labels)
