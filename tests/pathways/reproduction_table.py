@@ -1,4 +1,4 @@
-"""Write the pathway engine's reproduction of 001 tables 1-12, table A, §4.1 and §4.7 as markdown.
+"""Write the pathway engine's reproduction of 001 tables 1-12, table A, §4.1, §4.2 and §4.7 as markdown.
 
 The same comparison as test_national.py (which requires every figure within tolerance), kept as a
 readable table for the closing note and docs: 001's published value beside the engine's.

@@ -1,4 +1,4 @@
-"""The national synthetic extract reproduces 001 tables 1-12, table A, §4.1 and §4.7 within the
+"""The national synthetic extract reproduces 001 tables 1-12, table A, §4.1, §4.2 and §4.7 within the
 calibration tolerances (src/forlop/synth/calibration_targets.csv): counts +-3%, shares +-2
 percentage points, means, medians and rates +-15%."""
 
@@ -68,6 +68,8 @@ def observed(result, table: str, measure: str, group: str) -> float:
     breakdown, grp = _breakdown(group)
     if table == "4.7":
         return get("patients_per_10000", "value", breakdown, grp)
+    if table == "4.2":
+        return get(measure, "value", breakdown, grp) * 100
     if measure in ("patients", "patients_share"):
         return get(measure, "value", breakdown, grp) * (100 if measure.endswith("share") else 1)
     if table in ("2", "3", "11"):

@@ -8,7 +8,8 @@ Rules (001 §3-6): PHV inpatient stays that overlap or touch (next starts on the
 day) are merged; the cohort is adults with a qualifying PHV diagnosis in the year and a merged stay
 ending in it, index stay = first by end, minus deaths within 365 days; services count in days
 1-365 (contacts on the day of discharge are left out, 001 §6.3); municipal periods (decisions <= 7
-days apart merged) count from day 0.
+days apart merged) count from day 0. Contact before the year (001 §4.2): a PHV episode of any care
+level overlapping year Y - k (k = 1, 2, 3), the same overlap test as for the cohort year.
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
         "cohort": con.execute("SELECT count(*) FROM cohort").fetchone()[0],
     }
     flow["died_within_365"] = flow["with_completed_stay"] - flow["cohort"]
+    # a PHV episode overlapping year Y - k: starts on or before 31 December, ends on or after 1 January (or is open)
+    prior_flags = ", ".join(f"bool_or(e.sd <= DATE '{year - k}-12-31' AND coalesce(e.ed, DATE '9999-12-31') >= "
+                            f"DATE '{year - k}-01-01') AS phv_y_minus_{k}" for k in (1, 2, 3))
     con.execute(f"""
     CREATE TEMP TABLE discharge AS SELECT c.person_id, c.day0, max(i.end_ts) AS discharge_at
       FROM cohort c JOIN stays i USING (person_id, stay_no) GROUP BY ALL;
@@ -114,6 +118,10 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
       FROM (SELECT *, CASE WHEN start <= max(e2) OVER (PARTITION BY person_id, service ORDER BY start, e2
               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 7 THEN 0 ELSE 1 END AS new FROM mdec))
       GROUP BY person_id, service, grp;
+    -- PHV contact in each of the three years before Y (001 §4.2)
+    CREATE TEMP TABLE prior AS SELECT b.person_id,
+      {prior_flags}
+      FROM base b JOIN ep e USING (person_id) WHERE e.sector = 'PHV' GROUP BY 1;
     CREATE TEMP TABLE muni AS SELECT b.person_id, bool_or(p.start < b.day0) AS before,
       min(CASE WHEN p.start >= b.day0 THEN CAST(p.start - b.day0 AS INT) END) AS first_after
       FROM base b JOIN mper p USING (person_id) WHERE p.start <= b.day0 + 365 AND p.e2 >= b.day0 GROUP BY 1;
@@ -129,8 +137,10 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
       (SELECT count(*) FILTER (WHERE ooh) FROM claims c WHERE c.person_id = b.person_id) AS n_out_of_hours,
       (SELECT count(*) FROM readm r WHERE r.person_id = b.person_id) AS n_readmission,
       (SELECT sum(nights) FROM readm r WHERE r.person_id = b.person_id) AS bed_days,
-      m.person_id IS NOT NULL AS municipal, coalesce(m.before, false) AS municipal_before, m.first_after
-    FROM base b LEFT JOIN muni m USING (person_id)
+      m.person_id IS NOT NULL AS municipal, coalesce(m.before, false) AS municipal_before, m.first_after,
+      coalesce(p.phv_y_minus_1, false) AS phv_y_minus_1, coalesce(p.phv_y_minus_2, false) AS phv_y_minus_2,
+      coalesce(p.phv_y_minus_3, false) AS phv_y_minus_3
+    FROM base b LEFT JOIN muni m USING (person_id) LEFT JOIN prior p USING (person_id)
     """).df()
     return patients, flow
 
@@ -185,6 +195,10 @@ def achieved(patients: pd.DataFrame, flow: dict[str, int]) -> pd.DataFrame:
         add("12", "municipal_days_to_start_median", column, after.first_after.median())
     for measure, value in flow.items():
         add("4.1", measure, "total", value)
+    years = patients[["phv_y_minus_1", "phv_y_minus_2", "phv_y_minus_3"]]
+    add("4.2", "phv_contact_y_minus_3_share", "total", 100 * patients.phv_y_minus_3.mean())
+    add("4.2", "phv_contact_all_3_years_before_share", "total", 100 * years.all(axis=1).mean())
+    add("4.2", "phv_contact_none_3_years_before_share", "total", 100 * (~years.any(axis=1)).mean())
     table_a = {"schizophrenia", "bipolar", "severe_depression", "personality", "substance"}
     placed = patients[patients.health_community.notna()]
     for level in ("region", "health_community"):

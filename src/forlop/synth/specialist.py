@@ -225,34 +225,65 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     return pa.concat_tables(parts)
 
 
+def prior_contact_years(rng: np.random.Generator, n: int, patterns: list[dict]) -> np.ndarray:
+    """Return an (n, 3) bool array: column j is a PHV contact in year Y - 1 - j (Y-1, Y-2, Y-3).
+
+    Each patient gets one pattern of contact years, drawn with the pattern's share (parameters.yaml
+    ``prior_phv_years``, calibrated to 001 §4.2: 53 % in Y-3, 42 % in all three, 21 % in none).
+    """
+    shares = np.array([p["share"] for p in patterns], dtype=float)
+    if abs(shares.sum() - 1) > 1e-9:
+        raise ValueError(f"prior_phv_years shares sum to {shares.sum()}, not 1")
+    table = np.zeros((len(patterns), 3), dtype=bool)
+    for i, p in enumerate(patterns):
+        for before in p["years_before"]:
+            table[i, before - 1] = True
+    return table[rng.choice(len(patterns), size=n, p=shares)]
+
+
 def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, params: dict) -> pa.Table:
     """Return cohort patients' episodes outside the follow-up: 2017 to the index stay, and after day 365.
 
-    Before the index stay: outpatient contacts (PHV; TSB only for substance users, and only for the
-    TSB route in the year), a prior inpatient stay for some (ending before the year), and the TSB
-    contact of the substance-use route. After day 365 to the end of 2021: a few more contacts.
+    Before the index stay: outpatient contacts in the years Y-3 to Y-1 by a drawn pattern of contact
+    years (001 §4.2; 1 + Poisson(outpatient_per_year - 1) contacts in each contact year, uniform over
+    it; some of a substance user's contacts in TSB, never the first of a year), contacts in Y before
+    the index stay (Poisson, same rate), a prior inpatient stay for some patients with contact before
+    Y (inside one of their contact years, so it adds none), and the TSB contact of the substance-use
+    route. No other PHV episode of a cohort patient falls in Y-3 to Y-1 (the index stay lies inside
+    Y). After day 365 to the end of 2021: a few more contacts.
     """
     n = len(cohort)
     group = cohort["group"].to_numpy()
     substance = cohort["substance_use"].to_numpy()
     index_start = cohort["index_start"].to_numpy().astype("datetime64[D]")
     day0 = cohort["index_end"].to_numpy().astype("datetime64[D]")
-    history_start = np.datetime64(params["history_start"])
     history_end = np.datetime64(params["history_end"])
     dx = discharge_diagnoses(rng, group, params)
     dx = np.where(dx == None, pick(rng, params["qualifying_codes"], n), dx)  # noqa: E711
-    year_start = np.datetime64(f"{params['year']}-01-01")
+    year = int(params["year"])
+    year_start = np.datetime64(f"{year}-01-01")
     parts = []
-    # Years of contact before the index stay: 53% back to 2017 (001 §4.2), 21% none before the year.
-    u = rng.random(n)
-    first_contact = np.where(u < params["background"]["history_phv_share_2017"], history_start,
-                             np.where(u < 0.79, year_start - rng.integers(30, 3 * 365, size=n) * DAY, year_start))
-    span = np.maximum((index_start - first_contact).astype(int) - 1, 0)
-    count = rng.poisson(params["background"]["outpatient_per_year"] * span / 365.0)
-    owner, _ = group_runs(count)
-    day = first_contact[owner] + (rng.random(len(owner)) * span[owner]).astype(int) * DAY
+    # Outpatient contacts in the years before Y, by a drawn pattern of contact years (001 §4.2).
+    years = prior_contact_years(rng, n, params["prior_phv_years"])
+    rate = params["background"]["outpatient_per_year"]
+    jan1 = np.array([f"{year - 1 - j}-01-01" for j in range(3)], dtype="datetime64[D]")  # Y-1, Y-2, Y-3
+    year_days = (np.array([f"{year - j}-01-01" for j in range(3)], dtype="datetime64[D]") - jan1).astype(int)
+    patient, k = np.nonzero(years)
+    count = 1 + rng.poisson(rate - 1, size=len(patient))  # at least one contact in a contact year
+    run, position = group_runs(count)
+    owner = patient[run]
+    day = jan1[k[run]] + (rng.random(len(run)) * year_days[k[run]]).astype(int) * DAY
+    # Contacts in Y before the index stay (all patients, at the same rate).
+    span = np.maximum((index_start - year_start).astype(int) - 1, 0)
+    count = rng.poisson(rate * span / 365.0)
+    in_year_owner, _ = group_runs(count)
+    owner = np.concatenate([owner, in_year_owner])
+    in_year_day = year_start + (rng.random(len(in_year_owner)) * span[in_year_owner]).astype(int) * DAY
+    day = np.concatenate([day, in_year_day])
+    first_of_year = np.concatenate([position == 0, np.zeros(len(in_year_owner), bool)])
     in_year = day >= year_start
-    tsb = substance[owner] & ~in_year & (rng.random(len(owner)) < 0.3)
+    # Substance users: some contacts before Y in TSB, never the first of a contact year (it stays PHV).
+    tsb = substance[owner] & ~in_year & ~first_of_year & (rng.random(len(owner)) < 0.3)
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
     parts.append(batch("specialist_episodes", person_id=person_id[owner],
                        sector=np.where(tsb, "TSB", "PHV").astype(object), care_level=np.full(len(owner), 3),
@@ -268,13 +299,17 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
                        care_level=np.full(len(tsb_idx), 3), start=start, end=start + np.timedelta64(60, "m"),
                        main_diagnosis=pick(rng, params["substance_codes"], len(tsb_idx)),
                        coercion_referral=np.zeros(len(tsb_idx), bool)))
-    # A prior inpatient stay for 30%, ending before the year and 30+ days before the index stay.
-    prior = np.flatnonzero(rng.random(n) < 0.3)
-    latest_end = np.minimum(year_start - DAY, index_start[prior] - 30 * DAY)
-    end = latest_end - rng.integers(0, 700, size=len(prior)) * DAY
-    start = end - rng.integers(2, 40, size=len(prior)) * DAY
-    keep = start >= history_start
-    prior, start, end = prior[keep], start[keep], end[keep]
+    # A prior inpatient stay for some patients with contact before Y: inside one of their contact
+    # years (so it adds no contact year), and ending 30+ days before the index stay.
+    has_history = years.any(axis=1)
+    chance = params["background"]["prior_stay_share"] / has_history.mean() if has_history.any() else 0.0
+    prior = np.flatnonzero(has_history & (rng.random(n) < chance))
+    k = np.argmax(np.where(years[prior], rng.random((len(prior), 3)), -1.0), axis=1)  # one of their years
+    latest_end = np.minimum(jan1[k] + (year_days[k] - 1) * DAY, index_start[prior] - 30 * DAY)
+    nights = rng.integers(2, 40, size=len(prior))
+    room = (latest_end - jan1[k]).astype(int) - nights
+    end = latest_end - (rng.random(len(prior)) * (room + 1)).astype(int) * DAY
+    start = end - nights * DAY
     parts.append(batch("specialist_episodes", person_id=person_id[prior], sector="PHV",
                        care_level=np.full(len(prior), 1), start=at_time(start, np.full(len(prior), 14 * 60)),
                        end=at_time(end, np.full(len(prior), 11 * 60)), main_diagnosis=dx[prior],
