@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 
 @dataclass
@@ -25,3 +28,16 @@ class InputError(Exception):
         if self.example:
             parts.append(f"(example: {self.example})")
         return " ".join(parts)
+
+
+def read_user_yaml(path: Path) -> object:
+    """The parsed YAML file a user passed on the command line (a trial design, a MUSIQ scoring file).
+
+    A missing file or one that is not YAML is an :class:`InputError` naming the file, never a traceback.
+    """
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise InputError(str(path), f"not valid YAML ({type(error).__name__})") from None

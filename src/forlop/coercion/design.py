@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from forlop.errors import InputError
+from forlop.errors import InputError, read_user_yaml
 
 ARMS = ("intervention", "control")
 COUNT_COLUMNS = ("cluster", "month", "events", "population")
@@ -75,12 +74,7 @@ def read_design(path: Path) -> TrialDesign:
     its last; periods in order and not overlapping.
     """
     file = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(file, "file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(file, f"not valid YAML ({type(error).__name__})") from None
+    raw = read_user_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("arms"), dict) or not isinstance(raw.get("periods"), dict):
         raise InputError(file, "needs two mappings: 'arms' (cluster: arm) and 'periods' (name: [first, last])")
     arms = {str(cluster): str(arm).strip().lower() for cluster, arm in raw["arms"].items()}

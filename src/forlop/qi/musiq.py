@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forlop.errors import InputError
+from forlop.errors import InputError, read_user_yaml
 
 MISSING_TEXT = {"", "na", "n/a", "vet ikke", "ved ikke", "don't know", "dont know"}
 ID_COLUMNS = ("team", "respondent", "date")
@@ -60,12 +60,7 @@ def load_musiq(scoring: Path | None = None) -> dict:
         where = "musiq.yaml"
     else:
         where = str(scoring)
-        try:
-            raw = yaml.safe_load(Path(scoring).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(where, "file not found") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise InputError(where, f"not a readable YAML file ({type(error).__name__})") from None
+        raw = read_user_yaml(scoring)
     return _checked_spec(raw, where)
 
 
