@@ -32,6 +32,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from runs import fresh_process_runs
+
 CHILD = r"""
 import json, resource, sys, time
 started = time.perf_counter()
@@ -119,14 +121,7 @@ def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
         load = os.getloadavg()[0]
         counts: dict[str, dict] = {}
         for job in JOBS:
-            results = []
-            for i in range(runs):
-                print(f"[coercion bench] {job} run {i + 1}/{runs}", file=sys.stderr, flush=True)
-                done = subprocess.run([sys.executable, "-c", CHILD, str(clean), job], check=True,
-                                      capture_output=True, text=True)
-                results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"[coercion bench]   {results[-1]['seconds']:.2f} s, {results[-1]['peak_mb']:.0f} MB",
-                      file=sys.stderr, flush=True)
+            results = fresh_process_runs(CHILD, [str(clean), job], runs, f"coercion bench {job}")
             counts[job] = results[0]["counts"]
             seconds = statistics.median(r["seconds"] for r in results)
             rows.append({"job": job, "input_rows": inputs, "rows_out": results[0]["rows_out"],

@@ -34,6 +34,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from runs import fresh_process_runs
+
 CHILD = r"""
 import json, resource, sys, time
 started = time.perf_counter()  # before any library import: every job pays for its own imports
@@ -135,14 +137,7 @@ def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None)
         clean = clean or _prepare(scale, Path(tmp))
         events = _events(clean)
         for job in jobs:
-            results = []
-            for i in range(runs):
-                print(f"[pathways bench] {scale} {job} run {i + 1}/{runs}", file=sys.stderr, flush=True)
-                done = subprocess.run([sys.executable, "-c", CHILD, str(clean), job], check=True,
-                                      capture_output=True, text=True)
-                results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"[pathways bench]   {results[-1]['seconds']:.2f} s, {results[-1]['peak_mb']:.0f} MB, "
-                      f"load average {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
+            results = fresh_process_runs(CHILD, [str(clean), job], runs, f"pathways bench {scale} {job}")
             seconds = statistics.median(r["seconds"] for r in results)
             rows.append({
                 "scale": scale, "job": job, "events": events, "seconds": round(seconds, 2),
