@@ -245,7 +245,7 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     units = _geo_units(pub, lang)
     values = [pub.value(indicator, b, g) for b, g, _, _ in units]
     shown = [None if v is None else v * scale for v in values]
-    decimals = item.get("decimals", _auto_decimals(shown, show))
+    decimals = item.get("decimals", _decimals_for(pub, indicator, show))
     national = pub.value(indicator, "all", "all")
     national = None if national is None else national * scale
     x = [label for _, _, label, _ in units]
@@ -288,10 +288,12 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     return (fig if drawn else None), data
 
 
-def _auto_decimals(shown: list[float | None], show: str) -> int:
-    """0 decimals as in 001, 1 for numbers below 10 that are not percentages (e.g. 3,5 per 10 000)."""
-    finite = [abs(v) for v in shown if v is not None and np.isfinite(v)]
-    return 1 if show != "pct" and finite and max(finite) < 10 else 0
+def _decimals_for(pub: Publisher, indicator: str, show: str) -> int:
+    """Decimals of a geography figure (docs/definitions.md "Rounding", as 001): rates per 10 000 one
+    decimal; shares, means and medians whole numbers (a figure can ask for more: ``decimals`` in the
+    spec, e.g. 001 figures 39-40)."""
+    row = pub.results.get(indicator, "all", "all")
+    return 1 if show != "pct" and row is not None and row.unit == "rate_per_10000" else 0
 
 
 def _national_line(fig: go.Figure, y: float, label: str) -> None:
@@ -339,7 +341,9 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
     pts = []
     for hc, _region in hcs:
         row = pub.results.get(indicator, "health_community", hc)
-        if row is None or pub.hidden(indicator, "health_community", hc):
+        # The point's x is its denominator: left out where that count may not be published.
+        if (row is None or pub.hidden(indicator, "health_community", hc)
+                or pub.denominator_hidden(indicator, "health_community", hc)):
             continue
         pts.append((hc, float(row.numerator), float(row.denominator)))
     title = text(item, lang).replace("{k}", str(k)).replace("{label}", label)

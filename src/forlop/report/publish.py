@@ -18,7 +18,8 @@ All cells of an indicator are suppressed together (:func:`forlop.report.suppress
 so one number is hidden or shown the same way in every table and figure of the report.
 
 Indicators that rest on the same counts form a *family* and share one pattern: ``patients_share``
-with ``patients``; the means, medians and quantiles of contacts and of days to first contact of
+and ``patients_per_10000`` (its numerator is the patient count, the population is public) with
+``patients``; the means, medians and quantiles of contacts and of days to first contact of
 service S (over patients with at least one contact) with ``S_share_365d``, whose numerator is
 that number of patients; ``bed_days_*`` with ``readmission_share_365d``. Otherwise 001 table 1
 could hide a count that table 2 shows.
@@ -120,8 +121,8 @@ def families() -> dict[str, str]:
     out = {}
     for ind in catalogue["indicators"]:
         head = ind["id"]
-        if ind["id"] == "patients_share":
-            head = "patients"
+        if ind["id"] in ("patients_share", "patients_per_10000"):
+            head = "patients"  # the rate's numerator is the patient count (public population)
         elif ind.get("measure") in ("count_stat", "days_to_first") and f"{ind.get('service')}_share_365d" in ids:
             head = f"{ind['service']}_share_365d"
         elif ind["id"].startswith("bed_days_"):
@@ -200,6 +201,19 @@ class Publisher:
         if base_and_primary(own.unit, own.numerator, own.denominator, own.value)[1]:
             return True
         return self._hidden[head].get((breakdown, str(group)), True)
+
+    def denominator_hidden(self, indicator: str, breakdown: str, group: str) -> bool:
+        """True if the denominator of a share may not be shown next to it (e.g. as a funnel plot's n).
+
+        A share's denominator is a count of patients of the group: it is hidden where the group's
+        patient count (``patients``) is hidden, and where it differs from that count by 1-4 (the
+        difference would be a small count)."""
+        row = self.results.get(indicator, breakdown, group)
+        if row is None or self.hidden("patients", breakdown, group):
+            return True
+        patients = self.results.get("patients", breakdown, group)
+        gap = float(patients.value) - float(row.denominator)
+        return bool(1 <= abs(gap) <= 4)
 
     def value(self, indicator: str, breakdown: str, group: str, field: str = "value") -> float | None:
         """The publishable number (``value``, ``numerator`` or ``denominator``), or None if hidden/absent."""
