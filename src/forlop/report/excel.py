@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from forlop.i18n import t
-from forlop.report.tables import PublishedTable
+from forlop.report.tables import PublishedTable, fmt
 
 
 def _sheet_name(table_id: str, used: set[str]) -> str:
@@ -26,6 +26,17 @@ def _sheet_name(table_id: str, used: set[str]) -> str:
         k += 1
     used.add(name)
     return name
+
+
+def number_format(shown: str, lang: str) -> str:
+    """Excel display format with the decimals of the number as the report shows it ("58,8" -> "0.0").
+
+    The cell keeps the full value (analysts can compute on it); only the display is rounded like
+    the HTML report (docs/definitions.md "Rounding")."""
+    point = fmt(0.5, 1, lang, "")[1]  # the decimal mark of the report's own number format
+    digits = shown.rsplit(point, 1)[1] if point in shown else ""
+    decimals = len(digits) if digits.isdigit() else 0
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, suppression_text: str,
@@ -55,6 +66,9 @@ def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, s
             for shown, number in zip(cells[1:], nums):
                 out.append(number if number is not None else (symbol if shown == symbol else shown))
             ws.append(out)
+            for cell, shown, number in zip(ws[ws.max_row][1:], cells[1:], nums):
+                if number is not None:
+                    cell.number_format = number_format(shown, lang)
             if kind in ("total", "heading"):
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)

@@ -83,7 +83,7 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
             cells.append(fmt(r["events"], 0, lang, pub.symbol))
             cells.append(f"{fmt(r['crude'], 1, lang, '')} ({fmt(r['crude_low'], 1, lang, '')}–{fmt(r['crude_high'], 1, lang, '')})")
             cells.append(f"{fmt(r['rate'], 1, lang, '')} ({fmt(r['rate_low'], 1, lang, '')}–{fmt(r['rate_high'], 1, lang, '')})")
-            nums += [float(r["events"]), float(r["crude"]), float(r["rate"])]
+            nums += [float(r["events"]), None, None]  # Excel keeps "rate (low–high)" as shown, with its CI
         rows.append(cells)
         numbers.append(nums)
         kinds.append("total" if level in ("all", "region") else "data")
