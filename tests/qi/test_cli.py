@@ -46,7 +46,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
     done = run("qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv"))
-    assert done.returncode == 2 and "not a number in row 3" in done.stderr and "Traceback" not in done.stderr
+    # "2022-02,x" is the 2nd data row: row 2 (header not counted, as forlop validate).
+    assert done.returncode == 2 and "not a number in row 2" in done.stderr and "Traceback" not in done.stderr
     done = run("qi", "dashboard", "--data", str(tmp_path), "--out", str(tmp_path / "x.html"))
     assert done.returncode == 2 and "qi_data.parquet" in done.stderr
 
@@ -64,3 +65,57 @@ def test_template_import_musiq_commands(tmp_path: Path) -> None:
     scores = pd.read_csv(tmp_path / "scores.csv")
     # 5 + 3 = 8 of 14 -> 57.1 %.
     assert (scores["weighted_total"].iloc[0], scores["total_percent"].iloc[0]) == (8, 57.1)
+
+
+def test_chart_options_are_checked_before_the_data(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
+    base = ["qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv")]
+    # Bad data and an unknown chart type: the chart type is reported (one line, exit 2).
+    done = run(*base, "--chart", "zz")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "forlop: --chart: unknown chart type 'zz' (example: run, i, mr, xbar, s, t, p, c, u, g)"]
+    done = run(*base, "--chart", "p")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["forlop: --n: a P chart needs a denominator column (--n)"]
+    done = run(*base, "--freeze", "0")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["forlop: --freeze: 0 is not a point position (1 or more)"]
+    done = run(*base, "--lang", "sv")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["forlop: --lang: unknown language 'sv' (example: nb, en, da)"]
+
+
+def test_danish_lines_are_danish(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("m,y\n" + "".join(f"2022-{k:02d},{k}\n" for k in range(1, 13)))
+    done = run("qi", "chart", "--csv", str(good), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv"),
+               "--lang", "da")
+    assert done.returncode == 0, done.stderr
+    # 1..12: median 6.5, 12 useful, longest run 6 (limit round(log2 12) + 3 = 7), 1 crossing < qbinom(0.05, 11, 0.5) = 3.
+    assert done.stdout.strip() == ("Del 1: 12 punkter i beregningen, 12 brugbare observationer; længste serie 6 "
+                                   "(grænse 7); krydsninger 1 (nedre grænse 3); ikke-tilfældig variation (Anhøj-reglerne)")
+    assert done.stderr.strip() == f"Punkter skrevet til {tmp_path / 'p.csv'}"
+    assert run("qi", "template", "--team", "Team A", "--out", str(tmp_path / "a.xlsx"), "--from", "2022-01",
+               "--to", "2022-03", "--lang", "da").returncode == 0
+    done = run("qi", "import", str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "data"), "--lang", "da")
+    assert done.stderr.strip().splitlines() == [
+        "a.xlsx: læst 0, brugt 0, afvist 0", f"Samarbejdsdata skrevet til {tmp_path / 'data'}: 0 rækker fra 1 teams"]
+    done = run("qi", "dashboard", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "qi.html"), "--lang", "da")
+    assert done.returncode == 0, done.stderr
+    # The whole-collaborative section (adult track) and Team A, no chart (no data).
+    assert done.stderr.strip().splitlines()[-1] == f"Dashboard skrevet til {tmp_path / 'qi.html'} (1 teams, 0 diagrammer)"
+
+
+def test_every_qi_text_has_nb_en_and_da() -> None:
+    # Texts for people of the qi commands exist in all three languages, so `--lang da` never
+    # falls back to English (forlop.i18n.t falls back to en). The template texts are the
+    # exception by rule: Danish teams get the Norwegian template (template.py).
+    import yaml
+    from importlib import resources
+
+    messages = yaml.safe_load(resources.files("forlop").joinpath("messages.yaml").read_text(encoding="utf-8"))
+    qi = {key: set(entry) for key, entry in messages.items() if key.startswith("qi.")}
+    missing = [key for key, languages in qi.items() if not key.startswith("qi.template.") and languages != {"nb", "en", "da"}]
+    assert missing == [] and len(qi) > 60

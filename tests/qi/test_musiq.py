@@ -34,7 +34,8 @@ def test_scores(tmp_path: Path) -> None:
     # QI team level: 7 factors, skills missing: (5 x 7 + 1) / 6 = 6.0.
     assert (b["n_answered"], b["n_missing"], b["weighted_total"], b["total_percent"]) == (20, 1, 134, 95.7)
     assert b["mean_qi_team"] == 6.0 and b["mean_environment"] == 7.0
-    assert rejected["team"].tolist() == ["C"]
+    # C is the 3rd data row: row 3 (header not counted, as forlop validate).
+    assert rejected[["team", "row"]].values.tolist() == [["C", 3]]
     assert rejected["reason"].iloc[0] == "resource_availability: 9 is not a whole score 1-7"
     assert write_scores(tmp_path / "answers.csv", tmp_path / "out" / "scores.csv") == (2, 1)
     assert (tmp_path / "out" / "rejected" / "musiq.csv").exists()

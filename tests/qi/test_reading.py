@@ -27,12 +27,14 @@ def test_shift_after_start_is_improvement_when_down_is_desired() -> None:
 def test_signal_in_baseline_only() -> None:
     # Baseline of 20: ten 1s then ten 9s (median 5); then 12 points alternating 4, 6 from
     # 2023-09 (position 21). 32 useful, limit round(log2(32)) + 3 = 8; the runs of 10 (1s and 9s)
-    # are longer; the latest (9s, 2022-11..2023-08) ends before the start -> "baseline".
+    # are longer; the latest (9s, 2022-11..2023-08) ends before the start -> baseline only;
+    # above the median while down is desired -> "baseline_worsening" (up desired: "baseline_improvement").
     y = [1] * 10 + [9] * 10 + [4, 6] * 6
     result = qic(MONTHS, y, chart="run", freeze=20)
     reading = read_chart(result, "down", start_position=21, lang="en")
     assert reading.text == "non-random variation: shift above the median from November 2022 to August 2023"
-    assert reading.status == "baseline"
+    assert reading.status == "baseline_worsening" and reading.direction == 1
+    assert read_chart(result, "up", start_position=21, lang="en").status == "baseline_improvement"
 
 
 def test_random_and_too_few() -> None:
@@ -57,3 +59,12 @@ def test_few_crossings_and_points_outside_limits() -> None:
     text = read_chart(c, "down", None, "en").text
     assert text.endswith("1 point(s) outside the control limits, last January 2023")
     assert text.startswith("non-random variation: shift below the centre line from January 2022 to December 2022")
+
+
+def test_few_crossings_without_a_start_has_no_direction() -> None:
+    # The same twelve months 1..12 without a start month: the whole series is judged; the
+    # few-crossings signal (1 < 3) has no side, since the median of all points (6.5) is the
+    # centre line itself -> "undirected" (before: a signal that looked like "baseline").
+    reading = read_chart(qic(MONTHS[:12], list(range(1, 13))), "up", None, "en")
+    assert reading.text == "non-random variation: too few crossings of the median (1, lower limit 3)"
+    assert (reading.status, reading.direction) == ("undirected", 0)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from forlop.errors import InputError
 from forlop.qi.importer import import_templates, parse_month
-from forlop.qi.template import FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, write_template
+from forlop.qi.template import FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, START_CELL, write_template
 
 
 def test_template_layout_and_validation(tmp_path: Path) -> None:
@@ -80,16 +80,32 @@ def test_bad_rows_are_kept_out_with_reason(tmp_path: Path) -> None:
     result = import_templates([path], tmp_path / "out", lang="en")
     assert result.data[["indicator", "numerator"]].values.tolist() == [["R1", 2], ["V1", 1]]
     rejected = pd.read_csv(tmp_path / "out" / "rejected" / "qi_import.csv")
+    # row = the data row in the sheet, header not counted (as forlop validate): Excel row
+    # FIRST_DATA_ROW (6) is row 1, so Excel row 7 is row 2; the appended row (Excel 10) is row 5.
     reasons = rejected.set_index(["sheet", "row"])["reason"]
-    assert reasons[("R1", 7)] == "numerator is negative (-1)"
-    assert reasons[("R1", 8)] == "invalid month '2022-13' (expected YYYY-MM)"
-    assert reasons[("R1", 9)] == "numerator is not a whole number: '1.5'"
-    assert reasons[("V1", 6)] == "numerator (5) is larger than the denominator (4)"
-    assert reasons[("V1", 7)] == "denominator missing (the indicator is a proportion)"
-    assert reasons[("V1", 8)] == reasons[("V1", 10)] == "month 2022-03 occurs more than once for V1"
+    assert reasons[("R1", 2)] == "numerator is negative (-1)"
+    assert reasons[("R1", 3)] == "invalid month '2022-13' (expected YYYY-MM)"
+    assert reasons[("R1", 4)] == "numerator is not a whole number: '1.5'"
+    assert reasons[("V1", 1)] == "numerator (5) is larger than the denominator (4)"
+    assert reasons[("V1", 2)] == "denominator missing (the indicator is a proportion)"
+    assert reasons[("V1", 3)] == reasons[("V1", 5)] == "month 2022-03 occurs more than once for V1"
     assert rejected[rejected.sheet == "F4"]["reason"].iloc[0] == "indicator F4 is missing from the template (no such sheet)"
     # read = used + rejected: 2 good rows + 8 rejected rows (7 rows + 1 missing sheet).
     assert result.counts[0] == {"file": "a.xlsx", "read": 10, "used": 2, "rejected": 8}
+    # Kept rows carry the same numbering: R1's first month is row 1, V1's 2022-04 row 4.
+    assert result.data[["indicator", "row"]].values.tolist() == [["R1", 1], ["V1", 4]]
+
+
+def test_bad_start_month_names_its_cell_in_danish(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "a.xlsx", "Team A", "adult", "2022-01", "2022-02")
+    workbook = load_workbook(path)
+    workbook[INSTRUCTIONS_SHEET][START_CELL] = "jan 22"
+    workbook.save(path)
+    import_templates([path], tmp_path / "out", lang="da")
+    rejected = pd.read_csv(tmp_path / "out" / "rejected" / "qi_import.csv")
+    assert rejected[["sheet", "reason"]].values.tolist() == [
+        [INSTRUCTIONS_SHEET, "ugyldig startmåned 'jan 22' i celle B5 (skal være ÅÅÅÅ-MM)"]]
+    assert rejected["row"].isna().all()
 
 
 def test_unusable_file_is_one_clear_error(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from importlib import resources
 
 import yaml
 
+from forlop.i18n import default_language
+
 TRACKS = ("adult", "youth")
 TYPES = ("outcome", "follow_up", "process", "balancing")
 UNITS = ("persons", "events", "proportion")
@@ -41,6 +43,16 @@ class Indicator:
     def is_proportion(self) -> bool:
         """True when the indicator is a share (numerator over denominator)."""
         return self.unit == "proportion"
+
+    def name(self, lang: str | None) -> str:
+        """The indicator's name in the output language: English for ``en``, else the Danish name.
+
+        The catalogue has no Norwegian names: the indicators are those of the Danish
+        collaborative (004), whose teams know them by their Danish names, and a Norwegian
+        reader reads them as they are (as in the team template); so ``nb`` and ``da`` both
+        get ``name_da``. No ``lang``: ``FORLOP_LANG`` or ``nb``, as ``forlop.i18n.t``.
+        """
+        return self.name_en if (lang or default_language()) == "en" else self.name_da
 
     def in_track(self, track: str) -> bool:
         """True when the indicator is measured in ``track`` (adult or youth)."""

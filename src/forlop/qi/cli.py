@@ -22,9 +22,35 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish readings).")
+LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish).")
+QI_LANGUAGES = ("nb", "en", "da")
 POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal", "part", "include", "notes",
                  "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
+
+
+def _check_lang(lang: str | None) -> None:
+    """``--lang`` must be one of ``QI_LANGUAGES`` (checked before any file is read)."""
+    if lang is not None and lang not in QI_LANGUAGES:
+        raise InputError("--lang", f"unknown language '{lang}'", example=", ".join(QI_LANGUAGES))
+
+
+def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, part: list[int] | None,
+                         exclude: list[int] | None) -> None:
+    """The options of ``qi chart`` that can be judged without the data, checked before reading
+    it: so a wrong chart type is reported even when the data are bad too. Positions must be
+    1 or more; whether they fit the data is checked by ``qic``."""
+    from forlop.qi.limits import CHART_TYPES
+    from forlop.qi.qic import NEEDS_DENOMINATOR
+
+    if chart_type.lower() not in CHART_TYPES:
+        raise InputError("--chart", f"unknown chart type '{chart_type}'", example=", ".join(CHART_TYPES))
+    if chart_type.lower() in NEEDS_DENOMINATOR and n is None:
+        raise InputError("--n", f"a {chart_type.upper()} chart needs a denominator column (--n)")
+    for name, values in (("--freeze", [] if freeze is None else [freeze]), ("--part", part or []),
+                         ("--exclude", exclude or [])):
+        for value in values:
+            if value < 1:
+                raise InputError(name, f"{value} is not a point position (1 or more)")
 
 
 def _x_values(column: pd.Series) -> pd.Series:
@@ -51,7 +77,8 @@ def _numbers(values: pd.Series, name: str, path: Path) -> pd.Series:
     numbers = pd.to_numeric(values.replace("", None), errors="coerce")
     bad = values[numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")]
     if len(bad):
-        raise InputError(str(path), f"not a number in row {bad.index[0] + 2}", column=name, example=str(bad.iloc[0]))
+        # Row = the data row's number, header not counted, as `forlop validate` (docs/definitions.md).
+        raise InputError(str(path), f"not a number in row {bad.index[0] + 1}", column=name, example=str(bad.iloc[0]))
     return numbers
 
 
@@ -75,6 +102,8 @@ def chart(
     """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
     from forlop.qi.qic import qic
 
+    _check_lang(lang)
+    _check_chart_options(chart_type, n, freeze, part, exclude)
     try:
         data = pd.read_csv(csv, dtype=str, keep_default_na=False)
     except FileNotFoundError:
@@ -122,6 +151,7 @@ def template(
     from forlop.qi.catalogue import for_track
     from forlop.qi.template import write_template
 
+    _check_lang(lang)
     try:
         sheets = len(for_track(track))
         write_template(out, team, track, start, end, start_month=start_month, lang=lang)
@@ -139,10 +169,11 @@ def import_(
     """Read filled templates into one collaborative dataset; bad rows go to rejected/ with reason."""
     from forlop.qi.importer import import_templates
 
+    _check_lang(lang)
     result = import_templates(files, out, lang=lang, progress=True)
     typer.echo(t("qi.import.written", lang, path=out, rows=len(result.data), teams=len(result.teams)), err=True)
     if len(result.rejected):
-        typer.echo(t("summary.rejected_where", lang, path=Path(out) / "rejected" / "qi_import.csv"), err=True)
+        typer.echo(t("qi.rejected_where", lang, path=Path(out) / "rejected" / "qi_import.csv"), err=True)
 
 
 @app.command()
@@ -154,6 +185,7 @@ def dashboard(
     """Write a self-contained offline HTML dashboard per team and for the whole collaborative."""
     from forlop.qi.dashboard import build_dashboard
 
+    _check_lang(lang)
     build_dashboard(data, out, lang=lang, progress=True)
 
 
@@ -170,10 +202,11 @@ def musiq(
     """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
     from forlop.qi.musiq import write_scores
 
+    _check_lang(lang)
     scored, rejected = write_scores(csv, out, scoring)
     typer.echo(t("qi.musiq.written", lang, path=out, rows=scored), err=True)
     if rejected:
-        typer.echo(t("summary.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)
+        typer.echo(t("qi.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)
 
 
 @app.command()
@@ -185,6 +218,7 @@ def synth(
     """Write a synthetic collaborative: 10 teams, monthly 2018-2023, real improvement in some."""
     from forlop.qi.synth import write_collaborative
 
+    _check_lang(lang)
     write_collaborative(out, seed=seed, lang=lang, progress=True)
 
 

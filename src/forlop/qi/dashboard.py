@@ -1,8 +1,10 @@
 """Self-contained offline HTML dashboard of a collaborative dataset (``forlop qi import``).
 
 Content:
-- an overview of which teams show improvement on which indicators (improvement = a signal in
-  the indicator's desired direction reaching into the team's project period; ``reading.py``);
+- an overview of which teams show which signal on which indicator: one symbol per reading
+  status of ``reading.py`` (``SYMBOLS``), so a cell shows exactly what the team's panel of
+  that indicator shows, plus "no data" (an indicator of the team's track without rows) and
+  an empty cell (an indicator of the other track); the legend lists these symbols only;
 - per team, small multiples of its indicators (the catalogue's chart type, x = month,
   baseline = months before the team's start month, frozen like qicharts2's ``freeze``) with
   signals highlighted (centre line dashed red on a runs signal, points of an unusually long
@@ -31,17 +33,20 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from forlop.errors import InputError
-from forlop.i18n import t
+from forlop.i18n import default_language, t
 from forlop.qi.anhoej import longest_run_span
-from forlop.qi.catalogue import Indicator, for_track, load_catalogue
+from forlop.qi.catalogue import Indicator, for_track, indicator, load_catalogue
 from forlop.qi.importer import DATA_FILE, TEAMS_FILE
 from forlop.qi.plot import LIMIT_COLOUR, LINE_COLOUR, SIGNAL_COLOUR
 from forlop.qi.qic import QicResult, qic
-from forlop.qi.reading import Reading, month_name, read_chart
+from forlop.qi.reading import MIN_POINTS, Reading, month_name, read_chart
 
 COLLABORATIVE_START = pd.Timestamp("2022-01-01")
 COLUMNS = 3
-SYMBOLS = {"improvement": "▲", "worsening": "▼", "baseline": "·", "random": "·", "too_few": "–", "none": "–"}
+# One symbol per overview status: the reading statuses (reading.py) plus "none" (an indicator
+# of the team's track with no rows) and "other_track" (not measured in the team's track: empty).
+SYMBOLS = {"improvement": "▲", "worsening": "▼", "baseline_improvement": "△", "baseline_worsening": "▽",
+           "undirected": "◆", "random": "○", "too_few": f"<{MIN_POINTS}", "none": "–", "other_track": ""}
 
 
 def load_dataset(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,12 +136,14 @@ def team_section(team: str, series: pd.DataFrame, track: str, start: pd.Timestam
         reading = read_chart(result, item.direction, start_position, lang)
         cells[item.id] = reading
         unit = " (%)" if item.is_proportion else ""
-        panels.append((f"{item.id} {item.name_da}{unit}"[:60], result))
+        panels.append((f"{item.id} {item.name(lang)}{unit}"[:60], result))
         starts.append(start)
-        readings.append({"id": item.id, "name": item.name_da, "text": reading.text, "status": reading.status})
+        readings.append({"id": item.id, "name": item.name(lang), "text": reading.text, "status": reading.status,
+                         "symbol": SYMBOLS[reading.status]})
     start_text = month_name(start, lang) if start is not None and not pd.isna(start) else "?"
     return {
-        "title": team, "anchor": _anchor(team), "subtitle": t("qi.dashboard.start", lang, month=start_text),
+        "title": team, "anchor": _anchor(team), "track": track,
+        "subtitle": t("qi.dashboard.start", lang, month=start_text),
         "figure": _figure(panels, starts) if panels else "", "readings": readings, "cells": cells,
         "charts": len(panels),
     }
@@ -158,6 +165,28 @@ def collaborative_sections(data: pd.DataFrame, teams: pd.DataFrame, lang: str | 
     return sections
 
 
+def overview_cell(section: dict, indicator_id: str, lang: str | None) -> dict:
+    """The overview cell of one indicator in one team (or collaborative) section: status,
+    symbol (``SYMBOLS``) and the reading as a tooltip."""
+    reading: Reading | None = section["cells"].get(indicator_id)
+    if reading is not None:
+        return {"status": reading.status, "symbol": SYMBOLS[reading.status], "text": reading.text}
+    status = "none" if indicator(indicator_id).in_track(section["track"]) else "other_track"
+    return {"status": status, "symbol": SYMBOLS[status], "text": t(f"qi.dashboard.legend.{status}", lang)}
+
+
+def legend(indicator_ids: list[str], lang: str | None) -> dict:
+    """The overview's legend: every symbol of ``SYMBOLS`` with its meaning, and what a signal is
+    (3-sigma limits are mentioned only if one of the charted indicators is a control chart)."""
+    items = [{"status": status, "symbol": symbol, "text": t(f"qi.dashboard.legend.{status}", lang)}
+             for status, symbol in SYMBOLS.items()]
+    control = any(indicator(i).chart != "run" for i in indicator_ids)
+    signal = t("qi.dashboard.legend.signal", lang)
+    if control:
+        signal += " " + t("qi.dashboard.legend.signal_sigma", lang)
+    return {"items": items, "signal": signal}
+
+
 def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress: bool = False) -> dict:
     """Write the dashboard of the dataset in ``data_dir`` to ``out``; returns counts."""
     data, teams = load_dataset(data_dir)
@@ -171,21 +200,16 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
             print(f"qi dashboard: {team}", file=sys.stderr)
         sections.append(team_section(team, data[data["team"] == team], tracks[team], starts.get(team), lang))
     indicator_ids = [item.id for item in load_catalogue() if any(item.id in s["cells"] for s in sections)]
-    overview = []
-    for section in sections:
-        cells = []
-        for indicator_id in indicator_ids:
-            reading: Reading | None = section["cells"].get(indicator_id)
-            status = reading.status if reading else "none"
-            cells.append({"status": status, "symbol": SYMBOLS[status], "text": reading.text if reading else ""})
-        overview.append({"team": section["title"], "anchor": section["anchor"], "cells": cells})
+    overview = [{"team": section["title"], "anchor": section["anchor"],
+                 "cells": [overview_cell(section, indicator_id, lang) for indicator_id in indicator_ids]}
+                for section in sections]
     template = jinja2.Template(resources.files("forlop.qi").joinpath("dashboard.html.j2").read_text(encoding="utf-8"),
                                autoescape=True)
     html = template.render(
-        html_lang={"en": "en", "da": "da"}.get(lang or "", "nb"), title=t("qi.dashboard.title", lang),
+        html_lang=lang or default_language(), title=t("qi.dashboard.title", lang),
         generated=t("qi.dashboard.generated", lang, date=dt.date.today().isoformat()),
         overview_title=t("qi.dashboard.overview", lang), team_label=t("qi.dashboard.team", lang),
-        legend=t("qi.dashboard.legend", lang), indicator_ids=indicator_ids, overview=overview,
+        legend=legend(indicator_ids, lang), indicator_ids=indicator_ids, overview=overview,
         sections=sections, plotly_js=get_plotlyjs(),
     )
     out = Path(out)

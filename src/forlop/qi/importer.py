@@ -10,6 +10,10 @@ Rules (the template layout is in ``template.py``):
   indicator (every copy is rejected: we cannot tell which one is right), an indicator of the
   team's track with no sheet, a sheet that is not an indicator, a bad start month.
 - Rows where nothing was filled in (month only) are months not reported yet: not rows.
+- ``row`` (in the output and in ``rejected/``) is the data row's number in its sheet, the
+  header not counted (row 1 = the first month, Excel row ``FIRST_DATA_ROW``), the convention of
+  ``forlop validate`` (docs/definitions.md); a bad start month has no row (the reason names
+  its cell), nor has a missing or unknown sheet.
 Output: ``<out>/qi_data.parquet`` (team, track, indicator, month, numerator, denominator,
 note, file, row) and ``<out>/teams.parquet`` (team, track, start_month, file).
 """
@@ -126,7 +130,8 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
     start_value = workbook[INSTRUCTIONS_SHEET][START_CELL].value
     start_month = parse_month(start_value)
     if start_month is None and not _empty(start_value):
-        reject(INSTRUCTIONS_SHEET, int(START_CELL[1:]), start_value, None, None, t("qi.reject.month", lang, value=start_value))
+        reject(INSTRUCTIONS_SHEET, None, start_value, None, None,
+               t("qi.reject.start_month", lang, value=start_value, cell=START_CELL))
     known = {item.id for item in load_catalogue()}
     for sheet_name in workbook.sheetnames:
         if sheet_name != INSTRUCTIONS_SHEET and sheet_name not in known:
@@ -137,7 +142,7 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             continue
         sheet = workbook[item.id]
         for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=4, values_only=True),
-                                       start=FIRST_DATA_ROW):
+                                       start=1):
             month_value, numerator_value, denominator_value, note = (list(cells) + [None] * 4)[:4]
             if _empty(numerator_value) and _empty(denominator_value):
                 continue  # month not reported (yet)

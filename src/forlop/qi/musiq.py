@@ -141,7 +141,8 @@ def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame
                 reasons.append(f"{factor.id}: {reason}")
             scores[factor.id] = value
         if reasons:
-            rejected.append({**answer.to_dict(), "row": index + 2, "reason": "; ".join(reasons)})
+            # row = the data row's number, header not counted, as `forlop validate` (docs/qi.md).
+            rejected.append({**answer.to_dict(), "row": index + 1, "reason": "; ".join(reasons)})
             continue
         answered = [f for f in present if scores[f.id] is not None]
         total = sum(f.weight * scores[f.id] for f in answered)

@@ -9,10 +9,14 @@ Rules (ours, written down in docs/definitions.md "QI charts"):
 - Direction of a signal: the side of the longest run (long-run signal), else the side of the
   median of the points after the start month relative to the centre line, else the side of
   the last point outside the limits.
-- Status: ``improvement`` when the direction is the indicator's desired direction and the
-  signal reaches into the project period (the longest run, or a point outside the limits,
-  ends after the start month); ``worsening`` for the other direction; ``baseline`` when the
-  signal lies in the baseline only; ``random`` with no signal; ``too_few``.
+- Status (``STATUSES``): ``improvement`` when the direction is the indicator's desired
+  direction and the signal reaches into the project period (the longest run, or a point
+  outside the limits, ends at or after the start month; without a start month the whole
+  series is the project period); ``worsening`` for the other direction;
+  ``baseline_improvement`` / ``baseline_worsening`` when the signal lies in the baseline only
+  (in / against the desired direction); ``undirected`` for a signal without a direction (too
+  few crossings with the median of the points after the start on the centre line);
+  ``random`` with no signal; ``too_few``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from forlop.qi.anhoej import longest_run_span
 from forlop.qi.qic import QicResult
 
 MIN_POINTS = 12
+STATUSES = ("improvement", "worsening", "baseline_improvement", "baseline_worsening", "undirected", "random",
+            "too_few")
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def read_chart(result: QicResult, desired: str, start_position: int | None = Non
             after = p["y"].iloc[first_after:]
             centre = float(p["cl"].iloc[-1])
             direction = int(np.sign(after.median() - centre)) if after.notna().any() else 0
-            reaches = start_position is not None and after.notna().any()
+            reaches = bool(after.notna().any())
             parts.append(t("qi.reading.few_crossings", lang, line=line, crossings=int(summary["n_crossings"]),
                            limit=int(summary["n_crossings_min"])))
     outside = p.index[p["sigma_signal"]]
@@ -93,8 +99,10 @@ def read_chart(result: QicResult, desired: str, start_position: int | None = Non
     if not parts:
         return Reading(t("qi.reading.random", lang), "random", 0)
     wanted = 1 if desired == "up" else -1
-    if not reaches:
-        status = "baseline"
+    if direction == 0:
+        status = "undirected"
     else:
         status = "improvement" if direction == wanted else "worsening"
+        if not reaches:
+            status = f"baseline_{status}"
     return Reading("; ".join(parts), status, direction)
