@@ -18,6 +18,7 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
     rates = tmp_path / "rates"
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month")
     assert done.returncode == 0, done.stderr
+    assert "Beregner rater per kommune og måned" in done.stderr  # Norwegian by default, no English words
     design = tmp_path / "trial.yaml"
     design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
                       "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n", encoding="utf-8")
@@ -30,9 +31,11 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
     # half (4.0 per 10 000), September = 1 in the second (2.0): change -2. 4601 (control): May = 1 (2.0),
     # November = 1 (2.0): change 0. Effect = 0 - (-2) = 2.0.
     assert effects.loc[0, "estimate"] == pytest.approx(2.0, abs=1e-3)
-    # One cluster per arm leaves no degrees of freedom: no CI, and the notes say why.
+    # One cluster per arm leaves no degrees of freedom: no CI, and the notes say why (Norwegian by default),
+    # and stderr says where the notes are.
     assert effects.loc[0, ["ci_low", "ci_high"]].isna().all()
-    assert "degrees of freedom" in (out / "notes.txt").read_text(encoding="utf-8")
+    assert "Ingen frihetsgrader igjen" in (out / "notes.txt").read_text(encoding="utf-8")
+    assert f"1 merknader om modelltilpasningen: {out / 'notes.txt'}" in done.stderr
 
 
 def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):

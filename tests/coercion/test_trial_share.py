@@ -55,4 +55,4 @@ def test_arm_share_with_clopper_pearson_interval(evaluated):
 def test_more_events_than_denominator_is_rejected(evaluated):
     _, rejected = evaluated
     assert rejected["reason"].tolist() == ["events exceed the denominator (population column)"]
-    assert rejected["row"].tolist() == [11]
+    assert rejected["row"].tolist() == [10]  # the 10th data row (header not counted, as forlop validate)

@@ -103,6 +103,9 @@ def read_design(path: Path) -> TrialDesign:
 def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
 
+    ``row`` is the data row number as ``forlop validate`` counts it (1 = the first row after the header),
+    and the rejected rows keep the file's columns followed by ``reason`` and ``row``, as validate writes them.
+
     Usable rows have cluster (text), month (text YYYY-MM, which sorts as time), events and population (int, events >= 0,
     population > 0), a cluster named in the design, and one row per cluster and month. Rows in months
     outside every period are usable but not used by the evaluation. For ``outcome="share"`` the
@@ -119,7 +122,8 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple
         if column not in raw.columns:
             raise InputError(file, "missing column", column=column, example=",".join(raw.columns))
     raw = raw[list(COUNT_COLUMNS)].copy()
-    raw.insert(0, "row", range(2, len(raw) + 2))  # line number in the file (header is line 1)
+    # data row number as `forlop validate` gives it: 1-based, the header not counted (extract/sources.py)
+    raw["row"] = range(1, len(raw) + 1)
     reason = pd.Series("", index=raw.index)
     bad_month = ~raw["month"].str.strip().str.match(_MONTH)
     reason[bad_month] = "month is not YYYY-MM"
@@ -139,7 +143,7 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple
     duplicate = ok & raw[ok].duplicated(["cluster", "month"], keep="first").reindex(raw.index, fill_value=False)
     reason[duplicate] = "second row for the same cluster and month"
     ok = reason == ""
-    rejected = raw[~ok].assign(reason=reason[~ok])
+    rejected = raw[~ok].assign(reason=reason[~ok])[[*COUNT_COLUMNS, "reason", "row"]]
     used = raw[ok].drop(columns="row").copy()
     used["month"] = used["month"].str.strip()
     used["events"] = used["events"].astype("int64")

@@ -31,7 +31,7 @@ def clean_dir(data: Path, out: Path, lang: str | None = None) -> Path:
         return data / "clean"
     from forlop.extract.validate import validate_extract
 
-    print(t("coercion.rates.step", lang, step="validate"), file=sys.stderr)
+    print(t("coercion.rates.step_validate", lang), file=sys.stderr)
     validate_extract(data, Path(out) / "validation")
     return Path(out) / "validation" / "clean"
 
@@ -51,7 +51,8 @@ def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "ye
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = read_tables(clean_dir(data, out, lang), engine)
-    print(t("coercion.rates.step", lang, step=f"rates by {by} and {period}"), file=sys.stderr)
+    print(t("coercion.rates.step_rates", lang, by=t(f"coercion.by.{by}", lang),
+                                period=t(f"coercion.period_unit.{period}", lang)), file=sys.stderr)
     rates, _, excluded = coercion_rates(tables, by=by, period=period)
     rates.insert(1, "by", by)
     rates.insert(3, "period_unit", period)

@@ -77,15 +77,16 @@ def _read_result(path: Path, columns: list[str], dtype: dict | None = None) -> p
 
 
 def _trial_context(trial_dir: Path, lang: str) -> dict:
-    effects = _read_result(trial_dir / "effects.csv", ["comparison", "estimate", "ci_low", "ci_high", "p_value",
-                                                       "permutation_p", "effect_size", "unit"])
+    effects = _read_result(trial_dir / "effects.csv", ["baseline", "period", "estimate", "ci_low", "ci_high", "p_value",
+                                                       "permutation_p", "effect_size", "unit"],
+                           {"baseline": str, "period": str})
     outcome = "share" if effects["unit"].iloc[0] == "percentage points" else "rate"
     arm_rates = _read_result(trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"])
     cluster_rates = _read_result(trial_dir / "cluster_rates.csv",
                                  ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str})
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
     effect_rows = [
-        {"comparison": r.comparison, "estimate": _num(r.estimate), "ci": f"{_num(r.ci_low)} ; {_num(r.ci_high)}",
+        {"comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period), "estimate": _num(r.estimate), "ci": f"{_num(r.ci_low)} ; {_num(r.ci_high)}",
          "p": _p(r.p_value), "perm": _p(r.permutation_p), "es": _num(r.effect_size)}
         for r in effects.itertuples()
     ]

@@ -35,10 +35,11 @@ from statsmodels.regression.mixed_linear_model import MixedLM
 from forlop.coercion.design import TrialDesign
 from forlop.coercion.poisson import rate_with_ci
 from forlop.coercion.share import share_with_ci
+from forlop.i18n import t
 
 MAX_ENUMERATED = 20_000
 EFFECT_COLUMNS = [
-    "comparison", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size",
+    "comparison", "baseline", "period", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size",
     "se", "df", "clusters", "permutations", "unit",
 ]
 OUTCOMES = ("rate", "share")
@@ -161,14 +162,16 @@ def permutation_test(changes: pd.DataFrame, seed: int = 2019) -> tuple[float, in
     return p, len(allocations)
 
 
-def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.DataFrame, list[str]]:
+def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign, lang: str | None = None
+                ) -> tuple[pd.DataFrame, list[str]]:
     """Fit rate ~ period + arm + period:arm, random intercept per cluster (MixedLM, REML).
 
     Return per later period: comparison, estimate (= minus the period:arm coefficient), se, df, ci_low,
     ci_high, p_value (t with the between-within df), and notes on the fit (warnings of the optimiser).
     When no degrees of freedom are left (one cluster per arm) or the model cannot be fitted, the
     estimate is the difference in mean cluster change (what the model estimates in a balanced design)
-    without CI or p-value, and a note says so.
+    without CI or p-value, and a note says so (notes in ``lang``; the optimiser's own warnings as
+    statsmodels words them).
     """
     data = cluster_rates.dropna(subset=["rate"]).reset_index(drop=True)
     arm = (data["arm"] == "intervention").astype(float)
@@ -181,16 +184,14 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
     dof = len(data) - data["cluster"].nunique() - 2 * len(design.later)
     fit = None
     if dof <= 0:
-        notes.append("No degrees of freedom left for the mixed model (one cluster per arm?): the estimate is "
-                     "the difference in mean cluster change, without CI or p-value.")
+        notes.append(t("coercion.note.no_df", lang))
     else:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 fit = MixedLM(data["rate"].to_numpy(), exog, groups=data["cluster"].to_numpy()).fit(reml=True)
             except (np.linalg.LinAlgError, ValueError) as error:
-                notes.append(f"The mixed model could not be fitted ({error}): the estimate is the difference in "
-                             "mean cluster change, without CI or p-value.")
+                notes.append(t("coercion.note.no_fit", lang, error=error))
         for warning in caught:
             text = str(warning.message).splitlines()[0]
             if text not in notes:
@@ -207,6 +208,7 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
             se = math.nan
         rows.append({
             "comparison": f"{design.baseline.name} -> {period.name}",
+            "baseline": design.baseline.name,
             "period": period.name,
             "estimate": estimate,
             "se": se,
@@ -218,15 +220,17 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign) -> tuple[pd.Da
     return pd.DataFrame(rows), notes
 
 
-def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool = True, outcome: str = "rate"
-                   ) -> TrialResult:
+def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool = True, outcome: str = "rate",
+                   lang: str | None = None) -> TrialResult:
     """Evaluate the trial: cluster and arm values per period, and one effect row per later period.
 
     ``outcome`` is ``rate`` (per 10 000 per year) or ``share`` (percent; effects in percentage points).
+    Each arm needs a cluster with counts in the baseline and each later period (``coverage``; the
+    command line checks it first).
     """
     cluster_rates = cluster_period_rates(counts, design, outcome)
     arm_rates = arm_period_rates(cluster_rates, design, outcome)
-    effects, notes = mixed_model(cluster_rates, design)
+    effects, notes = mixed_model(cluster_rates, design, lang)
     extra = []
     for period in design.later:
         changes = cluster_changes(cluster_rates, design, period.name)
