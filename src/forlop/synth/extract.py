@@ -22,13 +22,14 @@ import pyarrow.parquet as pq
 
 from forlop.errors import InputError
 from forlop.i18n import t
-from forlop.synth import geography, municipal, others, primary_care, specialist
+from forlop.synth import coercion, geography, municipal, others, primary_care, specialist
 from forlop.synth.cohort import NATIONAL_COHORT, build_cohort
 from forlop.synth.events import DAY, LIST_COLUMNS, SCHEMAS, batch, pick
 from forlop.synth.plans import plan_services
 from forlop.synth.targets import parameters, targets
 
 SCALES = {"national": NATIONAL_COHORT, "demo": 1500}
+COERCION_STREAM = 7  # second seed word of the coercion top-up's own random stream
 
 
 @dataclass
@@ -156,6 +157,21 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
         geography.population_table(rng, params, weights, [year - 1, year, year + 1]),
         schema=SCHEMAS["population"], preserve_index=False)
     geo = pa.Table.from_pandas(geography.geography_table(), schema=SCHEMAS["geography"], preserve_index=False)
+
+    # Coercion measures beyond the cohort (synth/coercion.py), on their own random stream so that
+    # nothing above changes: top-up persons to the national level, and confirming decisions.
+    _progress(progress, lang, "coercion")
+    crng = np.random.default_rng([seed, COERCION_STREAM])
+    all_episodes = pa.concat_tables(episodes)
+    existing = coercion.admissions_by_year(all_episodes, pa.concat_tables(persons))
+    extra = coercion.top_up_persons(crng, int(ids.max()) + 1, existing, coercion.adults_by_year(population),
+                                    year, params)
+    episodes.append(extra.episodes)
+    persons.append(batch("persons", person_id=extra.person_id, birth_year=extra.birth_year, sex=extra.sex))
+    residence = pa.concat_tables([residence, _residence(crng, extra.person_id, extra.health_community, weights, year)])
+    protected = np.concatenate([cohort_ids[~cohort["coercion"].to_numpy()], death_ids[~deaths["coercion"].to_numpy()]])
+    decisions.append(coercion.confirming_decisions(crng, pa.concat_tables([all_episodes, extra.episodes]), protected,
+                                                   year, params))
 
     tables = {
         "persons": pa.concat_tables(persons),
