@@ -99,7 +99,7 @@ def report(
         None, "--data", help="The extract folder (population table) for age- and sex-standardised rates."
     ),
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
-    year: int = typer.Option(None, "--year", help="Population year for the rates (default: the latest in --data)."),
+    year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
 ) -> None:
     """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
     from forlop.i18n import default_language, t

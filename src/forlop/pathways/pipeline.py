@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class PathwayResult:
     population: pd.DataFrame
     events: int
     seconds: float
+    year: int | None = None  # the discharge year Y of the cohort (written to pathways_run.json)
+    keep_deaths: bool = False
 
 
 def _say(progress: bool, text: str) -> None:
@@ -48,8 +51,38 @@ def adult_population(tables: dict, year: int) -> pd.DataFrame:
     return pop.group_by(["health_community", "region"]).aggregate(population=pop["count"].sum()).to_pandas()
 
 
+def years_text(years: list[int]) -> str:
+    """Sorted years with consecutive runs shortened: [2017, 2018, 2019, 2021] -> "2017–2019, 2021"."""
+    runs: list[list[int]] = []
+    for y in sorted(set(years)):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def check_year(stays, year: int, clean_dir: Path, lang: str | None = None) -> None:  # noqa: ANN001 - Ibis table
+    """Refuse a cohort year in which no inpatient stay of the extract ends (001 §4.1 step 2 would be empty).
+
+    Without this check ``--year 2030`` wrote empty outputs and exit code 0, and the report then
+    showed nothing but "not shown"; now it is one line naming the years that do have discharges.
+    """
+    from forlop.i18n import t
+
+    ended = stays.filter(stays.end_date.notnull())
+    years = [int(y) for y in ended.select(y=ended.end_date.year()).distinct().to_pandas()["y"]]
+    if year in years:
+        return
+    where = str(Path(clean_dir) / "specialist_episodes.parquet")
+    if not years:
+        raise InputError(where, t("pathways.no_stays", lang))
+    raise InputError(where, t("pathways.no_stays_in_year", lang, year=year, years=years_text(years)))
+
+
 def build_pathways(
-    clean_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False, progress: bool = False
+    clean_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False, progress: bool = False,
+    lang: str | None = None,
 ) -> PathwayResult:
     """Build the cohort, the per-patient pathway table and every indicator of 001 chapters 4-8.
 
@@ -65,6 +98,7 @@ def build_pathways(
     tables = read_tables(con, Path(clean_dir), TABLES)
     _say(progress, "pathways: stays")
     stays = merge_stays(tables["specialist_episodes"]).cache()
+    check_year(stays, year, clean_dir, lang)
     _say(progress, "pathways: cohort")
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
@@ -81,7 +115,7 @@ def build_pathways(
     indicators = compute_indicators(patients, population)
     return PathwayResult(
         patients=patients, flow=flow, indicators=indicators, population=population,
-        events=n_events, seconds=time.perf_counter() - started,
+        events=n_events, seconds=time.perf_counter() - started, year=year, keep_deaths=keep_deaths,
     )
 
 
@@ -90,19 +124,24 @@ _INTERNAL = ["day0", "day0_n"]
 
 
 def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
-    """Write ``patients.parquet``, ``cohort_flow.csv`` and ``indicators.csv`` (DESIGN.md output contract)."""
+    """Write ``patients.parquet``, ``cohort_flow.csv`` and ``indicators.csv`` (DESIGN.md output contract),
+    and ``pathways_run.json`` ({"year": Y, "keep_deaths": ...}): the report reads the cohort year there
+    for its captions and the default population year."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
         "patients": out_dir / "patients.parquet",
         "cohort_flow": out_dir / "cohort_flow.csv",
         "indicators": out_dir / "indicators.csv",
+        "run": out_dir / "pathways_run.json",
     }
     result.patients.drop(columns=[c for c in _INTERNAL if c in result.patients.columns]).to_parquet(
         paths["patients"], index=False
     )
     result.flow.to_csv(paths["cohort_flow"], index=False)
     result.indicators.to_csv(paths["indicators"], index=False, float_format="%.10g")
+    run = {"year": result.year, "keep_deaths": result.keep_deaths}
+    paths["run"].write_text(json.dumps(run) + "\n", encoding="utf-8")
     return paths
 
 
@@ -120,7 +159,8 @@ def run_pathways(
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
     for line in summary.lines(lang):
         print(line, file=sys.stderr)
-    result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths, progress=progress)
+    result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths,
+                            progress=progress, lang=lang)
     write_outputs(result, out_dir)
     cohort = int(result.flow.loc[result.flow.step == "cohort", "persons"].iloc[0])
     print(t("pathways.done", lang, path=out_dir, patients=cohort, indicators=len(result.indicators),

@@ -26,7 +26,7 @@ from forlop.report.excel import write_workbook
 from forlop.report.geography import rates_table
 from forlop.report.joint import partition_extra, settle
 from forlop.report.publish import Publisher
-from forlop.report.spec import geography_order, load_spec, text
+from forlop.report.spec import geography_order, load_spec, text, with_years
 from forlop.report.tables import PublishedTable, build_compare, build_flow, build_geo_table, build_table
 from forlop.report.usage import published_breakdowns
 
@@ -62,13 +62,17 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str = "nb",
                  health_community: str | None = None, data: Path | None = None, symbol: str = "–",
                  year: int | None = None, progress: bool = False) -> ReportResult:
-    """Write the report of ``results`` (a ``forlop pathways --out`` directory) to ``html`` (and ``xlsx``)."""
+    """Write the report of ``results`` (a ``forlop pathways --out`` directory) to ``html`` (and ``xlsx``).
+
+    ``year`` is the population year of the rates (default: the cohort year); the captions' years
+    are the cohort year of ``results`` (:func:`forlop.report.spec.with_years`).
+    """
     started = time.perf_counter()
-    spec = load_spec()
     if health_community:
         check_community(health_community)
     _say(progress, t("report.reading", lang, path=results))
-    res = read_results(Path(results), Path(data) if data else None, year)
+    res = read_results(Path(results), Path(data) if data else None, year, lang=lang)
+    spec = with_years(load_spec(), res.cohort_year, res.population_year)
     pub = Publisher(res, symbol=symbol, published=published_breakdowns(spec))
     pub.selected = {g for g in spec["selected_groups"] if g != "all"}
     _say(progress, t("report.suppressing", lang))
@@ -183,7 +187,7 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
         first_name, first = next(iter(frames.items()))
         fig = figures.rate_figure(first, lang)
         if fig is not None:
-            title = t("report.rate_figure", lang, measure=first_name)
+            title = t("report.rate_figure", lang, measure=first_name, year=pub.results.population_year)
             blocks.append({"kind": "figure", "id": f"{item['id']}_fig", "title": title, "source": item["source"],
                            "html": _figure_html(fig, f"{item['id']}_fig"), "data": None, "label": title})
         return blocks

@@ -2,14 +2,21 @@
 
 - ``OUT/indicators.csv``: indicator, breakdown, group, numerator, denominator, value, unit, ci_low, ci_high;
 - ``OUT/cohort_flow.csv``: step, persons;
+- ``OUT/pathways_run.json``: the cohort year Y (``{"year": Y, ...}``), for the captions ("… i Y")
+  and the default population year; outputs written before it existed give Y as the year in which
+  the index stays of ``patients.parquet`` end (001 §4.1: the index stay ends in Y);
 - ``OUT/patients.parquet``: read only to count patients per health community x age group x sex
   (with the coercion and substance-use flags) for standardisation; ``person_id`` is never read;
 - the extract's ``population`` (and ``geography``) table from ``--data DIR``, for the standard
-  population; without it the standardised rates are left out (and the report says so).
+  population; without it the standardised rates are left out (and the report says so). The
+  population year is ``--year`` or else the cohort year, so table S1 and figure 2 (whose
+  denominator ``forlop pathways`` takes from the cohort year) divide by the same adults; a year
+  the extract has no population for is an error naming the years it has.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +25,7 @@ import pandas as pd
 
 from forlop.codes import load
 from forlop.errors import InputError
+from forlop.i18n import t
 
 INDICATOR_COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"]
 STRATUM_COLUMNS = ["health_community", "region", "age_group", "sex", "coercion", "substance_use"]
@@ -32,6 +40,8 @@ class Results:
     strata: pd.DataFrame | None = None  # patients per area x age group x sex (+ flags), no ids
     population: pd.DataFrame | None = None  # adults per health community x region x age group x sex
     index: dict = field(default_factory=dict)
+    cohort_year: int | None = None  # discharge year Y of the cohort (pathways_run.json)
+    population_year: int | None = None  # year of the population table used for the rates
 
     def __post_init__(self) -> None:
         self.index = {
@@ -60,8 +70,12 @@ def _find(directory: Path, name: str) -> Path | None:
     return None
 
 
-def read_results(results: Path, data: Path | None = None, year: int | None = None) -> Results:
-    """Read the engine's outputs in ``results`` (and the population of the extract in ``data``)."""
+def read_results(results: Path, data: Path | None = None, year: int | None = None,
+                 lang: str | None = None) -> Results:
+    """Read the engine's outputs in ``results`` (and the population of ``year`` in the extract ``data``).
+
+    ``year`` is the population year; by default the cohort year (see the module docstring).
+    """
     results = Path(results)
     path = results / "indicators.csv"
     if not path.exists():
@@ -83,8 +97,37 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     flow_path = results / "cohort_flow.csv"
     flow = pd.read_csv(flow_path) if flow_path.exists() else pd.DataFrame(columns=["step", "persons"])
     strata = _patient_strata(results / "patients.parquet")
-    population = _population(Path(data), year) if data is not None else None
-    return Results(indicators=indicators, flow=flow, strata=strata, population=population)
+    cohort_year = read_cohort_year(results, lang)
+    population_year = year if year is not None else cohort_year
+    population = None
+    if data is not None:
+        population, population_year = _population(Path(data), population_year, lang)
+    return Results(indicators=indicators, flow=flow, strata=strata, population=population,
+                   cohort_year=cohort_year, population_year=population_year)
+
+
+def read_cohort_year(results: Path, lang: str | None = None) -> int:
+    """The cohort year Y: ``pathways_run.json``, else the year the index stays of ``patients.parquet`` end.
+
+    Every index stay ends in Y (001 §4.1 step 2), so the second is exact for outputs written before
+    ``pathways_run.json`` existed. Neither present is an :class:`InputError`: a report must not
+    print a year it does not know.
+    """
+    path = Path(results) / "pathways_run.json"
+    if path.exists():
+        try:
+            return int(json.loads(path.read_text(encoding="utf-8"))["year"])
+        except (ValueError, KeyError, TypeError):
+            raise InputError(str(path), "not a JSON object with a whole-number 'year'", column="year") from None
+    patients = Path(results) / "patients.parquet"
+    if patients.exists():
+        import pyarrow.parquet as pq
+
+        if "index_end" in pq.read_schema(patients).names:
+            ends = pd.read_parquet(patients, columns=["index_end"])["index_end"].dropna()
+            if not ends.empty:
+                return int(pd.to_datetime(ends).dt.year.mode().iloc[0])
+    raise InputError(str(path), t("report.no_cohort_year", lang))
 
 
 def _patient_strata(path: Path) -> pd.DataFrame | None:
@@ -107,8 +150,12 @@ def _patient_strata(path: Path) -> pd.DataFrame | None:
     return grouped.reset_index()
 
 
-def _population(data: Path, year: int | None) -> pd.DataFrame:
-    """Adults (18+) per health community, region, age group of 001 figure 1 and sex."""
+def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[pd.DataFrame, int]:
+    """Adults (18+) per health community, region, age group of 001 figure 1 and sex in ``year``, and the year.
+
+    ``year`` None (no cohort year known) takes the latest year of the table; a year the table does
+    not have is an :class:`InputError` naming the years it has.
+    """
     path = _find(data, "population")
     if path is None:
         raise InputError(str(data / "population.parquet"), "missing: --data must be the extract directory")
@@ -121,13 +168,19 @@ def _population(data: Path, year: int | None) -> pd.DataFrame:
     geo = geo[["municipality", "health_community", "region"]].astype(str)
     pop["municipality"] = pop["municipality"].astype(str).str.zfill(4)
     geo["municipality"] = geo["municipality"].str.zfill(4)
-    if year is None:
-        year = int(pop["year"].max())
-    pop = pop[(pop["year"] == year) & (pop["age"] >= 18)]
+    years = sorted({int(y) for y in pd.to_numeric(pop["year"], errors="coerce").dropna()})
+    if year is None and years:
+        year = years[-1]
+    if year not in years:
+        from forlop.pathways.pipeline import years_text
+
+        raise InputError(str(path), t("report.no_population_year", lang, year=year, years=years_text(years) or "–"),
+                         column="year")
+    pop = pop[(pd.to_numeric(pop["year"], errors="coerce") == year) & (pop["age"] >= 18)]
     ages = load("age_groups")
     bins = [int(a) for a in ages["min_age"]] + [10_000]
     pop = pop.assign(age_group=pd.cut(pop["age"], bins=bins, right=False, labels=list(ages["key"])).astype(str))
     pop = pop.merge(geo, on="municipality", how="left")
     pop[["health_community", "region"]] = pop[["health_community", "region"]].fillna("missing")
     return (pop.groupby(["health_community", "region", "age_group", "sex"], as_index=False)["count"].sum()
-            .rename(columns={"count": "population"}))
+            .rename(columns={"count": "population"})), int(year)

@@ -19,6 +19,30 @@ def load_spec() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
+#: Year tokens of report_spec.yaml texts -> offset from the cohort year Y (001's own numbers, "som i
+#: 001", keep their literal 2020; the report's captions follow the data).
+YEAR_TOKENS = {"{year}": 0, "{year-1}": -1, "{year-2}": -2, "{year-3}": -3}
+
+
+def with_years(entry: Any, year: int, population_year: int | None = None) -> Any:
+    """A copy of ``entry`` (the spec or a part of it) with the year tokens of its texts filled in.
+
+    ``{year}`` is the cohort year Y, ``{year-k}`` is Y - k (001 §4.2: the three years before Y) and
+    ``{population_year}`` the year of the population behind the rates (``population_year``, else Y:
+    the default when no other year was asked for). Other placeholders ({k}, {label}, {symbol}) are
+    left for their own code to fill.
+    """
+    if isinstance(entry, dict):
+        return {k: with_years(v, year, population_year) for k, v in entry.items()}
+    if isinstance(entry, list):
+        return [with_years(v, year, population_year) for v in entry]
+    if isinstance(entry, str) and "{" in entry:
+        for token, offset in YEAR_TOKENS.items():
+            entry = entry.replace(token, str(year + offset))
+        return entry.replace("{population_year}", str(population_year if population_year is not None else year))
+    return entry
+
+
 def text(entry: Any, lang: str) -> str:
     """The ``lang`` text of a ``{nb: ..., en: ...}`` entry (or of an item with nb/en keys)."""
     if entry is None:
