@@ -229,3 +229,19 @@ def test_health_community_table_shows_medians_in_whole_days() -> None:
     ]}]}
     table, _, _ = community_section("Oslo", spec, Publisher(results), "nb")
     assert [row[1:] for row in table.rows] == [["50", "50", "50"], ["5", "5", "5"], ["12,2", "12,2", "12,2"]]
+
+
+def test_geography_figures_round_as_the_definitions_say() -> None:
+    """docs/definitions.md "Rounding": rates per 10 000 one decimal, medians and means whole numbers,
+    001 figures 39-40 (GP consultations, out-of-hours contacts) one decimal."""
+    from forlop.report.figures import _decimals_for
+
+    rows = [("patients_per_10000", "all", "all", 100, 50_000, 20.0, "rate_per_10000"),
+            ("outpatient_days_to_first_median", "all", "all", 90, 90, 5.0, "median"),
+            ("outpatient_n_mean", "all", "all", 900, 90, 10.0, "mean")]
+    frame = pd.DataFrame(rows, columns=["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"])
+    pub = Publisher(Results(indicators=frame, flow=pd.DataFrame()))
+    assert [_decimals_for(pub, i, "value") for i, *_ in rows] == [1, 0, 0]
+    assert _decimals_for(pub, "patients_per_10000", "pct") == 0
+    assert {_item(f)["decimals"] for f in ("figure39", "figure40")} == {1}
+    assert "decimals" not in _item("figure37") and "decimals" not in _item("figure33")
