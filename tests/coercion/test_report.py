@@ -67,6 +67,14 @@ def test_effects_table_in_report_matches_effects_csv(trial_out):
     assert row[1] == "−2,5"
 
 
+def test_english_report_uses_decimal_points(trial_out, tmp_path):
+    """--lang en: the same effect as -2.5 (decimal point), not "−2,5" (nb)."""
+    done = run_cli("coercion", "report", "--trial", str(trial_out), "--out", str(tmp_path / "en.html"), "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    row = cells((tmp_path / "en.html").read_text(encoding="utf-8"), "effects")[0]
+    assert row[1] == "−2.5"
+
+
 def test_rates_report_hides_small_areas(clean_dir, tmp_path):
     out = tmp_path / "rates"
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(out), "--lang", "en")

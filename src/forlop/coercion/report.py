@@ -24,21 +24,24 @@ from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError
 from forlop.i18n import default_language, t
 from forlop.report.suppression import Line, suppress
+from forlop.report.tables import fmt
 
 DASH = "–"
 
 
-def _num(value: float, digits: int = 1) -> str:
-    """Format a number the Norwegian way (decimal comma) for the report."""
+def _num(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """A number in the report's language: decimal comma in nb, point in en (``report.tables.fmt``),
+    with a true minus sign."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
+    return fmt(float(value), digits, lang or default_language(), DASH).replace("-", "−")
 
 
-def _p(value: float) -> str:
+def _p(value: float, lang: str | None = None) -> str:
+    """A p-value with 3 decimals, or "<0,001" (nb) / "<0.001" (en)."""
     if value is None or math.isnan(value):
         return DASH
-    return "<0,001" if value < 0.001 else _num(value, 3)
+    return "<" + _num(0.001, 3, lang) if value < 0.001 else _num(value, 3, lang)
 
 
 def suppress_trial(cluster_rates: pd.DataFrame, arm_rates: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -86,20 +89,20 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
                                  ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str})
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
     effect_rows = [
-        {"comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period), "estimate": _num(r.estimate), "ci": f"{_num(r.ci_low)} ; {_num(r.ci_high)}",
-         "p": _p(r.p_value), "perm": _p(r.permutation_p), "es": _num(r.effect_size)}
+        {"comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period), "estimate": _num(r.estimate, lang=lang), "ci": f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
+         "p": _p(r.p_value, lang), "perm": _p(r.permutation_p, lang), "es": _num(r.effect_size, lang=lang)}
         for r in effects.itertuples()
     ]
     arm_rows = [
         {"arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
-         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate),
-         "ci": DASH if h else f"{_num(r.ci_low)} ; {_num(r.ci_high)}"}
+         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate, lang=lang),
+         "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}"}
         for r, h in zip(arm_rates.itertuples(), hide_arm)
     ]
     cluster_rows = [
         {"cluster": r.cluster, "arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
-         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate),
-         "ci": DASH if h else f"{_num(r.ci_low)} ; {_num(r.ci_high)}"}
+         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate, lang=lang),
+         "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}"}
         for r, h in zip(cluster_rates.itertuples(), hide_cluster)
     ]
     figure = ""
@@ -132,10 +135,10 @@ def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dic
         rows = []
         for r, h in zip(part.itertuples(), hidden[:-1]):
             rows.append({"area": r.area, "events": DASH if h else str(int(r.events)),
-                         "crude": DASH if h else f"{_num(r.crude)} ({_num(r.crude_low)} ; {_num(r.crude_high)})",
-                         "rate": DASH if h else f"{_num(r.rate)} ({_num(r.rate_low)} ; {_num(r.rate_high)})"})
+                         "crude": DASH if h else f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})",
+                         "rate": DASH if h else f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"})
         total = {"area": t("coercion.col.total", lang), "events": DASH if hidden[-1] else str(int(total_events)),
-                 "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000), "rate": ""}
+                 "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000, lang=lang), "rate": ""}
         sections.append({"title": t(f"coercion.measure.{measure}", lang), "rows": rows, "total": total})
     return {"period": latest, "sections": sections}
 
