@@ -102,12 +102,11 @@ def report(
     year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
 ) -> None:
     """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
-    from forlop.i18n import default_language, t
+    from forlop.i18n import check_language, default_language, t
     from forlop.report.build import build_report
 
+    check_language(lang)
     lang = lang or default_language()
-    if lang not in ("nb", "en"):
-        raise InputError("--lang", f"unknown language '{lang}'", example="nb, en")
     result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
                           symbol=symbol, year=year, progress=True)
     if result.xlsx is not None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from forlop.errors import InputError
-from forlop.pathways.pipeline import build_pathways, write_outputs, years_text
+from forlop.i18n import years_text
+from forlop.pathways.pipeline import build_pathways, write_outputs
 from tests.pathways.conftest import episode, write_extract
 from tests.pathways.scenario import ROWS
 

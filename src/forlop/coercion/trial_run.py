@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.coercion.coverage import arm_coverage, first_gap, periods_with_counts, without_counts
+from forlop.coercion.coverage import arm_coverage, comparable_clusters, first_gap, periods_with_counts, without_counts
 from forlop.coercion.design import TrialDesign, read_counts, read_design
 from forlop.coercion.trial import OUTCOMES, TrialResult, evaluate_trial
 from forlop.errors import InputError
@@ -28,7 +28,8 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
     gap = first_gap(table, design)
     if gap is not None:
         period, arm = gap
-        lacking = [c for c in design.clusters(arm) if not (table.loc[c, design.baseline.name] and table.loc[c, period])]
+        comparable = comparable_clusters(table, design, period, arm)
+        lacking = [c for c in design.clusters(arm) if c not in comparable]
         none = without_counts(table)
         raise InputError(str(counts_path), t(
             "coercion.trial.empty_arm", lang, arm=t(f"coercion.arm.{arm}", lang), baseline=design.baseline.name,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from forlop.engine import BACKENDS, connect, read_tables
 from forlop.errors import InputError
+from forlop.i18n import t, years_text
 from forlop.pathways.cohort import build_cohort
 from forlop.pathways.events import municipal_periods, point_events, readmissions, service_summary
 from forlop.pathways.patients import assemble
@@ -51,25 +52,12 @@ def adult_population(tables: dict, year: int) -> pd.DataFrame:
     return pop.group_by(["health_community", "region"]).aggregate(population=pop["count"].sum()).to_pandas()
 
 
-def years_text(years: list[int]) -> str:
-    """Sorted years with consecutive runs shortened: [2017, 2018, 2019, 2021] -> "2017–2019, 2021"."""
-    runs: list[list[int]] = []
-    for y in sorted(set(years)):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
-
-
 def check_year(stays, year: int, clean_dir: Path, lang: str | None = None) -> None:  # noqa: ANN001 - Ibis table
     """Refuse a cohort year in which no inpatient stay of the extract ends (001 §4.1 step 2 would be empty).
 
     Without this check ``--year 2030`` wrote empty outputs and exit code 0, and the report then
     showed nothing but "not shown"; now it is one line naming the years that do have discharges.
     """
-    from forlop.i18n import t
-
     ended = stays.filter(stays.end_date.notnull())
     years = [int(y) for y in ended.select(y=ended.end_date.year()).distinct().to_pandas()["y"]]
     if year in years:
@@ -151,7 +139,6 @@ def run_pathways(
 ) -> PathwayResult:
     """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
     from forlop.extract.validate import validate_extract
-    from forlop.i18n import t
 
     if backend not in BACKENDS:
         raise InputError("--engine", f"unknown engine '{backend}'; use one of {', '.join(BACKENDS)}")

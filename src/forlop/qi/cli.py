@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from forlop.errors import InputError
-from forlop.i18n import t
+from forlop.i18n import check_language, t
 
 app = typer.Typer(
     name="qi",
@@ -30,8 +30,7 @@ POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal
 
 def _check_lang(lang: str | None) -> None:
     """``--lang`` must be one of ``QI_LANGUAGES`` (checked before any file is read)."""
-    if lang is not None and lang not in QI_LANGUAGES:
-        raise InputError("--lang", f"unknown language '{lang}'", example=", ".join(QI_LANGUAGES))
+    check_language(lang, QI_LANGUAGES)
 
 
 def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, part: list[int] | None,

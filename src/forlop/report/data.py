@@ -25,7 +25,7 @@ import pandas as pd
 
 from forlop.codes import load
 from forlop.errors import InputError
-from forlop.i18n import t
+from forlop.i18n import t, years_text
 
 INDICATOR_COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"]
 STRATUM_COLUMNS = ["health_community", "region", "age_group", "sex", "coercion", "substance_use"]
@@ -172,8 +172,6 @@ def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[
     if year is None and years:
         year = years[-1]
     if year not in years:
-        from forlop.pathways.pipeline import years_text
-
         raise InputError(str(path), t("report.no_population_year", lang, year=year, years=years_text(years) or "–"),
                          column="year")
     pop = pop[(pd.to_numeric(pop["year"], errors="coerce") == year) & (pop["age"] >= 18)]
