@@ -41,7 +41,7 @@ def synth_trial(
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write a synthetic 5 + 5 cluster trial with a known true effect."""
-    from forlop.synth.trial import write_synthetic_trial
+    from forlop.coercion.trial_synth import write_synthetic_trial
 
     write_synthetic_trial(out, seed=seed, effect=effect)
     print(t("coercion.synth.done", lang, path=out), file=sys.stderr)

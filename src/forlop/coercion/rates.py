@@ -13,7 +13,7 @@ Rules (issue 6; docs/definitions.md "Coercion"):
   month counts population / 12, a quarter population / 4, a year population. So every rate is per
   10 000 adult inhabitants per year, and the monthly and quarterly rates are annualised.
 - Crude rate with the exact Poisson 95% CI, and the directly age-sex standardised rate with the
-  Fay-Feuer gamma CI, both from ``forlop.report.standardise`` (standard: the adult population of all
+  Fay-Feuer gamma CI, both from ``forlop.stats.standardise`` (standard: the adult population of all
   areas in the extract for that period).
 """
 
@@ -25,18 +25,12 @@ import pandas as pd
 
 from forlop import codes
 from forlop.coercion.events import coercion_events, definitions
-from forlop.report.standardise import standardised_rates
+from forlop.stats import age_group_expr, standardised_rates
 
 BY = ("municipality", "health_community", "region")
 PERIODS = ("month", "quarter", "year")
 _SHARE = {"month": 12, "quarter": 4, "year": 1}
 
-
-def _age_group(age: ir.IntegerValue) -> ir.StringValue:
-    """Age group key of 001 figure 1 from the code list (codes/age_groups.csv)."""
-    table = codes.load("age_groups")
-    cases = [((age >= int(r.min_age)) & (age <= int(r.max_age)), r.key) for r in table.itertuples()]
-    return ibis.cases(*cases, else_=None)
 
 
 def _period_key(date: ir.DateValue, period: str) -> ir.StringValue:
@@ -77,7 +71,7 @@ def event_counts(tables: dict[str, ir.Table], by: str, period: str) -> tuple[pd.
     else:
         ev = ev.mutate(area=ev.municipality)
     age = ev.year - ev.birth_year
-    ev = ev.mutate(age_group=_age_group(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period))
+    ev = ev.mutate(age_group=age_group_expr(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period))
     reason = ibis.cases(
         (ev.birth_year.isnull(), "unknown person"),
         (~ev.adult, "under 18"),
@@ -109,7 +103,7 @@ def population_person_years(tables: dict[str, ir.Table], by: str, period: str, y
         pop = pop.join(geo, "municipality")
     else:
         pop = pop.mutate(area=pop.municipality)
-    pop = pop.mutate(age_group=_age_group(pop.age))
+    pop = pop.mutate(age_group=age_group_expr(pop.age))
     pop = pop.group_by(["area", "year", "age_group", "sex"]).aggregate(population=pop["count"].sum()).to_pandas()
     pop["period"] = pop["year"].map(lambda y: _periods_of_year(int(y), period))
     pop = pop.explode("period", ignore_index=True)

@@ -2,7 +2,7 @@
 
 Sections: the trial (effects, arm and cluster rates per period, the figure) when a trial folder is
 given, and the latest period's rates by area when a rates folder is given. Small-cell suppression
-(DESIGN.md "Privacy") uses ``forlop.report.suppression``: counts of 1-4 are hidden with every rate built
+(DESIGN.md "Privacy") uses ``forlop.privacy``: counts of 1-4 are hidden with every rate built
 on them, and complementary cells are hidden so that no hidden count follows from a total (the lines
 are: clusters of an arm -> the arm's total in each period; areas -> the total in each measure).
 """
@@ -22,9 +22,8 @@ import plotly.io as pio
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError
-from forlop.i18n import default_language, t
-from forlop.report.suppression import Line, suppress
-from forlop.report.tables import fmt
+from forlop.i18n import default_language, format_number, t
+from forlop.privacy import Line, suppress
 
 DASH = "–"
 
@@ -34,7 +33,7 @@ def _num(value: float, digits: int = 1, lang: str | None = None) -> str:
     with a true minus sign."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    return fmt(float(value), digits, lang or default_language(), DASH).replace("-", "−")
+    return format_number(float(value), digits, lang or default_language(), DASH).replace("-", "−")
 
 
 def _p(value: float, lang: str | None = None) -> str:

@@ -33,13 +33,13 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from forlop.errors import InputError
-from forlop.i18n import default_language, t
+from forlop.i18n import default_language, month_name, t
 from forlop.qi.anhoej import longest_run_span
 from forlop.qi.catalogue import Indicator, for_track, indicator, load_catalogue
 from forlop.qi.importer import DATA_FILE, TEAMS_FILE
 from forlop.qi.plot import LIMIT_COLOUR, LINE_COLOUR, SIGNAL_COLOUR
 from forlop.qi.qic import QicResult, qic
-from forlop.qi.reading import MIN_POINTS, Reading, month_name, read_chart
+from forlop.qi.reading import MIN_POINTS, Reading, read_chart
 
 COLLABORATIVE_START = pd.Timestamp("2022-01-01")
 COLUMNS = 3

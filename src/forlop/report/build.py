@@ -18,7 +18,7 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from forlop.i18n import t
+from forlop.i18n import format_number, t
 from forlop.report import figures
 from forlop.report.community import check_community, community_section
 from forlop.report.data import read_results
@@ -155,9 +155,8 @@ def _joint_suppression(spec: dict, pub: Publisher, lang: str) -> None:
 
 
 def _patients(pub: Publisher, lang: str) -> str:
-    from forlop.report.tables import fmt
 
-    return fmt(pub.value("patients", "all", "all"), 0, lang, pub.symbol)
+    return format_number(pub.value("patients", "all", "all"), 0, lang, pub.symbol)
 
 
 def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: str | None) -> list[dict]:

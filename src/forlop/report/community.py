@@ -10,11 +10,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from forlop.errors import InputError
-from forlop.i18n import t
+from forlop.i18n import format_number, t
 from forlop.report.figures import PALETTE, _layout
 from forlop.report.publish import QUANTILE_UNITS, Publisher, region_of
 from forlop.report.spec import group_labels, text
-from forlop.report.tables import PublishedTable, fmt
+from forlop.report.tables import PublishedTable
 
 
 def check_community(name: str) -> str:
@@ -46,7 +46,7 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         national = pub.results.get(item["indicator"], "all", "all")
         whole_days = national is not None and national.unit in QUANTILE_UNITS  # medians of days: whole numbers
         decimals = 0 if show == "pct" or whole_days else 1
-        rows.append([label] + [fmt(v, decimals, lang, pub.symbol) for v in values])
+        rows.append([label] + [format_number(v, decimals, lang, pub.symbol) for v in values])
         numbers.append(values)
         kinds.append("data")
         if show == "pct":

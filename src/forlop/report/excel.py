@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from forlop.i18n import t
-from forlop.report.tables import PublishedTable, fmt
+from forlop.i18n import format_number, t
+from forlop.report.tables import PublishedTable
 
 
 def _sheet_name(table_id: str, used: set[str]) -> str:
@@ -33,7 +33,7 @@ def number_format(shown: str, lang: str) -> str:
 
     The cell keeps the full value (analysts can compute on it); only the display is rounded like
     the HTML report (docs/definitions.md "Rounding")."""
-    point = fmt(0.5, 1, lang, "")[1]  # the decimal mark of the report's own number format
+    point = format_number(0.5, 1, lang, "")[1]  # the decimal mark of the report's own number format
     digits = shown.rsplit(point, 1)[1] if point in shown else ""
     decimals = len(digits) if digits.isdigit() else 0
     return "#,##0" + ("." + "0" * decimals if decimals else "")
