@@ -117,8 +117,8 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     episodes += [g.episodes for g in groups]
 
     _progress(progress, lang, "coercion_decisions")
-    decisions = [specialist.coercion_decisions(rng, cohort, cohort_ids),
-                 specialist.coercion_decisions(rng, deaths, death_ids)]
+    decisions = [specialist.coercion_decisions(rng, cohort, cohort_ids, params),
+                 specialist.coercion_decisions(rng, deaths, death_ids, params)]
 
     _progress(progress, lang, "primary_care_claims")
     death_day0 = deaths["index_end"].to_numpy().astype("datetime64[D]")
