@@ -1,10 +1,12 @@
 """Texts for people, in Norwegian (Bokmål) by default and English on request; numbers and months too.
 
 The texts live in ``messages.yaml`` beside this module (key -> {nb, en}); a module may add
-its own keys there. The language is the ``--lang`` option of a command, or the environment
-variable ``FORLOP_LANG``, or ``nb``. Numbers and month names follow the language's conventions
-from Babel (CLDR): ``1 090,5`` (no-break space, decimal comma) in nb, ``1,090.5`` in en,
-``1.090,5`` in da; "april 2022" / "April 2022".
+its own keys there. A text may cite a source document by key ("004 §2"): :func:`t` gives the reader
+the publication's name instead (:mod:`forlop.citations`, ``publications.yaml``). The language is
+the ``--lang`` option of a command, or the environment variable ``FORLOP_LANG``, or ``nb``.
+Numbers and month names follow the language's conventions from Babel (CLDR): ``1 090,5``
+(no-break space, decimal comma) in nb, ``1,090.5`` in en, ``1.090,5`` in da; "april 2022" /
+"April 2022".
 """
 
 from __future__ import annotations
@@ -44,7 +46,13 @@ def check_language(lang: str | None, allowed: tuple[str, ...] = LANGUAGES) -> No
 def t(key: str, lang: str | None = None, **values: object) -> str:
     """Return the text ``key`` in ``lang`` with ``{name}`` fields filled from ``values``."""
     entry = _messages()[key]
-    text = entry.get(lang or default_language()) or entry["en"]
+    lang = lang or default_language()
+    lang = lang if entry.get(lang) else "en"
+    text = entry[lang]
+    if "00" in text:  # a source document cited by key (004 §2): the reader sees the publication
+        from forlop.citations import cite_text
+
+        text = cite_text(text, lang)
     return text.format(**values) if values else text
 
 

@@ -143,7 +143,15 @@ def test_excel_one_sheet_per_table_with_title_source_definition(tmp_path: Path) 
     assert "table1" in wb.sheetnames and "tableA" in wb.sheetnames and "table4" in wb.sheetnames
     ws = wb["table1"]
     assert ws["A1"].value.startswith("Tabell 1. Utskrivningsdiagnose")
-    assert ws["A2"].value.startswith("Kilde: 001 tabell 1")
+    # the source row names the publication (publications.yaml), not the seed file's key
+    assert ws["A2"].value.startswith("Kilde: Helsedirektoratet 2023, «Forløp etter døgnbehandling i psykisk helsevern», "
+                                     "tabell 1.")
+    assert "001" not in ws["A2"].value
+    sources = [r[0] for r in wb["Kilder"].iter_rows(min_row=2, values_only=True)]
+    assert sources == ["Helsedirektoratet (2023): Forløp etter døgnbehandling i psykisk helsevern for pasienter med "
+                       "alvorlige psykiske lidelser. Styringsinformasjon til helsefellesskapene. https://www."
+                       "helsedirektoratet.no/rapporter/forlop-etter-dognbehandling-i-psykisk-helsevern-for-pasienter-"
+                       "med-alvorlige-psykiske-lidelser."]
     assert ws["A3"].value.startswith("Definisjon: Utskrivningsdiagnose")
     body = {r[0]: r[1:] for r in ws.iter_rows(min_row=6, values_only=True)}
     assert body["Alvorlig depresjon (F32.2, F32.3, F33.2, F33.3)"] == ("–", "–")

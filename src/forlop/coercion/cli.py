@@ -12,7 +12,8 @@ import yaml
 from forlop.errors import InputError
 from forlop.i18n import t
 
-app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (000, 004).", no_args_is_help=True)
+app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
+                  no_args_is_help=True)
 
 
 @app.command()

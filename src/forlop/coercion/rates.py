@@ -7,7 +7,10 @@ Rules (issue 6; docs/definitions.md "Coercion"):
   municipality number), and in an age group (001 figure 1, ``codes/age_groups.csv``; age = event year -
   birth year) and sex (``persons``). Events of persons under 18 are outside the measure; events without
   residence, without population in their stratum, or (for health communities and regions) in a
-  municipality missing from ``geography`` are counted in ``excluded.csv`` with the reason.
+  municipality missing from ``geography`` are counted in ``excluded.csv`` with the reason. A stratum
+  (area, period, age group, sex) has no population when ``population`` has no row for it or only
+  rows with count 0: its events cannot enter a rate and are listed as "no population in stratum"
+  (an area with no adult population at all in a period has no row in rates.csv for that period).
 - Persons admitted involuntarily count each person once per area and period.
 - Denominator: adult population (``population``, age >= 18) of the event year, as person-years: a
   month counts population / 12, a quarter population / 4, a year population. So every rate is per
@@ -123,6 +126,8 @@ def coercion_rates(tables: dict[str, ir.Table], by: str = "municipality", period
     years = sorted(int(y) for y in counts["year"].unique()) if len(counts) else []
     pop = population_person_years(tables, by, period, years)
     keys = ["area", "period", "age_group", "sex"]
+    # Strata with count 0 have no population either: their events would give a rate of n / 0.
+    pop = pop[pop["person_years"] > 0]
     joined = counts.merge(pop[keys].assign(has_pop=True), on=keys, how="left")
     no_pop = joined[joined["has_pop"].isna()]
     if len(no_pop):

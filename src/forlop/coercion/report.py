@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
+from forlop.citations import references
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError
@@ -156,6 +157,8 @@ def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | Non
         "t": lambda key, **v: t(key, lang, **v),
         "trial": _trial_context(Path(trial_dir), lang) if trial_dir else None,
         "rates": _rates_context(Path(rates_dir), lang, period) if rates_dir else None,
+        # The measures (confirmed referrals) and the trial's estimand follow the ReCoN trial (000).
+        "sources": references(["000"], lang),
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

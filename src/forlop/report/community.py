@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from forlop.citations import cite
 from forlop.errors import InputError
 from forlop.i18n import format_number, t
 from forlop.report.figures import PALETTE, _layout
@@ -52,7 +53,7 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         if show == "pct":
             shares.append((label, values))
     title = t("report.label.community_table", lang, name=name, region=region_label)
-    table = PublishedTable(id="community", title=title, source="001 kapittel 8", definition="",
+    table = PublishedTable(id="community", title=title, source=cite("001 kapittel 8", lang), definition="",
                            headers=[[("", 1), (name, 1), (region_label, 1), (country, 1)]],
                            rows=rows, numbers=numbers, kinds=kinds,
                            hidden=sum(v is None for r in numbers for v in r))

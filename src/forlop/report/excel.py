@@ -40,8 +40,12 @@ def number_format(shown: str, lang: str) -> str:
 
 
 def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, suppression_text: str,
-                   symbol: str, lang: str = "nb") -> Path:
-    """Write ``tables`` to ``path`` (one sheet each) and return the path."""
+                   symbol: str, lang: str = "nb", sources: list[str] | None = None) -> Path:
+    """Write ``tables`` to ``path`` (one sheet each) and return the path.
+
+    ``sources``: the full entries of the publications the tables cite (:func:`forlop.citations.references`),
+    written on a last sheet (``report.closing_sources``: "Kilder" / "Sources").
+    """
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -77,6 +81,13 @@ def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, s
             ws.column_dimensions[get_column_letter(j)].width = 14
         for r in (1, 2, 3):
             ws.cell(row=r, column=1).alignment = Alignment(wrap_text=False)
+    if sources:
+        ws = wb.create_sheet(_sheet_name(t("report.closing_sources", lang), used))
+        ws.append([t("report.closing_sources", lang)])
+        ws["A1"].font = Font(bold=True)
+        for entry in sources:
+            ws.append([entry])
+        ws.column_dimensions["A"].width = 120
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
