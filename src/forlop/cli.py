@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from forlop.choices import Engine, Format, Lang
 from forlop.errors import InputError
 from forlop.qi.cli import app as qi_app
 from forlop.coercion.cli import app as coercion_app
@@ -44,8 +45,8 @@ def synth(
         "demo", "--scale", help="'national' (the 2020 population of 001), 'demo' (small), or a number of cohort patients."
     ),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
-    fmt: str = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    fmt: Format = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Write a calibrated synthetic registry extract (deterministic for a seed)."""
     from forlop.synth.extract import write_synthetic_extract
@@ -59,7 +60,7 @@ def validate(
     out: Path = typer.Option(
         None, "--out", help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA)."
     ),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Read and validate an extract: usable rows to clean/, bad rows with their reason to rejected/."""
     from forlop.extract.validate import default_out_dir, validate_extract
@@ -74,11 +75,11 @@ def pathways(
     data: Path = typer.Option(..., "--data", help="Folder of the registry extract (validated first, into OUT/validated)."),
     out: Path = typer.Option(..., "--out", help="Folder for patients.parquet, cohort_flow.csv and indicators.csv."),
     year: int = typer.Option(2020, "--year", help="Discharge year Y of the cohort."),
-    engine: str = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
+    engine: Engine = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
     keep_deaths: bool = typer.Option(
         False, "--keep-deaths", help="Keep patients who die within 365 days (death competes in the cumulative incidence)."
     ),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Patient pathways after discharge (001): cohort, per-patient pathway table and every indicator."""
     from forlop.pathways.pipeline import run_pathways
@@ -91,7 +92,7 @@ def report(
     results: Path = typer.Option(..., "--results", help="Folder written by `forlop pathways --out`."),
     html: Path = typer.Option(..., "--html", help="The HTML report to write (one self-contained file)."),
     xlsx: Path = typer.Option(None, "--xlsx", help="Also write every table to this Excel file (one sheet each)."),
-    lang: str = typer.Option(None, "--lang", help="Language of the report: nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of the report: nb (default) or en."),
     health_community: str = typer.Option(
         None, "--health-community", help="Report for one health community, beside its region and Norway."
     ),
@@ -102,10 +103,9 @@ def report(
     year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
 ) -> None:
     """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
-    from forlop.i18n import check_language, default_language, t
+    from forlop.i18n import default_language, t
     from forlop.report.build import build_report
 
-    check_language(lang)
     lang = lang or default_language()
     result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
                           symbol=symbol, year=year, progress=True)
@@ -116,12 +116,26 @@ def report(
 
 
 def main() -> None:
-    """Entry point: run the app, turning unusable input into one line and exit code 2."""
+    """Entry point: run the app, turning unusable input into one line and exit code 2.
+
+    Unusable input is an ``InputError`` from a command, or a usage error of the command line itself
+    (a value that is not one of an option's choices, a missing or unknown option): Typer's own
+    message, on one line instead of Typer's usage box. Without arguments, the help is shown.
+    """
     try:
-        app()
+        code = app(standalone_mode=False)
     except InputError as error:
         typer.echo(f"forlop: {error}", err=True)
         sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as error:  # Click's usage errors (BadParameter, NoSuchOption, ...)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help
+            error.show()
+        else:
+            typer.echo(f"forlop: {error.format_message()}", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

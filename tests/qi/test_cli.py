@@ -71,11 +71,11 @@ def test_chart_options_are_checked_before_the_data(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
     base = ["qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv")]
-    # Bad data and an unknown chart type: the chart type is reported (one line, exit 2).
+    # Bad data and an unknown chart type: the chart type is reported (Typer's usage error, one line, exit 2).
     done = run(*base, "--chart", "zz")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "forlop: --chart: unknown chart type 'zz' (example: run, i, mr, xbar, s, t, p, c, u, g)"]
+    assert done.stderr.strip().splitlines() == ["forlop: Invalid value for '--chart': Value error, 'zz' is not one of "
+                                                "'run', 'i', 'mr', 'xbar', 's', 't', 'p', 'c', 'u', 'g'."]
     done = run(*base, "--chart", "p")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["forlop: --n: a P chart needs a denominator column (--n)"]
@@ -84,7 +84,8 @@ def test_chart_options_are_checked_before_the_data(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == ["forlop: --freeze: 0 is not a point position (1 or more)"]
     done = run(*base, "--lang", "sv")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["forlop: --lang: unknown language 'sv' (example: nb, en, da)"]
+    assert done.stderr.strip().splitlines() == [
+        "forlop: Invalid value for '--lang': Value error, 'sv' is not one of 'nb', 'en', 'da'."]
 
 
 def test_danish_lines_are_danish(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 import yaml
 
+from forlop.choices import By, Engine, Lang, Outcome, Period
 from forlop.errors import InputError
 from forlop.i18n import t
 
@@ -20,10 +21,10 @@ def trial(
     counts: Path = typer.Option(..., "--counts", help="counts.csv: cluster, month (YYYY-MM), events, population."),
     design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: first and last month)."),
     out: Path = typer.Option(..., "--out", help="Folder for effects.csv, rates, plot and report."),
-    outcome: str = typer.Option(
+    outcome: Outcome = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
     ),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Evaluate a cluster-randomised trial (difference between arms in change from baseline)."""
     from forlop.coercion.report import write_report
@@ -38,7 +39,7 @@ def synth_trial(
     out: Path = typer.Option(..., "--out", help="Folder for counts.csv, trial.yaml and true_effects.csv."),
     seed: int = typer.Option(2019, "--seed", help="Random seed: the same seed gives the same trial."),
     effect: float = typer.Option(6.8, "--effect", help="True effect in the intervention period (per 10 000 per year)."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write a synthetic 5 + 5 cluster trial with a known true effect."""
     from forlop.synth.trial import write_synthetic_trial
@@ -91,10 +92,10 @@ def allocate(
 def rates(
     data: Path = typer.Option(..., "--data", help="Registry extract (or a validated extract's clean/ folder)."),
     out: Path = typer.Option(..., "--out", help="Folder for rates.csv, trial counts and the report."),
-    by: str = typer.Option("municipality", "--by", help="municipality, health_community or region."),
-    period: str = typer.Option("year", "--period", help="month, quarter or year."),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    by: By = typer.Option("municipality", "--by", help="municipality, health_community or region."),
+    period: Period = typer.Option("year", "--period", help="month, quarter or year."),
+    engine: Engine = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Involuntary admissions, persons, referrals and confirmed referrals per 10 000 adults."""
     from forlop.coercion.rates_run import run_rates
@@ -110,7 +111,7 @@ def report(
     trial_dir: Path = typer.Option(None, "--trial", help="Output folder of `forlop coercion trial`."),
     rates_dir: Path = typer.Option(None, "--rates", help="Output folder of `forlop coercion rates`."),
     period: str = typer.Option(None, "--period", help="Period of the rates to show (e.g. 2020); default the latest."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write the coercion report (one offline HTML file) from trial and/or rates results."""
     from forlop.coercion.report import write_report

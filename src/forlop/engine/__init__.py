@@ -13,7 +13,7 @@ from ibis.backends import BaseBackend
 
 from forlop.errors import InputError
 
-BACKENDS = ("duckdb", "pyspark")
+from forlop.choices import ENGINES as BACKENDS  # (the --engine values; one list)
 
 
 def connect(backend: str = "duckdb") -> BaseBackend:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.engine import BACKENDS, connect, read_tables
+from forlop.engine import connect, read_tables
 from forlop.errors import InputError
 from forlop.i18n import t, years_text
 from forlop.pathways.cohort import build_cohort
@@ -140,8 +140,6 @@ def run_pathways(
     """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
     from forlop.extract.validate import validate_extract
 
-    if backend not in BACKENDS:
-        raise InputError("--engine", f"unknown engine '{backend}'; use one of {', '.join(BACKENDS)}")
     out_dir = Path(out_dir)
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
     for line in summary.lines(lang):

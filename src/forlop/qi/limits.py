@@ -30,7 +30,7 @@ D4_MR = 3.267
 # Exponent of the Nelson (1994) transform used by the T chart: y ** (1 / 3.6).
 T_EXPONENT = 3.6
 
-CHART_TYPES = ("run", "i", "mr", "xbar", "s", "t", "p", "c", "u", "g")
+from forlop.choices import CHART_TYPES  # noqa: E402  (the --chart values; one list)
 
 
 @dataclass
