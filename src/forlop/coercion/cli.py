@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
 import typer
 import yaml
 
-from forlop.choices import By, Engine, Lang, Outcome, Period
-from forlop.errors import InputError
+from forlop.choices import ENCODING_HELP, By, Engine, Lang, Outcome, Period
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 
 app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (000, 004).", no_args_is_help=True)
@@ -24,13 +23,14 @@ def trial(
     outcome: Outcome = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Evaluate a cluster-randomised trial (difference between arms in change from baseline)."""
     from forlop.coercion.report import write_report
     from forlop.coercion.trial_run import run_trial
 
-    run_trial(counts, design, out, lang, outcome)
+    run_trial(counts, design, out, lang, outcome, encoding)
     write_report(out / "report.html", trial_dir=out, lang=lang)
 
 
@@ -57,14 +57,13 @@ def allocate(
     period: list[str] = typer.Option(
         [], "--period", help="NAME:FIRST:LAST, e.g. baseline:2018-01:2018-12 (repeat; the first is the baseline)."
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Allocate clusters to intervention and control at random (stratified, seeded, reproducible)."""
     from forlop.coercion.allocate import allocate as allocate_clusters
 
-    try:
-        table = pd.read_csv(clusters, dtype=str, keep_default_na=False)
-    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(clusters), f"cannot be read as CSV ({type(error).__name__})") from None
+    table = read_user_csv(clusters, encoding=encoding, lang=lang)
     for column in ["cluster"] + ([stratum] if stratum else []):
         if column not in table.columns:
             raise InputError(str(clusters), "missing column", column=column, example=",".join(table.columns))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.errors import InputError, read_user_yaml
+from forlop.errors import InputError, read_user_csv, read_user_yaml
 
 ARMS = ("intervention", "control")
 COUNT_COLUMNS = ("cluster", "month", "events", "population")
@@ -100,8 +100,11 @@ def read_design(path: Path) -> TrialDesign:
     return TrialDesign(arms=arms, periods=tuple(periods))
 
 
-def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_counts(path: Path, design: TrialDesign, outcome: str = "rate", lang: str | None = None,
+                encoding: str = "utf-8") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
+
+    The file is read by ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields).
 
     ``row`` is the data row number as ``forlop validate`` counts it (1 = the first row after the header),
     and the rejected rows keep the file's columns followed by ``reason`` and ``row``, as validate writes them.
@@ -112,12 +115,7 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple
     population column is the denominator: 0 is allowed, but events may not exceed it.
     """
     file = str(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(file, "file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(file, f"cannot be read as CSV ({type(error).__name__})") from None
+    raw = read_user_csv(path, encoding=encoding, lang=lang)
     for column in COUNT_COLUMNS:
         if column not in raw.columns:
             raise InputError(file, "missing column", column=column, example=",".join(raw.columns))

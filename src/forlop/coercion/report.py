@@ -21,7 +21,7 @@ import plotly.io as pio
 
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
-from forlop.errors import InputError
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import default_language, t
 from forlop.report.suppression import Line, suppress
 from forlop.report.tables import fmt
@@ -64,12 +64,9 @@ def suppress_areas(events: np.ndarray) -> np.ndarray:
 
 def _read_result(path: Path, columns: list[str], dtype: dict | None = None) -> pd.DataFrame:
     """Read a results CSV written by `coercion trial` or `coercion rates`; InputError if unusable."""
-    try:
-        table = pd.read_csv(path, dtype=dtype)
-    except FileNotFoundError:
-        raise InputError(str(path), "not found: give the output folder of `forlop coercion trial`/`rates`") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(path), f"cannot be read as CSV ({type(error).__name__})") from None
+    if not Path(path).exists():
+        raise InputError(str(path), "not found: give the output folder of `forlop coercion trial`/`rates`")
+    table = read_user_csv(path, dtype=dtype, keep_default_na=True)
     for column in columns:
         if column not in table.columns:
             raise InputError(str(path), "missing column (written by an older Forløp? run the command again)",

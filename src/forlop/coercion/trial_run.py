@@ -41,17 +41,18 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
                     total=len(arm.clusters), missing=", ".join(arm.incomplete)), file=sys.stderr)
 
 
-def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate"
-              ) -> TrialResult:
+def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate",
+              encoding: str = "utf-8") -> TrialResult:
     """Evaluate the trial and write its files to ``out``; return the result.
 
     On stderr: the number of rejected rows and where they are (always), the clusters of the design
     without counts in some period (``check_clusters``), the steps, and where the notes are.
 
-    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator).
+    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator);
+    ``encoding``: of counts.csv (``forlop.errors.read_user_csv``).
     """
     design = read_design(design_path)
-    counts, rejected = read_counts(counts_path, design, outcome)
+    counts, rejected = read_counts(counts_path, design, outcome, lang, encoding)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejected_file = out / "rejected" / "counts.csv"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from forlop.choices import ChartType, QiLang, Track
-from forlop.errors import InputError
+from forlop.choices import ENCODING_HELP, ChartType, QiLang, Track
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 
 LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish).")
+ENCODING_OPTION = typer.Option("utf-8", "--encoding", help=ENCODING_HELP)
 POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal", "part", "include", "notes",
                  "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
 
@@ -90,18 +91,14 @@ def chart(
     multiply: float = typer.Option(1, "--multiply", help="Multiply y and lines (100 for percent)."),
     out: Path = typer.Option(..., "--out", help="CSV of points to write."),
     html: Path = typer.Option(None, "--html", help="Also write the chart as a self-contained HTML file."),
+    encoding: str = ENCODING_OPTION,
     lang: QiLang = LANG_OPTION,
 ) -> None:
     """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
     from forlop.qi.qic import qic
 
     _check_chart_options(chart_type, n, freeze, part, exclude)
-    try:
-        data = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(csv), "file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(csv), f"not a readable CSV ({type(error).__name__})") from None
+    data = read_user_csv(csv, encoding=encoding, lang=lang)
     x_values = _x_values(_column(data, x, csv))
     y_values = _numbers(_column(data, y, csv), y, csv)
     n_values = None if n is None else _numbers(_column(data, n, csv), n, csv)
@@ -186,12 +183,13 @@ def musiq(
         None, "--scoring",
         help="YAML with the factors and weights of your MUSIQ scoring tool (same shape as forlop/qi/musiq.yaml).",
     ),
+    encoding: str = ENCODING_OPTION,
     lang: QiLang = LANG_OPTION,
 ) -> None:
     """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
     from forlop.qi.musiq import write_scores
 
-    scored, rejected = write_scores(csv, out, scoring)
+    scored, rejected = write_scores(csv, out, scoring, lang=lang, encoding=encoding)
     typer.echo(t("qi.musiq.written", lang, path=out, rows=scored), err=True)
     if rejected:
         typer.echo(t("qi.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forlop.errors import InputError, read_user_yaml
+from forlop.errors import InputError, read_user_csv, read_user_yaml
 
 MISSING_TEXT = {"", "na", "n/a", "vet ikke", "ved ikke", "don't know", "dont know"}
 ID_COLUMNS = ("team", "respondent", "date")
@@ -110,19 +110,16 @@ def _score(value: object, low: int, high: int) -> tuple[float | None, str | None
     return number, None
 
 
-def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_answers(path: Path, scoring: Path | None = None, lang: str | None = None, encoding: str = "utf-8"
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the answers in the CSV at ``path`` with ``scoring`` (default: the packaged
-    ``musiq.yaml``); returns (scores, rejected rows with reason)."""
+    ``musiq.yaml``); returns (scores, rejected rows with reason). The CSV is read by
+    ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields)."""
     path = Path(path)
     spec = load_musiq(Path(scoring) if scoring is not None else None)
     factors: list[Factor] = spec["factors"]
     low, high = spec["scale"]["min"], spec["scale"]["max"]
-    try:
-        answers = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(str(path), f"not a readable CSV ({type(error).__name__})") from None
+    answers = read_user_csv(path, encoding=encoding, lang=lang)
     if "team" not in answers.columns:
         raise InputError(str(path), "column missing", column="team")
     known = {f.id for f in factors} | set(ID_COLUMNS)
@@ -164,9 +161,10 @@ def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame
     return pd.DataFrame(rows), pd.DataFrame(rejected)
 
 
-def write_scores(path: Path, out: Path, scoring: Path | None = None) -> tuple[int, int]:
+def write_scores(path: Path, out: Path, scoring: Path | None = None, lang: str | None = None,
+                 encoding: str = "utf-8") -> tuple[int, int]:
     """Score ``path`` into ``out`` (CSV) and ``<out dir>/rejected/musiq.csv``; returns (scored, rejected)."""
-    scores, rejected = score_answers(path, scoring)
+    scores, rejected = score_answers(path, scoring, lang, encoding)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(out, index=False)
