@@ -33,3 +33,4 @@ Outcome = Literal[OUTCOMES]
 # --encoding takes any encoding Python knows (not a fixed set); the two that matter for Norwegian users:
 ENCODING_HELP = ("Encoding of the CSV file: utf-8 (default) or cp1252 (what Excel on a Norwegian machine saves as "
                  "plain 'CSV'). A header with ';' and no ',' is read as ';'-separated.")
+EXTRACT_ENCODING_HELP = "Encoding of the extract's CSV files: utf-8 (default) or cp1252 (Excel's plain 'CSV')."

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from forlop.choices import Engine, Format, Lang
+from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.errors import InputError
 from forlop.qi.cli import app as qi_app
 from forlop.coercion.cli import app as coercion_app
@@ -60,12 +60,13 @@ def validate(
     out: Path = typer.Option(
         None, "--out", help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA)."
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Read and validate an extract: usable rows to clean/, bad rows with their reason to rejected/."""
     from forlop.extract.validate import default_out_dir, validate_extract
 
-    summary = validate_extract(data, out or default_out_dir(data), lang=lang, progress=True)
+    summary = validate_extract(data, out or default_out_dir(data), lang=lang, progress=True, encoding=encoding)
     for line in summary.lines(lang):
         typer.echo(line)
 
@@ -79,12 +80,14 @@ def pathways(
     keep_deaths: bool = typer.Option(
         False, "--keep-deaths", help="Keep patients who die within 365 days (death competes in the cumulative incidence)."
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Patient pathways after discharge (001): cohort, per-patient pathway table and every indicator."""
     from forlop.pathways.pipeline import run_pathways
 
-    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True)
+    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True,
+                 encoding=encoding)
 
 
 @app.command()

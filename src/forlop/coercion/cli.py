@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import yaml
 
-from forlop.choices import ENCODING_HELP, By, Engine, Lang, Outcome, Period
+from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, By, Engine, Lang, Outcome, Period
 from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 
@@ -94,13 +94,14 @@ def rates(
     by: By = typer.Option("municipality", "--by", help="municipality, health_community or region."),
     period: Period = typer.Option("year", "--period", help="month, quarter or year."),
     engine: Engine = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Involuntary admissions, persons, referrals and confirmed referrals per 10 000 adults."""
     from forlop.coercion.rates_run import run_rates
     from forlop.coercion.report import write_report
 
-    run_rates(data, out, by=by, period=period, lang=lang, engine=engine)
+    run_rates(data, out, by=by, period=period, lang=lang, engine=engine, encoding=encoding)
     write_report(out / "report.html", rates_dir=out, lang=lang)
 
 

@@ -135,13 +135,13 @@ def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
 
 def run_pathways(
     data_dir: Path, out_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False,
-    lang: str | None = None, progress: bool = True,
+    lang: str | None = None, progress: bool = True, encoding: str = "utf-8",
 ) -> PathwayResult:
     """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
     from forlop.extract.validate import validate_extract
 
     out_dir = Path(out_dir)
-    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
+    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
     for line in summary.lines(lang):
         print(line, file=sys.stderr)
     result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths,
