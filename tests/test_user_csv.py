@@ -60,7 +60,8 @@ def test_unusable_files_are_one_line(tmp_path: Path) -> None:
         "missing.csv": "file not found",
         "empty.csv": "the file is empty",
         "blank.csv": "the file is empty",
-        "ragged.csv": "the file cannot be read as CSV: Error tokenizing data. C error: Expected 2 fields in line 3, saw 3",
+        "ragged.csv": ("the file cannot be read as CSV: Error tokenizing data. C error: Expected 2 fields in line 3, "
+                       "saw 3"),
     }
     for name, message in expected.items():
         with pytest.raises(InputError) as error:

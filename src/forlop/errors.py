@@ -36,17 +36,39 @@ class InputError(Exception):
         return " ".join(parts)
 
 
-def read_user_yaml(path: Path) -> object:
+def read_user_yaml(path: Path, lang: str | None = None) -> object:
     """The parsed YAML file a user passed on the command line (a trial design, a MUSIQ scoring file).
 
     A missing file or one that is not YAML is an :class:`InputError` naming the file, never a traceback.
     """
+    from forlop.i18n import t
+
     try:
         return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
+        raise InputError(str(path), t("input.not_found", lang)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise InputError(str(path), f"not valid YAML ({type(error).__name__})") from None
+        raise InputError(str(path), t("input.yaml_invalid", lang, kind=type(error).__name__)) from None
+
+
+class DataError(ValueError):
+    """A ``ValueError`` whose text is a key of ``messages.yaml`` (with its values).
+
+    Python callers see the English text (``str(error)``); the command line shows it in the
+    command's language with ``text(lang)``. Used by computations that can meet unusable data
+    (``forlop.qi.qic``) without knowing the language of the command.
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (None: the default language)."""
+        from forlop.i18n import t
+
+        return t(self.key, lang, **self.values)
 
 
 def csv_separator(header: str) -> str:

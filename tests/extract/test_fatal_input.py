@@ -106,7 +106,8 @@ def test_a_file_in_the_wrong_encoding(tmp_path, tables):
     # The header line is 54 characters + newline = 55 bytes; "0301,Oslo,Oslo,Helse S" is 22 more,
     # so the Latin-1 'ø' (0xf8) is byte 77 (counting from 0), on line 2.
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 77 (line 2); save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 77 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 def test_a_row_with_too_many_fields_makes_the_csv_unreadable(tmp_path, tables):
@@ -169,14 +170,16 @@ def test_a_bad_byte_cut_by_the_16_mb_read_border_is_found_exactly(tmp_path, monk
     # chunk), b8 byte 8. Then a lone continuation byte 0xb8 at byte 9 (line 2) is the error.
     (data / "geography.csv").write_bytes(b"ab\ncdef\xc3\xb8\xb8\n")
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 def test_a_utf8_character_cut_off_at_the_end_of_the_file(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "csv")
     (data / "geography.csv").write_bytes(b"municipality\n0301\xc3")  # 13 + 4 bytes, then half an 'ø'
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 def _as_cp1252(tables, data_dir):

@@ -66,19 +66,20 @@ def allocate(
     table = read_user_csv(clusters, encoding=encoding, lang=lang)
     for column in ["cluster"] + ([stratum] if stratum else []):
         if column not in table.columns:
-            raise InputError(str(clusters), "missing column", column=column, example=",".join(table.columns))
+            raise InputError(str(clusters), t("input.missing_column", lang), column=column,
+                             example=",".join(table.columns))
     if table["cluster"].duplicated().any():
         dup = table.loc[table["cluster"].duplicated(), "cluster"].iloc[0]
-        raise InputError(str(clusters), "a cluster is named twice", column="cluster", example=dup)
+        raise InputError(str(clusters), t("coercion.allocate.twice", lang), column="cluster", example=dup)
     if len(table) < 2:
-        raise InputError(str(clusters), "need at least two clusters")
+        raise InputError(str(clusters), t("coercion.allocate.too_few", lang))
     strata = dict(zip(table["cluster"], table[stratum])) if stratum else list(table["cluster"])
     document: dict = {"arms": allocate_clusters(strata, seed), "seed": seed}
     periods = {}
     for text in period:
         parts = text.split(":")
         if len(parts) != 3:
-            raise InputError("--period", "must be NAME:FIRST:LAST", example=text)
+            raise InputError("--period", t("coercion.allocate.period", lang), example=text)
         periods[parts[0]] = [parts[1], parts[2]]
     if periods:
         document["periods"] = periods
@@ -117,5 +118,5 @@ def report(
     from forlop.coercion.report import write_report
 
     if trial_dir is None and rates_dir is None:
-        raise InputError("--trial/--rates", "give at least one results folder")
+        raise InputError("--trial/--rates", t("coercion.report.no_input", lang))
     write_report(out, trial_dir=trial_dir, rates_dir=rates_dir, lang=lang, period=period)

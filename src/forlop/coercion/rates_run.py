@@ -35,9 +35,9 @@ def clean_dir(data: Path, out: Path, lang: str | None = None, encoding: str = "u
     return Path(out) / "validation" / "clean"
 
 
-def read_tables(clean: Path, engine: str = "duckdb") -> dict:
+def read_tables(clean: Path, engine: str = "duckdb", lang: str | None = None) -> dict:
     """Open the clean Parquet tables with Ibis on ``engine`` (``forlop.engine``: duckdb or pyspark)."""
-    return engine_tables(connect(engine), Path(clean), list(TABLES))
+    return engine_tables(connect(engine), Path(clean), list(TABLES), lang)
 
 
 def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None,
@@ -45,7 +45,7 @@ def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "ye
     """Compute and write the coercion rates; return the rates table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = read_tables(clean_dir(data, out, lang, encoding), engine)
+    tables = read_tables(clean_dir(data, out, lang, encoding), engine, lang)
     print(t("coercion.rates.step_rates", lang, by=t(f"coercion.by.{by}", lang),
                                 period=t(f"coercion.period_unit.{period}", lang)), file=sys.stderr)
     rates, _, excluded = coercion_rates(tables, by=by, period=period)

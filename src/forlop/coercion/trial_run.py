@@ -51,7 +51,7 @@ def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None 
     ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator);
     ``encoding``: of counts.csv (``forlop.errors.read_user_csv``).
     """
-    design = read_design(design_path)
+    design = read_design(design_path, lang)
     counts, rejected = read_counts(counts_path, design, outcome, lang, encoding)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -83,15 +83,15 @@ def build_pathways(
 
     started = time.perf_counter()
     con = connect(backend)
-    tables = read_tables(con, Path(clean_dir), TABLES)
-    _say(progress, "pathways: stays")
+    tables = read_tables(con, Path(clean_dir), TABLES, lang)
+    _say(progress, t("pathways.step.stays", lang))
     stays = merge_stays(tables["specialist_episodes"]).cache()
     check_year(stays, year, clean_dir, lang)
-    _say(progress, "pathways: cohort")
+    _say(progress, t("pathways.step.cohort", lang))
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
     cohort_t = cohort.patients.select("person_id", "day0_n", "index_end")
-    _say(progress, "pathways: events")
+    _say(progress, t("pathways.step.events", lang))
     points = point_events(tables, cohort_t)
     summary = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
     summary_df = summary.to_pandas()
@@ -99,7 +99,7 @@ def build_pathways(
     patients = assemble(cohort_df, summary_df)
     population = adult_population(tables, year)
     flow = pd.DataFrame(cohort.flow, columns=["step", "persons"])
-    _say(progress, "pathways: indicators")
+    _say(progress, t("pathways.step.indicators", lang))
     indicators = compute_indicators(patients, population)
     return PathwayResult(
         patients=patients, flow=flow, indicators=indicators, population=population,

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from forlop.choices import ENCODING_HELP, ChartType, QiLang, Track
-from forlop.errors import InputError, read_user_csv
+from forlop.errors import DataError, InputError, read_user_csv
 from forlop.i18n import t
 
 app = typer.Typer(
@@ -30,19 +30,19 @@ POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal
 
 
 def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, part: list[int] | None,
-                         exclude: list[int] | None) -> None:
+                         exclude: list[int] | None, lang: str | None = None) -> None:
     """The options of ``qi chart`` that can be judged without the data, checked before reading
     it: so a wrong option is reported even when the data are bad too (Typer checks the chart type). Positions must be
     1 or more; whether they fit the data is checked by ``qic``."""
     from forlop.qi.qic import NEEDS_DENOMINATOR
 
     if chart_type in NEEDS_DENOMINATOR and n is None:
-        raise InputError("--n", f"a {chart_type.upper()} chart needs a denominator column (--n)")
+        raise InputError("--n", t("qi.chart.needs_n", lang, chart=chart_type.upper()))
     for name, values in (("--freeze", [] if freeze is None else [freeze]), ("--part", part or []),
                          ("--exclude", exclude or [])):
         for value in values:
             if value < 1:
-                raise InputError(name, f"{value} is not a point position (1 or more)")
+                raise InputError(name, t("qi.chart.position", lang, value=value))
 
 
 def _x_values(column: pd.Series) -> pd.Series:
@@ -57,20 +57,22 @@ def _x_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
-def _column(data: pd.DataFrame, name: str | None, path: Path) -> pd.Series | None:
+def _column(data: pd.DataFrame, name: str | None, path: Path, lang: str | None = None) -> pd.Series | None:
     if name is None:
         return None
     if name not in data.columns:
-        raise InputError(str(path), f"column not found (columns: {', '.join(map(str, data.columns))})", column=name)
+        raise InputError(str(path), t("qi.chart.no_column", lang, columns=", ".join(map(str, data.columns))),
+                         column=name)
     return data[name]
 
 
-def _numbers(values: pd.Series, name: str, path: Path) -> pd.Series:
+def _numbers(values: pd.Series, name: str, path: Path, lang: str | None = None) -> pd.Series:
     numbers = pd.to_numeric(values.replace("", None), errors="coerce")
     bad = values[numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")]
     if len(bad):
         # Row = the data row's number, header not counted, as `forlop validate` (docs/definitions.md).
-        raise InputError(str(path), f"not a number in row {bad.index[0] + 1}", column=name, example=str(bad.iloc[0]))
+        raise InputError(str(path), t("qi.chart.not_number", lang, row=bad.index[0] + 1), column=name,
+                         example=str(bad.iloc[0]))
     return numbers
 
 
@@ -97,16 +99,18 @@ def chart(
     """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
     from forlop.qi.qic import qic
 
-    _check_chart_options(chart_type, n, freeze, part, exclude)
+    _check_chart_options(chart_type, n, freeze, part, exclude, lang)
     data = read_user_csv(csv, encoding=encoding, lang=lang)
-    x_values = _x_values(_column(data, x, csv))
-    y_values = _numbers(_column(data, y, csv), y, csv)
-    n_values = None if n is None else _numbers(_column(data, n, csv), n, csv)
-    note_values = _column(data, notes, csv)
+    x_values = _x_values(_column(data, x, csv, lang))
+    y_values = _numbers(_column(data, y, csv, lang), y, csv, lang)
+    n_values = None if n is None else _numbers(_column(data, n, csv, lang), n, csv, lang)
+    note_values = _column(data, notes, csv, lang)
     try:
         result = qic(x_values, y_values, n_values, chart=chart_type, freeze=freeze, part=part or None,
                      exclude=exclude or None, target=target, notes=note_values, multiply=multiply)
-    except ValueError as error:
+    except DataError as error:
+        raise InputError(str(csv), error.text(lang)) from None
+    except ValueError as error:  # not expected from data the checks above let through; one line all the same
         raise InputError(str(csv), str(error)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     points = result.points[POINT_COLUMNS].copy()
@@ -143,8 +147,8 @@ def template(
     try:
         sheets = len(for_track(track))
         write_template(out, team, track, start, end, start_month=start_month, lang=lang)
-    except ValueError as error:
-        raise InputError(str(out), str(error)) from None
+    except ValueError:  # --from/--to that are not months (pandas' period_range)
+        raise InputError("--from/--to", t("qi.template.bad_months", lang), example=f"{start}, {end}") from None
     typer.echo(t("qi.template.written", lang, team=team, path=out, sheets=sheets), err=True)
 
 

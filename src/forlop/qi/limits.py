@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from forlop.errors import DataError
+
 # d2 for moving ranges of two (Montgomery table VI): sigma = average moving range / 1.128.
 D2_MR = 1.128
 # D4 for moving ranges of two: upper limit of the moving range = 3.267 * average MR.
@@ -179,7 +181,7 @@ def t_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, screened
     """
     y = d["y"].to_numpy(float)
     if np.nanmin(y) <= 0:
-        raise ValueError("T chart: time between events must be greater than zero")
+        raise DataError("qi.qic.t_positive")
     transformed = d.assign(y=y ** (1 / T_EXPONENT))
     inner = i_chart(transformed, base, None if cl is None else cl ** (1 / T_EXPONENT), screened_mr)
     with np.errstate(invalid="ignore"):

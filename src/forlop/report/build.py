@@ -69,7 +69,7 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     """
     started = time.perf_counter()
     if health_community:
-        check_community(health_community)
+        check_community(health_community, lang)
     _say(progress, t("report.reading", lang, path=results))
     res = read_results(Path(results), Path(data) if data else None, year, lang=lang)
     spec = with_years(load_spec(), res.cohort_year, res.population_year)

@@ -79,19 +79,19 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     results = Path(results)
     path = results / "indicators.csv"
     if not path.exists():
-        raise InputError(str(path), "missing: run `forlop pathways --out DIR` first and pass that DIR as --results")
+        raise InputError(str(path), t("report.no_results", lang))
     indicators = pd.read_csv(path, dtype={"group": str, "breakdown": str, "indicator": str},
                              keep_default_na=False, na_values=[""])
     for column in INDICATOR_COLUMNS:
         if column not in indicators.columns:
-            raise InputError(str(path), "column missing", column=column,
+            raise InputError(str(path), t("input.missing_column", lang), column=column,
                              example=",".join(indicators.columns[:5]))
     for column in ["numerator", "denominator", "value"]:
         converted = pd.to_numeric(indicators[column], errors="coerce")
         bad = converted.isna() & indicators[column].notna()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise InputError(str(path), f"not a number in row {row + 2}", column=column,
+            raise InputError(str(path), t("report.not_number", lang, row=row + 2), column=column,
                              example=str(indicators[column].iloc[row]))
         indicators[column] = converted
     flow_path = results / "cohort_flow.csv"
@@ -118,7 +118,7 @@ def read_cohort_year(results: Path, lang: str | None = None) -> int:
         try:
             return int(json.loads(path.read_text(encoding="utf-8"))["year"])
         except (ValueError, KeyError, TypeError):
-            raise InputError(str(path), "not a JSON object with a whole-number 'year'", column="year") from None
+            raise InputError(str(path), t("report.bad_run_file", lang), column="year") from None
     patients = Path(results) / "patients.parquet"
     if patients.exists():
         import pyarrow.parquet as pq
@@ -158,11 +158,11 @@ def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[
     """
     path = _find(data, "population")
     if path is None:
-        raise InputError(str(data / "population.parquet"), "missing: --data must be the extract directory")
+        raise InputError(str(data / "population.parquet"), t("report.no_extract", lang))
     pop = _read_table(path)
     for column in ["year", "municipality", "sex", "age", "count"]:
         if column not in pop.columns:
-            raise InputError(str(path), "column missing", column=column)
+            raise InputError(str(path), t("input.missing_column", lang), column=column)
     geo_path = _find(data, "geography")
     geo = _read_table(geo_path) if geo_path is not None else load("geography_2020")
     geo = geo[["municipality", "health_community", "region"]].astype(str)
