@@ -31,24 +31,24 @@ def test_unknown_language_is_one_line_exit_2(command: list[str], tmp_path: Path,
     args = [a.format(tmp=tmp_path) for a in command]
     code, lines = run_main(monkeypatch, capsys, *args, "--lang", "xx")
     assert code == 2
-    assert lines == ["forlop: Invalid value for '--lang': Value error, 'xx' is not one of 'nb', 'en'."]
+    assert lines == ["forlop: Invalid value for '--lang': 'xx' is not one of 'nb', 'en'."]
     assert list(tmp_path.iterdir()) == []  # stopped before anything was written
 
 
 def test_other_choices_are_one_line_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
     code, lines = run_main(monkeypatch, capsys, "synth", "--out", str(tmp_path), "--format", "xlsx")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--format': Value error, 'xlsx' is not one of "
+    assert (code, lines) == (2, ["forlop: Invalid value for '--format': 'xlsx' is not one of "
                                  "'parquet', 'csv'."])
     code, lines = run_main(monkeypatch, capsys, "coercion", "rates", "--data", str(tmp_path), "--out", str(tmp_path),
                            "--period", "week")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--period': Value error, 'week' is not one of "
+    assert (code, lines) == (2, ["forlop: Invalid value for '--period': 'week' is not one of "
                                  "'month', 'quarter', 'year'."])
     code, lines = run_main(monkeypatch, capsys, "coercion", "trial", "--counts", "c", "--design", "d", "--out", "o",
                            "--outcome", "odds")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--outcome': Value error, 'odds' is not one of "
+    assert (code, lines) == (2, ["forlop: Invalid value for '--outcome': 'odds' is not one of "
                                  "'rate', 'share'."])
     code, lines = run_main(monkeypatch, capsys, "qi", "template", "--team", "A", "--out", "a.xlsx", "--track", "kids")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--track': Value error, 'kids' is not one of "
+    assert (code, lines) == (2, ["forlop: Invalid value for '--track': 'kids' is not one of "
                                  "'adult', 'youth'."])
     code, lines = run_main(monkeypatch, capsys, "validate")
     assert (code, lines) == (2, ["forlop: Missing option '--data'."])

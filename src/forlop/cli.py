@@ -136,7 +136,8 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help
             error.show()
         else:
-            typer.echo(f"forlop: {error.format_message()}", err=True)
+            # Typer words a wrong choice "Invalid value for '--lang': Value error, 'xx' is not one of ...".
+            typer.echo(f"forlop: {error.format_message().replace('Value error, ', '')}", err=True)
         sys.exit(getattr(error, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)
 
