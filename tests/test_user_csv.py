@@ -21,6 +21,12 @@ def test_separator_from_the_header() -> None:
     assert csv_separator("kommune") == ","
 
 
+def test_blank_lines_before_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("\n\nkommune;antall\nOslo;3\n", encoding="utf-8")
+    assert read_user_csv(path).values.tolist() == [["Oslo", "3"]]
+
+
 def test_excel_file_with_encoding_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(EXCEL_NO)

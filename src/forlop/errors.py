@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from forlop.i18n import t
+
 if TYPE_CHECKING:  # pandas is imported where a CSV is read, so that importing this module stays cheap
     import pandas as pd
 
@@ -41,8 +43,6 @@ def read_user_yaml(path: Path, lang: str | None = None) -> object:
 
     A missing file or one that is not YAML is an :class:`InputError` naming the file, never a traceback.
     """
-    from forlop.i18n import t
-
     try:
         return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -66,8 +66,6 @@ class DataError(ValueError):
 
     def text(self, lang: str | None = None) -> str:
         """The message in ``lang`` (None: the default language)."""
-        from forlop.i18n import t
-
         return t(self.key, lang, **self.values)
 
 
@@ -82,8 +80,6 @@ def csv_separator(header: str) -> str:
 
 def _decode(path: Path, data: bytes, encoding: str, lang: str | None) -> str:
     """The text of a file's bytes in ``encoding`` (a UTF-8 byte order mark is dropped); one line if it fails."""
-    from forlop.i18n import t
-
     name = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         return data.decode(name)
@@ -111,8 +107,6 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
     """
     import pandas as pd
 
-    from forlop.i18n import t
-
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -127,7 +121,7 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
     text = _decode(Path(path), data, encoding, lang)
     if not text.strip():
         raise InputError(str(path), t("input.csv_empty", lang))
-    sep = csv_separator(text.splitlines()[0])
+    sep = csv_separator(next(line for line in text.splitlines() if line.strip()))  # pandas skips blank lines
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=keep_default_na)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
