@@ -104,6 +104,7 @@ def report(
     ),
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
     year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
 ) -> None:
     """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
     from forlop.i18n import default_language, t
@@ -111,7 +112,7 @@ def report(
 
     lang = lang or default_language()
     result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
-                          symbol=symbol, year=year, progress=True)
+                          symbol=symbol, year=year, progress=True, encoding=encoding)
     if result.xlsx is not None:
         typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
     typer.echo(t("report.done", lang, tables=result.tables, figures=result.figures, hidden=result.hidden_cells,

@@ -91,7 +91,7 @@ def _decode(path: Path, data: bytes, encoding: str, lang: str | None) -> str:
 
 
 def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = None, dtype: object = str,
-                  keep_default_na: bool = False) -> pd.DataFrame:
+                  keep_default_na: bool = False, na_values: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV file a user gave on the command line (chart data, MUSIQ answers, trial counts, clusters).
 
     Rules (docs/definitions.md, "Reading and validating"): the file is decoded as ``encoding`` (default
@@ -99,8 +99,8 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
     as plain "CSV"); the separator is ';' when the header line has ';' and no ',', else ','
     (:func:`csv_separator`). A missing file, an empty file, bytes that are not ``encoding``, an unknown
     encoding and a file pandas cannot parse are each an :class:`InputError` with one line, never a
-    traceback. ``dtype`` and ``keep_default_na`` go to ``pandas.read_csv`` (default: every value as text,
-    empty cells as "").
+    traceback. ``dtype``, ``keep_default_na`` and ``na_values`` go to ``pandas.read_csv`` (default: every
+    value as text, empty cells as "").
 
     The whole file is read into memory first (user files are small), so that an undecodable byte can be
     reported with its line, which pandas' own decoder does not give.
@@ -123,7 +123,8 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
         raise InputError(str(path), t("input.csv_empty", lang))
     sep = csv_separator(next(line for line in text.splitlines() if line.strip()))  # pandas skips blank lines
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=keep_default_na)
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=keep_default_na,
+                           na_values=na_values)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputError(str(path), t("input.csv_unreadable", lang, detail=detail)) from None
