@@ -83,8 +83,8 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     path = results / "indicators.csv"
     if not path.exists():
         raise InputError(str(path), t("report.no_results", lang))
-    indicators = pd.read_csv(path, dtype={"group": str, "breakdown": str, "indicator": str},
-                             keep_default_na=False, na_values=[""])
+    indicators = read_user_csv(path, lang=lang, dtype={"group": str, "breakdown": str, "indicator": str},
+                               keep_default_na=False, na_values=[""])
     for column in INDICATOR_COLUMNS:
         if column not in indicators.columns:
             raise InputError(str(path), t("input.missing_column", lang), column=column,
