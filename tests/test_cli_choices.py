@@ -1,5 +1,5 @@
 """Options with a fixed set of values are declared as choices (forlop.choices): a value outside the set
-stops before any file is read, with Typer's usage error on one line and exit code 2 (forlop.cli:main)."""
+stops before any file is read, with one line from messages.yaml and exit code 2 (forlop.cli:main)."""
 
 from __future__ import annotations
 
@@ -31,27 +31,28 @@ def test_unknown_language_is_one_line_exit_2(command: list[str], tmp_path: Path,
     args = [a.format(tmp=tmp_path) for a in command]
     code, lines = run_main(monkeypatch, capsys, *args, "--lang", "xx")
     assert code == 2
-    assert lines == ["forlop: Invalid value for '--lang': 'xx' is not one of 'nb', 'en'."]
+    assert lines == ["forlop: --lang: 'xx' er ikke en av 'nb', 'en'"]  # not a language: the default, nb
     assert list(tmp_path.iterdir()) == []  # stopped before anything was written
 
 
 def test_other_choices_are_one_line_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
     code, lines = run_main(monkeypatch, capsys, "synth", "--out", str(tmp_path), "--format", "xlsx")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--format': 'xlsx' is not one of "
-                                 "'parquet', 'csv'."])
+    assert (code, lines) == (2, ["forlop: --format: 'xlsx' er ikke en av 'parquet', 'csv'"])
+    code, lines = run_main(monkeypatch, capsys, "synth", "--out", str(tmp_path), "--format", "xlsx", "--lang", "en")
+    assert (code, lines) == (2, ["forlop: --format: 'xlsx' is not one of 'parquet', 'csv'"])
     code, lines = run_main(monkeypatch, capsys, "coercion", "rates", "--data", str(tmp_path), "--out", str(tmp_path),
                            "--period", "week")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--period': 'week' is not one of "
-                                 "'month', 'quarter', 'year'."])
+    assert (code, lines) == (2, ["forlop: --period: 'week' er ikke en av 'month', 'quarter', 'year'"])
     code, lines = run_main(monkeypatch, capsys, "coercion", "trial", "--counts", "c", "--design", "d", "--out", "o",
-                           "--outcome", "odds")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--outcome': 'odds' is not one of "
-                                 "'rate', 'share'."])
-    code, lines = run_main(monkeypatch, capsys, "qi", "template", "--team", "A", "--out", "a.xlsx", "--track", "kids")
-    assert (code, lines) == (2, ["forlop: Invalid value for '--track': 'kids' is not one of "
-                                 "'adult', 'youth'."])
+                           "--outcome", "odds", "--lang=en")
+    assert (code, lines) == (2, ["forlop: --outcome: 'odds' is not one of 'rate', 'share'"])
+    code, lines = run_main(monkeypatch, capsys, "qi", "template", "--team", "A", "--out", "a.xlsx", "--track", "kids",
+                           "--lang", "da")
+    assert (code, lines) == (2, ["forlop: --track: 'kids' er ikke en af 'adult', 'youth'"])
     code, lines = run_main(monkeypatch, capsys, "validate")
-    assert (code, lines) == (2, ["forlop: Missing option '--data'."])
+    assert (code, lines) == (2, ["forlop: --data: må oppgis"])
+    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(tmp_path), "--nope", "--lang", "en")
+    assert (code, lines) == (2, ["forlop: --nope: no such option"])
 
 
 def test_a_good_choice_runs(tmp_path: Path, monkeypatch, capsys) -> None:

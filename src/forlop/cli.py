@@ -119,6 +119,42 @@ def report(
                  seconds=result.seconds, html=result.html.resolve()))
 
 
+def _argv_language() -> str | None:
+    """The ``--lang`` of the command line when it is one we have texts in (a usage error stops before
+    the command sees its options); else None, the default language."""
+    from forlop.choices import LANGUAGES, QI_LANGUAGES
+
+    args = sys.argv[1:]
+    for index, arg in enumerate(args):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            args[index + 1] if arg == "--lang" and index + 1 < len(args) else None)
+        if value in (*LANGUAGES, *QI_LANGUAGES):
+            return value
+    return None
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """A usage error as one line in the style of ``InputError`` ("--option: what is wrong"), from
+    messages.yaml for the three kinds people meet (a value not among the choices, a missing option,
+    an unknown option); any other kind, or a wording of Typer's this does not recognise, is Typer's own."""
+    import re
+
+    from forlop.i18n import t
+
+    lang = _argv_language()
+    kind = type(error).__name__
+    options = "/".join(getattr(getattr(error, "param", None), "opts", None) or [])
+    message = error.format_message().replace("Value error, ", "")  # Typer's wording of a wrong choice
+    choice = re.fullmatch(r"'(.*)' is not one of (.*)\.", getattr(error, "message", "").replace("Value error, ", ""))
+    if kind == "BadParameter" and options and choice:
+        return f"{options}: " + t("cli.bad_choice", lang, value=choice[1], choices=choice[2])
+    if kind == "MissingParameter" and options:
+        return f"{options}: " + t("cli.missing_option", lang)
+    if kind == "NoSuchOption" and getattr(error, "option_name", None):
+        return f"{error.option_name}: " + t("cli.no_such_option", lang)
+    return message
+
+
 def main() -> None:
     """Entry point: run the app, turning unusable input into one line and exit code 2.
 
@@ -137,8 +173,7 @@ def main() -> None:
         if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help
             error.show()
         else:
-            # Typer words a wrong choice "Invalid value for '--lang': Value error, 'xx' is not one of ...".
-            typer.echo(f"forlop: {error.format_message().replace('Value error, ', '')}", err=True)
+            typer.echo(f"forlop: {_usage_line(error)}", err=True)
         sys.exit(getattr(error, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -47,4 +47,4 @@ def test_unknown_engine_is_exit_2(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "forlop: Invalid value for '--engine': 'x' is not one of 'duckdb', 'pyspark'."]
+        "forlop: --engine: 'x' er ikke en av 'duckdb', 'pyspark'"]
