@@ -18,7 +18,8 @@ from importlib import resources
 
 import yaml
 
-LANGUAGES = ("nb", "en")
+from forlop.choices import LANGUAGES  # (the --lang values; one list)
+
 #: Babel (CLDR) locale of each output language.
 LOCALES = {"nb": "nb_NO", "en": "en_GB", "da": "da_DK"}
 
@@ -33,14 +34,6 @@ def default_language() -> str:
     """Return the language from ``FORLOP_LANG`` if it is one we have, else ``nb``."""
     lang = os.environ.get("FORLOP_LANG", "nb")
     return lang if lang in LANGUAGES else "nb"
-
-
-def check_language(lang: str | None, allowed: tuple[str, ...] = LANGUAGES) -> None:
-    """A ``--lang`` value must be one of ``allowed`` (None = the default); else one clear line, exit 2."""
-    from forlop.errors import InputError
-
-    if lang is not None and lang not in allowed:
-        raise InputError("--lang", f"unknown language '{lang}'", example=", ".join(allowed))
 
 
 def t(key: str, lang: str | None = None, **values: object) -> str:

@@ -41,7 +41,7 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
 def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(tmp_path / "o"), "--by", "county")
     assert done.returncode == 2
-    assert done.stderr.strip() == "forlop: --by: must be one of municipality, health_community, region (example: county)"
+    assert done.stderr.strip() == "forlop: --by: 'county' er ikke en av 'municipality', 'health_community', 'region'"
 
 
 def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):

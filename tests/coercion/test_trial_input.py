@@ -24,7 +24,7 @@ def test_missing_column_is_one_line_exit_2(tmp_path):
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(tmp_path / "o"))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert "column 'population': missing column" in done.stderr
+    assert "column 'population': kolonnen mangler" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 
@@ -43,7 +43,7 @@ def test_bad_design(tmp_path, text, message):
     path = tmp_path / "trial.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=message):
-        read_design(path)
+        read_design(path, "en")
 
 
 def test_bad_rows_are_rejected_with_reason_and_line(tmp_path):

@@ -46,4 +46,5 @@ def test_unknown_engine_is_exit_2(tmp_path):
     done = subprocess.run([FORLOP, "pathways", "--data", str(data), "--out", str(tmp_path / "out"), "--engine", "x"],
                           capture_output=True, text=True)
     assert done.returncode == 2
-    assert "engine" in done.stderr.strip().splitlines()[-1]
+    assert done.stderr.strip().splitlines() == [
+        "forlop: --engine: 'x' er ikke en av 'duckdb', 'pyspark'"]

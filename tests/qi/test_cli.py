@@ -42,12 +42,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
                "--out", str(tmp_path / "p.csv"))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        f"forlop: {REFERENCE / 'nhs_p_input.csv'}: column 'nope': column not found (columns: x, y, n)"]
+        f"forlop: {REFERENCE / 'nhs_p_input.csv'}: column 'nope': kolonnen finnes ikke (kolonner: x, y, n)"]
     bad = tmp_path / "bad.csv"
     bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
     done = run("qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv"))
     # "2022-02,x" is the 2nd data row: row 2 (header not counted, as forlop validate).
-    assert done.returncode == 2 and "not a number in row 2" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "ikke et tall i rad 2" in done.stderr and "Traceback" not in done.stderr
     done = run("qi", "dashboard", "--data", str(tmp_path), "--out", str(tmp_path / "x.html"))
     assert done.returncode == 2 and "qi_data.parquet" in done.stderr
 
@@ -71,20 +71,21 @@ def test_chart_options_are_checked_before_the_data(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("m,y\n2022-01,3\n2022-02,x\n")
     base = ["qi", "chart", "--csv", str(bad), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv")]
-    # Bad data and an unknown chart type: the chart type is reported (one line, exit 2).
+    # Bad data and an unknown chart type: the chart type is reported (Typer's usage error, one line, exit 2).
     done = run(*base, "--chart", "zz")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "forlop: --chart: unknown chart type 'zz' (example: run, i, mr, xbar, s, t, p, c, u, g)"]
+        "forlop: --chart: 'zz' er ikke en av 'run', 'i', 'mr', 'xbar', 's', 't', 'p', 'c', 'u', 'g'"]
     done = run(*base, "--chart", "p")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["forlop: --n: a P chart needs a denominator column (--n)"]
+    assert done.stderr.strip().splitlines() == ["forlop: --n: et P-diagram trenger en nevnerkolonne (--n)"]
     done = run(*base, "--freeze", "0")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["forlop: --freeze: 0 is not a point position (1 or more)"]
+    assert done.stderr.strip().splitlines() == ["forlop: --freeze: 0 er ikke en punktposisjon (1 eller mer)"]
     done = run(*base, "--lang", "sv")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["forlop: --lang: unknown language 'sv' (example: nb, en, da)"]
+    assert done.stderr.strip().splitlines() == [
+        "forlop: --lang: 'sv' er ikke en av 'nb', 'en', 'da'"]
 
 
 def test_danish_lines_are_danish(tmp_path: Path) -> None:

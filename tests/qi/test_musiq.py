@@ -11,6 +11,12 @@ from forlop.errors import InputError
 from forlop.qi.musiq import load_musiq, score_answers, write_scores
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The messages below are matched in English (FORLOP_LANG; the default is nb)."""
+    monkeypatch.setenv("FORLOP_LANG", "en")
+
+
 def test_factor_file_says_what_is_unverified() -> None:
     factors = load_musiq()["factors"]
     assert len(factors) == 21  # 21 of MUSIQ's 25 could be checked; see musiq.yaml

@@ -209,7 +209,7 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
                           str(tmp_path / "r.html")], capture_output=True, text=True)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
-    assert "column 'numerator': not a number in row 2" in run.stderr
+    assert "column 'numerator': ikke et tall i rad 2" in run.stderr
     ok = subprocess.run([sys.executable, "-m", "forlop.cli", "report", "--results", str(FIXTURE), "--html",
                          str(tmp_path / "ok.html")], capture_output=True, text=True)
     assert ok.returncode == 0

@@ -83,4 +83,5 @@ def test_cli_bad_scale_is_one_line_and_exit_code_2(tmp_path):
                              "--out", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
-    assert "unknown scale 'huge'" in result.stderr
+    assert result.stderr.strip() == ("forlop: --scale: ukjent skala 'huge': bruk national, demo eller et antall "
+                                     "kohortpasienter")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from forlop.coercion.coverage import arm_coverage, comparable_clusters, first_gap, periods_with_counts, without_counts
 from forlop.coercion.design import TrialDesign, read_counts, read_design
-from forlop.coercion.trial import OUTCOMES, TrialResult, evaluate_trial
+from forlop.coercion.trial import TrialResult, evaluate_trial
 from forlop.errors import InputError
 from forlop.coercion.trial_plot import trial_figure
 from forlop.i18n import t
@@ -41,19 +41,18 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
                     total=len(arm.clusters), missing=", ".join(arm.incomplete)), file=sys.stderr)
 
 
-def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate"
-              ) -> TrialResult:
+def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate",
+              encoding: str = "utf-8") -> TrialResult:
     """Evaluate the trial and write its files to ``out``; return the result.
 
     On stderr: the number of rejected rows and where they are (always), the clusters of the design
     without counts in some period (``check_clusters``), the steps, and where the notes are.
 
-    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator).
+    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator);
+    ``encoding``: of counts.csv (``forlop.errors.read_user_csv``).
     """
-    if outcome not in OUTCOMES:
-        raise InputError("--outcome", f"must be one of {', '.join(OUTCOMES)}", example=outcome)
-    design = read_design(design_path)
-    counts, rejected = read_counts(counts_path, design, outcome)
+    design = read_design(design_path, lang)
+    counts, rejected = read_counts(counts_path, design, outcome, lang, encoding)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejected_file = out / "rejected" / "counts.csv"

@@ -91,18 +91,18 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _workbook(path: Path):
+def _workbook(path: Path, lang: str | None = None):
     try:
         return load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
+        raise InputError(str(path), t("input.not_found", lang)) from None
     except Exception as error:  # openpyxl raises several types for a file that is not .xlsx
-        raise InputError(str(path), f"not an Excel template (.xlsx): {type(error).__name__}") from None
+        raise InputError(str(path), t("qi.import.not_xlsx", lang, kind=type(error).__name__)) from None
 
 
-def _team_and_track(path: Path, workbook) -> tuple[str, str]:
+def _team_and_track(path: Path, workbook, lang: str | None = None) -> tuple[str, str]:
     if INSTRUCTIONS_SHEET not in workbook.sheetnames:
-        raise InputError(str(path), f"not a Forløp QI template: no sheet '{INSTRUCTIONS_SHEET}'")
+        raise InputError(str(path), t("qi.import.no_sheet", lang, sheet=INSTRUCTIONS_SHEET))
     info = workbook[INSTRUCTIONS_SHEET]
     team = workbook.properties.subject or info[TEAM_CELL].value
     track = info[TRACK_CELL].value
@@ -110,17 +110,18 @@ def _team_and_track(path: Path, workbook) -> tuple[str, str]:
     if keywords.startswith(KEYWORDS_PREFIX) and "track=" in keywords:
         track = keywords.split("track=")[1].split(";")[0]
     if _empty(team):
-        raise InputError(str(path), f"no team name in sheet '{INSTRUCTIONS_SHEET}' cell {TEAM_CELL}")
+        raise InputError(str(path), t("qi.import.no_team", lang, sheet=INSTRUCTIONS_SHEET, cell=TEAM_CELL))
     if track not in TRACKS:
-        raise InputError(str(path), f"track '{track}' in cell {TRACK_CELL} is not one of {', '.join(TRACKS)}")
+        raise InputError(str(path), t("qi.import.bad_track", lang, track=track, cell=TRACK_CELL,
+                                                   tracks=", ".join(TRACKS)))
     return str(team).strip(), track
 
 
 def read_template(path: Path, lang: str | None = None) -> ImportResult:
     """Read one filled template (see module docstring for the rules)."""
     path = Path(path)
-    workbook = _workbook(path)
-    team, track = _team_and_track(path, workbook)
+    workbook = _workbook(path, lang)
+    team, track = _team_and_track(path, workbook, lang)
     rows, rejected = [], []
 
     def reject(sheet: str, row: int | None, month: object, numerator: object, denominator: object, reason: str) -> None:

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from forlop.errors import DataError
+
 # d2 for moving ranges of two (Montgomery table VI): sigma = average moving range / 1.128.
 D2_MR = 1.128
 # D4 for moving ranges of two: upper limit of the moving range = 3.267 * average MR.
@@ -30,7 +32,7 @@ D4_MR = 3.267
 # Exponent of the Nelson (1994) transform used by the T chart: y ** (1 / 3.6).
 T_EXPONENT = 3.6
 
-CHART_TYPES = ("run", "i", "mr", "xbar", "s", "t", "p", "c", "u", "g")
+from forlop.choices import CHART_TYPES  # noqa: E402  (the --chart values; one list)
 
 
 @dataclass
@@ -179,7 +181,7 @@ def t_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, screened
     """
     y = d["y"].to_numpy(float)
     if np.nanmin(y) <= 0:
-        raise ValueError("T chart: time between events must be greater than zero")
+        raise DataError("qi.qic.t_positive")
     transformed = d.assign(y=y ** (1 / T_EXPONENT))
     inner = i_chart(transformed, base, None if cl is None else cl ** (1 / T_EXPONENT), screened_mr)
     with np.errstate(invalid="ignore"):

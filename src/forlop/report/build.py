@@ -62,17 +62,18 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 
 def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str = "nb",
                  health_community: str | None = None, data: Path | None = None, symbol: str = "–",
-                 year: int | None = None, progress: bool = False) -> ReportResult:
+                 year: int | None = None, progress: bool = False, encoding: str = "utf-8") -> ReportResult:
     """Write the report of ``results`` (a ``forlop pathways --out`` directory) to ``html`` (and ``xlsx``).
 
     ``year`` is the population year of the rates (default: the cohort year); the captions' years
-    are the cohort year of ``results`` (:func:`forlop.report.spec.with_years`).
+    are the cohort year of ``results`` (:func:`forlop.report.spec.with_years`); ``encoding``: of the
+    extract's CSV files in ``data``.
     """
     started = time.perf_counter()
     if health_community:
-        check_community(health_community)
+        check_community(health_community, lang)
     _say(progress, t("report.reading", lang, path=results))
-    res = read_results(Path(results), Path(data) if data else None, year, lang=lang)
+    res = read_results(Path(results), Path(data) if data else None, year, lang=lang, encoding=encoding)
     spec = with_years(load_spec(), res.cohort_year, res.population_year)
     # Sources: the subtitle names the publication in full (first mention), every other citation in the
     # short form; the page ends with the list of the sources cited (forlop.citations).
