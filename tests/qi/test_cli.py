@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "qi-reference"
-if not REFERENCE.exists():
-    REFERENCE = Path("/work/shared/qi-reference")
+from tests.paths import QI_REFERENCE as REFERENCE
 
 FORLOP = [sys.executable, "-c", "from forlop.cli import main; main()"]
 
