@@ -159,8 +159,12 @@ def test_geo_figure_leaves_unpublished_cells_empty_not_suppressed(tmp_path: Path
     oslo, sor_ost = header.index("Oslo"), header.index("Helse Sør-Øst")
     schizo = body["Schizofreni"]
     assert schizo[oslo] is None  # empty cell: not published by design
-    assert body["Alle pasienter"][oslo] is not None  # the all-patients bar is published per health community
-    assert schizo[sor_ost] is not None  # per region the diagnosis groups are published (a number or "–")
+    # The all-patients bar is published per health community: Oslo 48 of 60 = 80 %, Helse Sør-Øst 72 of 100.
+    assert body["Alle pasienter"][oslo] == pytest.approx(80)
+    assert body["Alle pasienter"][sor_ost] == pytest.approx(72)
+    # Per region the diagnosis groups are published cells; the fixture has no region x diagnosis rows
+    # for this indicator, so the cell shows the symbol, not an empty (unpublished) cell.
+    assert schizo[sor_ost] == "–"
     # The report's count of suppressed cells is exactly the number of "–" cells in the workbook.
     dashes = sum(v == "–" for name in wb.sheetnames for row in wb[name].iter_rows(min_row=6, values_only=True)
                  for v in row[1:])
