@@ -91,7 +91,7 @@ def test_rates_report_hides_small_areas(clean_dir, tmp_path):
 
 @pytest.mark.browser
 def test_report_opens_offline_without_errors(trial_out, tmp_path):
-    from forlop.report.browser import check_page
+    from tests.browser import check_page
 
     page = check_page(trial_out / "report.html", screenshot_path=tmp_path / "report.png")
     assert page.console_errors == []

@@ -67,7 +67,7 @@ def test_dashboard_html_is_self_contained(collaborative: tuple[Path, dict]) -> N
 
 @pytest.mark.browser
 def test_dashboard_in_chromium(collaborative: tuple[Path, dict]) -> None:
-    from forlop.report.browser import check_page
+    from tests.browser import check_page
 
     out, _ = collaborative
     check = check_page(out / "qi.html", out / "qi.png",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from forlop.report.browser import check_page
+from tests.browser import check_page
 from forlop.report.build import build_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results"
