@@ -191,6 +191,13 @@ def _rows(entry: dict, breakdown: str, groups: pd.Index, num, den, value, low=No
     }
 
 
+def _with_wilson(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Mark ``rows`` (a share: numerator of denominator) for the 95% Wilson interval, which
+    ``compute_indicators`` fills in for all marked rows at once."""
+    rows["_wilson"] = np.ones(len(rows["indicator"]), dtype=bool)
+    return rows
+
+
 def _share_matrices(shares: list[dict], prepared: dict, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Per-patient 0/1 numerator and denominator of every share indicator: one row per share (built once)."""
     everyone = pd.Series(True, index=index)
@@ -260,8 +267,7 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
             n, d = _group_sums(share_num[j], codes, len(groups)), _group_sums(share_den[j], codes, len(groups))
             keep = d > 0
             n, d = n[keep], d[keep]
-            low, high = wilson(n, d)
-            out.append(_rows(e, breakdown, groups[keep], n, d, n / d, low, high))
+            out.append(_with_wilson(_rows(e, breakdown, groups[keep], n, d, n / d)))
         stat_results: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]] = {}
         for stat, frame in stat_frames.items():
             ids = [e["id"] for e in chosen if prepared[e["id"]][0] == "stat" and prepared[e["id"]][2] == stat]
@@ -284,8 +290,7 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
             elif kind == "ratio":
                 n, d = relabel(a.groupby(codes).sum()), relabel(b.groupby(codes).sum())
                 keep = d > 0
-                low, high = wilson(n[keep].values, d[keep].values)
-                out.append(_rows(e, breakdown, d.index[keep], n[keep], d[keep], n[keep] / d[keep], low, high))
+                out.append(_with_wilson(_rows(e, breakdown, d.index[keep], n[keep], d[keep], n[keep] / d[keep])))
             elif kind == "sum":
                 total = relabel(a.groupby(codes).sum())
                 out.append(_rows(e, breakdown, total.index, total, None, total))
@@ -298,8 +303,7 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
                     d = pd.Series([parent_counts[x.split("|")[0]] for x in counts.index], index=counts.index)
                 else:
                     d = pd.Series(len(p), index=counts.index)
-                low, high = wilson(counts.values, d.values)
-                out.append(_rows(e, breakdown, counts.index, counts, d, counts / d, low, high))
+                out.append(_with_wilson(_rows(e, breakdown, counts.index, counts, d, counts / d)))
             elif kind == "patients_per_10000":
                 out.append(_rate_rows(e, breakdown, counts, population))
             elif kind == "cumulative_incidence":
@@ -312,6 +316,12 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
                 out.append(_rows(e, breakdown, cuminc_groups, None, dens,
                                  [estimates[x][e["days"]] for x in cuminc_groups]))
     table = pd.DataFrame({c: np.concatenate([o[c] for o in out]) for c in COLUMNS})
+    # The Wilson intervals of every share row in one vectorised call: the same numbers as one call per
+    # indicator and breakdown, without the fixed cost of ~900 calls (a visible share of a small run).
+    wilson_rows = np.concatenate([o.get("_wilson", np.zeros(len(o["indicator"]), dtype=bool)) for o in out])
+    if wilson_rows.any():
+        low, high = wilson(table["numerator"].to_numpy()[wilson_rows], table["denominator"].to_numpy()[wilson_rows])
+        table.loc[wilson_rows, "ci_low"], table.loc[wilson_rows, "ci_high"] = low, high
     order = {e["id"]: i for i, e in enumerate(entries)}
     table["_order"] = table["indicator"].map(order)
     table = table.sort_values(["_order", "breakdown", "group"], kind="stable").drop(columns="_order")
