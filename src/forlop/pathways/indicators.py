@@ -341,7 +341,8 @@ def _rate_rows(entry: dict, breakdown: str, counts: pd.Series, population: pd.Da
 
 
 def _cuminc_by_group(service: str, days: list[int], g: pd.Series, p: pd.DataFrame) -> dict[str, dict[int, float]]:
-    """Aalen-Johansen cumulative incidence by each day in ``days``, death competing, for every group (one fit per group)."""
+    """Aalen-Johansen cumulative incidence by each day in ``days``, death competing, for every group (one
+    lifelines fit per group with a death; a group without deaths is counted, see below)."""
     result = {}
     columns = p[[f"days_to_first_{service}", "days_to_death"]]  # not the whole table for every group
     for group, index in g.groupby(g).groups.items():
