@@ -1,6 +1,5 @@
 """`forlop validate` on the command line: the summary in Norwegian, exit 0; one line and exit 2 when fatal."""
 
-import subprocess
 import sys
 
 import pandas as pd
@@ -8,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forlop.cli import app, main
+from tests.cli import forlop
 from tests.extract.conftest import write_extract
 
 
@@ -45,12 +45,8 @@ def test_validate_in_english_and_with_the_default_output_folder(tmp_path, tables
 def test_a_fatal_problem_is_one_line_and_exit_code_2(tmp_path, tables):
     del tables["persons"]
     data = write_extract(tmp_path / "data", tables, "csv")
-    done = subprocess.run(
-        [sys.executable, "-c", "from forlop.cli import main; main()", "validate", "--data", str(data),
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 2
+    done = forlop("validate", "--data", str(data), "--out", str(tmp_path / "out"))
+    assert done.exit_code == 2
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
     # Progress lines come first on stderr; the problem is the last line, and only one line.

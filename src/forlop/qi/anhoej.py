@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binom
 
 
 def longest_run_limit(n_useful: int) -> int:
@@ -40,6 +39,9 @@ def crossings_limit(n_useful: int) -> int:
     """
     if n_useful < 1:
         raise ValueError("n_useful must be at least 1")
+    from scipy.stats import binom  # here, not at the top: scipy.stats takes ~0.5 s to import, and every
+    # `forlop` command imports this module (forlop.cli -> forlop.qi.cli -> forlop.qi)
+
     return int(binom.ppf(0.05, max(n_useful - 1, 0), 0.5))
 
 

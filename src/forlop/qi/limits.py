@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
 
 from forlop.errors import DataError
 
@@ -61,6 +60,8 @@ def _median(values: np.ndarray) -> float:
 
 def c4(n: np.ndarray) -> np.ndarray:
     """Bias constant c4(n) = sqrt(2/(n-1)) * Gamma(n/2) / Gamma((n-1)/2); NaN for n <= 1."""
+    from scipy.special import gammaln  # here, not at the top: every `forlop` command imports this module
+
     n = np.asarray(n, dtype=float)
     out = np.full(n.shape, np.nan)
     ok = n > 1

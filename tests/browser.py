@@ -1,7 +1,7 @@
 """Open a local HTML file in headless Chromium and report what a person would see.
 
 Used by the browser tests of every module that writes HTML (common.md: "Browser tests use
-Debian's chromium ... A shared helper lives in src/forlop/report/browser.py"). The page is
+Debian's chromium ... A shared helper"; test code, so it lives in tests/browser.py). The page is
 opened from ``file://``; every request whose URL is not ``file:``, ``data:``, ``about:`` or
 ``blob:`` is recorded (and aborted, so a test never touches the network), console messages of
 type ``error`` and uncaught page errors are recorded, a full-page screenshot is taken if asked,
