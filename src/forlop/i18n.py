@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -21,7 +21,7 @@ LANGUAGES = ("nb", "en")
 LOCALES = {"nb": "nb_NO", "en": "en_GB", "da": "da_DK"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _messages() -> dict[str, dict[str, str]]:
     with resources.files("forlop").joinpath("messages.yaml").open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)

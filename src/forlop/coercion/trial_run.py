@@ -2,8 +2,9 @@
 
 Files written (issue 6): effects.csv (one row per later period), arm_rates.csv, cluster_rates.csv,
 rejected/counts.csv (only when rows were rejected, each with its reason and data row number as
-``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html (cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml
-(the usable input, from which the report redraws the figure).
+``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html
+(cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml (the usable
+input, from which the report redraws the figure).
 """
 
 from __future__ import annotations

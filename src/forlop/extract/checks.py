@@ -58,7 +58,7 @@ def check_values(con: duckdb.DuckDBPyConnection, table: Table, source: Source, s
     texts = ", ".join(f"{s.text} AS {text_alias(i)}" for i, s in enumerate(sqls))
     values = ", ".join(f"{s.value} AS {value_alias(i)}" for i, s in enumerate(sqls))
     reasons = []
-    for i, (column, s) in enumerate(zip(table.columns, sqls)):
+    for column, s in zip(table.columns, sqls):
         if not column.nullable:
             missing = sql_message("extract.reason.missing", lang, column=sql_text(column.name))
             reasons.append(f"CASE WHEN NOT {s.present} THEN {missing} END")

@@ -141,7 +141,7 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
     if path.suffix == ".csv":
         check_utf8(path, lang)
         names = read_header(path, lang)
-        types = {n: "VARCHAR" for n in names}
+        types = dict.fromkeys(names, "VARCHAR")
         rows = 1 if _has_data_row(path) else 0  # counted exactly once loaded
     else:
         try:

@@ -17,6 +17,7 @@ Either rule fires the runs signal for the whole chart part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy.stats import binom
@@ -30,7 +31,7 @@ def longest_run_limit(n_useful: int) -> int:
     """
     if n_useful < 1:
         raise ValueError("n_useful must be at least 1")
-    return int(round(float(np.log2(n_useful)))) + 3
+    return round(float(np.log2(n_useful))) + 3
 
 
 def crossings_limit(n_useful: int) -> int:
@@ -72,7 +73,7 @@ def run_lengths(sides: np.ndarray) -> list[int]:
         return []
     change = np.flatnonzero(np.diff(sides) != 0) + 1
     bounds = np.concatenate([[0], change, [len(sides)]])
-    return [int(b - a) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [int(b - a) for a, b in pairwise(bounds)]
 
 
 def runs_analysis(y: np.ndarray, cl: np.ndarray) -> RunsAnalysis:
@@ -86,7 +87,7 @@ def runs_analysis(y: np.ndarray, cl: np.ndarray) -> RunsAnalysis:
     with np.errstate(invalid="ignore"):
         sides = np.sign(y - cl)
     sides = sides[~np.isnan(sides) & (sides != 0)]
-    n_useful = int(len(sides))
+    n_useful = len(sides)
     if n_useful == 0:
         return RunsAnalysis(len(y), 0, None, None, None, None, False)
     lengths = run_lengths(sides)

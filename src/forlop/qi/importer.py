@@ -208,7 +208,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     teams.to_parquet(out / TEAMS_FILE, index=False)
     rejected.to_csv(out / "rejected" / REJECTED_FILE, index=False)
     counts = []
-    for path, result in zip(paths, results):
+    for path in paths:
         name = Path(path).name
         used = int((data["file"] == name).sum())
         dropped = int((rejected["file"] == name).sum())

@@ -119,7 +119,7 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         label = text(row_labels.get(g), lang) if g in row_labels else (
             t("report.label.total", lang) if b == "all" else labels.get((b, g), g))
         cells, nums = [label], []
-        for j, col in enumerate(columns):
+        for j in range(len(columns)):
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
             # Not hidden but undefined (a share of 0 patients): empty, not the suppression symbol.
             undefined = value is None and not hidden[i, j]
@@ -307,4 +307,4 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
 
 
 
-__all__ = ["PublishedTable", "build_table", "build_compare", "build_flow", "build_geo_table", "row_lines"]
+__all__ = ["PublishedTable", "build_compare", "build_flow", "build_geo_table", "build_table", "row_lines"]

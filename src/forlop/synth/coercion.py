@@ -73,7 +73,7 @@ def top_up_persons(rng: np.random.Generator, first_id: int, existing: dict[int, 
     next_id = first_id
     for year in sorted(adults):
         gap = cfg["admissions_per_10000"] * adults[year] / PER - existing.get(year, 0)
-        n = max(int(round(gap / per_person)), 0)
+        n = max(round(gap / per_person), 0)
         if n == 0:
             continue
         person = np.arange(next_id, next_id + n, dtype=np.int64)

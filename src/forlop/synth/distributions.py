@@ -107,4 +107,4 @@ def scaled_count(published: int, published_base: int, base: int) -> int:
     """Return the published count scaled from its base (e.g. group size) to a new base, rounded."""
     if published_base == 0:
         return 0
-    return int(round(published * base / published_base))
+    return round(published * base / published_base)
