@@ -80,7 +80,7 @@ def read_design(path: Path) -> TrialDesign:
     for arm in ARMS:
         if arm not in arms.values():
             raise InputError(file, f"arms: no cluster in the {arm} arm")
-    periods = []
+    periods: list[Period] = []
     for name, bounds in raw["periods"].items():
         if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
             raise InputError(file, f"periods: {name} must be [first month, last month]", example=str(bounds))

@@ -132,7 +132,7 @@ def per_patient(entry: dict[str, Any], p: pd.DataFrame, derived: dict[str, pd.Se
     figure 14; type of mental health contact in 30 days, figure 19).
     """
     m = entry["measure"]
-    service = entry.get("service")
+    service = entry.get("service", "")
     if m == "share_within":
         return "share", _within(p, service, entry["days"]), None
     if m == "share_within_incl_day0":

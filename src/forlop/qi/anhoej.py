@@ -59,12 +59,14 @@ class RunsAnalysis:
     @property
     def long_run_signal(self) -> bool:
         """True when the longest run is longer than its limit."""
-        return self.longest_run is not None and self.longest_run > self.longest_run_max
+        return (self.longest_run is not None and self.longest_run_max is not None
+                and self.longest_run > self.longest_run_max)
 
     @property
     def few_crossings_signal(self) -> bool:
         """True when there are fewer crossings than their lower limit."""
-        return self.n_crossings is not None and self.n_crossings < self.n_crossings_min
+        return (self.n_crossings is not None and self.n_crossings_min is not None
+                and self.n_crossings < self.n_crossings_min)
 
 
 def run_lengths(sides: np.ndarray) -> list[int]:
@@ -111,11 +113,11 @@ def longest_run_span(y: np.ndarray, cl: np.ndarray) -> tuple[int, int, int] | No
     useful = np.flatnonzero(~np.isnan(sides) & (sides != 0))
     if len(useful) == 0:
         return None
-    best, start = None, 0
+    best, start = (0, 0, 0, 0), 0  # (length, first, last, side) of the longest run so far
     for k in range(1, len(useful) + 1):
         if k == len(useful) or sides[useful[k]] != sides[useful[start]]:
             length = k - start
-            if best is None or length >= best[0]:
+            if length >= best[0]:
                 best = (length, int(useful[start]), int(useful[k - 1]), int(sides[useful[start]]))
             start = k
     return best[1], best[2], best[3]

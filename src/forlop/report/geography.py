@@ -71,7 +71,8 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
     hidden = 0
     for level, name in order:
         label = t("report.label.whole_country", lang) if level == "all" else labels.get((level, name), name)
-        cells, nums = [label], []
+        cells = [label]
+        nums: list[float | None] = []
         for frame in frames.values():
             hit = frame[(frame["level"] == level) & (frame["name"] == name)]
             if hit.empty or bool(hit["hidden"].iloc[0]):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from forlop.synth.events import DAY, at_time, batch, group_runs, pick, spread_days
+from forlop.synth.events import DAY, MISSING, at_time, batch, group_runs, pick, spread_days
 from forlop.synth.plans import ServicePlan
 
 QUALIFYING_GROUPS = ("schizophrenia", "bipolar", "severe_depression", "personality")
@@ -59,9 +59,9 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     substance = cohort["substance_use"].to_numpy()
     route = cohort["substance_route"].to_numpy()
     needs_qualifying = ~np.isin(group, QUALIFYING_GROUPS)
-    qualifying = np.where(needs_qualifying, pick(rng, params["qualifying_codes"], n), None)
+    qualifying = np.where(needs_qualifying, pick(rng, params["qualifying_codes"], n), MISSING)
     substance_dx = np.where(substance & (group != "substance") & np.isin(route, ["diagnosis", "both"]),
-                            pick(rng, params["substance_codes"], n), None)
+                            pick(rng, params["substance_codes"], n), MISSING)
     coercion_route = cohort["coercion_route"].to_numpy()
     referral = np.isin(coercion_route, ["referral", "both"])
     urgency = np.where(rng.random(n) < 0.7, "acute", "planned").astype(object)
@@ -76,7 +76,7 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     first = batch(
         "specialist_episodes", person_id=person_id, sector="PHV", care_level=np.full(n, 1), start=start_at,
         end=first_end, main_diagnosis=np.where(transfer, first_dx, dx),
-        other_diagnoses=np.where(transfer, None, _join(qualifying, substance_dx)), urgency=urgency,
+        other_diagnoses=np.where(transfer, MISSING, _join(qualifying, substance_dx)), urgency=urgency,
         coercion_referral=referral, place_of_activity=np.full(n, 1, dtype=float),
         discharge_ready_at=np.where(transfer, np.datetime64("NaT"), ready_at),
     )
@@ -156,9 +156,9 @@ def _contacts(rng: np.random.Generator, person_id: np.ndarray, day0: np.ndarray,
 def _collaboration_codes(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Mark contacts as collaboration meetings by one of the three routes of 001 footnote 9."""
     route = rng.choice(3, size=n, p=[0.4, 0.3, 0.3])
-    special = np.where(route == 0, pick(rng, ["B0009", "B0010"], n), None)
+    special = np.where(route == 0, pick(rng, ["B0009", "B0010"], n), MISSING)
     special = np.where((route == 0) & (rng.random(n) < 0.1), special.astype(str) + ";B0015", special)
-    procedure = np.where(route == 1, pick(rng, ["WBPA10", "WPBA15", "WPBA20"], n), None)
+    procedure = np.where(route == 1, pick(rng, ["WBPA10", "WPBA15", "WPBA20"], n), MISSING)
     indirect = np.where(route == 2, rng.choice([22, 23, 71], size=n), np.nan)
     place = np.where(rng.random(n) < 0.05, 2.0, 1.0)  # an ambulant place does not make it ambulant
     return {"special_codes": special, "procedure_codes": procedure, "indirect_activity": indirect,
@@ -188,7 +188,7 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     m = len(patient)
     by_code = rng.random(m) < 0.5
     parts.append(_contacts(rng, person_id, day0, patient, day, dx,
-                           special_codes=np.where(by_code, "B0015", None).astype(object),
+                           special_codes=np.where(by_code, "B0015", MISSING).astype(object),
                            place_of_activity=np.where(by_code, 1.0, rng.choice([2, 4, 5, 9], size=m)).astype(float)))
 
     plan = plans["collaboration"]
@@ -218,8 +218,8 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     parts.append(batch("specialist_episodes", person_id=person_id[patient], sector="PHV", care_level=np.full(k, 3),
                        start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=dx[patient],
                        coercion_referral=np.zeros(k, bool),
-                       special_codes=np.where(collab, codes["special_codes"], None).astype(object),
-                       procedure_codes=np.where(collab, codes["procedure_codes"], None).astype(object),
+                       special_codes=np.where(collab, codes["special_codes"], MISSING).astype(object),
+                       procedure_codes=np.where(collab, codes["procedure_codes"], MISSING).astype(object),
                        indirect_activity=np.where(collab, codes["indirect_activity"], np.nan),
                        place_of_activity=np.full(k, 1.0)))
     return pa.concat_tables(parts)
