@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -24,7 +24,7 @@ from forlop.choices import LANGUAGES  # (the --lang values; one list)
 LOCALES = {"nb": "nb_NO", "en": "en_GB", "da": "da_DK"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _messages() -> dict[str, dict[str, str]]:
     # LibYAML's C loader when PyYAML has it: the same safe loading, ~10x faster than the pure-Python
     # loader (messages.yaml is read by every command, first thing).

@@ -4,7 +4,6 @@ percentage points, means, medians and rates +-15%."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from forlop import codes

@@ -22,7 +22,8 @@ def test_chart_command_writes_points_and_summary(tmp_path: Path) -> None:
     assert list(points.columns[:8]) == ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal"]
     np.testing.assert_allclose(points[["cl", "lcl", "ucl"]], expected[["cl", "lcl", "ucl"]], atol=1e-4)
     assert points["sigma_signal"].tolist() == expected["sigma_signal"].tolist()
-    # Summary: 200 points - 3 excluded = 197 in the calculations, all useful (mean never hit), longest run 11 (limit round(log2 197) + 3 = 11),
+    # Summary: 200 points - 3 excluded = 197 in the calculations, all useful (mean never hit),
+    # longest run 11 (limit round(log2 197) + 3 = 11),
     # 81 crossings < qbinom(0.05, 196, 0.5) = 86 -> signal.
     assert ("Part 1: 197 points in the calculations, 197 useful observations; longest run 11 (limit 11); crossings 81 "
             "(lower limit 86); non-random variation (Anhøj rules)") in done.stdout
@@ -85,7 +86,8 @@ def test_danish_lines_are_danish(tmp_path: Path) -> None:
     done = run("qi", "chart", "--csv", str(good), "--x", "m", "--y", "y", "--out", str(tmp_path / "p.csv"),
                "--lang", "da")
     assert done.exit_code == 0, done.stderr
-    # 1..12: median 6.5, 12 useful, longest run 6 (limit round(log2 12) + 3 = 7), 1 crossing < qbinom(0.05, 11, 0.5) = 3.
+    # 1..12: median 6.5, 12 useful, longest run 6 (limit round(log2 12) + 3 = 7),
+    # 1 crossing < qbinom(0.05, 11, 0.5) = 3.
     assert done.stdout.strip() == ("Del 1: 12 punkter i beregningen, 12 brugbare observationer; længste serie 6 "
                                    "(grænse 7); krydsninger 1 (nedre grænse 3); ikke-tilfældig variation (Anhøj-reglerne)")
     assert done.stderr.strip() == f"Punkter skrevet til {tmp_path / 'p.csv'}"

@@ -81,7 +81,7 @@ def read_design(path: Path, lang: str | None = None) -> TrialDesign:
     for arm in ARMS:
         if arm not in arms.values():
             raise InputError(file, t("coercion.design.empty_arm", lang, arm=arm))
-    periods = []
+    periods: list[Period] = []
     for name, bounds in raw["periods"].items():
         if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
             raise InputError(file, t("coercion.design.period_shape", lang, name=name), example=str(bounds))

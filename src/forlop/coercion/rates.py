@@ -26,7 +26,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from forlop import codes
 from forlop.coercion.events import coercion_events, definitions
 from forlop.stats import age_group_expr, standardised_rates
 

@@ -135,9 +135,10 @@ def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dic
         total_events, total_years = float(part["events"].sum()), float(part["person_years"].sum())
         rows = []
         for r, h in zip(part.itertuples(), hidden[:-1]):
+            crude = f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})"
+            rate = f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"
             rows.append({"area": r.area, "events": DASH if h else str(int(r.events)),
-                         "crude": DASH if h else f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})",
-                         "rate": DASH if h else f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"})
+                         "crude": DASH if h else crude, "rate": DASH if h else rate})
         total = {"area": t("coercion.col.total", lang), "events": DASH if hidden[-1] else str(int(total_events)),
                  "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000, lang=lang), "rate": ""}
         sections.append({"title": t(f"coercion.measure.{measure}", lang), "rows": rows, "total": total})

@@ -2,8 +2,9 @@
 
 Files written (issue 6): effects.csv (one row per later period), arm_rates.csv, cluster_rates.csv,
 rejected/counts.csv (only when rows were rejected, each with its reason and data row number as
-``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html (cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml
-(the usable input, from which the report redraws the figure).
+``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html
+(cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml (the usable
+input, from which the report redraws the figure).
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
             "coercion.trial.empty_arm", lang, arm=t(f"coercion.arm.{arm}", lang), baseline=design.baseline.name,
             period=period, clusters=", ".join(lacking), n_none=len(none), n_design=len(design.arms),
             none=", ".join(none) or "-"))
-    for arm in arm_coverage(table, design):
-        if arm.incomplete:
-            print(t("coercion.trial.coverage", lang, arm=t(f"coercion.arm.{arm.arm}", lang), used=len(arm.complete),
-                    total=len(arm.clusters), missing=", ".join(arm.incomplete)), file=sys.stderr)
+    for coverage in arm_coverage(table, design):
+        if coverage.incomplete:
+            print(t("coercion.trial.coverage", lang, arm=t(f"coercion.arm.{coverage.arm}", lang),
+                    used=len(coverage.complete), total=len(coverage.clusters), missing=", ".join(coverage.incomplete)),
+                  file=sys.stderr)
 
 
 def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate",

@@ -23,6 +23,7 @@ import contextlib
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -61,6 +62,14 @@ def sql_text(value: str) -> str:
 def ident(name: str) -> str:
     """Return ``name`` as a quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The single row of an aggregate query (without GROUP BY it always returns exactly one)."""
+    row = con.execute(sql).fetchone()
+    if row is None:  # pragma: no cover - a broken invariant, not bad input
+        raise RuntimeError(f"no row from: {sql}")
+    return row
 
 
 def find_file(data_dir: Path, table: str, lang: str | None) -> Path:
@@ -170,7 +179,7 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
             read_path = Path(utf8_dir or path.parent) / f".{table.name}.utf-8.csv"
         check_utf8(path, lang, encoding, read_path)
         names = read_header(read_path or path, lang, shown=path)
-        types = {n: "VARCHAR" for n in names}
+        types = dict.fromkeys(names, "VARCHAR")
         rows = 1 if _has_data_row(read_path or path) else 0  # counted exactly once loaded
     else:
         try:
@@ -179,7 +188,7 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
                 f"file_row_number + 1 AS __row FROM read_parquet({sql_text(str(path))}, file_row_number=true)"
             )
             types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {view}").fetchall() if row[0] != "__row"}
-            rows = con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+            rows = one_row(con, f"SELECT count(*) FROM {view}")[0]
         except duckdb.Error as error:
             raise InputError(str(path), t("extract.unreadable", lang, detail=str(error).strip().splitlines()[0].strip())) from None
         names = list(types)
@@ -212,7 +221,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, lang: str | None
         raise InputError(str(source.path), t("extract.unreadable", lang, detail=_csv_error(error))) from None
     # A table made by CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
     con.execute(f"CREATE OR REPLACE VIEW {source.view} AS SELECT *, rowid + 1 AS __row FROM raw_{source.table}")
-    source.rows = con.execute(f"SELECT count(*) FROM {source.view}").fetchone()[0]
+    source.rows = one_row(con, f"SELECT count(*) FROM {source.view}")[0]
 
 
 def drop_source(con: duckdb.DuckDBPyConnection, source: Source) -> None:

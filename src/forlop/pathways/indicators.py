@@ -5,14 +5,14 @@ pathway table into per-patient numerator/denominator or value columns for that m
 aggregates them for every group of every breakdown the entry lists. Output: the long
 ``indicators.csv`` of DESIGN.md (indicator, breakdown, group, numerator, denominator, value, unit)
 plus ci_low, ci_high. Shares are proportions 0-1 with a Wilson 95% interval (ratios of event
-counts over patients: a delta-method interval with the patient as cluster, ``forlop.stats.ratio``); rates per 10 000 have
-an exact Poisson interval. Means, medians and percentiles are over the patients in the
+counts over patients: a delta-method interval with the patient as cluster, ``forlop.stats.ratio``);
+rates per 10 000 have an exact Poisson interval. Means, medians and percentiles are over the patients in the
 denominator (patients with at least one event, as in 001); see ``stats.QUANTILE_METHOD``.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -29,7 +29,7 @@ PRIOR_YEARS = ["phv_contact_y_minus_1", "phv_contact_y_minus_2", "phv_contact_y_
 QUANTILES = {"median": 0.5, "p25": 0.25, "p75": 0.75, "p95": 0.95}
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue() -> dict[str, Any]:
     """The indicator catalogue (src/forlop/pathways/indicators.yaml)."""
     with resources.files("forlop.pathways").joinpath("indicators.yaml").open(encoding="utf-8") as handle:
@@ -132,7 +132,7 @@ def per_patient(entry: dict[str, Any], p: pd.DataFrame, derived: dict[str, pd.Se
     figure 14; type of mental health contact in 30 days, figure 19).
     """
     m = entry["measure"]
-    service = entry.get("service")
+    service = entry.get("service", "")
     if m == "share_within":
         return "share", _within(p, service, entry["days"]), None
     if m == "share_within_incl_day0":
@@ -257,7 +257,7 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
         codes, uniques = pd.factorize(g, sort=True)
         groups = pd.Index(uniques, dtype=object)
 
-        def relabel(result: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+        def relabel(result: pd.DataFrame | pd.Series, groups: pd.Index = groups) -> pd.DataFrame | pd.Series:
             """Group codes 0, 1, ... back to the group labels."""
             result.index = groups[result.index]
             return result

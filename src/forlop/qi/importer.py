@@ -77,14 +77,14 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def _count(value: object, column: str, lang: str | None) -> tuple[int | None, str | None]:
-    """(count, None) for a whole number >= 0 in ``value``, else (None, the reason to reject the row)."""
+def _count(value: object, column: str, lang: str | None) -> int | str:
+    """The count for a whole number >= 0 in ``value``, else the reason to reject the row."""
     number = _whole(value)
     if number is None:
-        return None, t("qi.reject.not_number", lang, column=column, value=value)
+        return t("qi.reject.not_number", lang, column=column, value=value)
     if number < 0:
-        return None, t("qi.reject.negative", lang, column=column, value=number)
-    return number, None
+        return t("qi.reject.negative", lang, column=column, value=number)
+    return number
 
 
 def _empty(value: object) -> bool:
@@ -152,18 +152,18 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             if month is None:
                 reject(*args, t("qi.reject.month", lang, value=month_value))
                 continue
-            numerator, problem = _count(numerator_value, "numerator", lang)
-            if problem:
-                reject(*args, problem)
+            numerator = _count(numerator_value, "numerator", lang)
+            if isinstance(numerator, str):
+                reject(*args, numerator)
                 continue
-            denominator = None
+            denominator: int | str | None = None
             if item.is_proportion:
                 if _empty(denominator_value):
                     reject(*args, t("qi.reject.denominator_missing", lang))
                     continue
-                denominator, problem = _count(denominator_value, "denominator", lang)
-                if problem:
-                    reject(*args, problem)
+                denominator = _count(denominator_value, "denominator", lang)
+                if isinstance(denominator, str):
+                    reject(*args, denominator)
                     continue
                 if numerator > denominator:
                     reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
@@ -209,7 +209,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     teams.to_parquet(out / TEAMS_FILE, index=False)
     rejected.to_csv(out / "rejected" / REJECTED_FILE, index=False)
     counts = []
-    for path, result in zip(paths, results):
+    for path in paths:
         name = Path(path).name
         used = int((data["file"] == name).sum())
         dropped = int((rejected["file"] == name).sum())

@@ -18,6 +18,7 @@ Subgroup columns used: ``y`` (the plotted value: mean, or sum/n with a denominat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -238,7 +239,14 @@ def g_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, **_: obj
     return Lines(y, _full(centre, len(y)), _full(max(mean - 3 * sigma, 0.0), len(y)), _full(mean + 3 * sigma, len(y)))
 
 
-CHART_FUNCTIONS = {
+class ChartFunction(Protocol):
+    """The signature the chart functions share (each ignores the keywords it has no use for)."""
+
+    def __call__(self, d: pd.DataFrame, base: np.ndarray, cl: float | None = None, *, screened_mr: bool = True,
+                 **_: object) -> Lines: ...
+
+
+CHART_FUNCTIONS: dict[str, ChartFunction] = {
     "run": run_chart,
     "i": i_chart,
     "mr": mr_chart,

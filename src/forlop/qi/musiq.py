@@ -143,8 +143,9 @@ def score_answers(path: Path, scoring: Path | None = None, lang: str | None = No
             # row = the data row's number, header not counted, as `forlop validate` (docs/qi.md).
             rejected.append({**answer.to_dict(), "row": index + 1, "reason": "; ".join(reasons)})
             continue
-        answered = [f for f in present if scores[f.id] is not None]
-        total = sum(f.weight * scores[f.id] for f in answered)
+        given = {f.id: score for f in present if (score := scores[f.id]) is not None}
+        answered = [f for f in present if f.id in given]
+        total = sum(f.weight * given[f.id] for f in answered)
         maximum = sum(f.weight * high for f in answered)
         row = {c: answer[c] for c in ID_COLUMNS if c in answers.columns}
         row.update({
@@ -153,10 +154,10 @@ def score_answers(path: Path, scoring: Path | None = None, lang: str | None = No
             "weighted_total": total if answered else None,
             "weighted_max": maximum if answered else None,
             "total_percent": round(100 * total / maximum, 1) if answered else None,
-            "mean_score": round(sum(scores[f.id] for f in answered) / len(answered), 2) if answered else None,
+            "mean_score": round(sum(given[f.id] for f in answered) / len(answered), 2) if answered else None,
         })
         for level in spec["levels"]:
-            values = [scores[f.id] for f in answered if f.level == level]
+            values = [given[f.id] for f in answered if f.level == level]
             row[f"mean_{level}"] = round(sum(values) / len(values), 2) if values else None
         row["weights"] = "unverified" if any(f.weight_status != "published" for f in factors) else "published"
         rows.append(row)
