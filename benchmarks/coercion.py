@@ -101,18 +101,26 @@ LABELS = {
 def _input_rows(clean: Path) -> int:
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
-               for t in ("specialist_episodes", "coercion_decisions", "residence", "population"))
+    return sum(
+        pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
+        for t in ("specialist_episodes", "coercion_decisions", "residence", "population")
+    )
 
 
 def _prepare(folder: Path) -> Path:
     forlop = str(Path(sys.executable).with_name("forlop"))
     print("[coercion bench] synth --scale national", file=sys.stderr, flush=True)
-    subprocess.run([forlop, "synth", "--scale", "national", "--seed", "2020", "--out", str(folder / "extract")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [forlop, "synth", "--scale", "national", "--seed", "2020", "--out", str(folder / "extract")],
+        check=True,
+        capture_output=True,
+    )
     print("[coercion bench] validate", file=sys.stderr, flush=True)
-    subprocess.run([forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
+        check=True,
+        capture_output=True,
+    )
     return folder / "validated" / "clean"
 
 
@@ -127,14 +135,22 @@ def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
             results = fresh_process_runs(CHILD, [str(clean), job], runs, f"coercion bench {job}")
             counts[job] = results[0]["counts"]
             seconds = statistics.median(r["seconds"] for r in results)
-            rows.append({"job": job, "input_rows": inputs, "rows_out": results[0]["rows_out"],
-                         "seconds": round(seconds, 2),
-                         "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                         "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                         "rows_per_second": round(inputs / seconds),
-                         "runs": [round(r["seconds"], 2) for r in results]})
+            rows.append(
+                {
+                    "job": job,
+                    "input_rows": inputs,
+                    "rows_out": results[0]["rows_out"],
+                    "seconds": round(seconds, 2),
+                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
+                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
+                    "rows_per_second": round(inputs / seconds),
+                    "runs": [round(r["seconds"], 2) for r in results],
+                }
+            )
         if counts["engine_hc_year"] != counts["pandas"]:
-            raise SystemExit("engine and pandas baseline disagree on involuntary admissions per health community and year")
+            raise SystemExit(
+                "engine and pandas baseline disagree on involuntary admissions per health community and year"
+            )
     base = next(r["seconds"] for r in rows if r["job"] == "pandas")
     for r in rows:
         r["ratio_to_pandas"] = round(base / r["seconds"], 2)
@@ -142,24 +158,36 @@ def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
 
 
 def markdown(rows: list[dict], load: float, runs: int) -> str:
-    lines = [(f"Coercion rates on the national synthetic extract: median of {runs} runs per job, each in a fresh "
-             "process (written by `benchmarks/coercion.py`)."), "",
-             "| job | input rows | output rows | time s | peak MB | input rows/s | ratio to pandas |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        (
+            f"Coercion rates on the national synthetic extract: median of {runs} runs per job, each in a fresh "
+            "process (written by `benchmarks/coercion.py`)."
+        ),
+        "",
+        "| job | input rows | output rows | time s | peak MB | input rows/s | ratio to pandas |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {LABELS[r['job']]} | {r['input_rows']:,} | {r['rows_out']:,} | {r['seconds']} | "
-                     f"{r['peak_mb']:,} | {r['rows_per_second']:,} | {r['ratio_to_pandas']}x |")
-    lines += ["",
-              "- Input rows = specialist episodes + coercion decisions + residence + population rows of the clean extract.",
-              "- Time is wall clock from process start, library imports included; import time per job (median, s): "
-              + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows) + ".",
-              "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-              ("- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
-              "measure's crude rate; the engine all four measures with crude and standardised rates and their "
-              "CIs, so the ratio compares unequal work. The involuntary admissions per health community and year "
-              "are identical in the engine and the baseline (checked by the script)."),
-              f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-              "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + "."]
+        lines.append(
+            f"| {LABELS[r['job']]} | {r['input_rows']:,} | {r['rows_out']:,} | {r['seconds']} | "
+            f"{r['peak_mb']:,} | {r['rows_per_second']:,} | {r['ratio_to_pandas']}x |"
+        )
+    lines += [
+        "",
+        "- Input rows = specialist episodes + coercion decisions + residence + population rows of the clean extract.",
+        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
+        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
+        + ".",
+        "- Peak MB is the process's maximum resident set size (ru_maxrss).",
+        (
+            "- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
+            "measure's crude rate; the engine all four measures with crude and standardised rates and their "
+            "CIs, so the ratio compares unequal work. The involuntary admissions per health community and year "
+            "are identical in the engine and the baseline (checked by the script)."
+        ),
+        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
+        "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 

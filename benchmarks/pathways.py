@@ -117,19 +117,27 @@ JOBS = ("engine", "engine_headline", "pandas")
 def _events(clean: Path) -> int:
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
-               for t in ("specialist_episodes", "primary_care_claims", "municipal_services"))
+    return sum(
+        pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
+        for t in ("specialist_episodes", "primary_care_claims", "municipal_services")
+    )
 
 
 def _prepare(scale: str, folder: Path) -> Path:
     python = sys.executable
     forlop = str(Path(python).with_name("forlop"))
     print(f"[pathways bench] synth --scale {scale}", file=sys.stderr, flush=True)
-    subprocess.run([forlop, "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [forlop, "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract")],
+        check=True,
+        capture_output=True,
+    )
     print("[pathways bench] validate", file=sys.stderr, flush=True)
-    subprocess.run([forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
+        check=True,
+        capture_output=True,
+    )
     return folder / "validated" / "clean"
 
 
@@ -141,13 +149,19 @@ def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None)
         for job in jobs:
             results = fresh_process_runs(CHILD, [str(clean), job], runs, f"pathways bench {scale} {job}")
             seconds = statistics.median(r["seconds"] for r in results)
-            rows.append({
-                "scale": scale, "job": job, "events": events, "seconds": round(seconds, 2),
-                "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                "events_per_s": round(events / seconds), "runs_seconds": [round(r["seconds"], 2) for r in results],
-                "numbers": results[0]["numbers"],
-            })
+            rows.append(
+                {
+                    "scale": scale,
+                    "job": job,
+                    "events": events,
+                    "seconds": round(seconds, 2),
+                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
+                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
+                    "events_per_s": round(events / seconds),
+                    "runs_seconds": [round(r["seconds"], 2) for r in results],
+                    "numbers": results[0]["numbers"],
+                }
+            )
     return rows
 
 
@@ -160,8 +174,9 @@ def _ratios(rows: list[dict]) -> None:
 
 def _check_numbers(rows: list[dict]) -> list[str]:
     """Scales where the jobs disagree on a headline number (they must agree exactly)."""
-    return sorted({r["scale"] for r in rows
-                   if any(o["numbers"] != r["numbers"] for o in rows if o["scale"] == r["scale"])})
+    return sorted(
+        {r["scale"] for r in rows if any(o["numbers"] != r["numbers"] for o in rows if o["scale"] == r["scale"])}
+    )
 
 
 def _scale_label(scale: str) -> str:
@@ -181,34 +196,44 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
         "pandas": "plain pandas baseline, headline indicators (vectorised)",
     }
     lines = [
-        (f"Pathway engine on the synthetic extract: median of {runs} runs per job, each in a fresh process "
-        "(written by `benchmarks/pathways.py`)."),
+        (
+            f"Pathway engine on the synthetic extract: median of {runs} runs per job, each in a fresh process "
+            "(written by `benchmarks/pathways.py`)."
+        ),
         "",
         "| scale | job | events | time s | peak MB | events/s | ratio to pandas |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ratio = "" if r["ratio_to_pandas"] is None else f"{r['ratio_to_pandas']:.1f}x"
-        lines.append(f"| {_scale_label(r['scale'])} | {labels.get(r['job'], r['job'])} | {r['events']:,} | {r['seconds']:.1f} | "
-                     f"{r['peak_mb']:,} | {r['events_per_s']:,} | {ratio} |")
+        lines.append(
+            f"| {_scale_label(r['scale'])} | {labels.get(r['job'], r['job'])} | {r['events']:,} | {r['seconds']:.1f} | "
+            f"{r['peak_mb']:,} | {r['events_per_s']:,} | {ratio} |"
+        )
     lines += [
         "",
         "- Events = input event rows: specialist episodes + primary care claims + municipal decisions.",
         "- Time is wall clock from process start, library imports included (ibis/DuckDB/lifelines for the engine, "
         "pandas for the baseline); import time per job (median, s): "
-        + ", ".join(f"{r['scale']} {r['job']} {r['import_seconds']:.1f}" for r in rows) + ".",
+        + ", ".join(f"{r['scale']} {r['job']} {r['import_seconds']:.1f}" for r in rows)
+        + ".",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-        ("- Ratio to pandas = pandas time / job time on the same extract (above 1 means faster than pandas). "
-        "The pandas baseline computes only the headline, so the like-for-like ratio is the headline row's; "
-        "the whole engine's ratio compares the full catalogue (every indicator of indicators.yaml in every "
-        "breakdown, with confidence intervals and Aalen-Johansen fits) with the headline alone."),
+        (
+            "- Ratio to pandas = pandas time / job time on the same extract (above 1 means faster than pandas). "
+            "The pandas baseline computes only the headline, so the like-for-like ratio is the headline row's; "
+            "the whole engine's ratio compares the full catalogue (every indicator of indicators.yaml in every "
+            "breakdown, with confidence intervals and Aalen-Johansen fits) with the headline alone."
+        ),
         "- Headline numbers (share with an outpatient contact within 7 and 30 days, median days to the first): "
-        + "; ".join(f"{scale}: " + ", ".join(f"{x:.4f}" for x in next(r["numbers"] for r in rows if r["scale"] == scale))
-                    for scale in dict.fromkeys(r["scale"] for r in rows))
+        + "; ".join(
+            f"{scale}: " + ", ".join(f"{x:.4f}" for x in next(r["numbers"] for r in rows if r["scale"] == scale))
+            for scale in dict.fromkeys(r["scale"] for r in rows)
+        )
         + ". Every job gives exactly the same three numbers (checked by the script).",
         f"- The machine has 2 cores shared with other work (1-minute load average {load[0]:.2f} at the start, "
         f"{load[1]:.2f} at the end); single runs vary by up to a factor 2, so read the medians. Runs per job (s): "
-        + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs_seconds"]) for r in rows) + ".",
+        + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs_seconds"]) for r in rows)
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 
@@ -218,10 +243,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", action="append", help="national (default) and/or a number of cohort patients")
     parser.add_argument("--jobs", default=",".join(JOBS))
-    parser.add_argument("--clean", type=Path, action="append",
-                        help="use this validated clean/ folder for the matching --scale instead of building one")
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "pathways.json",
-                        help="JSON result; the markdown table goes beside it with suffix .md")
+    parser.add_argument(
+        "--clean",
+        type=Path,
+        action="append",
+        help="use this validated clean/ folder for the matching --scale instead of building one",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).with_name("results") / "pathways.json",
+        help="JSON result; the markdown table goes beside it with suffix .md",
+    )
     args = parser.parse_args()
     rows = []
     scales = args.scale or ["national"]
@@ -231,12 +264,16 @@ def main() -> None:
         rows += run(scale, args.runs, tuple(args.jobs.split(",")), clean)
     load = (load_start, os.getloadavg()[0])
     _ratios(rows)
-    print(f"{'scale':>9} {'job':>16} {'events':>10} {'seconds':>8} {'peak MB':>8} {'events/s':>10} {'ratio':>6}  "
-          "headline (7d, 30d, median)")
+    print(
+        f"{'scale':>9} {'job':>16} {'events':>10} {'seconds':>8} {'peak MB':>8} {'events/s':>10} {'ratio':>6}  "
+        "headline (7d, 30d, median)"
+    )
     for r in rows:
         ratio = "" if r["ratio_to_pandas"] is None else f"{r['ratio_to_pandas']:.1f}x"
-        print(f"{r['scale']:>9} {r['job']:>16} {r['events']:>10} {r['seconds']:>8} {r['peak_mb']:>8} "
-              f"{r['events_per_s']:>10} {ratio:>6}  " + ", ".join(f"{x:.4f}" for x in r["numbers"]))
+        print(
+            f"{r['scale']:>9} {r['job']:>16} {r['events']:>10} {r['seconds']:>8} {r['peak_mb']:>8} "
+            f"{r['events_per_s']:>10} {ratio:>6}  " + ", ".join(f"{x:.4f}" for x in r["numbers"])
+        )
     disagree = _check_numbers(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(rows, indent=2) + "\n")

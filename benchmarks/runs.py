@@ -19,6 +19,10 @@ def fresh_process_runs(child: str, args: list[str], runs: int, tag: str) -> list
         print(f"[{tag}] run {i + 1}/{runs}", file=sys.stderr, flush=True)
         done = subprocess.run([sys.executable, "-c", child, *args], check=True, capture_output=True, text=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"[{tag}]   {results[-1]['seconds']:.2f} s, {results[-1]['peak_mb']:.0f} MB, "
-              f"load average {os.getloadavg()[0]:.2f}", file=sys.stderr, flush=True)
+        print(
+            f"[{tag}]   {results[-1]['seconds']:.2f} s, {results[-1]['peak_mb']:.0f} MB, "
+            f"load average {os.getloadavg()[0]:.2f}",
+            file=sys.stderr,
+            flush=True,
+        )
     return results

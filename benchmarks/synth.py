@@ -58,8 +58,9 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "events": summary.even
 def run_once(scale: str, cohort: int) -> dict:
     """Run one measured build in a fresh process and return its figures."""
     with tempfile.TemporaryDirectory() as folder:
-        result = subprocess.run([sys.executable, "-c", CHILD, folder, scale, str(cohort)], capture_output=True,
-                                text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, folder, scale, str(cohort)], capture_output=True, text=True, check=True
+        )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -80,15 +81,21 @@ def main() -> None:
     rate = statistics.median(r["events"] / r["seconds"] for r in runs)
     base_rate = statistics.median(r["baseline_events"] / r["baseline_seconds"] for r in runs)
     lines = [
-        (f"Synthetic extract, scale {args.scale}: {runs[0]['persons']:,} persons, {events:,} event rows "
-        f"(median of {args.runs} runs)"),
+        (
+            f"Synthetic extract, scale {args.scale}: {runs[0]['persons']:,} persons, {events:,} event rows "
+            f"(median of {args.runs} runs)"
+        ),
         "",
         "| job | time (s) | peak memory (MB) | events per second | ratio to pandas baseline |",
         "|---|---|---|---|---|",
-        (f"| forlop synth (build + write Parquet) | {seconds:.1f} | {peak:.0f} | {rate:,.0f} | "
-         f"{rate / base_rate:.0f}x |"),
-        (f"| plain pandas baseline (loop per patient, outpatient contacts only) | "
-        f"{statistics.median(r['baseline_seconds'] for r in runs):.1f} | (same process) | {base_rate:,.0f} | 1x |"),
+        (
+            f"| forlop synth (build + write Parquet) | {seconds:.1f} | {peak:.0f} | {rate:,.0f} | "
+            f"{rate / base_rate:.0f}x |"
+        ),
+        (
+            f"| plain pandas baseline (loop per patient, outpatient contacts only) | "
+            f"{statistics.median(r['baseline_seconds'] for r in runs):.1f} | (same process) | {base_rate:,.0f} | 1x |"
+        ),
     ]
     text = "\n".join(lines)
     print(text)

@@ -80,11 +80,7 @@ class PageCheck:
     @property
     def ok(self) -> bool:
         """True if no console error, no external or failed request and no empty figure."""
-        return (
-            not self.console_errors
-            and not self.failed_or_external_requests
-            and not self.figure_stats.get("empty")
-        )
+        return not self.console_errors and not self.failed_or_external_requests and not self.figure_stats.get("empty")
 
 
 def check_page(

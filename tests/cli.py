@@ -24,8 +24,10 @@ def forlop(*args: str, input: str | None = None, env: dict[str, str | None] | No
     """Run ``forlop ARGS`` through ``forlop.cli:main``; return the exit code, stdout and stderr."""
     runner = CliRunner()
     exit_code, exception, exc_info = 0, None, None
-    with runner.isolation(input=input, env=env) as (stdout, stderr, output), \
-            mock.patch.object(sys, "argv", ["forlop", *args]):
+    with (
+        runner.isolation(input=input, env=env) as (stdout, stderr, output),
+        mock.patch.object(sys, "argv", ["forlop", *args]),
+    ):
         try:
             main()
         except SystemExit as stop:
@@ -36,5 +38,6 @@ def forlop(*args: str, input: str | None = None, env: dict[str, str | None] | No
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
-        return Result(runner, stdout.getvalue(), stderr.getvalue(), output.getvalue(), None, exit_code, exception,
-                      exc_info)
+        return Result(
+            runner, stdout.getvalue(), stderr.getvalue(), output.getvalue(), None, exit_code, exception, exc_info
+        )

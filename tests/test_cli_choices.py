@@ -19,14 +19,17 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *ar
     return exit_.value.code, capsys.readouterr().err.strip().splitlines()
 
 
-@pytest.mark.parametrize("command", [
-    ["synth", "--out", "{tmp}/x"],
-    ["validate", "--data", "{tmp}/nothing"],
-    ["pathways", "--data", "{tmp}/nothing", "--out", "{tmp}/out"],
-    ["coercion", "rates", "--data", "{tmp}/nothing", "--out", "{tmp}/out"],
-    ["coercion", "trial", "--counts", "{tmp}/c.csv", "--design", "{tmp}/t.yaml", "--out", "{tmp}/out"],
-    ["report", "--results", "{tmp}/r", "--html", "{tmp}/r.html"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["synth", "--out", "{tmp}/x"],
+        ["validate", "--data", "{tmp}/nothing"],
+        ["pathways", "--data", "{tmp}/nothing", "--out", "{tmp}/out"],
+        ["coercion", "rates", "--data", "{tmp}/nothing", "--out", "{tmp}/out"],
+        ["coercion", "trial", "--counts", "{tmp}/c.csv", "--design", "{tmp}/t.yaml", "--out", "{tmp}/out"],
+        ["report", "--results", "{tmp}/r", "--html", "{tmp}/r.html"],
+    ],
+)
 def test_unknown_language_is_one_line_exit_2(command: list[str], tmp_path: Path, monkeypatch, capsys) -> None:
     args = [a.format(tmp=tmp_path) for a in command]
     code, lines = run_main(monkeypatch, capsys, *args, "--lang", "xx")
@@ -40,14 +43,29 @@ def test_other_choices_are_one_line_exit_2(tmp_path: Path, monkeypatch, capsys) 
     assert (code, lines) == (2, ["forlop: --format: 'xlsx' er ikke en av 'parquet', 'csv'"])
     code, lines = run_main(monkeypatch, capsys, "synth", "--out", str(tmp_path), "--format", "xlsx", "--lang", "en")
     assert (code, lines) == (2, ["forlop: --format: 'xlsx' is not one of 'parquet', 'csv'"])
-    code, lines = run_main(monkeypatch, capsys, "coercion", "rates", "--data", str(tmp_path), "--out", str(tmp_path),
-                           "--period", "week")
+    code, lines = run_main(
+        monkeypatch, capsys, "coercion", "rates", "--data", str(tmp_path), "--out", str(tmp_path), "--period", "week"
+    )
     assert (code, lines) == (2, ["forlop: --period: 'week' er ikke en av 'month', 'quarter', 'year'"])
-    code, lines = run_main(monkeypatch, capsys, "coercion", "trial", "--counts", "c", "--design", "d", "--out", "o",
-                           "--outcome", "odds", "--lang=en")
+    code, lines = run_main(
+        monkeypatch,
+        capsys,
+        "coercion",
+        "trial",
+        "--counts",
+        "c",
+        "--design",
+        "d",
+        "--out",
+        "o",
+        "--outcome",
+        "odds",
+        "--lang=en",
+    )
     assert (code, lines) == (2, ["forlop: --outcome: 'odds' is not one of 'rate', 'share'"])
-    code, lines = run_main(monkeypatch, capsys, "qi", "template", "--team", "A", "--out", "a.xlsx", "--track", "kids",
-                           "--lang", "da")
+    code, lines = run_main(
+        monkeypatch, capsys, "qi", "template", "--team", "A", "--out", "a.xlsx", "--track", "kids", "--lang", "da"
+    )
     assert (code, lines) == (2, ["forlop: --track: 'kids' er ikke en af 'adult', 'youth'"])
     code, lines = run_main(monkeypatch, capsys, "validate")
     assert (code, lines) == (2, ["forlop: --data: må oppgis"])
@@ -59,7 +77,25 @@ def test_a_good_choice_runs(tmp_path: Path, monkeypatch, capsys) -> None:
     """``--chart P`` is read as ``p`` (case does not matter for chart types, as before)."""
     data = tmp_path / "d.csv"
     data.write_text("m,y,n\n2022-01,3,10\n2022-02,4,10\n")
-    code, lines = run_main(monkeypatch, capsys, "qi", "chart", "--csv", str(data), "--x", "m", "--y", "y", "--n", "n",
-                           "--chart", "P", "--out", str(tmp_path / "p.csv"), "--lang", "en")
+    code, _lines = run_main(
+        monkeypatch,
+        capsys,
+        "qi",
+        "chart",
+        "--csv",
+        str(data),
+        "--x",
+        "m",
+        "--y",
+        "y",
+        "--n",
+        "n",
+        "--chart",
+        "P",
+        "--out",
+        str(tmp_path / "p.csv"),
+        "--lang",
+        "en",
+    )
     assert code == 0
     assert (tmp_path / "p.csv").exists()

@@ -1,10 +1,10 @@
 """The package layout of DESIGN.md ("Layout"): shared foundations, modules that do not reach into
 each other, and no import cycle between packages.
 
-Foundations (``choices``, ``citations``, ``codes``, ``engine``, ``errors``, ``i18n``, ``extract``, ``privacy``, ``stats``) may be
-imported by anyone. A module (``synth``, ``pathways``, ``coercion``, ``qi``, ``report``, ``survey``,
-``outcomes``, ``server``) may use another module only through that package's public names
-(``from forlop.qi import qic``), never through one of its files. Every import counts, also those
+Foundations (``choices``, ``citations``, ``codes``, ``engine``, ``errors``, ``i18n``, ``extract``,
+``privacy``, ``stats``) may be imported by anyone. A module (``synth``, ``pathways``, ``coercion``,
+``qi``, ``report``, ``survey``, ``outcomes``, ``server``) may use another module only through that
+package's public names (``from forlop.qi import qic``), never through one of its files. Every import counts, also those
 inside functions.
 """
 
@@ -51,7 +51,7 @@ def test_no_import_cycle_between_packages() -> None:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append([*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt])
+                cycles.append([*trail[trail.index(nxt) :], nxt] if nxt in trail else [node, nxt])
             elif nxt not in state:
                 visit(nxt, [*trail, nxt])
         state[node] = 2
@@ -76,6 +76,9 @@ def test_modules_use_each_other_only_through_the_package() -> None:
 
 def test_foundations_do_not_import_modules() -> None:
     modules = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - FOUNDATIONS
-    bad = [f"{file}: {module}" for package, module, file in _imports()
-           if package in FOUNDATIONS and module.split(".")[1] in modules]
+    bad = [
+        f"{file}: {module}"
+        for package, module, file in _imports()
+        if package in FOUNDATIONS and module.split(".")[1] in modules
+    ]
     assert bad == []

@@ -42,12 +42,16 @@ def test_not_utf8_says_how_to_fix_it(tmp_path: Path) -> None:
     # 'ø' of Tromsø is byte 0xF8 in cp1252, on line 2; not valid UTF-8.
     with pytest.raises(InputError) as error:
         read_user_csv(path, lang="en")
-    assert str(error.value) == (f"{path}: the file is not UTF-8 (byte 0xf8 on line 2); save it as \"CSV UTF-8\" "
-                                "in Excel, or pass --encoding cp1252")
+    assert str(error.value) == (
+        f'{path}: the file is not UTF-8 (byte 0xf8 on line 2); save it as "CSV UTF-8" '
+        "in Excel, or pass --encoding cp1252"
+    )
     with pytest.raises(InputError) as error:
         read_user_csv(path, lang="nb")
-    assert str(error.value) == (f"{path}: filen er ikke UTF-8 (byte 0xf8 på linje 2); lagre den som «CSV UTF-8» "
-                                "i Excel, eller bruk --encoding cp1252")
+    assert str(error.value) == (
+        f"{path}: filen er ikke UTF-8 (byte 0xf8 på linje 2); lagre den som «CSV UTF-8» "
+        "i Excel, eller bruk --encoding cp1252"
+    )
 
 
 def test_utf8_with_bom_and_comma(tmp_path: Path) -> None:
@@ -66,8 +70,9 @@ def test_unusable_files_are_one_line(tmp_path: Path) -> None:
         "missing.csv": "file not found",
         "empty.csv": "the file is empty",
         "blank.csv": "the file is empty",
-        "ragged.csv": ("the file cannot be read as CSV: Error tokenizing data. C error: Expected 2 fields in line 3, "
-                       "saw 3"),
+        "ragged.csv": (
+            "the file cannot be read as CSV: Error tokenizing data. C error: Expected 2 fields in line 3, saw 3"
+        ),
     }
     for name, message in expected.items():
         with pytest.raises(InputError) as error:
@@ -82,8 +87,18 @@ def test_unusable_files_are_one_line(tmp_path: Path) -> None:
 
 def test_musiq_empty_csv_is_one_line_exit_2(tmp_path: Path, monkeypatch, capsys) -> None:
     (tmp_path / "empty.csv").write_text("")
-    code, lines = run_main(monkeypatch, capsys, "qi", "musiq", "--csv", str(tmp_path / "empty.csv"),
-                           "--out", str(tmp_path / "s.csv"), "--lang", "da")
+    code, lines = run_main(
+        monkeypatch,
+        capsys,
+        "qi",
+        "musiq",
+        "--csv",
+        str(tmp_path / "empty.csv"),
+        "--out",
+        str(tmp_path / "s.csv"),
+        "--lang",
+        "da",
+    )
     assert (code, lines) == (2, [f"forlop: {tmp_path / 'empty.csv'}: filen er tom"])
 
 
@@ -92,8 +107,12 @@ def test_chart_reads_excel_file(tmp_path: Path, monkeypatch, capsys) -> None:
     path.write_bytes("måned;verdi\r\n2022-01;3\r\n2022-02;5\r\n2022-03;4\r\n".encode("cp1252"))
     args = ["qi", "chart", "--csv", str(path), "--x", "måned", "--y", "verdi", "--out", str(tmp_path / "p.csv")]
     code, lines = run_main(monkeypatch, capsys, *args, "--lang", "en")
-    assert code == 2 and lines == [f"forlop: {path}: the file is not UTF-8 (byte 0xe5 on line 1); save it as "
-                                   "\"CSV UTF-8\" in Excel, or pass --encoding cp1252"]
+    assert code == 2 and lines == [
+        (
+            f"forlop: {path}: the file is not UTF-8 (byte 0xe5 on line 1); save it as "
+            '"CSV UTF-8" in Excel, or pass --encoding cp1252'
+        )
+    ]
     code, lines = run_main(monkeypatch, capsys, *args, "--encoding", "cp1252")
     assert code == 0
     assert (tmp_path / "p.csv").read_text().splitlines()[1].startswith("2022-01-01,3.0,,4.0,")  # median 4
@@ -102,8 +121,22 @@ def test_chart_reads_excel_file(tmp_path: Path, monkeypatch, capsys) -> None:
 def test_allocate_reads_excel_file(tmp_path: Path, monkeypatch, capsys) -> None:
     path = tmp_path / "clusters.csv"
     path.write_bytes("cluster;region\r\nTromsø;Nord\r\nBodø;Nord\r\n".encode("cp1252"))
-    code, _ = run_main(monkeypatch, capsys, "coercion", "allocate", "--clusters", str(path), "--out",
-                       str(tmp_path / "trial.yaml"), "--seed", "1", "--encoding", "cp1252", "--stratum", "region")
+    code, _ = run_main(
+        monkeypatch,
+        capsys,
+        "coercion",
+        "allocate",
+        "--clusters",
+        str(path),
+        "--out",
+        str(tmp_path / "trial.yaml"),
+        "--seed",
+        "1",
+        "--encoding",
+        "cp1252",
+        "--stratum",
+        "region",
+    )
     assert code == 0
     arms = (tmp_path / "trial.yaml").read_text(encoding="utf-8")
     assert "Tromsø:" in arms and "Bodø:" in arms

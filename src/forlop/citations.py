@@ -23,9 +23,10 @@ A key counts as a reference when it stands as a word of its own and is not part 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -147,5 +148,7 @@ def references(keys: Iterable[str], lang: str = "nb") -> list[str]:
 
 def markdown_sources(keys: Iterable[str]) -> list[str]:
     """Return the lines that explain the short keys at the top of an analysts' doc (docs/*.md)."""
-    return ["Sources cited by key (the list: `src/forlop/publications.yaml`; readers' outputs name the publication):",
-            *(f"- `{key}` = {reference(key, 'en')}" for key in sorted(set(keys)))]
+    return [
+        "Sources cited by key (the list: `src/forlop/publications.yaml`; readers' outputs name the publication):",
+        *(f"- `{key}` = {reference(key, 'en')}" for key in sorted(set(keys))),
+    ]

@@ -12,9 +12,9 @@ from pathlib import Path
 import typer
 
 from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
+from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError
 from forlop.qi.cli import app as qi_app
-from forlop.coercion.cli import app as coercion_app
 
 app = typer.Typer(
     name="forlop",
@@ -42,7 +42,9 @@ app.add_typer(coercion_app, name="coercion")
 def synth(
     out: Path = typer.Option(..., "--out", help="Directory to write the extract to."),
     scale: str = typer.Option(
-        "demo", "--scale", help="'national' (2020 cohort of Helsedirektoratet 2023), 'demo' (small), or a number of patients."
+        "demo",
+        "--scale",
+        help="'national' (2020 cohort of Helsedirektoratet 2023), 'demo' (small), or a number of patients.",
     ),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
     fmt: Format = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
@@ -56,9 +58,13 @@ def synth(
 
 @app.command()
 def validate(
-    data: Path = typer.Option(..., "--data", help="Folder of the extract: one <table>.parquet or <table>.csv per table."),
+    data: Path = typer.Option(
+        ..., "--data", help="Folder of the extract: one <table>.parquet or <table>.csv per table."
+    ),
     out: Path = typer.Option(
-        None, "--out", help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA)."
+        None,
+        "--out",
+        help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA).",
     ),
     encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
@@ -73,12 +79,16 @@ def validate(
 
 @app.command()
 def pathways(
-    data: Path = typer.Option(..., "--data", help="Folder of the registry extract (validated first, into OUT/validated)."),
+    data: Path = typer.Option(
+        ..., "--data", help="Folder of the registry extract (validated first, into OUT/validated)."
+    ),
     out: Path = typer.Option(..., "--out", help="Folder for patients.parquet, cohort_flow.csv and indicators.csv."),
     year: int = typer.Option(2020, "--year", help="Discharge year Y of the cohort."),
     engine: Engine = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
     keep_deaths: bool = typer.Option(
-        False, "--keep-deaths", help="Keep patients who die within 365 days (death competes in the cumulative incidence)."
+        False,
+        "--keep-deaths",
+        help="Keep patients who die within 365 days (death competes in the cumulative incidence).",
     ),
     encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
@@ -86,8 +96,9 @@ def pathways(
     """Patient pathways after discharge (Helsedirektoratet 2023): cohort, pathway table, every indicator."""
     from forlop.pathways.pipeline import run_pathways
 
-    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True,
-                 encoding=encoding)
+    run_pathways(
+        data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True, encoding=encoding
+    )
 
 
 @app.command()
@@ -103,7 +114,9 @@ def report(
         None, "--data", help="The extract folder (population table) for age- and sex-standardised rates."
     ),
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
-    year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
+    year: int = typer.Option(
+        None, "--year", help="Population year for the rates (default: the cohort year of --results)."
+    ),
     encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
 ) -> None:
     """The pathway report (Helsedirektoratet 2023, chapters 4-8, table A): HTML, maybe Excel; small counts hidden."""
@@ -111,12 +124,31 @@ def report(
     from forlop.report.build import build_report
 
     lang = lang or default_language()
-    result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
-                          symbol=symbol, year=year, progress=True, encoding=encoding)
+    result = build_report(
+        results,
+        html,
+        xlsx,
+        lang=lang,
+        health_community=health_community,
+        data=data,
+        symbol=symbol,
+        year=year,
+        progress=True,
+        encoding=encoding,
+    )
     if result.xlsx is not None:
         typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
-    typer.echo(t("report.done", lang, tables=result.tables, figures=result.figures, hidden=result.hidden_cells,
-                 seconds=result.seconds, html=result.html.resolve()))
+    typer.echo(
+        t(
+            "report.done",
+            lang,
+            tables=result.tables,
+            figures=result.figures,
+            hidden=result.hidden_cells,
+            seconds=result.seconds,
+            html=result.html.resolve(),
+        )
+    )
 
 
 def _argv_language() -> str | None:
@@ -126,8 +158,11 @@ def _argv_language() -> str | None:
 
     args = sys.argv[1:]
     for index, arg in enumerate(args):
-        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
-            args[index + 1] if arg == "--lang" and index + 1 < len(args) else None)
+        value = (
+            arg.split("=", 1)[1]
+            if arg.startswith("--lang=")
+            else (args[index + 1] if arg == "--lang" and index + 1 < len(args) else None)
+        )
         if value in (*LANGUAGES, *QI_LANGUAGES):
             return value
     return None
@@ -150,8 +185,9 @@ def _usage_line(error: typer.TyperException) -> str:
         return f"{options}: " + t("cli.bad_choice", lang, value=choice[1], choices=choice[2])
     if kind == "MissingParameter" and options:
         return f"{options}: " + t("cli.missing_option", lang)
-    if kind == "NoSuchOption" and getattr(error, "option_name", None):
-        return f"{error.option_name}: " + t("cli.no_such_option", lang)
+    option_name = getattr(error, "option_name", None)
+    if kind == "NoSuchOption" and option_name:
+        return f"{option_name}: " + t("cli.no_such_option", lang)
     return message
 
 
@@ -171,7 +207,7 @@ def main() -> None:
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors (BadParameter, NoSuchOption, ...)
         if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help
-            error.show()
+            error.show()  # type: ignore[attr-defined]  # a click.UsageError; TyperException does not declare show
         else:
             typer.echo(f"forlop: {_usage_line(error)}", err=True)
         sys.exit(getattr(error, "exit_code", 2))

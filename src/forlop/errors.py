@@ -85,13 +85,20 @@ def _decode(path: Path, data: bytes, encoding: str, lang: str | None) -> str:
         return data.decode(name)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start:error.start + 1].hex()
+        byte = data[error.start : error.start + 1].hex()
         key = "input.csv_not_utf8" if name == "utf-8-sig" else "input.csv_not_encoding"
         raise InputError(str(path), t(key, lang, byte=byte, line=line, encoding=encoding)) from None
 
 
-def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = None, dtype: object = str,
-                  keep_default_na: bool = False, na_values: list[str] | None = None) -> pd.DataFrame:
+def read_user_csv(
+    path: Path,
+    *,
+    encoding: str = "utf-8",
+    lang: str | None = None,
+    dtype: object = str,
+    keep_default_na: bool = False,
+    na_values: list[str] | None = None,
+) -> pd.DataFrame:
     """Read a CSV file a user gave on the command line (chart data, MUSIQ answers, trial counts, clusters).
 
     Rules (docs/definitions.md, "Reading and validating"): the file is decoded as ``encoding`` (default
@@ -110,8 +117,9 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise InputError("--encoding", t("input.unknown_encoding", lang, encoding=encoding),
-                         example="utf-8, cp1252") from None
+        raise InputError(
+            "--encoding", t("input.unknown_encoding", lang, encoding=encoding), example="utf-8, cp1252"
+        ) from None
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -123,8 +131,9 @@ def read_user_csv(path: Path, *, encoding: str = "utf-8", lang: str | None = Non
         raise InputError(str(path), t("input.csv_empty", lang))
     sep = csv_separator(next(line for line in text.splitlines() if line.strip()))  # pandas skips blank lines
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=keep_default_na,
-                           na_values=na_values)
+        return pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=keep_default_na, na_values=na_values
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputError(str(path), t("input.csv_unreadable", lang, detail=detail)) from None

@@ -56,57 +56,76 @@ def write_clean(folder: Path) -> Path:
     """Write the clean Parquet tables to ``folder`` and return it."""
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
-        "persons": pa.table({
-            "person_id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
-            "birth_year": pa.array([1990, 1990, 1990, 2010, 1950, 1990], pa.int64()),
-            "sex": ["F", "M", "M", "F", "M", "F"],
-            "death_date": pa.array([None] * 6, pa.date32()),
-        }),
-        "residence": pa.table({
-            "person_id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
-            "year": pa.array([2020, 2020, 2020, 2020, 2020, 2019], pa.int64()),
-            "municipality": ["0301", "0301", "4601", "0301", "4601", "0301"],
-        }),
-        "specialist_episodes": pa.table({
-            "episode_id": pa.array([e[0] for e in EPISODES], pa.int64()),
-            "person_id": pa.array([e[1] for e in EPISODES], pa.int64()),
-            "sector": [e[2] for e in EPISODES],
-            "care_level": pa.array([e[3] for e in EPISODES], pa.int64()),
-            "start": pa.array([ts(e[4]) for e in EPISODES], TS),
-            "end": pa.array([ts(e[5]) for e in EPISODES], TS),
-            "main_diagnosis": ["F200"] * len(EPISODES),
-            "other_diagnoses": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
-            "urgency": ["acute"] * len(EPISODES),
-            "coercion_referral": pa.array([e[6] for e in EPISODES], pa.bool_()),
-            "special_codes": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
-            "procedure_codes": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
-            "place_of_activity": pa.array([None] * len(EPISODES), pa.int64()),
-            "indirect_activity": pa.array([None] * len(EPISODES), pa.int64()),
-            "service_group": pa.array([None] * len(EPISODES), pa.string()),
-            "discharge_ready_at": pa.array([None] * len(EPISODES), TS),
-        }),
-        "coercion_decisions": pa.table({
-            "person_id": pa.array([1, 1, 2, 3, 5], pa.int64()),
-            "date": pa.array([day("2020-03-02"), day("2020-09-05"), day("2020-04-10"), day("2020-05-01"),
-                              day("2020-12-01")], pa.date32()),
-            "kind": ["compulsory_observation", "compulsory_care", "compulsory_care", "treatment_without_consent",
-                     "compulsory_observation"],
-        }),
+        "persons": pa.table(
+            {
+                "person_id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
+                "birth_year": pa.array([1990, 1990, 1990, 2010, 1950, 1990], pa.int64()),
+                "sex": ["F", "M", "M", "F", "M", "F"],
+                "death_date": pa.array([None] * 6, pa.date32()),
+            }
+        ),
+        "residence": pa.table(
+            {
+                "person_id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
+                "year": pa.array([2020, 2020, 2020, 2020, 2020, 2019], pa.int64()),
+                "municipality": ["0301", "0301", "4601", "0301", "4601", "0301"],
+            }
+        ),
+        "specialist_episodes": pa.table(
+            {
+                "episode_id": pa.array([e[0] for e in EPISODES], pa.int64()),
+                "person_id": pa.array([e[1] for e in EPISODES], pa.int64()),
+                "sector": [e[2] for e in EPISODES],
+                "care_level": pa.array([e[3] for e in EPISODES], pa.int64()),
+                "start": pa.array([ts(e[4]) for e in EPISODES], TS),
+                "end": pa.array([ts(e[5]) for e in EPISODES], TS),
+                "main_diagnosis": ["F200"] * len(EPISODES),
+                "other_diagnoses": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
+                "urgency": ["acute"] * len(EPISODES),
+                "coercion_referral": pa.array([e[6] for e in EPISODES], pa.bool_()),
+                "special_codes": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
+                "procedure_codes": pa.array([None] * len(EPISODES), pa.list_(pa.string())),
+                "place_of_activity": pa.array([None] * len(EPISODES), pa.int64()),
+                "indirect_activity": pa.array([None] * len(EPISODES), pa.int64()),
+                "service_group": pa.array([None] * len(EPISODES), pa.string()),
+                "discharge_ready_at": pa.array([None] * len(EPISODES), TS),
+            }
+        ),
+        "coercion_decisions": pa.table(
+            {
+                "person_id": pa.array([1, 1, 2, 3, 5], pa.int64()),
+                "date": pa.array(
+                    [day("2020-03-02"), day("2020-09-05"), day("2020-04-10"), day("2020-05-01"), day("2020-12-01")],
+                    pa.date32(),
+                ),
+                "kind": [
+                    "compulsory_observation",
+                    "compulsory_care",
+                    "compulsory_care",
+                    "treatment_without_consent",
+                    "compulsory_observation",
+                ],
+            }
+        ),
         # Adults: 0301 has 6000 F and 4000 M aged 30 (10 000); 4601 has 2000 F and 3000 M aged 30 and
         # 5000 M aged 70 (10 000). The 1000 children in 0301 are not in the denominator.
-        "population": pa.table({
-            "year": pa.array([2020] * 6, pa.int64()),
-            "municipality": ["0301", "0301", "0301", "4601", "4601", "4601"],
-            "sex": ["F", "M", "F", "F", "M", "M"],
-            "age": pa.array([30, 30, 10, 30, 30, 70], pa.int64()),
-            "count": pa.array([6000, 4000, 1000, 2000, 3000, 5000], pa.int64()),
-        }),
-        "geography": pa.table({
-            "municipality": ["0301", "4601"],
-            "municipality_name": ["Oslo", "Bergen"],
-            "health_community": ["Oslo", "Bergen"],
-            "region": ["Helse Sør-Øst", "Helse Vest"],
-        }),
+        "population": pa.table(
+            {
+                "year": pa.array([2020] * 6, pa.int64()),
+                "municipality": ["0301", "0301", "0301", "4601", "4601", "4601"],
+                "sex": ["F", "M", "F", "F", "M", "M"],
+                "age": pa.array([30, 30, 10, 30, 30, 70], pa.int64()),
+                "count": pa.array([6000, 4000, 1000, 2000, 3000, 5000], pa.int64()),
+            }
+        ),
+        "geography": pa.table(
+            {
+                "municipality": ["0301", "4601"],
+                "municipality_name": ["Oslo", "Bergen"],
+                "health_community": ["Oslo", "Bergen"],
+                "region": ["Helse Sør-Øst", "Helse Vest"],
+            }
+        ),
     }
     for name, table in tables.items():
         pq.write_table(table, folder / f"{name}.parquet")

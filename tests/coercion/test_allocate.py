@@ -37,8 +37,22 @@ def test_allocate_command_writes_trial_yaml(tmp_path):
     clusters = tmp_path / "clusters.csv"
     clusters.write_text("cluster,size\n" + "".join(f"{c},{s}\n" for c, s in STRATA.items()), encoding="utf-8")
     out = tmp_path / "trial.yaml"
-    done = forlop("coercion", "allocate", "--clusters", str(clusters), "--stratum", "size", "--seed", "42",
-                  "--out", str(out), "--period", "baseline:2018-01:2018-12", "--period", "intervention:2019-01:2019-12")
+    done = forlop(
+        "coercion",
+        "allocate",
+        "--clusters",
+        str(clusters),
+        "--stratum",
+        "size",
+        "--seed",
+        "42",
+        "--out",
+        str(out),
+        "--period",
+        "baseline:2018-01:2018-12",
+        "--period",
+        "intervention:2019-01:2019-12",
+    )
     assert done.exit_code == 0, done.stderr
     written = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert written["arms"] == allocate(STRATA, seed=42)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
@@ -15,11 +14,22 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
     assert done.exit_code == 0, done.stderr
     assert "Beregner rater per kommune og måned" in done.stderr  # Norwegian by default, no English words
     design = tmp_path / "trial.yaml"
-    design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
-                      "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n", encoding="utf-8")
+    design.write_text(
+        'arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
+        "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "trial"
-    done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "involuntary_admissions.csv"),
-                   "--design", str(design), "--out", str(out))
+    done = run_cli(
+        "coercion",
+        "trial",
+        "--counts",
+        str(rates / "trial_counts" / "involuntary_admissions.csv"),
+        "--design",
+        str(design),
+        "--out",
+        str(out),
+    )
     assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 6 months of 10 000 adults = 5 000 person-years. 0301 (intervention): March + April = 2 in the first
@@ -41,7 +51,9 @@ def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):
 
 def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
     rates = tmp_path / "rates"
-    assert run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month").exit_code == 0
+    assert (
+        run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month").exit_code == 0
+    )
     share = pd.read_csv(rates / "trial_counts" / "confirmed_share.csv", dtype={"cluster": str})
     share = share.set_index(["cluster", "month"])
     # 0301: March 1 referral, confirmed; April 2 referrals (outpatient + stay), both confirmed;
@@ -51,11 +63,24 @@ def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
     assert share.loc[("0301", "2020-09")].tolist() == [0, 1]
     assert share.loc[("4601", "2020-11")].tolist() == [1, 1]
     design = tmp_path / "trial.yaml"
-    design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
-                      "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n", encoding="utf-8")
+    design.write_text(
+        'arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
+        "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "trial"
-    done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "confirmed_share.csv"),
-                   "--design", str(design), "--out", str(out), "--outcome", "share")
+    done = run_cli(
+        "coercion",
+        "trial",
+        "--counts",
+        str(rates / "trial_counts" / "confirmed_share.csv"),
+        "--design",
+        str(design),
+        "--out",
+        str(out),
+        "--outcome",
+        "share",
+    )
     assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 0301: 3/3 = 100% -> 0/1 = 0%: change -100. 4601: 0/1 (May, person 3 not confirmed) = 0% -> 1/1 = 100%:

@@ -98,6 +98,8 @@ def test_report_without_results_is_one_line_exit_2(tmp_path):
     done = run_cli("coercion", "report", "--trial", str(tmp_path / "nothing"), "--out", str(tmp_path / "r.html"))
     assert done.exit_code == 2
     assert done.stderr.strip().splitlines() == [
-        (f"forlop: {tmp_path / 'nothing' / 'effects.csv'}: finnes ikke: oppgi utdatamappen til "
-        "`forlop coercion trial`/`rates`")
+        (
+            f"forlop: {tmp_path / 'nothing' / 'effects.csv'}: finnes ikke: oppgi utdatamappen til "
+            "`forlop coercion trial`/`rates`"
+        )
     ]

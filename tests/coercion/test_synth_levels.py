@@ -43,11 +43,18 @@ def test_no_top_up_when_the_level_is_reached():
 def test_confirming_decisions_on_the_day_or_the_next_but_not_for_protected_persons():
     params = copy.deepcopy(parameters())
     params["coercion_levels"]["confirmed_share"] = 1.0
-    start = np.array(["2020-03-01T10:00", "2020-05-01T10:00", "2019-06-01T10:00", "2020-07-01T10:00"],
-                     dtype="datetime64[m]")
-    episodes = batch("specialist_episodes", person_id=np.array([1, 2, 2, 3]), sector="PHV",
-                     care_level=np.array([1, 1, 1, 3]), start=start, end=start + np.timedelta64(3, "D"),
-                     coercion_referral=np.array([True, True, True, True]))
+    start = np.array(
+        ["2020-03-01T10:00", "2020-05-01T10:00", "2019-06-01T10:00", "2020-07-01T10:00"], dtype="datetime64[m]"
+    )
+    episodes = batch(
+        "specialist_episodes",
+        person_id=np.array([1, 2, 2, 3]),
+        sector="PHV",
+        care_level=np.array([1, 1, 1, 3]),
+        start=start,
+        end=start + np.timedelta64(3, "D"),
+        coercion_referral=np.array([True, True, True, True]),
+    )
     decisions = coercion.confirming_decisions(np.random.default_rng(2), episodes, np.array([2]), 2020, params)
     rows = decisions.to_pandas().sort_values("person_id")
     # person 1: one decision 1 or 2 March; person 2 is protected in 2020 (its 2019 admission is confirmed);

@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 from forlop.coercion.design import read_counts, read_design
-from forlop.stats import poisson_rate
 from forlop.coercion.trial import evaluate_trial
+from forlop.stats import poisson_rate
 
 # Four clusters, two one-month periods. Population 120 000 gives 120 000 / 12 = 10 000 person-years
 # in a month, so each cluster's rate per 10 000 per year equals its count.
@@ -105,8 +105,12 @@ def test_exact_poisson_interval():
 
 def test_sign_flips_when_control_falls_more(tmp_path):
     counts_path, design_path = write_trial(tmp_path)
-    design_path.write_text(DESIGN.replace("A: intervention\n  B: intervention\n  C: control\n  D: control",
-                                          "A: control\n  B: control\n  C: intervention\n  D: intervention"))
+    design_path.write_text(
+        DESIGN.replace(
+            "A: intervention\n  B: intervention\n  C: control\n  D: control",
+            "A: control\n  B: control\n  C: intervention\n  D: intervention",
+        )
+    )
     design = read_design(design_path)
     counts, _ = read_counts(counts_path, design)
     assert evaluate_trial(counts, design).effects.iloc[0]["estimate"] == pytest.approx(-6.0, abs=1e-4)

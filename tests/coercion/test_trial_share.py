@@ -15,8 +15,14 @@ from tests.coercion.test_trial import DESIGN
 #   B (intervention) 6/12 = 50% -> 3/12 = 25%: -25     D (control) 3/6 = 50% -> 4/8 = 50%: 0
 # Mean change: intervention -27.5, control 0: effect = 0 - (-27.5) = 27.5 percentage points.
 ROWS = [
-    ("A", "2018-01", 5, 10), ("A", "2018-02", 2, 10), ("B", "2018-01", 6, 12), ("B", "2018-02", 3, 12),
-    ("C", "2018-01", 4, 8), ("C", "2018-02", 4, 8), ("D", "2018-01", 3, 6), ("D", "2018-02", 4, 8),
+    ("A", "2018-01", 5, 10),
+    ("A", "2018-02", 2, 10),
+    ("B", "2018-01", 6, 12),
+    ("B", "2018-02", 3, 12),
+    ("C", "2018-01", 4, 8),
+    ("C", "2018-02", 4, 8),
+    ("D", "2018-01", 3, 6),
+    ("D", "2018-02", 4, 8),
     ("D", "2018-03", 0, 0),  # a month without referrals: allowed for a share (outside the periods anyway)
     ("A", "2018-03", 3, 2),  # more confirmed than referrals: rejected
 ]

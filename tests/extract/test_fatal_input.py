@@ -29,7 +29,8 @@ def test_missing_table(tmp_path, tables, fmt):
     data = write_extract(tmp_path / "data", tables, fmt)
     assert fatal(tmp_path, data) == (
         f"{data}/geography.parquet|.csv: table geography is missing "
-        "(expected geography.parquet or geography.csv in the folder)")
+        "(expected geography.parquet or geography.csv in the folder)"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -39,7 +40,8 @@ def test_missing_column(tmp_path, tables, fmt):
     data = write_extract(tmp_path / "data", tables, fmt)
     assert fatal(tmp_path, data) == (
         f"{data}/persons.{fmt}: column 'sex': the column is missing "
-        "(columns in the file: person_id, birth_year, death_date)")
+        "(columns in the file: person_id, birth_year, death_date)"
+    )
 
 
 def test_wrong_type_of_a_whole_column_in_csv(tmp_path, tables):
@@ -48,17 +50,21 @@ def test_wrong_type_of_a_whole_column_in_csv(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "csv")
     assert fatal(tmp_path, data) == (
         f"{data}/persons.csv: column 'birth_year': wrong type: no value in the column is a whole number "
-        "(example: row 1: 'nineteen eighty')")
+        "(example: row 1: 'nineteen eighty')"
+    )
 
 
 def test_wrong_type_of_a_whole_column_in_parquet(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "parquet")
     # Dates written the Norwegian way, as text: not one of them is ISO.
-    pq.write_table(pa.table({"person_id": [1], "date": ["01.03.2020"], "kind": ["compulsory_observation"]}),
-                   data / "coercion_decisions.parquet")
+    pq.write_table(
+        pa.table({"person_id": [1], "date": ["01.03.2020"], "kind": ["compulsory_observation"]}),
+        data / "coercion_decisions.parquet",
+    )
     assert fatal(tmp_path, data) == (
         f"{data}/coercion_decisions.parquet: column 'date': wrong type: no value in the column is a date "
-        "(YYYY-MM-DD) (example: row 1: '01.03.2020')")
+        "(YYYY-MM-DD) (example: row 1: '01.03.2020')"
+    )
 
 
 def test_an_enum_column_where_no_value_is_allowed_is_a_wrong_type(tmp_path, tables):
@@ -66,7 +72,8 @@ def test_an_enum_column_where_no_value_is_allowed_is_a_wrong_type(tmp_path, tabl
         row["sex"] = sex
     data = write_extract(tmp_path / "data", tables, "csv")
     assert fatal(tmp_path, data) == (
-        f"{data}/persons.csv: column 'sex': wrong type: no value in the column is one of F, M (example: row 1: '2')")
+        f"{data}/persons.csv: column 'sex': wrong type: no value in the column is one of F, M (example: row 1: '2')"
+    )
 
 
 def test_a_required_column_without_values(tmp_path, tables):
@@ -74,7 +81,8 @@ def test_a_required_column_without_values(tmp_path, tables):
         row["start"] = ""
     data = write_extract(tmp_path / "data", tables, "csv")
     assert fatal(tmp_path, data) == (
-        f"{data}/specialist_episodes.csv: column 'start': the column has no values, but must have them")
+        f"{data}/specialist_episodes.csv: column 'start': the column has no values, but must have them"
+    )
 
 
 def test_empty_file(tmp_path, tables):
@@ -107,7 +115,8 @@ def test_a_file_in_the_wrong_encoding(tmp_path, tables):
     # so the Latin-1 'ø' (0xf8) is byte 77 (counting from 0), on line 2.
     assert fatal(tmp_path, data) == (
         f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 77 (line 2); "
-        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        'save it as "CSV UTF-8" in Excel, or pass --encoding cp1252'
+    )
 
 
 def test_a_row_with_too_many_fields_makes_the_csv_unreadable(tmp_path, tables):
@@ -121,20 +130,23 @@ def test_a_row_with_too_many_fields_makes_the_csv_unreadable(tmp_path, tables):
 
 def test_a_csv_separated_by_semicolons(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "csv")
-    (data / "geography.csv").write_text("municipality;municipality_name;health_community;region\n"
-                                        "0301;Oslo;Oslo;Helse Sør-Øst\n", encoding="utf-8")
+    (data / "geography.csv").write_text(
+        "municipality;municipality_name;health_community;region\n0301;Oslo;Oslo;Helse Sør-Øst\n", encoding="utf-8"
+    )
     assert fatal(tmp_path, data) == (
         f"{data}/geography.csv: the file seems to be ';'-separated: columns must be separated by ',' (';' only "
         "separates the values inside a list column); save it with ',' between fields (in Excel: set the list "
         "separator to ',' in Windows' region settings before \"Save as CSV UTF-8\") "
-        "(example: municipality;municipality_name;health_community;region)")
+        "(example: municipality;municipality_name;health_community;region)"
+    )
 
 
 def test_a_table_given_both_as_csv_and_parquet(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "csv")
     write_extract(tmp_path / "data", {"persons": tables["persons"]}, "parquet")
     assert fatal(tmp_path, data) == (
-        f"{data}/persons.csv: the table is there both as persons.parquet and as this file; keep one of them")
+        f"{data}/persons.csv: the table is there both as persons.parquet and as this file; keep one of them"
+    )
 
 
 def test_a_parquet_file_that_is_not_parquet(tmp_path, tables):
@@ -158,7 +170,8 @@ def test_a_parquet_text_column_in_the_wrong_encoding(tmp_path, tables):
     pq.write_table(geography.set_column(1, "municipality_name", latin1), data / "geography.parquet")
     assert fatal(tmp_path, data) == (
         f"{data}/geography.parquet: the file cannot be read: Conversion Error: Failure in decode: could not convert "
-        "blob to UTF8 string, the blob contained invalid UTF8 characters.")
+        "blob to UTF8 string, the blob contained invalid UTF8 characters."
+    )
 
 
 def test_a_bad_byte_cut_by_the_16_mb_read_border_is_found_exactly(tmp_path, monkeypatch, tables):
@@ -171,7 +184,8 @@ def test_a_bad_byte_cut_by_the_16_mb_read_border_is_found_exactly(tmp_path, monk
     (data / "geography.csv").write_bytes(b"ab\ncdef\xc3\xb8\xb8\n")
     assert fatal(tmp_path, data) == (
         f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); "
-        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        'save it as "CSV UTF-8" in Excel, or pass --encoding cp1252'
+    )
 
 
 def test_a_utf8_character_cut_off_at_the_end_of_the_file(tmp_path, tables):
@@ -179,7 +193,8 @@ def test_a_utf8_character_cut_off_at_the_end_of_the_file(tmp_path, tables):
     (data / "geography.csv").write_bytes(b"municipality\n0301\xc3")  # 13 + 4 bytes, then half an 'ø'
     assert fatal(tmp_path, data) == (
         f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); "
-        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        'save it as "CSV UTF-8" in Excel, or pass --encoding cp1252'
+    )
 
 
 def _as_cp1252(tables, data_dir):
@@ -199,7 +214,8 @@ def test_a_windows_1252_extract_needs_encoding_cp1252(tmp_path, tables):
     # "0301,Troms" 10 more: the 'ø' (0xf8) is byte 65, on line 2.
     assert fatal(tmp_path, data) == (
         f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 65 (line 2); save it as "
-        "\"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+        '"CSV UTF-8" in Excel, or pass --encoding cp1252'
+    )
     summary = validate_extract(data, tmp_path / "out", lang="en", encoding="cp1252")
     assert summary.tables["geography"].rows_used == 2
     geography = pq.read_table(tmp_path / "out" / "clean" / "geography.parquet").to_pydict()
@@ -214,8 +230,10 @@ def test_a_byte_that_is_not_windows_1252(tmp_path, tables):
     (data / "geography.csv").write_bytes(b"municipality\n0301\x81\n")  # 0x81: no character in Windows-1252
     with pytest.raises(InputError) as caught:
         validate_extract(data, tmp_path / "out", lang="en", encoding="cp1252")
-    assert str(caught.value) == (f"{data}/geography.csv: the file cannot be read as cp1252: invalid byte 0x81 at "
-                                 "byte 17 (line 2); try --encoding utf-8 or cp1252")
+    assert str(caught.value) == (
+        f"{data}/geography.csv: the file cannot be read as cp1252: invalid byte 0x81 at "
+        "byte 17 (line 2); try --encoding utf-8 or cp1252"
+    )
     with pytest.raises(InputError) as caught:
         validate_extract(data, tmp_path / "out", lang="en", encoding="klingon")
     assert str(caught.value) == "--encoding: unknown encoding 'klingon' (example: utf-8, cp1252)"

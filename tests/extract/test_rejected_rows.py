@@ -57,9 +57,11 @@ def test_unknown_person_is_rejected(tmp_path, tables):
     assert counts(summary, "residence") == (3, 2, 1)
     assert counts(summary, "primary_care_claims") == (2, 1, 1)
     assert [(r["person_id"], r["reason"], r["row"]) for r in rejected(tmp_path, "residence")] == [
-        ("9", "person_id 9 is not in persons", "3")]
+        ("9", "person_id 9 is not in persons", "3")
+    ]
     assert [(r["claim_id"], r["reason"], r["row"]) for r in rejected(tmp_path, "primary_care_claims")] == [
-        ("1", "person_id 10 is not in persons", "1")]
+        ("1", "person_id 10 is not in persons", "1")
+    ]
 
 
 def test_events_of_a_rejected_person_are_rejected_with_that_reason(tmp_path, tables):
@@ -71,7 +73,8 @@ def test_events_of_a_rejected_person_are_rejected_with_that_reason(tmp_path, tab
     assert counts(summary, "residence") == (3, 2, 1)
     assert counts(summary, "specialist_episodes") == (3, 2, 1)
     assert [(r["reason"], r["row"]) for r in rejected(tmp_path, "specialist_episodes")] == [
-        ("person_id 2 was rejected in persons", "3")]
+        ("person_id 2 was rejected in persons", "3")
+    ]
 
 
 def test_duplicate_ids_keep_the_first_and_reject_the_rest(tmp_path, tables):
@@ -85,11 +88,14 @@ def test_duplicate_ids_keep_the_first_and_reject_the_rest(tmp_path, tables):
     assert counts(summary, "geography") == (3, 2, 1)
     assert counts(summary, "primary_care_claims") == (2, 1, 1)
     assert [(r["reason"], r["row"]) for r in rejected(tmp_path, "specialist_episodes")] == [
-        ("duplicate: episode_id = 2 already in row 2", "4")]
+        ("duplicate: episode_id = 2 already in row 2", "4")
+    ]
     assert [(r["reason"], r["row"], r["birth_year"]) for r in rejected(tmp_path, "persons")] == [
-        ("duplicate: person_id = 1 already in row 1", "4", "1981")]
+        ("duplicate: person_id = 1 already in row 1", "4", "1981")
+    ]
     assert [(r["reason"], r["row"]) for r in rejected(tmp_path, "geography")] == [
-        ("duplicate: municipality = 0301 already in row 1", "3")]
+        ("duplicate: municipality = 0301 already in row 1", "3")
+    ]
     # Person 1 is still known (its first row is used), so none of its events are rejected.
     assert counts(summary, "residence") == (3, 3, 0)
 
@@ -100,7 +106,8 @@ def test_duplicate_population_cells_and_residence_years_are_rejected(tmp_path, t
     summary = run(tmp_path, tables)
     assert counts(summary, "population") == (5, 4, 1)
     assert rejected(tmp_path, "population")[0]["reason"] == (
-        "duplicate: year, municipality, sex, age = 2020, 0301, F, 30 already in row 1")
+        "duplicate: year, municipality, sex, age = 2020, 0301, F, 30 already in row 1"
+    )
     assert rejected(tmp_path, "residence")[0]["reason"] == "duplicate: person_id, year = 1, 2020 already in row 1"
     # Rates use the first cell: 4100 + 4200 + 2100 + 2050 = 12 450 persons (not + 10).
     population = pq.read_table(tmp_path / "out" / "clean" / "population.parquet")
@@ -124,10 +131,12 @@ def test_unknown_codes_are_rejected(tmp_path, tables):
     ]
     assert rejected(tmp_path, "municipal_services")[0]["reason"] == (
         "service: 'meals' is not one of home_health, practical_assistance, municipal_housing, support_contact, "
-        "short_term_institution, long_term_institution, day_activity, other")
+        "short_term_institution, long_term_institution, day_activity, other"
+    )
     assert rejected(tmp_path, "residence")[0]["reason"] == "municipality 5001 is not in geography"
     assert rejected(tmp_path, "population")[0]["reason"] == (
-        "municipality: '99999' is not a municipality number (up to four digits)")
+        "municipality: '99999' is not a municipality number (up to four digits)"
+    )
     assert counts(summary, "population") == (4, 3, 1)
 
 
@@ -161,8 +170,11 @@ def test_practice_types_outside_the_code_list_are_kept_with_a_warning(tmp_path, 
     summary = run(tmp_path, tables)
     assert counts(summary, "primary_care_claims") == (2, 2, 0)
     assert summary.warnings == [
-        ("primary_care_claims: 1 rows have a practice_type outside the code list practice_types (e.g. 99); "
-        "they are kept but count as none of its codes")]
+        (
+            "primary_care_claims: 1 rows have a practice_type outside the code list practice_types (e.g. 99); "
+            "they are kept but count as none of its codes"
+        )
+    ]
 
 
 def test_a_table_with_most_rows_rejected_gets_a_warning(tmp_path, tables):
@@ -170,8 +182,7 @@ def test_a_table_with_most_rows_rejected_gets_a_warning(tmp_path, tables):
         row["person_id"] = "9"
     summary = run(tmp_path, tables)
     assert counts(summary, "residence") == (3, 1, 2)
-    assert summary.warnings == [
-        "residence: 2 of 3 rows were rejected; look at the reasons before using the numbers"]
+    assert summary.warnings == ["residence: 2 of 3 rows were rejected; look at the reasons before using the numbers"]
 
 
 def test_row_numbers_count_records_not_lines(tmp_path, tables):
@@ -181,7 +192,8 @@ def test_row_numbers_count_records_not_lines(tmp_path, tables):
     summary = run(tmp_path, tables)
     assert counts(summary, "geography") == (2, 1, 1)
     assert [(r["row"], r["reason"]) for r in rejected(tmp_path, "geography")] == [
-        ("2", "municipality: '46O1' is not a municipality number (up to four digits)")]
+        ("2", "municipality: '46O1' is not a municipality number (up to four digits)")
+    ]
     # Bergen's residence and population rows now point at a rejected geography row.
     assert counts(summary, "residence") == (3, 2, 1)
     assert rejected(tmp_path, "residence")[0]["reason"] == "municipality 4601 is not in geography"

@@ -11,8 +11,16 @@ from forlop.extract.validate import validate_extract
 from tests.extract.conftest import write_extract
 
 # Rows in the minimal extract (conftest.MINIMAL), counted by hand.
-MINIMAL_ROWS = {"persons": 3, "residence": 3, "specialist_episodes": 3, "coercion_decisions": 1,
-                "primary_care_claims": 2, "municipal_services": 2, "population": 4, "geography": 2}
+MINIMAL_ROWS = {
+    "persons": 3,
+    "residence": 3,
+    "specialist_episodes": 3,
+    "coercion_decisions": 1,
+    "primary_care_claims": 2,
+    "municipal_services": 2,
+    "population": 4,
+    "geography": 2,
+}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
@@ -20,7 +28,8 @@ def test_every_row_of_a_valid_extract_is_used(tmp_path, tables, fmt):
     data = write_extract(tmp_path / "data", tables, fmt)
     summary = validate_extract(data, tmp_path / "out", lang="en")
     assert {name: (c.rows_read, c.rows_used, c.rows_rejected) for name, c in summary.tables.items()} == {
-        name: (n, n, 0) for name, n in MINIMAL_ROWS.items()}
+        name: (n, n, 0) for name, n in MINIMAL_ROWS.items()
+    }
     assert summary.warnings == []
     assert summary.id_types == {"person_id": "int64", "episode_id": "int64", "claim_id": "int64"}
     assert not any((tmp_path / "out" / "rejected").iterdir())
@@ -76,8 +85,10 @@ def test_a_municipality_that_lost_its_leading_zero_is_padded(tmp_path, tables):
     # The same from a Parquet file where municipality is an integer column.
     path = tmp_path / "pq"
     write_extract(path, tables, "parquet")
-    pq.write_table(pa.table({"person_id": [1, 2, 3], "year": [2020, 2020, 2020], "municipality": [301, 4601, 301]}),
-                   path / "residence.parquet")
+    pq.write_table(
+        pa.table({"person_id": [1, 2, 3], "year": [2020, 2020, 2020], "municipality": [301, 4601, 301]}),
+        path / "residence.parquet",
+    )
     validate_extract(path, tmp_path / "out_pq")
     residence = pq.read_table(tmp_path / "out_pq" / "clean" / "residence.parquet").to_pylist()
     assert sorted(r["municipality"] for r in residence) == ["0301", "0301", "4601"]
@@ -138,8 +149,10 @@ def test_bool_and_whole_number_spellings_are_accepted(tmp_path, tables):
     episodes[0]["place_of_activity"] = "1.0"  # a whole number written by a spreadsheet
     tables["persons"][0]["birth_year"] = " 1980 "
     validate_extract(write_extract(tmp_path / "data", tables, "csv"), tmp_path / "out")
-    rows = sorted(pq.read_table(tmp_path / "out" / "clean" / "specialist_episodes.parquet").to_pylist(),
-                  key=lambda r: r["episode_id"])
+    rows = sorted(
+        pq.read_table(tmp_path / "out" / "clean" / "specialist_episodes.parquet").to_pylist(),
+        key=lambda r: r["episode_id"],
+    )
     assert [r["coercion_referral"] for r in rows] == [True, False, None]
     assert rows[0]["place_of_activity"] == 1
     persons = pq.read_table(tmp_path / "out" / "clean" / "persons.parquet").to_pylist()
@@ -147,8 +160,16 @@ def test_bool_and_whole_number_spellings_are_accepted(tmp_path, tables):
 
 
 def test_column_names_are_matched_without_case_and_extra_columns_are_ignored(tmp_path, tables):
-    tables["persons"] = [{" Person_ID ": r["person_id"], "BIRTH_YEAR": r["birth_year"], "sex": r["sex"],
-                          "death_date": r["death_date"], "kommune": "0301"} for r in tables["persons"]]
+    tables["persons"] = [
+        {
+            " Person_ID ": r["person_id"],
+            "BIRTH_YEAR": r["birth_year"],
+            "sex": r["sex"],
+            "death_date": r["death_date"],
+            "kommune": "0301",
+        }
+        for r in tables["persons"]
+    ]
     summary = validate_extract(write_extract(tmp_path / "data", tables, "csv"), tmp_path / "out", lang="en")
     assert summary.warnings == ["persons: columns outside the contract are not used: kommune"]
     persons = pq.read_table(tmp_path / "out" / "clean" / "persons.parquet")

@@ -52,38 +52,48 @@ def test_a_fatal_problem_is_one_line_and_exit_code_2(tmp_path, tables):
     # Progress lines come first on stderr; the problem is the last line, and only one line.
     assert done.stderr.splitlines()[-1] == (
         f"forlop: {data}/persons.parquet|.csv: tabellen persons mangler (venter persons.parquet eller persons.csv "
-        "i mappen)")
+        "i mappen)"
+    )
 
 
 def _break(kind, data):
     """Make one fatal problem in the extract in ``data``; return the line forlop prints (in English)."""
     if kind == "missing table":
         (data / "geography.csv").unlink()
-        return (f"{data}/geography.parquet|.csv: table geography is missing "
-                "(expected geography.parquet or geography.csv in the folder)")
+        return (
+            f"{data}/geography.parquet|.csv: table geography is missing "
+            "(expected geography.parquet or geography.csv in the folder)"
+        )
     if kind == "missing column":
         (data / "coercion_decisions.csv").write_text("person_id,kind\n1,other\n", encoding="utf-8")
-        return (f"{data}/coercion_decisions.csv: column 'date': the column is missing "
-                "(columns in the file: person_id, kind)")
+        return (
+            f"{data}/coercion_decisions.csv: column 'date': the column is missing "
+            "(columns in the file: person_id, kind)"
+        )
     if kind == "wrong type":
         (data / "coercion_decisions.csv").write_text("person_id,date,kind\n1,01.03.2020,other\n", encoding="utf-8")
-        return (f"{data}/coercion_decisions.csv: column 'date': wrong type: no value in the column is a date "
-                "(YYYY-MM-DD) (example: row 1: '01.03.2020')")
+        return (
+            f"{data}/coercion_decisions.csv: column 'date': wrong type: no value in the column is a date "
+            "(YYYY-MM-DD) (example: row 1: '01.03.2020')"
+        )
     if kind == "empty file":
         (data / "population.csv").write_bytes(b"")
         return f"{data}/population.csv: the file is empty (no header row)"
     # wrong encoding: "person_id,date,kind\n" is 20 bytes, "1,2020-03-01,tvang" 18 more, then Latin-1 'å'.
     (data / "coercion_decisions.csv").write_bytes("person_id,date,kind\n1,2020-03-01,tvangå\n".encode("latin-1"))
-    return (f"{data}/coercion_decisions.csv: the file is not UTF-8: invalid byte 0xe5 at byte 38 (line 2); "
-            "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+    return (
+        f"{data}/coercion_decisions.csv: the file is not UTF-8: invalid byte 0xe5 at byte 38 (line 2); "
+        'save it as "CSV UTF-8" in Excel, or pass --encoding cp1252'
+    )
 
 
 @pytest.mark.parametrize("kind", ["missing table", "missing column", "wrong type", "empty file", "wrong encoding"])
 def test_every_fatal_kind_through_main_is_one_line_and_exit_code_2(tmp_path, tables, kind, monkeypatch, capsys):
     data = write_extract(tmp_path / "data", tables, "csv")
     expected = _break(kind, data)
-    monkeypatch.setattr(sys, "argv", ["forlop", "validate", "--data", str(data), "--out", str(tmp_path / "out"),
-                                      "--lang", "en"])
+    monkeypatch.setattr(
+        sys, "argv", ["forlop", "validate", "--data", str(data), "--out", str(tmp_path / "out"), "--lang", "en"]
+    )
     with pytest.raises(SystemExit) as stopped:
         main()
     assert stopped.value.code == 2
@@ -102,15 +112,39 @@ def test_validate_reads_an_excel_extract_with_encoding_cp1252(tmp_path, tables, 
     data = _as_cp1252(tables, tmp_path / "data")
     code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"))
     assert code == 2
-    assert lines[-1] == (f"forlop: {data}/geography.csv: filen er ikke UTF-8: ugyldig byte 0xf8 ved byte 65 (linje 2); "
-                         "lagre den som «CSV UTF-8» i Excel, eller bruk --encoding cp1252")
-    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"),
-                           "--encoding", "cp1252", "--lang", "en")
+    assert lines[-1] == (
+        f"forlop: {data}/geography.csv: filen er ikke UTF-8: ugyldig byte 0xf8 ved byte 65 (linje 2); "
+        "lagre den som «CSV UTF-8» i Excel, eller bruk --encoding cp1252"
+    )
+    code, lines = run_main(
+        monkeypatch,
+        capsys,
+        "validate",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "o"),
+        "--encoding",
+        "cp1252",
+        "--lang",
+        "en",
+    )
     assert code == 0
     geography = pd.read_parquet(tmp_path / "o" / "clean" / "geography.parquet")
     assert geography["health_community"].tolist() == ["Tromsø", "Salten – Bodø"]
     (data / "population.csv").write_text("municipality;year;sex;age;persons\n0301;2020;F;30;100\n", encoding="utf-8")
-    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"),
-                           "--encoding", "cp1252", "--lang", "en")
+    code, lines = run_main(
+        monkeypatch,
+        capsys,
+        "validate",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "o"),
+        "--encoding",
+        "cp1252",
+        "--lang",
+        "en",
+    )
     assert code == 2
     assert lines[-1].startswith(f"forlop: {data}/population.csv: the file seems to be ';'-separated: ")

@@ -28,16 +28,20 @@ def markdown(clean: Path) -> str:
         ours = observed(result, str(row.table), row.measure, row.group)
         ok = within(float(row.value), ours, row.kind)
         hits += ok
-        rows.append(f"| {row.table} | {row.measure} | {row.group} | {row.kind} | {row.value:g} | {ours:.4g} | "
-                    f"{'yes' if ok else 'NO'} |")
+        rows.append(
+            f"| {row.table} | {row.measure} | {row.group} | {row.kind} | {row.value:g} | {ours:.4g} | "
+            f"{'yes' if ok else 'NO'} |"
+        )
     head = [
         "# The pathway engine on the national synthetic extract, beside 001",
         "",
         *markdown_sources(["001"]),
         "",
-        ("`forlop synth --scale national --seed 2020`, validated, then `build_pathways` (DuckDB) in "
-        f"{seconds:.1f} s. Published value (001) beside the engine's number; shares in %. Tolerances as "
-        "for the calibration (counts ±3%, shares ±2 points, means, medians and rates ±15%)."),
+        (
+            "`forlop synth --scale national --seed 2020`, validated, then `build_pathways` (DuckDB) in "
+            f"{seconds:.1f} s. Published value (001) beside the engine's number; shares in %. Tolerances as "
+            "for the calibration (counts ±3%, shares ±2 points, means, medians and rates ±15%)."
+        ),
         "Regenerate: `.venv/bin/python -m tests.pathways.reproduction_table CLEAN_DIR docs/pathways_reproduction.md`.",
         "",
         f"**{hits} of {len(rows)} figures within tolerance.**",

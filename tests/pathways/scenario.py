@@ -31,7 +31,12 @@ ROWS = {
         {"person_id": 6, "year": 2020, "municipality": "9999"},
     ],
     "geography": [
-        {"municipality": "3001", "municipality_name": "Halden", "health_community": "Østfold", "region": "Helse Sør-Øst"},
+        {
+            "municipality": "3001",
+            "municipality_name": "Halden",
+            "health_community": "Østfold",
+            "region": "Helse Sør-Øst",
+        },
     ],
     "population": [
         {"year": 2020, "municipality": "3001", "sex": "F", "age": 40, "count": 5000},
@@ -41,8 +46,16 @@ ROWS = {
     "specialist_episodes": [
         # person 1: index stay 11+12, readmission 13 (planned)
         episode(11, 1, "2020-03-01 10:00", "2020-03-10 12:00", care_level=1, main="F20.0", urgency="acute"),
-        episode(12, 1, "2020-03-11 09:00", "2020-03-20 11:00", care_level=1, main="F32.2", urgency="acute",
-                discharge_ready_at=ts("2020-03-18 12:00")),
+        episode(
+            12,
+            1,
+            "2020-03-11 09:00",
+            "2020-03-20 11:00",
+            care_level=1,
+            main="F32.2",
+            urgency="acute",
+            discharge_ready_at=ts("2020-03-18 12:00"),
+        ),
         episode(13, 1, "2020-03-22 10:00", "2020-03-25 10:00", care_level=1, main="F32.2", urgency="planned"),
         # person 1: outpatient contacts
         episode(14, 1, "2020-03-20 08:00", "2020-03-20 09:00", main="F32.2"),  # day 0 before discharge: out
@@ -61,8 +74,16 @@ ROWS = {
         episode(31, 3, "2020-06-01 10:00", "2020-06-30 10:00", care_level=1, main="F31.1", urgency="acute"),
         # person 4: index stay A, readmissions B (acute, coercion referral) and C (open, planned)
         episode(41, 4, "2020-02-01 10:00", "2020-02-10 10:00", care_level=1, main="F60.3", urgency="acute"),
-        episode(42, 4, "2020-11-01 10:00", "2020-11-05 10:00", care_level=1, main="F20.0", urgency="acute",
-                coercion_referral=True),
+        episode(
+            42,
+            4,
+            "2020-11-01 10:00",
+            "2020-11-05 10:00",
+            care_level=1,
+            main="F20.0",
+            urgency="acute",
+            coercion_referral=True,
+        ),
         episode(43, 4, "2021-01-01 10:00", None, care_level=1, main="F20.0", urgency="planned"),
         episode(44, 4, "2020-06-01 10:00", "2020-06-01 11:00", main="F60.3", other_diagnoses=["F10.2"]),  # d 112
         # person 4: ACT/FACT (service group TS01) as day care (care level 2, so not an outpatient contact):
@@ -87,8 +108,20 @@ ROWS = {
     "primary_care_claims": [
         {"claim_id": 1, "person_id": 1, "at": ts("2020-03-20 13:00"), "practice_type": 62, "fee_codes": ["2ak"]},  # d 0
         {"claim_id": 2, "person_id": 1, "at": ts("2020-04-19 22:00"), "practice_type": 65, "fee_codes": None},  # d 30
-        {"claim_id": 3, "person_id": 1, "at": ts("2020-03-20 10:00"), "practice_type": 63, "fee_codes": ["2ak"]},  # before discharge
-        {"claim_id": 4, "person_id": 4, "at": ts("2020-02-12 09:00"), "practice_type": 64, "fee_codes": ["1ad"]},  # d 2, contact only
+        {
+            "claim_id": 3,
+            "person_id": 1,
+            "at": ts("2020-03-20 10:00"),
+            "practice_type": 63,
+            "fee_codes": ["2ak"],
+        },  # before discharge
+        {
+            "claim_id": 4,
+            "person_id": 4,
+            "at": ts("2020-02-12 09:00"),
+            "practice_type": 64,
+            "fee_codes": ["1ad"],
+        },  # d 2, contact only
     ],
     "municipal_services": [
         # person 1: home health ended before day 0 (two decisions 4 days apart, merged) -> not counted

@@ -21,7 +21,6 @@ from tests.pathways.conftest import episode, write_extract
 from tests.pathways.scenario import ROWS
 
 
-
 def _rows() -> dict:
     rows = copy.deepcopy(ROWS)
     rows["specialist_episodes"] += [
@@ -45,9 +44,11 @@ def test_years_text() -> None:
 def test_year_without_stays_is_refused(extract: Path) -> None:
     with pytest.raises(InputError) as error:
         build_pathways(extract, 2030, lang="en")
-    assert str(error.value) == (f"{extract / 'specialist_episodes.parquet'}: no inpatient stay in mental health "
-                                "care ending in 2030 in the extract; years with completed stays: 2018–2020 "
-                                "(choose one with --year)")
+    assert str(error.value) == (
+        f"{extract / 'specialist_episodes.parquet'}: no inpatient stay in mental health "
+        "care ending in 2030 in the extract; years with completed stays: 2018–2020 "
+        "(choose one with --year)"
+    )
 
 
 def test_year_is_recorded(extract: Path, tmp_path: Path) -> None:
@@ -56,8 +57,11 @@ def test_year_is_recorded(extract: Path, tmp_path: Path) -> None:
     # (F60.3, 20 Dec 2018 - 5 Jan 2019) and person 6 (F33.1, the stay of 1-3 Feb 2019); only person 6
     # has a stay ending in 2019, and does not die -> cohort 1.
     assert result.flow.values.tolist() == [
-        ["persons_in_extract", 6], ["smi_population", 3], ["with_completed_stay", 1],
-        ["died_within_365", 0], ["cohort", 1],
+        ["persons_in_extract", 6],
+        ["smi_population", 3],
+        ["with_completed_stay", 1],
+        ["died_within_365", 0],
+        ["cohort", 1],
     ]
     paths = write_outputs(result, tmp_path / "out")
     assert json.loads(paths["run"].read_text(encoding="utf-8")) == {"year": 2019, "keep_deaths": False}
@@ -68,6 +72,8 @@ def test_cli_year_without_stays_is_one_line_and_exit_2(extract: Path, tmp_path: 
     assert done.exit_code == 2
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert last.endswith("ingen døgnopphold i psykisk helsevern som avsluttes i 2030 i uttrekket; "
-                         "år med avsluttede opphold: 2018–2020 (velg ett med --year)")
+    assert last.endswith(
+        "ingen døgnopphold i psykisk helsevern som avsluttes i 2030 i uttrekket; "
+        "år med avsluttede opphold: 2018–2020 (velg ett med --year)"
+    )
     assert not (tmp_path / "out" / "indicators.csv").exists()

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.slow
 
 #: calibration measure prefix -> (indicator of the catalogue, 365-day share indicator)
 SERVICE = {
-    "outpatient": "outpatient", "ambulant": "ambulant", "collaboration": "collaboration_meeting",
-    "readmission": "readmission", "gp_consultation": "gp_consultation", "gp_contact": "gp_contact",
-    "out_of_hours": "out_of_hours", "municipal": "municipal", "act_fact": "act_fact",
+    "outpatient": "outpatient",
+    "ambulant": "ambulant",
+    "collaboration": "collaboration_meeting",
+    "readmission": "readmission",
+    "gp_consultation": "gp_consultation",
+    "gp_contact": "gp_contact",
+    "out_of_hours": "out_of_hours",
+    "municipal": "municipal",
+    "act_fact": "act_fact",
 }
 SELECTED = ["schizophrenia", "bipolar", "severe_depression", "personality", "substance"]
 
@@ -71,13 +77,21 @@ def observed(result, table: str, measure: str, group: str) -> float:
         return get(measure, "value", breakdown, grp) * (100 if measure.endswith("share") else 1)
     if table in ("2", "3", "11"):
         name = {"2": "substance_use_share", "3": "coercion_share", "11": "discharge_ready_share"}[table]
-        return get(name, "value", breakdown, grp) * 100 if measure.endswith("_share") else get(name, "numerator", breakdown, grp)
+        return (
+            get(name, "value", breakdown, grp) * 100
+            if measure.endswith("_share")
+            else get(name, "numerator", breakdown, grp)
+        )
     if table == "12" and measure.startswith(("municipal_before", "municipal_after")):
         share = get("municipal_before_discharge_share", "value", breakdown, grp) * 100
         users = get("municipal_before_discharge_share", "denominator", breakdown, grp)
         before = get("municipal_before_discharge_share", "numerator", breakdown, grp)
-        return {"municipal_before": before, "municipal_before_share": share,
-                "municipal_after": users - before, "municipal_after_share": 100 - share}[measure]
+        return {
+            "municipal_before": before,
+            "municipal_before_share": share,
+            "municipal_after": users - before,
+            "municipal_after_share": 100 - share,
+        }[measure]
     if measure.startswith("municipal_days_to_start_"):
         stat = measure.rsplit("_", 1)[1]
         return get(f"municipal_days_to_start_after_discharge_{stat}", "value", breakdown, grp)

@@ -39,8 +39,11 @@ def test_cohort_flow(result):
     # 6 persons; person 2 is 17 -> 5 adults with a qualifying diagnosis (1 F20, 3 F31, 4 F60, 5 F32,
     # 6 F33.1 as other diagnosis); person 5's stay never ends -> 4; person 3 dies on day 20 -> cohort 3.
     assert result.flow.values.tolist() == [
-        ["persons_in_extract", 6], ["smi_population", 5], ["with_completed_stay", 4],
-        ["died_within_365", 1], ["cohort", 3],
+        ["persons_in_extract", 6],
+        ["smi_population", 5],
+        ["with_completed_stay", 4],
+        ["died_within_365", 1],
+        ["cohort", 3],
     ]
     assert sorted(result.patients.person_id) == [1, 4, 6]
 
@@ -231,8 +234,13 @@ def test_mental_health_contact_in_the_three_years_before(result, patients):
     assert patients.phv_contact_y_minus_3.to_dict() == {1: True, 4: False, 6: False}
     assert patients.phv_contact_y_minus_2.to_dict() == {1: True, 4: True, 6: False}
     assert patients.phv_contact_y_minus_1.to_dict() == {1: True, 4: True, 6: False}
-    expected = {"phv_contact_y_minus_3_share": 1, "phv_contact_y_minus_2_share": 2, "phv_contact_y_minus_1_share": 2,
-                "phv_contact_all_3_years_before_share": 1, "phv_contact_none_3_years_before_share": 1}
+    expected = {
+        "phv_contact_y_minus_3_share": 1,
+        "phv_contact_y_minus_2_share": 2,
+        "phv_contact_y_minus_1_share": 2,
+        "phv_contact_all_3_years_before_share": 1,
+        "phv_contact_none_3_years_before_share": 1,
+    }
     for indicator, numerator in expected.items():
         row = value(result, indicator)
         assert (row.numerator, row.denominator) == (numerator, 3), indicator

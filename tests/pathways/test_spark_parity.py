@@ -24,5 +24,7 @@ def test_duckdb_and_spark_give_identical_indicators(tmp_path):
     spark = (tmp_path / "pyspark" / "indicators.csv").read_bytes()
     assert len(duck.splitlines()) > 1000  # the whole catalogue, not an empty table
     assert duck == spark
-    assert (tmp_path / "duckdb" / "cohort_flow.csv").read_bytes() == (tmp_path / "pyspark" / "cohort_flow.csv").read_bytes()
+    assert (tmp_path / "duckdb" / "cohort_flow.csv").read_bytes() == (
+        tmp_path / "pyspark" / "cohort_flow.csv"
+    ).read_bytes()
     pd.testing.assert_frame_equal(outputs["duckdb"].patients, outputs["pyspark"].patients)

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def feasible_ranges(values: Sequence[float], hidden: Sequence[bool], lines: Sequence[tuple[tuple[int, ...], int]],
-                    cap: int) -> dict[int, tuple[int, int]]:
+def feasible_ranges(
+    values: Sequence[float], hidden: Sequence[bool], lines: Sequence[tuple[tuple[int, ...], int]], cap: int
+) -> dict[int, tuple[int, int]]:
     """(min, max) over every completion for each hidden cell; max == cap means "cap or more"."""
     values = [int(v) for v in values]
     unknown = [i for i, h in enumerate(hidden) if h]
@@ -47,8 +48,9 @@ def feasible_ranges(values: Sequence[float], hidden: Sequence[bool], lines: Sequ
             return
         if status is not None:
             cell = status
-            parts, total = next((p, t) for p, t in relations if cell in [*p, t]
-                                and [c for c in [*p, t] if value(c) is None] == [cell])
+            parts, total = next(
+                (p, t) for p, t in relations if cell in [*p, t] and [c for c in [*p, t] if value(c) is None] == [cell]
+            )
             rest = sum(value(c) for c in parts if c != cell) - (value(total) if total != cell else 0)
             forced = -rest if cell != total else rest
             if forced < lower[cell] or forced > cap:

@@ -16,10 +16,12 @@ def _two_way(table: list[list[int]]) -> tuple[np.ndarray, list[Line]]:
 
 def test_pattern_by_hand_two_small_cells() -> None:
     #          A   B   C  Total
-    table = [[2, 15, 10, 27],    # g1: A=2 is small
-             [12, 1, 9, 22],     # g2: B=1 is small
-             [30, 25, 20, 75],   # g3
-             [44, 41, 39, 124]]  # Total
+    table = [
+        [2, 15, 10, 27],  # g1: A=2 is small
+        [12, 1, 9, 22],  # g2: B=1 is small
+        [30, 25, 20, 75],  # g3
+        [44, 41, 39, 124],
+    ]  # Total
     values, lines = _two_way(table)
     result = suppress(values, lines)
     hidden = result.suppressed.reshape(4, 4)

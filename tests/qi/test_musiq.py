@@ -70,10 +70,12 @@ factors:
 def test_own_scoring_file(tmp_path: Path) -> None:
     """A collaborative's own factor list and weights (--scoring) replace the packaged ones."""
     (tmp_path / "scoring.yaml").write_text(SCORING, encoding="utf-8")
-    pd.DataFrame([
-        {"team": "A", "team_leadership": "6", "team_qi_skills": "3", "micro_motivation": "5"},
-        {"team": "B", "team_leadership": "7", "team_qi_skills": "vet ikke", "micro_motivation": "1"},
-    ]).to_csv(tmp_path / "answers.csv", index=False)
+    pd.DataFrame(
+        [
+            {"team": "A", "team_leadership": "6", "team_qi_skills": "3", "micro_motivation": "5"},
+            {"team": "B", "team_leadership": "7", "team_qi_skills": "vet ikke", "micro_motivation": "1"},
+        ]
+    ).to_csv(tmp_path / "answers.csv", index=False)
     scores, rejected = score_answers(tmp_path / "answers.csv", tmp_path / "scoring.yaml")
     a, b = scores.iloc[0], scores.iloc[1]
     # A: 2x6 + 2x3 + 1x5 = 23 of (2+2+1) x 7 = 35 -> 65.7 %; plain mean (6+3+5)/3 = 4.67.
@@ -91,9 +93,13 @@ def test_own_scoring_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace("weight: 2, weight_status: published, verified: tool}\n  - {id: team_qi",
-                             "weight: -1, weight_status: published, verified: tool}\n  - {id: team_qi"),
-         "factor 1 \\(team_leadership\\): weight must be a positive number"),
+        (
+            lambda s: s.replace(
+                "weight: 2, weight_status: published, verified: tool}\n  - {id: team_qi",
+                "weight: -1, weight_status: published, verified: tool}\n  - {id: team_qi",
+            ),
+            "factor 1 \\(team_leadership\\): weight must be a positive number",
+        ),
         (lambda s: s.replace("level: microsystem, name", "level: micro, name"), "unknown level 'micro'"),
         (lambda s: s.replace("id: team_qi_skills", "id: team_leadership"), "used twice"),
         (lambda s: s.replace(", verified: tool}", "}", 1), "factor 1 must have exactly the fields"),

@@ -32,7 +32,9 @@ def _positions(text: str) -> list[int] | None:
 def run_case(case: pd.Series):
     data = pd.read_csv(REFERENCE / f"{case['case']}_input.csv")
     return qic(
-        data["x"], data["y"], data["n"] if case["n"] else None,
+        data["x"],
+        data["y"],
+        data["n"] if case["n"] else None,
         chart=case["chart"],
         freeze=int(case["freeze"]) if case["freeze"] else None,
         part=_positions(case["part"]),
@@ -49,8 +51,12 @@ def test_reference_case(case: pd.Series) -> None:
     assert points["x"].astype(str).tolist() == expected["x"].astype(str).tolist()
     for column in NUMBERS:
         np.testing.assert_allclose(
-            points[column].to_numpy(float), expected[column].to_numpy(float),
-            atol=1e-4, rtol=0, equal_nan=True, err_msg=f"{case['case']}: {column}",
+            points[column].to_numpy(float),
+            expected[column].to_numpy(float),
+            atol=1e-4,
+            rtol=0,
+            equal_nan=True,
+            err_msg=f"{case['case']}: {column}",
         )
     for column in ("runs_signal", "sigma_signal"):
         assert points[column].tolist() == expected[column].tolist(), f"{case['case']}: {column}"

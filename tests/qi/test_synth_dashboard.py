@@ -35,7 +35,9 @@ def test_synthetic_collaborative_shape(collaborative: tuple[Path, dict]) -> None
 def test_synth_is_deterministic(tmp_path: Path, collaborative: tuple[Path, dict]) -> None:
     out, _ = collaborative
     write_collaborative(tmp_path, seed=2022)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "qi_data.parquet"), pd.read_parquet(out / "qi_data.parquet"))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "qi_data.parquet"), pd.read_parquet(out / "qi_data.parquet")
+    )
 
 
 def test_dashboard_finds_the_real_improvements(collaborative: tuple[Path, dict]) -> None:
@@ -47,8 +49,11 @@ def test_dashboard_finds_the_real_improvements(collaborative: tuple[Path, dict])
     out, info = collaborative
     result = info["dashboard"]
     truth = pd.read_csv(out / "truth.csv").set_index(["team", "indicator"])["real_improvement"]
-    status = {(row["team"], ind): cell["status"]
-              for row in result["overview"] for ind, cell in zip(result["indicator_ids"], row["cells"])}
+    status = {
+        (row["team"], ind): cell["status"]
+        for row in result["overview"]
+        for ind, cell in zip(result["indicator_ids"], row["cells"])
+    }
     assert set(truth.index) <= set(status)  # every synthetic series has its cell in the overview
     real, null = int(truth.sum()), int((~truth).sum())
     found = sum(status[key] == "improvement" for key, real_change in truth.items() if real_change)
@@ -80,10 +85,15 @@ def test_dashboard_in_chromium(collaborative: tuple[Path, dict]) -> None:
     from tests.browser import check_page
 
     out, _ = collaborative
-    check = check_page(out / "qi.html", out / "qi.png",
-                       evaluate={"teams": "() => document.querySelectorAll('#overview tbody tr').length",
-                                 "improved": "() => document.querySelectorAll('#overview td.improvement').length"},
-                       print_pdf_path=out / "qi.pdf")
+    check = check_page(
+        out / "qi.html",
+        out / "qi.png",
+        evaluate={
+            "teams": "() => document.querySelectorAll('#overview tbody tr').length",
+            "improved": "() => document.querySelectorAll('#overview td.improvement').length",
+        },
+        print_pdf_path=out / "qi.pdf",
+    )
     assert check.console_errors == []
     assert check.failed_or_external_requests == []
     # 12 figures: the two collaborative tracks + 10 teams, all drawn.

@@ -54,28 +54,30 @@ def test_round_trip(tmp_path: Path) -> None:
     teams = pd.read_parquet(tmp_path / "out" / "teams.parquet").set_index("team")
     assert teams.loc["Team A", "start_month"] == pd.Timestamp("2022-02-01")
     assert teams.loc["Team B", "track"] == "youth" and teams.loc["Team B", "start_month"] == pd.Timestamp("2022-03-01")
-    assert result.counts == [{"file": "a.xlsx", "read": 4, "used": 4, "rejected": 0},
-                             {"file": "b.xlsx", "read": 1, "used": 1, "rejected": 0}]
+    assert result.counts == [
+        {"file": "a.xlsx", "read": 4, "used": 4, "rejected": 0},
+        {"file": "b.xlsx", "read": 1, "used": 1, "rejected": 0},
+    ]
 
 
 def test_bad_rows_are_kept_out_with_reason(tmp_path: Path) -> None:
     path = write_template(tmp_path / "a.xlsx", "Team A", "adult", "2022-01", "2022-04")
     workbook = load_workbook(path)
     r1, v1 = workbook["R1"], workbook["V1"]
-    r1.cell(FIRST_DATA_ROW, 2, 2)              # good
-    r1.cell(FIRST_DATA_ROW + 1, 2, -1)         # negative count
+    r1.cell(FIRST_DATA_ROW, 2, 2)  # good
+    r1.cell(FIRST_DATA_ROW + 1, 2, -1)  # negative count
     r1.cell(FIRST_DATA_ROW + 2, 1, "2022-13")  # wrong month
     r1.cell(FIRST_DATA_ROW + 2, 2, 1)
-    r1.cell(FIRST_DATA_ROW + 3, 2, 1.5)        # not a whole number
-    v1.cell(FIRST_DATA_ROW, 2, 5)              # numerator above denominator
+    r1.cell(FIRST_DATA_ROW + 3, 2, 1.5)  # not a whole number
+    v1.cell(FIRST_DATA_ROW, 2, 5)  # numerator above denominator
     v1.cell(FIRST_DATA_ROW, 3, 4)
-    v1.cell(FIRST_DATA_ROW + 1, 2, 2)          # denominator missing
-    v1.cell(FIRST_DATA_ROW + 2, 2, 1)          # duplicate month (2022-03 twice): both copies out
+    v1.cell(FIRST_DATA_ROW + 1, 2, 2)  # denominator missing
+    v1.cell(FIRST_DATA_ROW + 2, 2, 1)  # duplicate month (2022-03 twice): both copies out
     v1.cell(FIRST_DATA_ROW + 2, 3, 3)
     v1.append(["2022-03", 2, 3, None])
-    v1.cell(FIRST_DATA_ROW + 3, 2, 1)          # good
+    v1.cell(FIRST_DATA_ROW + 3, 2, 1)  # good
     v1.cell(FIRST_DATA_ROW + 3, 3, 2)
-    del workbook["F4"]                         # missing indicator
+    del workbook["F4"]  # missing indicator
     workbook.save(path)
     result = import_templates([path], tmp_path / "out", lang="en")
     assert result.data[["indicator", "numerator"]].values.tolist() == [["R1", 2], ["V1", 1]]
@@ -89,7 +91,10 @@ def test_bad_rows_are_kept_out_with_reason(tmp_path: Path) -> None:
     assert reasons[("V1", 1)] == "numerator (5) is larger than the denominator (4)"
     assert reasons[("V1", 2)] == "denominator missing (the indicator is a proportion)"
     assert reasons[("V1", 3)] == reasons[("V1", 5)] == "month 2022-03 occurs more than once for V1"
-    assert rejected[rejected.sheet == "F4"]["reason"].iloc[0] == "indicator F4 is missing from the template (no such sheet)"
+    assert (
+        rejected[rejected.sheet == "F4"]["reason"].iloc[0]
+        == "indicator F4 is missing from the template (no such sheet)"
+    )
     # read = used + rejected: 2 good rows + 8 rejected rows (7 rows + 1 missing sheet).
     assert result.counts[0] == {"file": "a.xlsx", "read": 10, "used": 2, "rejected": 8}
     # Kept rows carry the same numbering: R1's first month is row 1, V1's 2022-04 row 4.
@@ -104,7 +109,8 @@ def test_bad_start_month_names_its_cell_in_danish(tmp_path: Path) -> None:
     import_templates([path], tmp_path / "out", lang="da")
     rejected = pd.read_csv(tmp_path / "out" / "rejected" / "qi_import.csv")
     assert rejected[["sheet", "reason"]].values.tolist() == [
-        [INSTRUCTIONS_SHEET, "ugyldig startmåned 'jan 22' i celle B5 (skal være ÅÅÅÅ-MM)"]]
+        [INSTRUCTIONS_SHEET, "ugyldig startmåned 'jan 22' i celle B5 (skal være ÅÅÅÅ-MM)"]
+    ]
     assert rejected["row"].isna().all()
 
 

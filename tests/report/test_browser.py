@@ -14,14 +14,14 @@ pytestmark = pytest.mark.browser
 
 def _page(tmp_path: Path, body: str, name: str = "page.html") -> Path:
     path = tmp_path / name
-    path.write_text(f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>",
-                    encoding="utf-8")
+    path.write_text(f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>", encoding="utf-8")
     return path
 
 
 def test_one_drawn_figure_one_empty_no_errors(tmp_path: Path) -> None:
     drawn = go.Figure(go.Bar(x=["a", "b"], y=[3, 5])).to_html(
-        full_html=False, include_plotlyjs="inline", div_id="drawn")
+        full_html=False, include_plotlyjs="inline", div_id="drawn"
+    )
     empty = go.Figure().to_html(full_html=False, include_plotlyjs=False, div_id="empty")
     page = _page(tmp_path, drawn + empty)
     shot = tmp_path / "shot.png"
@@ -37,8 +37,7 @@ def test_one_drawn_figure_one_empty_no_errors(tmp_path: Path) -> None:
 
 
 def test_external_request_and_console_error_are_recorded(tmp_path: Path) -> None:
-    body = ('<img src="https://example.org/x.png">'
-            '<script>console.error("boom"); undefined_function();</script>')
+    body = '<img src="https://example.org/x.png"><script>console.error("boom"); undefined_function();</script>'
     check = check_page(_page(tmp_path, body))
     assert check.failed_or_external_requests == ["https://example.org/x.png"]
     assert any("boom" in e for e in check.console_errors)

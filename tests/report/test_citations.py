@@ -19,8 +19,10 @@ from tests.qi.test_dashboard_overview import collaborative  # noqa: F401 (fixtur
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results"
 SHORT_001 = "Helsedirektoratet 2023, «Forløp etter døgnbehandling i psykisk helsevern»"
-FULL_001 = "Helsedirektoratet (2023): Forløp etter døgnbehandling i psykisk helsevern for pasienter med alvorlige " \
-           "psykiske lidelser"
+FULL_001 = (
+    "Helsedirektoratet (2023): Forløp etter døgnbehandling i psykisk helsevern for pasienter med alvorlige "
+    "psykiske lidelser"
+)
 # A key as a word of its own, not inside a number ("10 000", "0,001"): the reader would see a file name.
 BARE = re.compile(r"(?<![\d.,])(?<!\d )(?<!\d\u00a0)\b00[0-4]\b")
 SHORT_FORM = re.compile(r"\b00[0-4] (?:tabell|table|figur|figure|kapittel|chapter|§)|\(00[0-4]\)|00[0-4] §")
@@ -29,8 +31,9 @@ SHORT_FORM = re.compile(r"\b00[0-4] (?:tabell|table|figur|figure|kapittel|chapte
 def test_cite_names_the_publication_and_the_part_in_the_readers_language() -> None:
     assert cite("001 tabell 2", "nb") == f"{SHORT_001}, tabell 2"
     assert cite("001 table 2", "nb") == f"{SHORT_001}, tabell 2"
-    assert cite("001 tabell 2", "en") == ("Helsedirektoratet 2023, “Forløp etter døgnbehandling i psykisk helsevern”, "
-                                          "table 2")
+    assert cite("001 tabell 2", "en") == (
+        "Helsedirektoratet 2023, “Forløp etter døgnbehandling i psykisk helsevern”, table 2"
+    )
     assert cite("001 §4.1", "nb") == f"{SHORT_001}, avsnitt 4.1"
     assert cite("001 figur 14", "en").endswith(", figure 14")
     assert cite("004 §2", "en") == "LKT Tvang 2022, “Statusrapport”, section 2"
@@ -45,12 +48,16 @@ def test_cite_names_the_publication_and_the_part_in_the_readers_language() -> No
 def test_cite_text_replaces_references_but_not_numbers() -> None:
     used: set[str] = set()
     text = cite_text("Per 10 000 voksne (001 §4.2, tall i teksten); p < 0,001; 004 §2.", "nb", used=used)
-    assert text == (f"Per 10 000 voksne ({SHORT_001}, avsnitt 4.2, tall i teksten); p < 0,001; "
-                    "LKT Tvang 2022, «Statusrapport», avsnitt 2.")
+    assert text == (
+        f"Per 10 000 voksne ({SHORT_001}, avsnitt 4.2, tall i teksten); p < 0,001; "
+        "LKT Tvang 2022, «Statusrapport», avsnitt 2."
+    )
     assert used == {"001", "004"}
     assert references(used, "nb") == [
-        f"{FULL_001}. Styringsinformasjon til helsefellesskapene. https://www.helsedirektoratet.no/rapporter/"
-        "forlop-etter-dognbehandling-i-psykisk-helsevern-for-pasienter-med-alvorlige-psykiske-lidelser.",
+        (
+            f"{FULL_001}. Styringsinformasjon til helsefellesskapene. https://www.helsedirektoratet.no/rapporter/"
+            "forlop-etter-dognbehandling-i-psykisk-helsevern-for-pasienter-med-alvorlige-psykiske-lidelser."
+        ),
         "LKT Tvang (2022): LKT Tvang – statusrapport. LKT Tvang, projektledelse Region Nordjylland.",
     ]
 
@@ -62,7 +69,7 @@ def _reader_text(html: str) -> str:
 
 def _assert_no_bare_reference(html: str) -> None:
     text = _reader_text(html)
-    hits = [text[max(m.start() - 40, 0):m.end() + 40] for m in BARE.finditer(text)]
+    hits = [text[max(m.start() - 40, 0) : m.end() + 40] for m in BARE.finditer(text)]
     assert hits == []
     assert SHORT_FORM.search(html) is None  # nor inside a figure's JSON
 

@@ -33,7 +33,7 @@ def expand(token: str) -> list[str]:
         return [token]
     out: list[str] = []
     for alternative in match.group(1).split(","):
-        out += expand(token[:match.start()] + alternative + token[match.end():])
+        out += expand(token[: match.start()] + alternative + token[match.end() :])
     return out
 
 
@@ -58,8 +58,10 @@ def test_the_convention_on_a_small_document() -> None:
     # `a_{x,y}_b` defines a_x_b and a_y_b, not a_z_b; `first_contact_*` (14 literal characters)
     # defines first_contact_none; `*_share` (6 literal characters) is too broad to define anything;
     # a token outside the Pathways and Report sections defines nothing.
-    doc = ("## QI\n`qi_only`\n## Pathways\n`a_{x,y}_b` and `first_contact_*`, `*_share`\n"
-           "## Report (`forlop report`)\n`patients`\n")
+    doc = (
+        "## QI\n`qi_only`\n## Pathways\n`a_{x,y}_b` and `first_contact_*`, `*_share`\n"
+        "## Report (`forlop report`)\n`patients`\n"
+    )
     ids = ["a_x_b", "a_y_b", "a_z_b", "first_contact_none", "coercion_share", "patients", "qi_only"]
     assert undefined(ids, doc) == ["a_z_b", "coercion_share", "qi_only"]
 
@@ -69,7 +71,12 @@ def test_every_published_indicator_is_defined() -> None:
     # the report publishes 246 indicator ids today (usage.published_breakdowns over report_spec.yaml);
     # the ones the reviewer found undefined must be among them
     assert len(ids) >= 240
-    assert {"female_share", "gp_consultation_share_of_gp_contacts", "readmission_30d_with_outpatient_share",
-            "ambulant_share_of_outpatient_contacts", "outpatient_n_30d_mean"} <= set(ids)
+    assert {
+        "female_share",
+        "gp_consultation_share_of_gp_contacts",
+        "readmission_30d_with_outpatient_share",
+        "ambulant_share_of_outpatient_contacts",
+        "outpatient_n_30d_mean",
+    } <= set(ids)
     missing = undefined(ids, DEFINITIONS.read_text(encoding="utf-8"))
     assert missing == [], f"not defined in docs/definitions.md: {missing}"

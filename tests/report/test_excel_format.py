@@ -20,10 +20,16 @@ def test_number_format_follows_the_shown_text() -> None:
 
 def test_workbook_cells(tmp_path: Path) -> None:
     table = PublishedTable(
-        id="t", title="Tabell", source="001", definition="",
+        id="t",
+        title="Tabell",
+        source="001",
+        definition="",
         headers=[[("", 1), ("Andel", 1), ("Rå rate (95 % KI)", 1)]],
         rows=[["Oslo", "58,8", "3,6 (2,1–5,0)"], ["Finnmark", "–", "–"]],
-        numbers=[[58.82352941, None], [None, None]], kinds=["data", "data"], hidden=2)
+        numbers=[[58.82352941, None], [None, None]],
+        kinds=["data", "data"],
+        hidden=2,
+    )
     path = write_workbook([table], tmp_path / "t.xlsx", "Forløp", "små tall skjult", "–", "nb")
     ws = load_workbook(path)["t"]
     oslo = ws[6]

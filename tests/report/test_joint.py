@@ -17,19 +17,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forlop.privacy import Line, attack
 from forlop.report.data import Results
 from forlop.report.joint import partition_extra, settle
 from forlop.report.publish import Publisher
-from forlop.privacy import Line, attack
 
-ROWS = [("all", "all"), ("diagnosis_group", "schizophrenia"), ("diagnosis_group", "bipolar"),
-        ("diagnosis_group", "anxiety"), ("diagnosis_group", "other")]
+ROWS = [
+    ("all", "all"),
+    ("diagnosis_group", "schizophrenia"),
+    ("diagnosis_group", "bipolar"),
+    ("diagnosis_group", "anxiety"),
+    ("diagnosis_group", "other"),
+]
 COUNTS = {"c1": [29, 10, 8, 5, 6], "c2": [34, 17, 6, 5, 6], "c3": [20, 3, 6, 5, 6]}
 TOTALS = [83, 30, 20, 15, 18]
 PATIENTS = [330, 100, 80, 70, 80]
-ITEM = {"id": "fig", "kind": "stack", "series": ["all", "schizophrenia", "bipolar"],
-        "categories": [{"indicator": c} for c in COUNTS],
-        "partition": {"indicator": "readmission_share_365d", "field": "numerator"}}
+ITEM = {
+    "id": "fig",
+    "kind": "stack",
+    "series": ["all", "schizophrenia", "bipolar"],
+    "categories": [{"indicator": c} for c in COUNTS],
+    "partition": {"indicator": "readmission_share_365d", "field": "numerator"},
+}
 SPEC = {"selected_groups": ["all", "schizophrenia", "bipolar"]}
 
 

@@ -82,12 +82,16 @@ def _inline_texts(path: Path) -> list[str]:
     (a conditional expression on ``lang`` with a string or f-string branch that is not a language code)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.IfExp) and any(isinstance(n, ast.Name) and n.id == "lang"
-                                                     for n in ast.walk(node.test))):
+        if not (
+            isinstance(node, ast.IfExp) and any(isinstance(n, ast.Name) and n.id == "lang" for n in ast.walk(node.test))
+        ):
             continue
         for branch in (node.body, node.orelse):
-            if isinstance(branch, ast.JoinedStr) or (isinstance(branch, ast.Constant) and isinstance(branch.value, str)
-                                                     and branch.value not in LANGUAGE_CODES):
+            if isinstance(branch, ast.JoinedStr) or (
+                isinstance(branch, ast.Constant)
+                and isinstance(branch.value, str)
+                and branch.value not in LANGUAGE_CODES
+            ):
                 found.append(f"{path.name}:{node.lineno}")
                 break
     return found

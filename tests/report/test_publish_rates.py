@@ -16,18 +16,36 @@ from forlop.report.data import Results
 from forlop.report.figures import funnel
 from forlop.report.publish import Publisher
 
-COUNTS = {("all", "all"): 123, ("region", "Helse Nord"): 23, ("region", "Helse Sør-Øst"): 100,
-          ("health_community", "Helgeland"): 20, ("health_community", "Finnmark"): 3,
-          ("health_community", "Oslo"): 60, ("health_community", "Østfold"): 40}
+COUNTS = {
+    ("all", "all"): 123,
+    ("region", "Helse Nord"): 23,
+    ("region", "Helse Sør-Øst"): 100,
+    ("health_community", "Helgeland"): 20,
+    ("health_community", "Finnmark"): 3,
+    ("health_community", "Oslo"): 60,
+    ("health_community", "Østfold"): 40,
+}
 # coercion_share numerators; readmission_share_30d has Oslo's denominator 57 (3 fewer than patients).
-COERCION = {("all", "all"): 40, ("region", "Helse Nord"): 8, ("region", "Helse Sør-Øst"): 32,
-            ("health_community", "Helgeland"): 7, ("health_community", "Finnmark"): 1,
-            ("health_community", "Oslo"): 20, ("health_community", "Østfold"): 12}
+COERCION = {
+    ("all", "all"): 40,
+    ("region", "Helse Nord"): 8,
+    ("region", "Helse Sør-Øst"): 32,
+    ("health_community", "Helgeland"): 7,
+    ("health_community", "Finnmark"): 1,
+    ("health_community", "Oslo"): 20,
+    ("health_community", "Østfold"): 12,
+}
 
 # readmission_share_30d numerators (they add up, as the engine's do).
-READMITTED = {("all", "all"): 27, ("region", "Helse Nord"): 6, ("region", "Helse Sør-Øst"): 21,
-              ("health_community", "Helgeland"): 6, ("health_community", "Finnmark"): 0,
-              ("health_community", "Oslo"): 12, ("health_community", "Østfold"): 9}
+READMITTED = {
+    ("all", "all"): 27,
+    ("region", "Helse Nord"): 6,
+    ("region", "Helse Sør-Øst"): 21,
+    ("health_community", "Helgeland"): 6,
+    ("health_community", "Finnmark"): 0,
+    ("health_community", "Oslo"): 12,
+    ("health_community", "Østfold"): 9,
+}
 
 
 def _publisher() -> Publisher:

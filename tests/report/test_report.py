@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from forlop.privacy import Line, attack
 from forlop.report.build import build_report
 from forlop.report.data import Results, read_results
 from forlop.report.publish import Publisher
 from forlop.report.spec import diagnosis_order, load_spec
-from forlop.privacy import Line, attack
 from forlop.report.tables import build_geo_table, build_table
 from forlop.report.usage import published_breakdowns
 from tests.cli import forlop
@@ -71,11 +71,17 @@ def test_geography_pattern_by_hand(pub: Publisher) -> None:
     # Regions add up to Norway (113): Nord alone hidden -> the smallest other region, Midt-Norge
     # (9), is hidden too. Health communities add up to Norway: Finnmark alone -> St. Olavs (9).
     # Then every line has two hidden cells: Nord + Midt = 113 - 72 - 29 = 12, each in [1, 11].
-    hidden = {g for g in ("Helse Sør-Øst", "Helse Vest", "Helse Midt-Norge", "Helse Nord")
-              if pub.hidden("outpatient_share_30d", "region", g)}
+    hidden = {
+        g
+        for g in ("Helse Sør-Øst", "Helse Vest", "Helse Midt-Norge", "Helse Nord")
+        if pub.hidden("outpatient_share_30d", "region", g)
+    }
     assert hidden == {"Helse Midt-Norge", "Helse Nord"}
-    hcs = {g for g in ("Oslo", "Østfold", "Helse Bergen", "St. Olavs og kommunene", "Finnmark")
-           if pub.hidden("outpatient_share_30d", "health_community", g)}
+    hcs = {
+        g
+        for g in ("Oslo", "Østfold", "Helse Bergen", "St. Olavs og kommunene", "Finnmark")
+        if pub.hidden("outpatient_share_30d", "health_community", g)
+    }
     assert hcs == {"St. Olavs og kommunene", "Finnmark"}
     assert pub.value("outpatient_share_30d", "all", "all", "numerator") == 113
 
@@ -115,8 +121,12 @@ def test_recovery_attack_on_published_tables_fails(pub: Publisher, table_id: str
 def test_recovery_attack_on_table_a_fails(pub: Publisher) -> None:
     table = build_geo_table(_item("tableA"), pub, "nb")
     rows = [r[1:] for r in table.rows]
-    values = np.array([[1.0 if c == "–" else 0.0 if c == "" else float(c.replace(" ", "").replace("\u00a0", ""))
-                        for c in r] for r in rows])
+    values = np.array(
+        [
+            [1.0 if c == "–" else 0.0 if c == "" else float(c.replace(" ", "").replace("\u00a0", "")) for c in r]
+            for r in rows
+        ]
+    )
     # Empty: not in the fixture's indicators.csv (it has no crossed region/health community x diagnosis
     # rows), so not published: unknowns >= 0 to the attacker.
     free = np.array([[c == "" for c in r] for r in rows])
@@ -143,14 +153,19 @@ def test_excel_one_sheet_per_table_with_title_source_definition(tmp_path: Path) 
     ws = wb["table1"]
     assert ws["A1"].value.startswith("Tabell 1. Utskrivningsdiagnose")
     # the source row names the publication (publications.yaml), not the seed file's key
-    assert ws["A2"].value.startswith("Kilde: Helsedirektoratet 2023, «Forløp etter døgnbehandling i psykisk helsevern», "
-                                     "tabell 1.")
+    assert ws["A2"].value.startswith(
+        "Kilde: Helsedirektoratet 2023, «Forløp etter døgnbehandling i psykisk helsevern», tabell 1."
+    )
     assert "001" not in ws["A2"].value
     sources = [r[0] for r in wb["Kilder"].iter_rows(min_row=2, values_only=True)]
-    assert sources == ["Helsedirektoratet (2023): Forløp etter døgnbehandling i psykisk helsevern for pasienter med "
-                       "alvorlige psykiske lidelser. Styringsinformasjon til helsefellesskapene. https://www."
-                       "helsedirektoratet.no/rapporter/forlop-etter-dognbehandling-i-psykisk-helsevern-for-pasienter-"
-                       "med-alvorlige-psykiske-lidelser."]
+    assert sources == [
+        (
+            "Helsedirektoratet (2023): Forløp etter døgnbehandling i psykisk helsevern for pasienter med "
+            "alvorlige psykiske lidelser. Styringsinformasjon til helsefellesskapene. https://www."
+            "helsedirektoratet.no/rapporter/forlop-etter-dognbehandling-i-psykisk-helsevern-for-pasienter-"
+            "med-alvorlige-psykiske-lidelser."
+        )
+    ]
     assert ws["A3"].value.startswith("Definisjon: Utskrivningsdiagnose")
     body = {r[0]: r[1:] for r in ws.iter_rows(min_row=6, values_only=True)}
     assert body["Alvorlig depresjon (F32.2, F32.3, F33.2, F33.3)"] == ("–", "–")
@@ -177,8 +192,9 @@ def test_geo_figure_leaves_unpublished_cells_empty_not_suppressed(tmp_path: Path
     # for this indicator, so the cell shows the symbol, not an empty (unpublished) cell.
     assert schizo[sor_ost] == "–"
     # The report's count of suppressed cells is exactly the number of "–" cells in the workbook.
-    dashes = sum(v == "–" for name in wb.sheetnames for row in wb[name].iter_rows(min_row=6, values_only=True)
-                 for v in row[1:])
+    dashes = sum(
+        v == "–" for name in wb.sheetnames for row in wb[name].iter_rows(min_row=6, values_only=True) for v in row[1:]
+    )
     assert result.hidden_cells == dashes
 
 
@@ -206,8 +222,9 @@ def test_english_and_health_community(tmp_path: Path) -> None:
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "results"
     bad.mkdir()
-    (bad / "indicators.csv").write_text("indicator,breakdown,group,numerator,denominator,value,unit\n"
-                                        "patients,all,all,x,,166,count\n", encoding="utf-8")
+    (bad / "indicators.csv").write_text(
+        "indicator,breakdown,group,numerator,denominator,value,unit\npatients,all,all,x,,166,count\n", encoding="utf-8"
+    )
     run = forlop("report", "--results", str(bad), "--html", str(tmp_path / "r.html"))
     assert run.exit_code == 2
     assert "Traceback" not in run.stderr
@@ -232,14 +249,41 @@ def test_health_community_table_shows_medians_in_whole_days() -> None:
         ]
     frame = pd.DataFrame(rows, columns=["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"])
     results = Results(indicators=frame, flow=pd.DataFrame())
-    spec = {"sections": [{"items": [
-        {"id": "f27", "kind": "geo", "source": "001 figur 27", "indicator": "outpatient_share_30d", "show": "pct",
-         "title_nb": "Figur 27. Andel med poliklinisk kontakt", "title_en": "Figure 27. Share with outpatient contact"},
-        {"id": "f33", "kind": "geo", "source": "001 figur 33", "indicator": "outpatient_days_to_first_median",
-         "show": "value", "title_nb": "Figur 33. Median dager", "title_en": "Figure 33. Median days"},
-        {"id": "f37", "kind": "geo", "source": "001 figur 37", "indicator": "outpatient_contacts_mean",
-         "show": "value", "title_nb": "Figur 37. Gjennomsnitt kontakter", "title_en": "Figure 37. Mean contacts"},
-    ]}]}
+    spec = {
+        "sections": [
+            {
+                "items": [
+                    {
+                        "id": "f27",
+                        "kind": "geo",
+                        "source": "001 figur 27",
+                        "indicator": "outpatient_share_30d",
+                        "show": "pct",
+                        "title_nb": "Figur 27. Andel med poliklinisk kontakt",
+                        "title_en": "Figure 27. Share with outpatient contact",
+                    },
+                    {
+                        "id": "f33",
+                        "kind": "geo",
+                        "source": "001 figur 33",
+                        "indicator": "outpatient_days_to_first_median",
+                        "show": "value",
+                        "title_nb": "Figur 33. Median dager",
+                        "title_en": "Figure 33. Median days",
+                    },
+                    {
+                        "id": "f37",
+                        "kind": "geo",
+                        "source": "001 figur 37",
+                        "indicator": "outpatient_contacts_mean",
+                        "show": "value",
+                        "title_nb": "Figur 37. Gjennomsnitt kontakter",
+                        "title_en": "Figure 37. Mean contacts",
+                    },
+                ]
+            }
+        ]
+    }
     table, _, _ = community_section("Oslo", spec, Publisher(results), "nb")
     assert [row[1:] for row in table.rows] == [["50", "50", "50"], ["5", "5", "5"], ["12,2", "12,2", "12,2"]]
 
@@ -249,9 +293,11 @@ def test_geography_figures_round_as_the_definitions_say() -> None:
     001 figures 39-40 (GP consultations, out-of-hours contacts) one decimal."""
     from forlop.report.figures import _decimals_for
 
-    rows = [("patients_per_10000", "all", "all", 100, 50_000, 20.0, "rate_per_10000"),
-            ("outpatient_days_to_first_median", "all", "all", 90, 90, 5.0, "median"),
-            ("outpatient_n_mean", "all", "all", 900, 90, 10.0, "mean")]
+    rows = [
+        ("patients_per_10000", "all", "all", 100, 50_000, 20.0, "rate_per_10000"),
+        ("outpatient_days_to_first_median", "all", "all", 90, 90, 5.0, "median"),
+        ("outpatient_n_mean", "all", "all", 900, 90, 10.0, "mean"),
+    ]
     frame = pd.DataFrame(rows, columns=["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"])
     pub = Publisher(Results(indicators=frame, flow=pd.DataFrame()))
     assert [_decimals_for(pub, i, "value") for i, *_ in rows] == [1, 0, 0]

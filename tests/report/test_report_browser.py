@@ -28,10 +28,15 @@ def _assert_clean(check) -> None:  # noqa: ANN001
 def test_fixture_report_in_chromium(tmp_path: Path) -> None:
     result = build_report(FIXTURE, tmp_path / "report.html", health_community="Oslo")
     pdf = tmp_path / "report.pdf"
-    check = check_page(result.html, tmp_path / "report.png", print_pdf_path=pdf, evaluate={
-        "tables": "() => document.querySelectorAll('table').length",
-        "highlighted": "() => document.querySelectorAll('tr.hl').length",
-    })
+    check = check_page(
+        result.html,
+        tmp_path / "report.png",
+        print_pdf_path=pdf,
+        evaluate={
+            "tables": "() => document.querySelectorAll('table').length",
+            "highlighted": "() => document.querySelectorAll('tr.hl').length",
+        },
+    )
     _assert_clean(check)
     assert check.figure_stats["graphs"] == result.figures
     assert check.evaluated["tables"] >= result.tables
@@ -44,8 +49,9 @@ def test_fixture_report_in_chromium(tmp_path: Path) -> None:
 def test_demo_report_in_chromium(tmp_path: Path) -> None:
     assert forlop("synth", "--scale", "demo", "--seed", "2020", "--out", str(tmp_path / "x")).exit_code == 0
     assert forlop("pathways", "--data", str(tmp_path / "x"), "--out", str(tmp_path / "p")).exit_code == 0
-    run = forlop("report", "--results", str(tmp_path / "p"), "--html", str(tmp_path / "r.html"),
-                 "--data", str(tmp_path / "x"))
+    run = forlop(
+        "report", "--results", str(tmp_path / "p"), "--html", str(tmp_path / "r.html"), "--data", str(tmp_path / "x")
+    )
     assert run.exit_code == 0, run.stderr
     assert run.stdout.strip().endswith(str((tmp_path / "r.html").resolve()))
     check = check_page(tmp_path / "r.html", tmp_path / "r.png", timeout_ms=60000)

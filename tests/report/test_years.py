@@ -46,7 +46,10 @@ def test_with_years_fills_the_tokens_and_leaves_the_rest() -> None:
     assert "(2016–2018 for 2019)" in text(t0, "nb")
     assert "(2016–2018 for 2019)" in text(t0, "en")
     assert [text(r, "nb") for r in t0["rows"][:3]] == [
-        "Kontakt tre år før (2016) (%)", "Kontakt to år før (2017) (%)", "Kontakt året før (2018) (%)"]
+        "Kontakt tre år før (2016) (%)",
+        "Kontakt to år før (2017) (%)",
+        "Kontakt året før (2018) (%)",
+    ]
     assert "psykisk helsevern i 2019 blant" in text(_item(spec, "table1"), "nb")
     assert "mental health care in 2019 among" in text(_item(spec, "table1"), "en")
     assert "(befolkningen i 2021)" in text(_item(spec, "rates"), "nb")
@@ -67,8 +70,10 @@ def test_captions_follow_the_cohort_year(tmp_path: Path) -> None:
     page = build_report(results, tmp_path / "nb.html").html.read_text(encoding="utf-8")
     assert "Tabell 1. Utskrivningsdiagnose på avsluttet døgnopphold i psykisk helsevern i 2019 blant" in page
     assert "de tre årene før utvalgsåret (2016–2018 for 2019)" in page
-    assert "Tabell A. Antall pasienter med alvorlige psykiske lidelser som ble utskrevet fra døgnbehandling " \
-           "i psykisk helsevern i 2019." in page
+    assert (
+        "Tabell A. Antall pasienter med alvorlige psykiske lidelser som ble utskrevet fra døgnbehandling "
+        "i psykisk helsevern i 2019." in page
+    )
     assert "helsevern i 2020" not in page  # no caption of the report claims 2020 any more
     assert "Sammenligning med utvalget fra 2019" in page  # 001's own comparison keeps its year
     page_en = build_report(results, tmp_path / "en.html", lang="en").html.read_text(encoding="utf-8")
@@ -83,8 +88,12 @@ def test_cohort_year_from_patients_when_not_recorded(tmp_path: Path) -> None:
         read_cohort_year(results, "en")
     assert "pathways_run.json" in str(error.value) and "cohort year" in str(error.value)
     # outputs from before pathways_run.json: every index stay ends in Y (001 §4.1), here 2019
-    pd.DataFrame({"index_end": pd.to_datetime(["2019-03-20 11:00", "2019-12-31 23:00", "2019-01-01 08:00"]),
-                  "sex": ["F", "M", "F"]}).to_parquet(results / "patients.parquet")
+    pd.DataFrame(
+        {
+            "index_end": pd.to_datetime(["2019-03-20 11:00", "2019-12-31 23:00", "2019-01-01 08:00"]),
+            "sex": ["F", "M", "F"],
+        }
+    ).to_parquet(results / "patients.parquet")
     assert read_cohort_year(results) == 2019
 
 
@@ -92,9 +101,16 @@ def _extract_and_patients(tmp_path: Path) -> tuple[Path, Path]:
     """Results with 60 Oslo patients aged 30-39 (30 F, 30 M) and an extract whose population of
     Oslo (0301) aged 18+ is 60 000 in 2020 and 80 000 in 2021 (children are never counted)."""
     results = _results(tmp_path, 2020)
-    pd.DataFrame({"health_community": ["Oslo"] * 60, "region": ["Helse Sør-Øst"] * 60,
-                  "age_group": ["30-39"] * 60, "sex": ["F"] * 30 + ["M"] * 30,
-                  "coercion": [False] * 60, "substance_use": [False] * 60}).to_parquet(results / "patients.parquet")
+    pd.DataFrame(
+        {
+            "health_community": ["Oslo"] * 60,
+            "region": ["Helse Sør-Øst"] * 60,
+            "age_group": ["30-39"] * 60,
+            "sex": ["F"] * 30 + ["M"] * 30,
+            "coercion": [False] * 60,
+            "substance_use": [False] * 60,
+        }
+    ).to_parquet(results / "patients.parquet")
     data = tmp_path / "extract"
     data.mkdir()
     rows = []
@@ -134,10 +150,12 @@ def test_population_year_not_in_extract_is_exit_2(tmp_path: Path) -> None:
     results, data = _extract_and_patients(tmp_path)
     with pytest.raises(InputError) as error:
         read_results(results, data, 1999, lang="en")
-    assert str(error.value).endswith("no population for 1999 in the extract; years with population: "
-                                     "2020–2021 (choose one with --year)")
-    run = forlop("report", "--results", str(results), "--html", str(tmp_path / "r.html"), "--data", str(data),
-                 "--year", "1999")
+    assert str(error.value).endswith(
+        "no population for 1999 in the extract; years with population: 2020–2021 (choose one with --year)"
+    )
+    run = forlop(
+        "report", "--results", str(results), "--html", str(tmp_path / "r.html"), "--data", str(data), "--year", "1999"
+    )
     assert run.exit_code == 2
     assert "Traceback" not in run.stderr
     last = run.stderr.strip().splitlines()[-1]

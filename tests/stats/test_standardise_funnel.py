@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forlop.stats.funnel import binomial_limit, classify, funnel_limits
 from forlop.stats import fay_feuer, standardised_rates
+from forlop.stats.funnel import binomial_limit, classify, funnel_limits
 
 
 def test_one_stratum_is_the_exact_poisson_interval() -> None:
@@ -27,8 +27,14 @@ def test_two_strata_by_hand() -> None:
     from scipy.stats import chi2
 
     events = pd.DataFrame({"hc": ["A", "A"], "age_group": ["y", "o"], "sex": ["F", "F"], "events": [2, 8]})
-    pop = pd.DataFrame({"hc": ["A", "A", "B", "B"], "age_group": ["y", "o", "y", "o"], "sex": ["F"] * 4,
-                        "population": [1000, 2000, 600, 400]})
+    pop = pd.DataFrame(
+        {
+            "hc": ["A", "A", "B", "B"],
+            "age_group": ["y", "o", "y", "o"],
+            "sex": ["F"] * 4,
+            "population": [1000, 2000, 600, 400],
+        }
+    )
     out = standardised_rates(events, pop, "hc").set_index("hc")
     w_y, w_o = 1600 / 4000, 2400 / 4000
     dsr = w_y * 2 / 1000 + w_o * 8 / 2000  # 0.4*0.002 + 0.6*0.004 = 0.0032

@@ -41,8 +41,16 @@ CASE
 def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str, int]]:
     """Return one row per cohort patient with flags and counts, and the cohort flow counts."""
     con = duckdb.connect()
-    for table in ("persons", "residence", "specialist_episodes", "coercion_decisions", "primary_care_claims",
-                  "municipal_services", "geography", "population"):
+    for table in (
+        "persons",
+        "residence",
+        "specialist_episodes",
+        "coercion_decisions",
+        "primary_care_claims",
+        "municipal_services",
+        "geography",
+        "population",
+    ):
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{data / (table + '.parquet')}')")
     y0, y1 = f"DATE '{year}-01-01'", f"DATE '{year}-12-31'"
     con.execute(f"""
@@ -76,8 +84,11 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
     }
     flow["died_within_365"] = flow["with_completed_stay"] - flow["cohort"]
     # a PHV episode overlapping year Y - k: starts on or before 31 December, ends on or after 1 January (or is open)
-    prior_flags = ", ".join(f"bool_or(e.sd <= DATE '{year - k}-12-31' AND coalesce(e.ed, DATE '9999-12-31') >= "
-                            f"DATE '{year - k}-01-01') AS phv_y_minus_{k}" for k in (1, 2, 3))
+    prior_flags = ", ".join(
+        f"bool_or(e.sd <= DATE '{year - k}-12-31' AND coalesce(e.ed, DATE '9999-12-31') >= "
+        f"DATE '{year - k}-01-01') AS phv_y_minus_{k}"
+        for k in (1, 2, 3)
+    )
     con.execute(f"""
     CREATE TEMP TABLE discharge AS SELECT c.person_id, c.day0, max(i.end_ts) AS discharge_at
       FROM cohort c JOIN stays i USING (person_id, stay_no) GROUP BY ALL;
@@ -91,7 +102,7 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
     coer AS (SELECT person_id FROM ep WHERE in_year AND coercion_referral
              UNION SELECT person_id FROM coercion_decisions WHERE year(date) = {year}),
     res AS (SELECT person_id, arg_max(municipality, year) AS municipality FROM residence WHERE year = {year} GROUP BY 1)
-    SELECT c.person_id, d.day0, d.discharge_at, {GROUP_SQL.replace('dx', 'l.dx')} AS diagnosis_group, l.ukp,
+    SELECT c.person_id, d.day0, d.discharge_at, {GROUP_SQL.replace("dx", "l.dx")} AS diagnosis_group, l.ukp,
       c.person_id IN (SELECT person_id FROM subst) AS substance_use,
       c.person_id IN (SELECT person_id FROM coer) AS coercion,
       g.health_community, g.region
@@ -157,8 +168,12 @@ def achieved(patients: pd.DataFrame, flow: dict[str, int]) -> pd.DataFrame:
         rows.append((table, measure, group, float(value)))
 
     groups = list(patients.groupby("diagnosis_group")) + [("total", patients)]
-    services = {"4": ["outpatient"], "5": ["ambulant", "collaboration"], "7": ["gp_contact", "gp_consultation"],
-                "8": ["out_of_hours"]}
+    services = {
+        "4": ["outpatient"],
+        "5": ["ambulant", "collaboration"],
+        "7": ["gp_contact", "gp_consultation"],
+        "8": ["out_of_hours"],
+    }
     for group, part in groups:
         n = len(part)
         add("1", "patients", group, n)
@@ -181,13 +196,16 @@ def achieved(patients: pd.DataFrame, flow: dict[str, int]) -> pd.DataFrame:
         add("6", "bed_days_median", group, readmitted.bed_days.median())
         add("9", "municipal_users", group, part.municipal.sum())
         add("9", "municipal_users_share", group, 100 * part.municipal.mean())
-        act = (part.n_act_fact > 0)
+        act = part.n_act_fact > 0
         add("10", "act_fact_users", group, act.sum())
         add("10", "act_fact_users_share", group, 100 * act.mean())
         add("11", "discharge_ready", group, part.ukp.sum())
         add("11", "discharge_ready_share", group, 100 * part.ukp.mean())
-    for column, part in (("total", patients), ("discharge_ready", patients[patients.ukp]),
-                         ("not_discharge_ready", patients[~patients.ukp])):
+    for column, part in (
+        ("total", patients),
+        ("discharge_ready", patients[patients.ukp]),
+        ("not_discharge_ready", patients[~patients.ukp]),
+    ):
         users = part[part.municipal]
         after = users[~users.municipal_before]
         add("12", "municipal_users", column, len(users))
@@ -221,8 +239,8 @@ def achieved(patients: pd.DataFrame, flow: dict[str, int]) -> pd.DataFrame:
 def patient_rates(data: Path, patients: pd.DataFrame, year: int = 2020) -> pd.DataFrame:
     """Return cohort patients per 10 000 adults by region and health community (001 §4.7)."""
     pop = duckdb.sql(f"""SELECT g.region, g.health_community, sum(p.count) AS adults
-        FROM read_parquet('{data / 'population.parquet'}') p
-        JOIN read_parquet('{data / 'geography.parquet'}') g USING (municipality)
+        FROM read_parquet('{data / "population.parquet"}') p
+        JOIN read_parquet('{data / "geography.parquet"}') g USING (municipality)
         WHERE p.year = {year} AND p.age >= 18 GROUP BY ALL""").df()
     rows = []
     for level in ("region", "health_community"):
@@ -261,8 +279,10 @@ def markdown(table: pd.DataFrame, seed: int) -> str:
         "|---|---|---|---|---:|---:|---|",
     ]
     for r in table.itertuples():
-        lines.append(f"| {r.table} | {r.measure} | {r.group} | {r.kind} | {r.value:g} | {r.achieved:.4g} | "
-                     f"{'yes' if r.ok else 'NO'} |")
+        lines.append(
+            f"| {r.table} | {r.measure} | {r.group} | {r.kind} | {r.value:g} | {r.achieved:.4g} | "
+            f"{'yes' if r.ok else 'NO'} |"
+        )
     return "\n".join(lines) + "\n"
 
 

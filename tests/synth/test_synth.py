@@ -60,8 +60,10 @@ def test_every_municipality_with_residents_has_adult_population(small):
 
 def test_csv_format_uses_iso_timestamps_and_semicolon_lists(tmp_path):
     write_tables(build_tables(100, seed=3), tmp_path, fmt="csv")
-    claims = pacsv.read_csv(tmp_path / "primary_care_claims.csv",
-                            convert_options=pacsv.ConvertOptions(column_types={"at": "string", "fee_codes": "string"}))
+    claims = pacsv.read_csv(
+        tmp_path / "primary_care_claims.csv",
+        convert_options=pacsv.ConvertOptions(column_types={"at": "string", "fee_codes": "string"}),
+    )
     first = claims.column("at")[0].as_py()
     assert len(first) == 19 and first[10] == "T"
     assert any(";" in (v or "") for v in claims.column("fee_codes").to_pylist())
@@ -80,5 +82,6 @@ def test_cli_bad_scale_is_one_line_and_exit_code_2(tmp_path):
     result = forlop("synth", "--scale", "huge", "--out", str(tmp_path))
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
-    assert result.stderr.strip() == ("forlop: --scale: ukjent skala 'huge': bruk national, demo eller et antall "
-                                     "kohortpasienter")
+    assert result.stderr.strip() == (
+        "forlop: --scale: ukjent skala 'huge': bruk national, demo eller et antall kohortpasienter"
+    )

@@ -21,7 +21,6 @@ def load(name: str) -> pd.DataFrame:
         return pd.read_csv(handle, comment="#", dtype=str, keep_default_na=False)
 
 
-
 def normalize_icd10(code: str | None) -> str | None:
     """Return an ICD-10 code without '.' and in upper case (``F20.0`` -> ``F200``); None if empty."""
     if code is None:

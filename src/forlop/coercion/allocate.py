@@ -27,8 +27,7 @@ def allocate(clusters: Mapping[str, str] | list[str], seed: int) -> dict[str, st
         picked = order[:half]
         rest = order[half:]
         if len(order) % 2 and (
-            size["intervention"] < size["control"]
-            or (size["intervention"] == size["control"] and rng.random() < 0.5)
+            size["intervention"] < size["control"] or (size["intervention"] == size["control"] and rng.random() < 0.5)
         ):
             picked = order[: half + 1]
             rest = order[half + 1 :]

@@ -12,14 +12,18 @@ from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, By, Engine, Lan
 from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 
-app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
+    no_args_is_help=True,
+)
 
 
 @app.command()
 def trial(
     counts: Path = typer.Option(..., "--counts", help="counts.csv: cluster, month (YYYY-MM), events, population."),
-    design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: first and last month)."),
+    design: Path = typer.Option(
+        ..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: first and last month)."
+    ),
     out: Path = typer.Option(..., "--out", help="Folder for effects.csv, rates, plot and report."),
     outcome: Outcome = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
@@ -67,8 +71,9 @@ def allocate(
     table = read_user_csv(clusters, encoding=encoding, lang=lang)
     for column in ["cluster"] + ([stratum] if stratum else []):
         if column not in table.columns:
-            raise InputError(str(clusters), t("input.missing_column", lang), column=column,
-                             example=",".join(table.columns))
+            raise InputError(
+                str(clusters), t("input.missing_column", lang), column=column, example=",".join(table.columns)
+            )
     if table["cluster"].duplicated().any():
         dup = table.loc[table["cluster"].duplicated(), "cluster"].iloc[0]
         raise InputError(str(clusters), t("coercion.allocate.twice", lang), column="cluster", example=dup)

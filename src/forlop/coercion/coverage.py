@@ -57,8 +57,11 @@ def arm_coverage(table: pd.DataFrame, design: TrialDesign) -> list[ArmCoverage]:
     result = []
     for arm in ARMS:
         clusters = design.clusters(arm)
-        result.append(ArmCoverage(arm, tuple(clusters), tuple(c for c in clusters if full[c]),
-                                  tuple(c for c in clusters if not full[c])))
+        result.append(
+            ArmCoverage(
+                arm, tuple(clusters), tuple(c for c in clusters if full[c]), tuple(c for c in clusters if not full[c])
+            )
+        )
     return result
 
 

@@ -97,8 +97,9 @@ def read_design(path: Path, lang: str | None = None) -> TrialDesign:
     return TrialDesign(arms=arms, periods=tuple(periods))
 
 
-def read_counts(path: Path, design: TrialDesign, outcome: str = "rate", lang: str | None = None,
-                encoding: str = "utf-8") -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_counts(
+    path: Path, design: TrialDesign, outcome: str = "rate", lang: str | None = None, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
 
     The file is read by ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields).
@@ -144,6 +145,7 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate", lang: st
     used["events"] = used["events"].astype("int64")
     used["population"] = used["population"].astype("int64")
     if used.empty:
-        raise InputError(file, t("coercion.counts.no_rows", lang),
-                         example=str(rejected["reason"].iloc[0]) if len(rejected) else None)
+        raise InputError(
+            file, t("coercion.counts.no_rows", lang), example=str(rejected["reason"].iloc[0]) if len(rejected) else None
+        )
     return used.reset_index(drop=True), rejected.reset_index(drop=True)

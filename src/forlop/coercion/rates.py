@@ -29,9 +29,7 @@ import pandas as pd
 from forlop.coercion.events import coercion_events, definitions
 from forlop.stats import age_group_expr, standardised_rates
 
-from forlop.choices import BY, PERIODS  # (the --by and --period values; one list each)
 _SHARE = {"month": 12, "quarter": 4, "year": 1}
-
 
 
 def _period_key(date: ir.DateValue, period: str) -> ir.StringValue:
@@ -63,16 +61,16 @@ def event_counts(tables: dict[str, ir.Table], by: str, period: str) -> tuple[pd.
     res = res.group_by(["person_id", "year"]).aggregate(municipality=res.municipality.max())
     ev = ev.mutate(year=ev.date.year())
     ev = ev.left_join(persons, "person_id").drop("person_id_right")
-    ev = ev.left_join(res, [ev.person_id == res.person_id, ev.year == res.year]).drop(
-        "person_id_right", "year_right"
-    )
+    ev = ev.left_join(res, [ev.person_id == res.person_id, ev.year == res.year]).drop("person_id_right", "year_right")
     if by != "municipality":
         geo = tables["geography"].select("municipality", area=tables["geography"][by])
         ev = ev.left_join(geo, "municipality").drop("municipality_right")
     else:
         ev = ev.mutate(area=ev.municipality)
     age = ev.year - ev.birth_year
-    ev = ev.mutate(age_group=age_group_expr(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period))
+    ev = ev.mutate(
+        age_group=age_group_expr(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period)
+    )
     reason = ibis.cases(
         (ev.birth_year.isnull(), "unknown person"),
         (~ev.adult, "under 18"),
@@ -112,8 +110,9 @@ def population_person_years(tables: dict[str, ir.Table], by: str, period: str, y
     return pop
 
 
-def coercion_rates(tables: dict[str, ir.Table], by: str = "municipality", period: str = "year"
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def coercion_rates(
+    tables: dict[str, ir.Table], by: str = "municipality", period: str = "year"
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (rates, strata, excluded).
 
     rates: measure, area, period, events, population (adults), person_years, crude, crude_low,
@@ -150,8 +149,20 @@ def coercion_rates(tables: dict[str, ir.Table], by: str = "municipality", period
             rates.insert(0, "period", key)
             rates.insert(0, "measure", measure)
             rows.append(rates)
-    columns = ["measure", "area", "period", "events", "population", "person_years", "crude", "crude_low",
-               "crude_high", "rate", "rate_low", "rate_high"]
+    columns = [
+        "measure",
+        "area",
+        "period",
+        "events",
+        "population",
+        "person_years",
+        "crude",
+        "crude_low",
+        "crude_high",
+        "rate",
+        "rate_low",
+        "rate_high",
+    ]
     result = pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
     result["events"] = result["events"].astype("int64")
     result["measure"] = pd.Categorical(result["measure"], measures, ordered=True)

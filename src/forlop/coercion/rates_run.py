@@ -40,14 +40,28 @@ def read_tables(clean: Path, engine: str = "duckdb", lang: str | None = None) ->
     return engine_tables(connect(engine), Path(clean), list(TABLES), lang)
 
 
-def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None,
-              engine: str = "duckdb", encoding: str = "utf-8") -> pd.DataFrame:
+def run_rates(
+    data: Path,
+    out: Path,
+    by: str = "municipality",
+    period: str = "year",
+    lang: str | None = None,
+    engine: str = "duckdb",
+    encoding: str = "utf-8",
+) -> pd.DataFrame:
     """Compute and write the coercion rates; return the rates table."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = read_tables(clean_dir(data, out, lang, encoding), engine, lang)
-    print(t("coercion.rates.step_rates", lang, by=t(f"coercion.by.{by}", lang),
-                                period=t(f"coercion.period_unit.{period}", lang)), file=sys.stderr)
+    print(
+        t(
+            "coercion.rates.step_rates",
+            lang,
+            by=t(f"coercion.by.{by}", lang),
+            period=t(f"coercion.period_unit.{period}", lang),
+        ),
+        file=sys.stderr,
+    )
     rates, _, excluded = coercion_rates(tables, by=by, period=period)
     rates.insert(1, "by", by)
     rates.insert(3, "period_unit", period)

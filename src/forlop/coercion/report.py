@@ -50,7 +50,9 @@ def suppress_trial(cluster_rates: pd.DataFrame, arm_rates: pd.DataFrame) -> tupl
     values = np.concatenate([cluster_rates["events"].to_numpy(float), arm_rates["events"].to_numpy(float)])
     lines = []
     for j, arm_row in enumerate(arm_rates.itertuples()):
-        parts = np.flatnonzero(((cluster_rates["arm"] == arm_row.arm) & (cluster_rates["period"] == arm_row.period)).to_numpy())
+        parts = np.flatnonzero(
+            ((cluster_rates["arm"] == arm_row.arm) & (cluster_rates["period"] == arm_row.period)).to_numpy()
+        )
         lines.append(Line(components=tuple(int(i) for i in parts), total=n + j))
     hidden = suppress(values, lines).suppressed
     return hidden[:n], hidden[n:]
@@ -62,47 +64,69 @@ def suppress_areas(events: np.ndarray) -> np.ndarray:
     return suppress(np.asarray(events, dtype=float), [Line(components=tuple(range(n)), total=n)]).suppressed
 
 
-def _read_result(path: Path, columns: list[str], dtype: dict | None = None, lang: str | None = None
-                 ) -> pd.DataFrame:
+def _read_result(path: Path, columns: list[str], dtype: dict | None = None, lang: str | None = None) -> pd.DataFrame:
     """Read a results CSV written by `coercion trial` or `coercion rates`; InputError if unusable."""
     if not Path(path).exists():
         raise InputError(str(path), t("coercion.report.not_found", lang))
     table = read_user_csv(path, dtype=dtype, keep_default_na=True, lang=lang)
     for column in columns:
         if column not in table.columns:
-            raise InputError(str(path), t("coercion.report.old_column", lang),
-                             column=column, example=",".join(table.columns))
+            raise InputError(
+                str(path), t("coercion.report.old_column", lang), column=column, example=",".join(table.columns)
+            )
     if table.empty:
         raise InputError(str(path), t("coercion.report.no_rows", lang))
     return table
 
 
 def _trial_context(trial_dir: Path, lang: str) -> dict:
-    effects = _read_result(trial_dir / "effects.csv", ["baseline", "period", "estimate", "ci_low", "ci_high", "p_value",
-                                                       "permutation_p", "effect_size", "unit"],
-                           {"baseline": str, "period": str}, lang)
+    effects = _read_result(
+        trial_dir / "effects.csv",
+        ["baseline", "period", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size", "unit"],
+        {"baseline": str, "period": str},
+        lang,
+    )
     outcome = "share" if effects["unit"].iloc[0] == "percentage points" else "rate"
-    arm_rates = _read_result(trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"],
-                             lang=lang)
-    cluster_rates = _read_result(trial_dir / "cluster_rates.csv",
-                                 ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str},
-                                 lang)
+    arm_rates = _read_result(
+        trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"], lang=lang
+    )
+    cluster_rates = _read_result(
+        trial_dir / "cluster_rates.csv",
+        ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"],
+        {"cluster": str},
+        lang,
+    )
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
     effect_rows = [
-        {"comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period), "estimate": _num(r.estimate, lang=lang), "ci": f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
-         "p": _p(r.p_value, lang), "perm": _p(r.permutation_p, lang), "es": _num(r.effect_size, lang=lang)}
+        {
+            "comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period),
+            "estimate": _num(r.estimate, lang=lang),
+            "ci": f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
+            "p": _p(r.p_value, lang),
+            "perm": _p(r.permutation_p, lang),
+            "es": _num(r.effect_size, lang=lang),
+        }
         for r in effects.itertuples()
     ]
     arm_rows = [
-        {"arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
-         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate, lang=lang),
-         "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}"}
+        {
+            "arm": t(f"coercion.arm.{r.arm}", lang),
+            "period": r.period,
+            "events": DASH if h else str(int(r.events)),
+            "rate": DASH if h else _num(r.rate, lang=lang),
+            "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
+        }
         for r, h in zip(arm_rates.itertuples(), hide_arm)
     ]
     cluster_rows = [
-        {"cluster": r.cluster, "arm": t(f"coercion.arm.{r.arm}", lang), "period": r.period,
-         "events": DASH if h else str(int(r.events)), "rate": DASH if h else _num(r.rate, lang=lang),
-         "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}"}
+        {
+            "cluster": r.cluster,
+            "arm": t(f"coercion.arm.{r.arm}", lang),
+            "period": r.period,
+            "events": DASH if h else str(int(r.events)),
+            "rate": DASH if h else _num(r.rate, lang=lang),
+            "ci": DASH if h else f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
+        }
         for r, h in zip(cluster_rates.itertuples(), hide_cluster)
     ]
     figure = ""
@@ -111,21 +135,48 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
     if design_file.exists() and counts_file.exists():
         design = read_design(design_file, lang)
         counts, _ = read_counts(counts_file, design, outcome, lang)
-        figure = pio.to_html(trial_figure(counts, design, lang, outcome), full_html=False, include_plotlyjs=True,
-                             config={"displayModeBar": False})
-    return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure,
-            "intro": t(f"coercion.report.trial_intro_{outcome}", lang)}
+        figure = pio.to_html(
+            trial_figure(counts, design, lang, outcome),
+            full_html=False,
+            include_plotlyjs=True,
+            config={"displayModeBar": False},
+        )
+    return {
+        "effects": effect_rows,
+        "arms": arm_rows,
+        "clusters": cluster_rows,
+        "figure": figure,
+        "intro": t(f"coercion.report.trial_intro_{outcome}", lang),
+    }
 
 
 def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dict:
-    rates = _read_result(rates_dir / "rates.csv", ["measure", "area", "period", "events", "person_years", "crude",
-                                                    "crude_low", "crude_high", "rate", "rate_low", "rate_high"],
-                         {"area": str, "period": str}, lang)
+    rates = _read_result(
+        rates_dir / "rates.csv",
+        [
+            "measure",
+            "area",
+            "period",
+            "events",
+            "person_years",
+            "crude",
+            "crude_low",
+            "crude_high",
+            "rate",
+            "rate_low",
+            "rate_high",
+        ],
+        {"area": str, "period": str},
+        lang,
+    )
     periods = sorted(rates["period"].unique())
     if period is not None and period not in periods:
-        raise InputError(str(rates_dir / "rates.csv"), t("coercion.report.no_period", lang, period=period),
-                         column="period",
-                         example=", ".join(periods[-5:]))
+        raise InputError(
+            str(rates_dir / "rates.csv"),
+            t("coercion.report.no_period", lang, period=period),
+            column="period",
+            example=", ".join(periods[-5:]),
+        )
     latest = period or periods[-1]
     sections = []
     for measure, part in rates[rates["period"] == latest].groupby("measure", sort=False):
@@ -137,16 +188,31 @@ def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dic
         for r, h in zip(part.itertuples(), hidden[:-1]):
             crude = f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})"
             rate = f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"
-            rows.append({"area": r.area, "events": DASH if h else str(int(r.events)),
-                         "crude": DASH if h else crude, "rate": DASH if h else rate})
-        total = {"area": t("coercion.col.total", lang), "events": DASH if hidden[-1] else str(int(total_events)),
-                 "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000, lang=lang), "rate": ""}
+            rows.append(
+                {
+                    "area": r.area,
+                    "events": DASH if h else str(int(r.events)),
+                    "crude": DASH if h else crude,
+                    "rate": DASH if h else rate,
+                }
+            )
+        total = {
+            "area": t("coercion.col.total", lang),
+            "events": DASH if hidden[-1] else str(int(total_events)),
+            "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000, lang=lang),
+            "rate": "",
+        }
         sections.append({"title": t(f"coercion.measure.{measure}", lang), "rows": rows, "total": total})
     return {"period": latest, "sections": sections}
 
 
-def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | None = None, lang: str | None = None,
-                 period: str | None = None) -> Path:
+def write_report(
+    out: Path,
+    trial_dir: Path | None = None,
+    rates_dir: Path | None = None,
+    lang: str | None = None,
+    period: str | None = None,
+) -> Path:
     """Write the coercion report to ``out`` (one offline HTML file) and return its path.
 
     The rates section shows ``period`` (e.g. ``2020``), by default the latest period of rates.csv.

@@ -38,10 +38,22 @@ from forlop.stats import poisson_rate, share_percent
 
 MAX_ENUMERATED = 20_000
 EFFECT_COLUMNS = [
-    "comparison", "baseline", "period", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size",
-    "se", "df", "clusters", "permutations", "unit",
+    "comparison",
+    "baseline",
+    "period",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "permutation_p",
+    "effect_size",
+    "se",
+    "df",
+    "clusters",
+    "permutations",
+    "unit",
 ]
-from forlop.choices import OUTCOMES  # noqa: E402  (the --outcome values; one list)
+
 EXPOSURE = {"rate": "person_years", "share": "denominator"}
 UNIT = {"rate": "per 10 000 per year", "share": "percentage points"}
 
@@ -94,17 +106,25 @@ def arm_period_rates(cluster_rates: pd.DataFrame, design: TrialDesign, outcome: 
     """Return one row per arm and period: clusters, events, exposure, pooled rate (or share) with exact
     CI, and mean_cluster_rate (the unweighted mean of the cluster values, which the model compares)."""
     exposure = EXPOSURE[outcome]
-    table = cluster_rates.groupby(["arm", "period"], sort=False).agg(
-        clusters=("cluster", "nunique"), events=("events", "sum"), exposure=(exposure, "sum"),
-        mean_cluster_rate=("rate", "mean"),
-    ).reset_index().rename(columns={"exposure": exposure})
+    table = (
+        cluster_rates.groupby(["arm", "period"], sort=False)
+        .agg(
+            clusters=("cluster", "nunique"),
+            events=("events", "sum"),
+            exposure=(exposure, "sum"),
+            mean_cluster_rate=("rate", "mean"),
+        )
+        .reset_index()
+        .rename(columns={"exposure": exposure})
+    )
     table["rate"], table["ci_low"], table["ci_high"] = _value_with_ci(table, outcome)
     order = {p.name: i for i, p in enumerate(design.periods)}
     table["_arm"] = table["arm"].map({"intervention": 0, "control": 1})
     table["_period"] = table["period"].map(order)
     table = table.sort_values(["_arm", "_period"]).drop(columns=["_arm", "_period"])
-    return table[["arm", "period", "clusters", "events", exposure, "rate", "ci_low", "ci_high",
-                  "mean_cluster_rate"]].reset_index(drop=True)
+    return table[
+        ["arm", "period", "clusters", "events", exposure, "rate", "ci_low", "ci_high", "mean_cluster_rate"]
+    ].reset_index(drop=True)
 
 
 def cluster_changes(cluster_rates: pd.DataFrame, design: TrialDesign, period: str) -> pd.DataFrame:
@@ -161,8 +181,9 @@ def permutation_test(changes: pd.DataFrame, seed: int = 2019) -> tuple[float, in
     return p, len(allocations)
 
 
-def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign, lang: str | None = None
-                ) -> tuple[pd.DataFrame, list[str]]:
+def mixed_model(
+    cluster_rates: pd.DataFrame, design: TrialDesign, lang: str | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Fit rate ~ period + arm + period:arm, random intercept per cluster (MixedLM, REML).
 
     Return per later period: comparison, estimate (= minus the period:arm coefficient), se, df, ci_low,
@@ -205,22 +226,25 @@ def mixed_model(cluster_rates: pd.DataFrame, design: TrialDesign, lang: str | No
         else:
             estimate = difference_in_change(cluster_changes(data, design, period.name))
             se = math.nan
-        rows.append({
-            "comparison": f"{design.baseline.name} -> {period.name}",
-            "baseline": design.baseline.name,
-            "period": period.name,
-            "estimate": estimate,
-            "se": se,
-            "df": dof,
-            "ci_low": estimate - t_crit * se,
-            "ci_high": estimate + t_crit * se,
-            "p_value": float(2 * stats.t.sf(abs(estimate / se), dof)) if dof > 0 and se > 0 else math.nan,
-        })
+        rows.append(
+            {
+                "comparison": f"{design.baseline.name} -> {period.name}",
+                "baseline": design.baseline.name,
+                "period": period.name,
+                "estimate": estimate,
+                "se": se,
+                "df": dof,
+                "ci_low": estimate - t_crit * se,
+                "ci_high": estimate + t_crit * se,
+                "p_value": float(2 * stats.t.sf(abs(estimate / se), dof)) if dof > 0 and se > 0 else math.nan,
+            }
+        )
     return pd.DataFrame(rows), notes
 
 
-def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool = True, outcome: str = "rate",
-                   lang: str | None = None) -> TrialResult:
+def evaluate_trial(
+    counts: pd.DataFrame, design: TrialDesign, permutation: bool = True, outcome: str = "rate", lang: str | None = None
+) -> TrialResult:
     """Evaluate the trial: cluster and arm values per period, and one effect row per later period.
 
     ``outcome`` is ``rate`` (per 10 000 per year) or ``share`` (percent; effects in percentage points).
@@ -235,13 +259,15 @@ def evaluate_trial(counts: pd.DataFrame, design: TrialDesign, permutation: bool 
         changes = cluster_changes(cluster_rates, design, period.name)
         estimate = float(effects.loc[effects["period"] == period.name, "estimate"].iloc[0])
         p_perm, n_perm = permutation_test(changes) if permutation else (math.nan, 0)
-        extra.append({
-            "period": period.name,
-            "permutation_p": p_perm,
-            "permutations": n_perm,
-            "effect_size": effect_size(changes, estimate),
-            "clusters": len(changes),
-        })
+        extra.append(
+            {
+                "period": period.name,
+                "permutation_p": p_perm,
+                "permutations": n_perm,
+                "effect_size": effect_size(changes, estimate),
+                "clusters": len(changes),
+            }
+        )
     effects = effects.merge(pd.DataFrame(extra), on="period")
     effects["unit"] = UNIT[outcome]
     effects = effects[EFFECT_COLUMNS]

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from forlop.coercion.design import TrialDesign
-from forlop.stats import PER
 from forlop.i18n import t
+from forlop.stats import PER
 
 COLOURS = {"intervention": "#c0392b", "control": "#2c7fb8"}
 
@@ -38,8 +38,9 @@ def quarterly_cluster_rates(counts: pd.DataFrame, design: TrialDesign, outcome: 
     return table
 
 
-def trial_figure(counts: pd.DataFrame, design: TrialDesign, lang: str | None = None, outcome: str = "rate"
-                 ) -> go.Figure:
+def trial_figure(
+    counts: pd.DataFrame, design: TrialDesign, lang: str | None = None, outcome: str = "rate"
+) -> go.Figure:
     """Return the figure: one line per cluster (quarterly rate), periods shaded and named."""
     table = quarterly_cluster_rates(counts, design, outcome)
     figure = go.Figure()
@@ -47,20 +48,37 @@ def trial_figure(counts: pd.DataFrame, design: TrialDesign, lang: str | None = N
     for cluster, rows in table.groupby("cluster"):
         arm = design.arms[cluster]
         rates = rows["rate"].where(~rows["suppressed"])
-        figure.add_trace(go.Scatter(
-            x=rows["quarter"], y=rates, mode="lines+markers", name=t(f"coercion.arm.{arm}", lang),
-            legendgroup=arm, showlegend=arm not in shown, line={"color": COLOURS[arm], "width": 1.5},
-            hovertemplate=f"{cluster}: %{{x}} %{{y:.1f}}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=rows["quarter"],
+                y=rates,
+                mode="lines+markers",
+                name=t(f"coercion.arm.{arm}", lang),
+                legendgroup=arm,
+                showlegend=arm not in shown,
+                line={"color": COLOURS[arm], "width": 1.5},
+                hovertemplate=f"{cluster}: %{{x}} %{{y:.1f}}<extra></extra>",
+            )
+        )
         shown.add(arm)
     for i, period in enumerate(design.periods):
         x0 = str(pd.Period(period.first, freq="Q"))
         x1 = str(pd.Period(period.last, freq="Q"))
-        figure.add_vrect(x0=x0, x1=x1, fillcolor="#888888", opacity=0.06 if i % 2 == 0 else 0.12, line_width=0,
-                         annotation_text=period.name, annotation_position="top left")
+        figure.add_vrect(
+            x0=x0,
+            x1=x1,
+            fillcolor="#888888",
+            opacity=0.06 if i % 2 == 0 else 0.12,
+            line_width=0,
+            annotation_text=period.name,
+            annotation_position="top left",
+        )
     figure.update_layout(
-        template="simple_white", height=420, margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        yaxis_title=t(f"coercion.axis.{outcome}", lang), xaxis_title=t("coercion.axis.quarter", lang),
+        template="simple_white",
+        height=420,
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        yaxis_title=t(f"coercion.axis.{outcome}", lang),
+        xaxis_title=t("coercion.axis.quarter", lang),
         legend={"orientation": "h", "y": -0.2},
     )
     return figure

@@ -17,8 +17,8 @@ import pandas as pd
 from forlop.coercion.coverage import arm_coverage, comparable_clusters, first_gap, periods_with_counts, without_counts
 from forlop.coercion.design import TrialDesign, read_counts, read_design
 from forlop.coercion.trial import TrialResult, evaluate_trial
-from forlop.errors import InputError
 from forlop.coercion.trial_plot import trial_figure
+from forlop.errors import InputError
 from forlop.i18n import t
 
 
@@ -32,19 +32,43 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
         comparable = comparable_clusters(table, design, period, arm)
         lacking = [c for c in design.clusters(arm) if c not in comparable]
         none = without_counts(table)
-        raise InputError(str(counts_path), t(
-            "coercion.trial.empty_arm", lang, arm=t(f"coercion.arm.{arm}", lang), baseline=design.baseline.name,
-            period=period, clusters=", ".join(lacking), n_none=len(none), n_design=len(design.arms),
-            none=", ".join(none) or "-"))
+        raise InputError(
+            str(counts_path),
+            t(
+                "coercion.trial.empty_arm",
+                lang,
+                arm=t(f"coercion.arm.{arm}", lang),
+                baseline=design.baseline.name,
+                period=period,
+                clusters=", ".join(lacking),
+                n_none=len(none),
+                n_design=len(design.arms),
+                none=", ".join(none) or "-",
+            ),
+        )
     for coverage in arm_coverage(table, design):
         if coverage.incomplete:
-            print(t("coercion.trial.coverage", lang, arm=t(f"coercion.arm.{coverage.arm}", lang),
-                    used=len(coverage.complete), total=len(coverage.clusters), missing=", ".join(coverage.incomplete)),
-                  file=sys.stderr)
+            print(
+                t(
+                    "coercion.trial.coverage",
+                    lang,
+                    arm=t(f"coercion.arm.{coverage.arm}", lang),
+                    used=len(coverage.complete),
+                    total=len(coverage.clusters),
+                    missing=", ".join(coverage.incomplete),
+                ),
+                file=sys.stderr,
+            )
 
 
-def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate",
-              encoding: str = "utf-8") -> TrialResult:
+def run_trial(
+    counts_path: Path,
+    design_path: Path,
+    out: Path,
+    lang: str | None = None,
+    outcome: str = "rate",
+    encoding: str = "utf-8",
+) -> TrialResult:
     """Evaluate the trial and write its files to ``out``; return the result.
 
     On stderr: the number of rejected rows and where they are (always), the clusters of the design
@@ -61,8 +85,10 @@ def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None 
     if len(rejected):
         rejected_file.parent.mkdir(exist_ok=True)
         rejected.to_csv(rejected_file, index=False)
-        print(t("coercion.rejected", lang, n=len(rejected), read=len(counts) + len(rejected), path=rejected_file),
-              file=sys.stderr)
+        print(
+            t("coercion.rejected", lang, n=len(rejected), read=len(counts) + len(rejected), path=rejected_file),
+            file=sys.stderr,
+        )
     else:
         rejected_file.unlink(missing_ok=True)
         print(t("coercion.rejected_none", lang, read=len(counts)), file=sys.stderr)
@@ -80,6 +106,8 @@ def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None 
         notes.unlink(missing_ok=True)
     counts.to_csv(out / "counts_used.csv", index=False)
     (out / "design_used.yaml").write_text(Path(design_path).read_text(encoding="utf-8"), encoding="utf-8")
-    trial_figure(counts, design, lang, outcome).write_html(out / "trial_plot.html", include_plotlyjs=True, full_html=True)
+    trial_figure(counts, design, lang, outcome).write_html(
+        out / "trial_plot.html", include_plotlyjs=True, full_html=True
+    )
     print(t("coercion.trial.done", lang, path=out), file=sys.stderr)
     return result

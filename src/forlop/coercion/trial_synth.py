@@ -51,7 +51,9 @@ def synthetic_trial(seed: int, effect: float) -> SyntheticTrial:
     population = rng.uniform(par["population_min"], par["population_max"], n)
     size_stratum = np.where(population >= np.median(population), "large", "small")
     arms = allocate(dict(zip(clusters, size_stratum)), seed=int(rng.integers(2**31)))
-    base_rate = par["baseline_rate_mean"] * np.exp(rng.normal(0.0, par["cluster_log_sd"], n) - par["cluster_log_sd"] ** 2 / 2)
+    base_rate = par["baseline_rate_mean"] * np.exp(
+        rng.normal(0.0, par["cluster_log_sd"], n) - par["cluster_log_sd"] ** 2 / 2
+    )
     periods = {name: [str(b) for b in bounds] for name, bounds in par["periods"].items()}
     names = list(periods)
     true_effects = {names[1]: effect}
@@ -70,12 +72,16 @@ def synthetic_trial(seed: int, effect: float) -> SyntheticTrial:
         # population[cluster, month], then Poisson counts with mean rate / 12 x population / 10 000
         pop = np.rint(population[:, None] * (1 + par["population_growth_per_year"]) ** years[None, :]).astype(int)
         events = rng.poisson(rate[:, None] / 12 * pop / 10_000)
-        frames.append(pd.DataFrame({
-            "cluster": np.repeat(clusters, len(months)),
-            "month": np.tile([str(m) for m in months], n),
-            "events": events.ravel(),
-            "population": pop.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cluster": np.repeat(clusters, len(months)),
+                    "month": np.tile([str(m) for m in months], n),
+                    "events": events.ravel(),
+                    "population": pop.ravel(),
+                }
+            )
+        )
     counts = pd.concat(frames, ignore_index=True).sort_values(["cluster", "month"], ignore_index=True)
     design = {"arms": arms, "periods": periods}
     return SyntheticTrial(counts=counts, design=design, true_effects=true_effects)
@@ -88,7 +94,7 @@ def write_synthetic_trial(out: Path, seed: int, effect: float) -> SyntheticTrial
     out.mkdir(parents=True, exist_ok=True)
     trial.counts.to_csv(out / "counts.csv", index=False)
     (out / "trial.yaml").write_text(yaml.safe_dump(trial.design, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    pd.DataFrame(
-        {"period": list(trial.true_effects), "true_effect": list(trial.true_effects.values())}
-    ).to_csv(out / "true_effects.csv", index=False)
+    pd.DataFrame({"period": list(trial.true_effects), "true_effect": list(trial.true_effects.values())}).to_csv(
+        out / "true_effects.csv", index=False
+    )
     return trial

@@ -11,10 +11,9 @@ from pathlib import Path
 import ibis
 from ibis.backends import BaseBackend
 
+from forlop.choices import ENGINES as BACKENDS  # (the --engine values; one list)
 from forlop.errors import InputError
 from forlop.i18n import t
-
-from forlop.choices import ENGINES as BACKENDS  # (the --engine values; one list)
 
 
 def connect(backend: str = "duckdb") -> BaseBackend:

@@ -33,8 +33,7 @@ def ids_are_integers(con: duckdb.DuckDBPyConnection, source: Source, column: str
     return all_int is not False
 
 
-def decide_id_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source,
-                     id_types: dict[str, bool]) -> None:
+def decide_id_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source, id_types: dict[str, bool]) -> None:
     """Decide int64 or text for each id column of ``table`` not decided yet (DESIGN.md: ids join).
 
     An id is decided in the table where it is the key (person_id in persons, episode_id in
@@ -49,12 +48,15 @@ def decide_id_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source
 
 def column_sqls(table: Table, source: Source, id_types: dict[str, bool], lang: str | None) -> list[ColumnSQL]:
     """Return the parsing SQL of every column of ``table`` (ids as decided in ``id_types``)."""
-    return [column_sql(c, i, source.columns[c.name], source.types[c.name], id_types.get(c.name, True), lang)
-            for i, c in enumerate(table.columns)]
+    return [
+        column_sql(c, i, source.columns[c.name], source.types[c.name], id_types.get(c.name, True), lang)
+        for i, c in enumerate(table.columns)
+    ]
 
 
-def check_values(con: duckdb.DuckDBPyConnection, table: Table, source: Source, sqls: list[ColumnSQL],
-                  lang: str | None) -> None:
+def check_values(
+    con: duckdb.DuckDBPyConnection, table: Table, source: Source, sqls: list[ColumnSQL], lang: str | None
+) -> None:
     """Create ``chk_<table>``: parsed values and the reasons found in the row's own values."""
     texts = ", ".join(f"{s.text} AS {text_alias(i)}" for i, s in enumerate(sqls))
     values = ", ".join(f"{s.value} AS {value_alias(i)}" for i, s in enumerate(sqls))
@@ -64,8 +66,13 @@ def check_values(con: duckdb.DuckDBPyConnection, table: Table, source: Source, s
             missing = sql_message("extract.reason.missing", lang, column=sql_text(column.name))
             reasons.append(f"CASE WHEN NOT {s.present} THEN {missing} END")
         if s.bad != "false":
-            bad = sql_message("extract.reason.bad_value", lang, column=sql_text(column.name),
-                              value=f"left({s.shown}, 40)", what=sql_text(s.what))
+            bad = sql_message(
+                "extract.reason.bad_value",
+                lang,
+                column=sql_text(column.name),
+                value=f"left({s.shown}, 40)",
+                what=sql_text(s.what),
+            )
             reasons.append(f"CASE WHEN {s.bad} THEN {bad} END")
     outputs = ", ".join(f"{value_alias(i)} AS {ident(c.name)}" for i, c in enumerate(table.columns))
     reason = f"NULLIF(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL::VARCHAR"
@@ -75,8 +82,9 @@ def check_values(con: duckdb.DuckDBPyConnection, table: Table, source: Source, s
     )
 
 
-def check_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source, sqls: list[ColumnSQL],
-                 lang: str | None) -> None:
+def check_types(
+    con: duckdb.DuckDBPyConnection, table: Table, source: Source, sqls: list[ColumnSQL], lang: str | None
+) -> None:
     """Stop when a column has values but none of them parses (wrong type), or a required column is empty."""
     if source.rows == 0:
         return
@@ -92,8 +100,12 @@ def check_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source, sq
             f"WHERE {alias} IS NOT NULL ORDER BY __row LIMIT 1"
         ).fetchone()
         if first is not None:
-            raise InputError(str(source.path), t("extract.wrong_type", lang, what=s.what), column=column.name,
-                             example=t("extract.example", lang, row=first[0], value=first[1][:40]))
+            raise InputError(
+                str(source.path),
+                t("extract.wrong_type", lang, what=s.what),
+                column=column.name,
+                example=t("extract.example", lang, row=first[0], value=first[1][:40]),
+            )
         if not column.nullable:
             raise InputError(str(source.path), t("extract.no_values", lang), column=column.name)
 
@@ -114,6 +126,15 @@ def known_warnings(con: duckdb.DuckDBPyConnection, table: Table, lang: str | Non
             f"ANTI JOIN rej_{table.name} USING (__row) WHERE {col} IS NOT NULL AND {outside}",
         )
         if count:
-            warnings.append(t("extract.warning.known", lang, table=table.name, column=column.name, rows=count,
-                              codelist=known["codelist"], example=example))
+            warnings.append(
+                t(
+                    "extract.warning.known",
+                    lang,
+                    table=table.name,
+                    column=column.name,
+                    rows=count,
+                    codelist=known["codelist"],
+                    example=example,
+                )
+            )
     return warnings

@@ -64,16 +64,29 @@ def contract() -> dict[str, Table]:
         for column_name, c in spec["columns"].items():
             if c["type"] not in TYPES:
                 raise ValueError(f"contract.yaml: {name}.{column_name}: unknown type {c['type']}")
-            columns.append(Column(
-                name=column_name, type=c["type"], nullable=bool(c.get("nullable", False)),
-                key=bool(c.get("key", False)), ref=c.get("ref"), values=tuple(c.get("values", ())),
-                codelist=c.get("codelist"), item=c.get("item"), known=c.get("known"),
-            ))
+            columns.append(
+                Column(
+                    name=column_name,
+                    type=c["type"],
+                    nullable=bool(c.get("nullable", False)),
+                    key=bool(c.get("key", False)),
+                    ref=c.get("ref"),
+                    values=tuple(c.get("values", ())),
+                    codelist=c.get("codelist"),
+                    item=c.get("item"),
+                    known=c.get("known"),
+                )
+            )
         unique = tuple(tuple(u) for u in spec.get("unique", ()))
         keys = tuple((c.name,) for c in columns if c.key) + unique
-        tables[name] = Table(name=name, columns=tuple(columns), unique=unique,
-                             checks=tuple(spec.get("checks", ())),
-                             may_be_empty=bool(spec.get("may_be_empty", False)), keys=keys)
+        tables[name] = Table(
+            name=name,
+            columns=tuple(columns),
+            unique=unique,
+            checks=tuple(spec.get("checks", ())),
+            may_be_empty=bool(spec.get("may_be_empty", False)),
+            keys=keys,
+        )
     return tables
 
 
@@ -82,8 +95,11 @@ def processing_order() -> list[str]:
     tables = contract()
     done: list[str] = []
     while len(done) < len(tables):
-        ready = [name for name, table in tables.items()
-                 if name not in done and {c.ref for c in table.columns if c.ref} <= set(done)]
+        ready = [
+            name
+            for name, table in tables.items()
+            if name not in done and {c.ref for c in table.columns if c.ref} <= set(done)
+        ]
         if not ready:
             raise ValueError("contract.yaml: the refs between tables form a cycle")
         done.extend(ready)

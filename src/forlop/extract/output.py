@@ -29,8 +29,9 @@ def _text_of(column: str, source_type: str) -> str:
     return f"CAST({col} AS VARCHAR) AS {ident(column)}"
 
 
-def write_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source, stage: Path,
-                 lang: str | None) -> TableCounts:
+def write_table(
+    con: duckdb.DuckDBPyConnection, table: Table, source: Source, stage: Path, lang: str | None
+) -> TableCounts:
     """Find the rejected rows of ``table``, write clean and rejected files, return the counts."""
     duplicates = prepare_duplicates(con, table)
     rules = row_rules(table, duplicates, lang)
@@ -54,7 +55,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source, st
         originals = ", ".join(_text_of(name, kind) for name, kind in _source_columns(con, source))
         path = stage / "rejected" / f"{table.name}.csv"
         con.execute(
-            f"COPY (SELECT {originals}, r.reason AS reason, r.__row AS \"row\" FROM {source.view} s "
+            f'COPY (SELECT {originals}, r.reason AS reason, r.__row AS "row" FROM {source.view} s '
             f"JOIN rej_{table.name} r USING (__row) ORDER BY r.__row) TO {sql_text(str(path))} (HEADER, DELIMITER ',')"
         )
     return TableCounts(table.name, read, used, rejected)

@@ -37,8 +37,18 @@ TIMESTAMP_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}
 MUNICIPALITY_PATTERN = r"[0-9]{1,4}"
 LOCAL_TIME_ZONE = "Europe/Oslo"
 
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-                  "HUGEINT", "UHUGEINT"}
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "HUGEINT",
+    "UHUGEINT",
+}
 _TIMESTAMP_TYPES = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE"}
 
 
@@ -91,8 +101,9 @@ def value_alias(index: int) -> str:
     return f"__v{index}"
 
 
-def column_sql(column: Column, index: int, source_column: str, source_type: str, int_ids: bool,
-               lang: str | None) -> ColumnSQL:
+def column_sql(
+    column: Column, index: int, source_column: str, source_type: str, int_ids: bool, lang: str | None
+) -> ColumnSQL:
     """Return the SQL that reads, parses and checks ``column`` (see the module docstring).
 
     The text is selected as ``__t<index>``; ``value`` parses that, and is selected as ``__v<index>``;
@@ -136,8 +147,10 @@ def column_sql(column: Column, index: int, source_column: str, source_type: str,
         if source_type == "BOOLEAN":
             text, value = raw, a
         else:
-            value = (f"CASE lower({a}) WHEN 'true' THEN true WHEN '1' THEN true "
-                     f"WHEN 'false' THEN false WHEN '0' THEN false END")
+            value = (
+                f"CASE lower({a}) WHEN 'true' THEN true WHEN '1' THEN true "
+                f"WHEN 'false' THEN false WHEN '0' THEN false END"
+            )
     elif kind == "list":
         if source_type.endswith("[]"):
             text, items = raw, f"list_transform({a}, x -> TRIM(CAST(x AS VARCHAR)))"
@@ -166,5 +179,4 @@ def column_sql(column: Column, index: int, source_column: str, source_type: str,
             wrong = f"list_filter({v}, x -> NOT regexp_full_match(x, '{ICD10_PATTERN}'))"
             bad = f"(len({wrong}) > 0)"
             shown = f"{wrong}[1]"
-    return ColumnSQL(text=text, value=value, present=present, bad=bad, shown=shown,
-                     what=what(column, lang, int_ids))
+    return ColumnSQL(text=text, value=value, present=present, bad=bad, shown=shown, what=what(column, lang, int_ids))

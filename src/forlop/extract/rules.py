@@ -90,21 +90,25 @@ def row_rules(table: Table, duplicates: list[str], lang: str | None) -> RowRules
     for index, (column, ref) in enumerate(refs):
         alias, col = f"k{index}", f"c.{ident(column.name)}"
         rules.joins.append(f"LEFT JOIN keys_{ref} {alias} ON {col} = {alias}.k")
-        unknown = sql_message("extract.reason.unknown_ref", lang, column=sql_text(column.name), value=col,
-                              table=sql_text(ref))
-        rejected = sql_message("extract.reason.rejected_ref", lang, column=sql_text(column.name), value=col,
-                               table=sql_text(ref))
-        rules.reasons.append(f"CASE WHEN {col} IS NOT NULL AND {alias}.k IS NULL THEN {unknown} "
-                             f"WHEN {col} IS NOT NULL AND NOT {alias}.ok THEN {rejected} END")
+        unknown = sql_message(
+            "extract.reason.unknown_ref", lang, column=sql_text(column.name), value=col, table=sql_text(ref)
+        )
+        rejected = sql_message(
+            "extract.reason.rejected_ref", lang, column=sql_text(column.name), value=col, table=sql_text(ref)
+        )
+        rules.reasons.append(
+            f"CASE WHEN {col} IS NOT NULL AND {alias}.k IS NULL THEN {unknown} "
+            f"WHEN {col} IS NOT NULL AND NOT {alias}.ok THEN {rejected} END"
+        )
     for index, (key, name) in enumerate(zip(table.keys, duplicates)):
         alias = f"d{index}"
         on = " AND ".join(f"c.{ident(k)} = {alias}.{ident(k)}" for k in key)
         rules.joins.append(f"LEFT JOIN {name} {alias} ON {on}")
         values = " || ', ' || ".join(f"CAST(c.{ident(k)} AS VARCHAR)" for k in key)
-        message = sql_message("extract.reason.duplicate", lang, columns=sql_text(", ".join(key)), values=values,
-                              first=f"{alias}.__first")
-        rules.reasons.append(f"CASE WHEN {alias}.__first IS NOT NULL AND c.__row > {alias}.__first "
-                             f"THEN {message} END")
+        message = sql_message(
+            "extract.reason.duplicate", lang, columns=sql_text(", ".join(key)), values=values, first=f"{alias}.__first"
+        )
+        rules.reasons.append(f"CASE WHEN {alias}.__first IS NOT NULL AND c.__row > {alias}.__first THEN {message} END")
     if "end_not_before_start" in table.checks:
         message = sql_message("extract.reason.end_before_start", lang, end='c."end"', start="c.start")
         rules.reasons.append(f'CASE WHEN c."end" < c.start THEN {message} END')

@@ -93,8 +93,10 @@ def check_utf8(path: Path, lang: str | None, encoding: str = "utf-8", copy_to: P
     utf8 = codecs.lookup(encoding).name == "utf-8"
     offset = 0
     newlines = 0
-    with path.open("rb") as handle, (copy_to.open("w", encoding="utf-8", newline="") if copy_to
-                                     else contextlib.nullcontext()) as copy:
+    with (
+        path.open("rb") as handle,
+        copy_to.open("w", encoding="utf-8", newline="") if copy_to else contextlib.nullcontext() as copy,
+    ):
         while True:
             chunk = handle.read(_CHUNK)
             buffered = decoder.getstate()[0]  # the start of a character cut by the chunk border
@@ -102,10 +104,18 @@ def check_utf8(path: Path, lang: str | None, encoding: str = "utf-8", copy_to: P
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:  # error.start counts from the start of buffered + chunk
                 line = newlines + chunk.count(b"\n", 0, max(0, error.start - len(buffered))) + 1
-                bad = (buffered + chunk)[error.start:error.start + 1]
-                raise InputError(str(path), t("extract.encoding" if utf8 else "extract.not_encoding", lang,
-                                              offset=offset - len(buffered) + error.start, line=line,
-                                              byte=bad.hex(), encoding=encoding)) from None
+                bad = (buffered + chunk)[error.start : error.start + 1]
+                raise InputError(
+                    str(path),
+                    t(
+                        "extract.encoding" if utf8 else "extract.not_encoding",
+                        lang,
+                        offset=offset - len(buffered) + error.start,
+                        line=line,
+                        byte=bad.hex(),
+                        encoding=encoding,
+                    ),
+                ) from None
             if copy is not None:
                 copy.write(text)
             if not chunk:
@@ -161,8 +171,14 @@ def _has_data_row(path: Path) -> bool:
         return True  # there is something after the header; DuckDB will say what is wrong with it
 
 
-def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, lang: str | None,
-                encoding: str = "utf-8", utf8_dir: Path | None = None) -> Source:
+def open_source(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    table: Table,
+    lang: str | None,
+    encoding: str = "utf-8",
+    utf8_dir: Path | None = None,
+) -> Source:
     """Find ``table``'s file and check it can be read and has every contract column (fatal otherwise).
 
     A Parquet file becomes the view ``src_<table>`` at once; a CSV is only checked here (encoding,
@@ -190,19 +206,29 @@ def open_source(con: duckdb.DuckDBPyConnection, data_dir: Path, table: Table, la
             types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {view}").fetchall() if row[0] != "__row"}
             rows = one_row(con, f"SELECT count(*) FROM {view}")[0]
         except duckdb.Error as error:
-            raise InputError(str(path), t("extract.unreadable", lang, detail=str(error).strip().splitlines()[0].strip())) from None
+            raise InputError(
+                str(path), t("extract.unreadable", lang, detail=str(error).strip().splitlines()[0].strip())
+            ) from None
         names = list(types)
     by_lower = {n.lower(): n for n in names}
     columns = {}
     for column in table.columns:
         if column.name.lower() not in by_lower:
-            raise InputError(str(path), t("extract.missing_column", lang, found=", ".join(names)),
-                             column=column.name)
+            raise InputError(str(path), t("extract.missing_column", lang, found=", ".join(names)), column=column.name)
         columns[column.name] = by_lower[column.name.lower()]
     wanted = {c.name.lower() for c in table.columns}
     extra = [n for n in names if n.lower() not in wanted]
-    return Source(table=table.name, path=path, kind=path.suffix[1:], view=view, columns=columns,
-                  types={c: types[s] for c, s in columns.items()}, extra=extra, rows=rows, read_path=read_path)
+    return Source(
+        table=table.name,
+        path=path,
+        kind=path.suffix[1:],
+        view=view,
+        columns=columns,
+        types={c: types[s] for c, s in columns.items()},
+        extra=extra,
+        rows=rows,
+        read_path=read_path,
+    )
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, lang: str | None) -> None:

@@ -57,8 +57,10 @@ class ValidationSummary:
 
     def lines(self, lang: str | None = None) -> list[str]:
         """Return the summary for people: one line per table, where the rejected rows are, warnings."""
-        lines = [t("summary.table_line", lang, table=c.table, read=c.rows_read, used=c.rows_used,
-                   rejected=c.rows_rejected) for c in self.tables.values()]
+        lines = [
+            t("summary.table_line", lang, table=c.table, read=c.rows_read, used=c.rows_used, rejected=c.rows_rejected)
+            for c in self.tables.values()
+        ]
         if self.rows_rejected:
             lines.append(t("summary.rejected_where", lang, path=self.rejected_dir))
         lines += [t("extract.warning", lang, text=w) for w in self.warnings]

@@ -54,8 +54,15 @@ def _progress(enabled: bool, lang: str | None, key: str, **values: object) -> No
         print(t(key, lang, **values), file=sys.stderr, flush=True)
 
 
-def _open_all(con: duckdb.DuckDBPyConnection, data_dir: Path, lang: str | None, progress: bool,
-              warnings: list[str], encoding: str = "utf-8", utf8_dir: Path | None = None) -> dict[str, Source]:
+def _open_all(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    lang: str | None,
+    progress: bool,
+    warnings: list[str],
+    encoding: str = "utf-8",
+    utf8_dir: Path | None = None,
+) -> dict[str, Source]:
     """Open every table's file: the cheap fatal checks (missing table or column, empty, encoding) first."""
     tables = contract()
     sources = {}
@@ -71,8 +78,15 @@ def _open_all(con: duckdb.DuckDBPyConnection, data_dir: Path, lang: str | None, 
     return sources
 
 
-def _validate_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source, id_types: dict[str, bool],
-                    stage: Path, lang: str | None, warnings: list[str]) -> TableCounts:
+def _validate_table(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source: Source,
+    id_types: dict[str, bool],
+    stage: Path,
+    lang: str | None,
+    warnings: list[str],
+) -> TableCounts:
     """Check one table and write its clean and rejected rows to ``stage``; return its counts."""
     try:
         load_source(con, source, lang)
@@ -86,8 +100,15 @@ def _validate_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source
         raise InputError(str(source.path), t("extract.unreadable", lang, detail=detail)) from None
     warnings += known_warnings(con, table, lang)
     if counts.rows_read and counts.rows_rejected * 2 > counts.rows_read:
-        warnings.append(t("extract.warning.mostly_rejected", lang, table=table.name,
-                          rejected=counts.rows_rejected, read=counts.rows_read))
+        warnings.append(
+            t(
+                "extract.warning.mostly_rejected",
+                lang,
+                table=table.name,
+                rejected=counts.rows_rejected,
+                read=counts.rows_read,
+            )
+        )
     if any(c.ref == table.name for other in contract().values() for c in other.columns):
         prepare_keys(con, table)  # what later tables' refs are checked against
     con.execute(f"DROP TABLE chk_{table.name}")
@@ -96,8 +117,9 @@ def _validate_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source
     return counts
 
 
-def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
-                     progress: bool = False, encoding: str = "utf-8") -> ValidationSummary:
+def validate_extract(
+    data_dir: Path, out_dir: Path, lang: str | None = None, progress: bool = False, encoding: str = "utf-8"
+) -> ValidationSummary:
     """Validate the extract in ``data_dir`` and write ``clean/``, ``rejected/`` and the summary to ``out_dir``.
 
     Raises ``InputError`` for a fatal problem (see the module docstring); rows are never dropped
@@ -113,8 +135,9 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise InputError("--encoding", t("input.unknown_encoding", lang, encoding=encoding),
-                         example="utf-8, cp1252") from None
+        raise InputError(
+            "--encoding", t("input.unknown_encoding", lang, encoding=encoding), example="utf-8, cp1252"
+        ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_old_results(out_dir)
     stage = out_dir / _STAGE
@@ -138,6 +161,10 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
     finally:
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
-    return ValidationSummary(out_dir=out_dir, tables=counts,
-                             id_types={k: "int64" if v else "string" for k, v in id_types.items()},
-                             warnings=warnings, seconds=time.perf_counter() - started)
+    return ValidationSummary(
+        out_dir=out_dir,
+        tables=counts,
+        id_types={k: "int64" if v else "string" for k, v in id_types.items()},
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+    )

@@ -61,8 +61,10 @@ def prior_phv_contact(episodes: ir.Table, persons: ir.Table, year: int) -> ir.Ta
     earliest = ibis.literal(dt.datetime(year - max(YEARS_BEFORE), 1, 1))
     before_y = ibis.literal(dt.datetime(year, 1, 1))
     e = episodes.filter(
-        (episodes.sector == "PHV") & episodes.person_id.isin(persons.person_id)
-        & (episodes.start < before_y) & (episodes.end.isnull() | (episodes.end >= earliest))
+        (episodes.sector == "PHV")
+        & episodes.person_id.isin(persons.person_id)
+        & (episodes.start < before_y)
+        & (episodes.end.isnull() | (episodes.end >= earliest))
     )
     flags = {}
     for k in YEARS_BEFORE:
@@ -91,7 +93,9 @@ class IndexStays:
     in_year: ir.Table
 
 
-def select_index_stays(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False) -> IndexStays:
+def select_index_stays(
+    tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_deaths: bool = False
+) -> IndexStays:
     """Selection steps 1-3 of the module docstring: index stay, day 0 and days_to_death (cached).
 
     The counts of the flow are read from cached tables, so no step is computed twice.
@@ -116,9 +120,11 @@ def select_index_stays(tables: dict[str, ir.Table], stays: ir.Table, year: int, 
     days_to_death = index.death_date.epoch_days() - index.day0_n
     index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64"))).cache()
 
-    counts = index.aggregate(
-        discharged=index.count(), died=index.count(where=index.days_to_death.notnull())
-    ).to_pyarrow().to_pylist()[0]
+    counts = (
+        index.aggregate(discharged=index.count(), died=index.count(where=index.days_to_death.notnull()))
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     flow = [
         ("persons_in_extract", persons.count().to_pyarrow().as_py()),
         ("smi_population", smi.count().to_pyarrow().as_py()),
@@ -181,7 +187,8 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
     prior_columns = [f"phv_contact_y_minus_{k}" for k in YEARS_BEFORE]
     patients = patients.join(prior, "person_id", how="left").select(patients, *prior_columns)
     patients = patients.mutate(
-        substance_use=patients.substance_use.fill_null(False), coercion=patients.coercion.fill_null(False),
+        substance_use=patients.substance_use.fill_null(False),
+        coercion=patients.coercion.fill_null(False),
         **{c: patients[c].fill_null(False) for c in prior_columns},
     ).cache()
     flow = [*selected.flow, ("cohort", patients.count().to_pyarrow().as_py())]

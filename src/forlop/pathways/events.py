@@ -63,11 +63,15 @@ def point_events(tables: dict[str, ir.Table], cohort: ir.Table, services: tuple[
         collab = (
             list_has_any(ep.special_codes, field_codes("collaboration_meeting", "special_codes"))
             | list_has_any(ep.procedure_codes, field_codes("collaboration_meeting", "procedure_codes"))
-            | ep.indirect_activity.isin([int(c) for c in field_codes("collaboration_meeting", "indirect_activity")]).fill_null(False)
+            | ep.indirect_activity.isin(
+                [int(c) for c in field_codes("collaboration_meeting", "indirect_activity")]
+            ).fill_null(False)
         )
         ambulant = (
             list_has_any(ep.special_codes, field_codes("ambulant_contact", "special_codes"))
-            | ep.place_of_activity.isin([int(c) for c in field_codes("ambulant_contact", "place_of_activity")]).fill_null(False)
+            | ep.place_of_activity.isin(
+                [int(c) for c in field_codes("ambulant_contact", "place_of_activity")]
+            ).fill_null(False)
         ) & ~collab
         act = ep.service_group.isin(codes.codes("act_fact", "service_group")).fill_null(False)
         outpatient = ep.care_level == 3
@@ -80,7 +84,8 @@ def point_events(tables: dict[str, ir.Table], cohort: ir.Table, services: tuple[
         }
         parts += [
             ep.filter(condition).select("person_id", "d", service=ibis.literal(name))
-            for name, condition in conditions.items() if name in wanted
+            for name, condition in conditions.items()
+            if name in wanted
         ]
     if wanted & set(CLAIM_SERVICES):
         claims = tables["primary_care_claims"]
@@ -90,10 +95,15 @@ def point_events(tables: dict[str, ir.Table], cohort: ir.Table, services: tuple[
         ooh_types = [int(p) for p in practice.loc[practice.kind == "out_of_hours", "practice_type"]]
         gp = claims.practice_type.isin(gp_types)
         consultation = gp & list_has_any(claims.fee_codes, codes.codes("gp_consultation_fees", "fee_code"))
-        conditions = {"gp_contact": gp, "gp_consultation": consultation, "out_of_hours": claims.practice_type.isin(ooh_types)}
+        conditions = {
+            "gp_contact": gp,
+            "gp_consultation": consultation,
+            "out_of_hours": claims.practice_type.isin(ooh_types),
+        }
         parts += [
             claims.filter(condition).select("person_id", "d", service=ibis.literal(name))
-            for name, condition in conditions.items() if name in wanted
+            for name, condition in conditions.items()
+            if name in wanted
         ]
     events = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
     return events.mutate(d_end=events.d, before=ibis.literal(False))
@@ -182,8 +192,11 @@ def service_summary(points: ir.Table, stays: ir.Table, periods: ir.Table) -> ir.
     point_rows = points.mutate(nights=ibis.literal(0, "int64"), acute=ibis.literal(False))
     columns = ["person_id", "service", "d", "d_end", "nights", "acute", "before"]
     rows = ibis.union(
-        point_rows.select(columns), stay_rows.select(columns), period_rows.select(columns),
-        all_municipal.select(columns), distinct=False,
+        point_rows.select(columns),
+        stay_rows.select(columns),
+        period_rows.select(columns),
+        all_municipal.select(columns),
+        distinct=False,
     )
     counted = ~(rows.service.isin(list(OUTPATIENT_TYPES)) & (rows.d == 0))
     rows = rows.mutate(counted=counted)

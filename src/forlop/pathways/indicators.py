@@ -67,7 +67,9 @@ def psych_contact_30d(p: pd.DataFrame) -> pd.Series:
     """001 figure 19: 'readmission' within 30 days, else 'outpatient_only', else 'none'."""
     readmitted = p["days_to_first_readmission"].fillna(999) <= 30
     outpatient = p["days_to_first_outpatient"].fillna(999) <= 30
-    return pd.Series(np.where(readmitted, "readmission", np.where(outpatient, "outpatient_only", "none")), index=p.index)
+    return pd.Series(
+        np.where(readmitted, "readmission", np.where(outpatient, "outpatient_only", "none")), index=p.index
+    )
 
 
 def first_contact(p: pd.DataFrame) -> pd.Series:
@@ -186,9 +188,15 @@ def _rows(entry: dict, breakdown: str, groups: pd.Index, num, den, value, low=No
         return np.full(n, np.nan) if x is None else np.asarray(x, dtype=float)
 
     return {
-        "indicator": np.full(n, entry["id"], dtype=object), "breakdown": np.full(n, breakdown, dtype=object),
-        "group": np.asarray(groups.astype(str), dtype=object), "numerator": arr(num), "denominator": arr(den),
-        "value": arr(value), "unit": np.full(n, entry["unit"], dtype=object), "ci_low": arr(low), "ci_high": arr(high),
+        "indicator": np.full(n, entry["id"], dtype=object),
+        "breakdown": np.full(n, breakdown, dtype=object),
+        "group": np.asarray(groups.astype(str), dtype=object),
+        "numerator": arr(num),
+        "denominator": arr(den),
+        "value": arr(value),
+        "unit": np.full(n, entry["unit"], dtype=object),
+        "ci_low": arr(low),
+        "ci_high": arr(high),
     }
 
 
@@ -314,8 +322,9 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
                 estimates = cuminc_cache[key]
                 cuminc_groups = pd.Index(sorted(estimates))
                 dens = [int(counts[x]) for x in cuminc_groups]
-                out.append(_rows(e, breakdown, cuminc_groups, None, dens,
-                                 [estimates[x][e["days"]] for x in cuminc_groups]))
+                out.append(
+                    _rows(e, breakdown, cuminc_groups, None, dens, [estimates[x][e["days"]] for x in cuminc_groups])
+                )
     table = pd.DataFrame({c: np.concatenate([o[c] for o in out]) for c in COLUMNS})
     # The Wilson intervals of every share row in one vectorised call: the same numbers as one call per
     # indicator and breakdown, without the fixed cost of ~900 calls (a visible share of a small run).

@@ -14,12 +14,18 @@ from forlop.pathways.events import municipal_service_name
 from forlop.stats import age_group
 
 MAIN_SERVICES = [
-    "outpatient", "ambulant", "collaboration_meeting", "readmission", "gp_contact",
-    "gp_consultation", "out_of_hours", "municipal", "act_fact",
+    "outpatient",
+    "ambulant",
+    "collaboration_meeting",
+    "readmission",
+    "gp_contact",
+    "gp_consultation",
+    "out_of_hours",
+    "municipal",
+    "act_fact",
 ]
 MUNICIPAL_TYPES = [municipal_service_name(key) for key in codes.codes("municipal_services", "key")]
 SERVICES = MAIN_SERVICES + MUNICIPAL_TYPES + ["tsb_inpatient"]
-
 
 
 def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -35,12 +41,19 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     patients["days_to_death"] = patients["days_to_death"].astype("Float64").astype("Int64")
     for stamp in ("index_start", "index_end"):
         patients[stamp] = patients[stamp].astype("datetime64[us]")
-    for flag in ("substance_use", "coercion", "discharge_ready",
-                 "phv_contact_y_minus_1", "phv_contact_y_minus_2", "phv_contact_y_minus_3"):
+    for flag in (
+        "substance_use",
+        "coercion",
+        "discharge_ready",
+        "phv_contact_y_minus_1",
+        "phv_contact_y_minus_2",
+        "phv_contact_y_minus_3",
+    ):
         patients[flag] = patients[flag].astype(bool)
     wide = summary.pivot(index="person_id", columns="service")
     ids = patients["person_id"]
     for service in SERVICES:
+
         def col(field: str, service: str = service) -> pd.Series:
             if (field, service) not in wide.columns:
                 return pd.Series(np.nan, index=ids.index)

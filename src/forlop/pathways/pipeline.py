@@ -19,8 +19,14 @@ from forlop.pathways.patients import assemble
 from forlop.pathways.stays import merge_stays
 
 TABLES = [
-    "persons", "residence", "specialist_episodes", "coercion_decisions",
-    "primary_care_claims", "municipal_services", "population", "geography",
+    "persons",
+    "residence",
+    "specialist_episodes",
+    "coercion_decisions",
+    "primary_care_claims",
+    "municipal_services",
+    "population",
+    "geography",
 ]
 
 
@@ -69,7 +75,11 @@ def check_year(stays, year: int, clean_dir: Path, lang: str | None = None) -> No
 
 
 def build_pathways(
-    clean_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False, progress: bool = False,
+    clean_dir: Path,
+    year: int = 2020,
+    backend: str = "duckdb",
+    keep_deaths: bool = False,
+    progress: bool = False,
     lang: str | None = None,
 ) -> PathwayResult:
     """Build the cohort, the per-patient pathway table and every indicator of 001 chapters 4-8.
@@ -102,8 +112,14 @@ def build_pathways(
     _say(progress, t("pathways.step.indicators", lang))
     indicators = compute_indicators(patients, population)
     return PathwayResult(
-        patients=patients, flow=flow, indicators=indicators, population=population,
-        events=n_events, seconds=time.perf_counter() - started, year=year, keep_deaths=keep_deaths,
+        patients=patients,
+        flow=flow,
+        indicators=indicators,
+        population=population,
+        events=n_events,
+        seconds=time.perf_counter() - started,
+        year=year,
+        keep_deaths=keep_deaths,
     )
 
 
@@ -134,8 +150,14 @@ def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
 
 
 def run_pathways(
-    data_dir: Path, out_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False,
-    lang: str | None = None, progress: bool = True, encoding: str = "utf-8",
+    data_dir: Path,
+    out_dir: Path,
+    year: int = 2020,
+    backend: str = "duckdb",
+    keep_deaths: bool = False,
+    lang: str | None = None,
+    progress: bool = True,
+    encoding: str = "utf-8",
 ) -> PathwayResult:
     """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
     from forlop.extract.validate import validate_extract
@@ -144,10 +166,20 @@ def run_pathways(
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
     for line in summary.lines(lang):
         print(line, file=sys.stderr)
-    result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths,
-                            progress=progress, lang=lang)
+    result = build_pathways(
+        out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths, progress=progress, lang=lang
+    )
     write_outputs(result, out_dir)
     cohort = int(result.flow.loc[result.flow.step == "cohort", "persons"].iloc[0])
-    print(t("pathways.done", lang, path=out_dir, patients=cohort, indicators=len(result.indicators),
-            seconds=result.seconds), file=sys.stderr)
+    print(
+        t(
+            "pathways.done",
+            lang,
+            path=out_dir,
+            patients=cohort,
+            indicators=len(result.indicators),
+            seconds=result.seconds,
+        ),
+        file=sys.stderr,
+    )
     return result

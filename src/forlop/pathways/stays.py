@@ -23,8 +23,17 @@ def merge_stays(episodes: ir.Table) -> ir.Table:
     discharge_ready (discharge_ready_at set on any episode of the stay).
     """
     # only the columns used below, so the window steps do not carry the list columns along
-    needed = ["episode_id", "person_id", "sector", "care_level", "start", "end", "main_diagnosis", "urgency",
-              "discharge_ready_at"]
+    needed = [
+        "episode_id",
+        "person_id",
+        "sector",
+        "care_level",
+        "start",
+        "end",
+        "main_diagnosis",
+        "urgency",
+        "discharge_ready_at",
+    ]
     ep = number_stays(episodes.select(needed), sector="PHV")
 
     key = [ep.person_id, ep.stay_no]
@@ -34,9 +43,7 @@ def merge_stays(episodes: ir.Table) -> ir.Table:
     )
     ep = ep.mutate(first_rank=ibis.row_number().over(first), last_rank=ibis.row_number().over(last))
     firsts = ep.filter(ep.first_rank == 0).select("person_id", "stay_no", "urgency")
-    lasts = ep.filter(ep.last_rank == 0).select(
-        "person_id", "stay_no", discharge_main_diagnosis=ep.main_diagnosis
-    )
+    lasts = ep.filter(ep.last_rank == 0).select("person_id", "stay_no", discharge_main_diagnosis=ep.main_diagnosis)
     agg = ep.group_by(["person_id", "stay_no"]).aggregate(
         start=ep.start.min(),
         end_max=ep.end.max(),

@@ -15,6 +15,20 @@ from forlop.privacy.rule import DEFAULT_RULE, SYMBOL, Rule
 from forlop.privacy.suppression import Suppression, SuppressionError, column_lines, is_small, row_lines, suppress
 
 __all__ = [
-    "DEFAULT_RULE", "QUANTILE_UNITS", "SYMBOL", "Line", "Publisher", "Rule", "Suppression", "SuppressionError",
-    "attack", "base_and_primary", "column_lines", "is_small", "publish", "row_lines", "suppress", "table_lines",
+    "DEFAULT_RULE",
+    "QUANTILE_UNITS",
+    "SYMBOL",
+    "Line",
+    "Publisher",
+    "Rule",
+    "Suppression",
+    "SuppressionError",
+    "attack",
+    "base_and_primary",
+    "column_lines",
+    "is_small",
+    "publish",
+    "row_lines",
+    "suppress",
+    "table_lines",
 ]

@@ -49,8 +49,13 @@ class System:
 
     def minimise(self, objective: np.ndarray) -> tuple[float | None, np.ndarray | None]:
         """(minimum of ``objective @ x``, a point where it is reached); -inf if unbounded, None if infeasible."""
-        relaxed = linprog(objective, A_eq=self.a if self.a.size else None, b_eq=self.b if self.a.size else None,
-                          bounds=[(lo, None) for lo in self.lower], method="highs")
+        relaxed = linprog(
+            objective,
+            A_eq=self.a if self.a.size else None,
+            b_eq=self.b if self.a.size else None,
+            bounds=[(lo, None) for lo in self.lower],
+            method="highs",
+        )
         if relaxed.status == 3:  # unbounded (milp reports this only as "unbounded or infeasible")
             return -np.inf, None
         if relaxed.status != 0:
@@ -58,15 +63,17 @@ class System:
         if not self.integer:
             return float(relaxed.fun), np.asarray(relaxed.x)
         constraints = [LinearConstraint(self.a, self.b, self.b)] if self.a.size else []
-        res = milp(objective, integrality=np.ones(self.lower.size), bounds=Bounds(self.lower, np.inf),
-                   constraints=constraints)
+        res = milp(
+            objective, integrality=np.ones(self.lower.size), bounds=Bounds(self.lower, np.inf), constraints=constraints
+        )
         if res.status != 0:
             return None, None
         return float(res.fun), np.asarray(res.x)
 
 
-def system(values: np.ndarray, hidden: np.ndarray, lines: list[Line], free: np.ndarray | None = None,
-           rule: Rule = DEFAULT_RULE) -> System:
+def system(
+    values: np.ndarray, hidden: np.ndarray, lines: list[Line], free: np.ndarray | None = None, rule: Rule = DEFAULT_RULE
+) -> System:
     """The equality system over the hidden cells ``hidden`` (indices), given the published rest."""
     position = {int(cell): k for k, cell in enumerate(hidden)}
     rows: list[np.ndarray] = []
@@ -82,8 +89,9 @@ def system(values: np.ndarray, hidden: np.ndarray, lines: list[Line], free: np.n
         if np.any(row != 0):
             rows.append(row)
             rhs.append(right)
-    lower = np.array([rule.min_small if values[c] > 0 and (free is None or not free[c]) else 0 for c in hidden],
-                     dtype=float)
+    lower = np.array(
+        [rule.min_small if values[c] > 0 and (free is None or not free[c]) else 0 for c in hidden], dtype=float
+    )
     integer = bool(np.all(np.isclose(values, np.round(values))))
     a = np.array(rows) if rows else np.zeros((0, hidden.size))
     return System(a=a, b=np.array(rhs), lower=lower, integer=integer)
@@ -100,8 +108,15 @@ def interval(k: int, sys_: System) -> tuple[float, float]:
     return low, -high
 
 
-def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], rule: Rule = DEFAULT_RULE,
-                  probes: int = 8, seed: int = 0, free: np.ndarray | None = None) -> list[int]:
+def exposed_cells(
+    values: np.ndarray,
+    suppressed: np.ndarray,
+    lines: list[Line],
+    rule: Rule = DEFAULT_RULE,
+    probes: int = 8,
+    seed: int = 0,
+    free: np.ndarray | None = None,
+) -> list[int]:
     """Hidden cells whose feasible interval is narrower than ``rule.min_width`` (``free`` cells excepted).
 
     Same answer as :func:`attack`, faster: a few programs with random objectives give feasible
@@ -130,8 +145,13 @@ def exposed_cells(values: np.ndarray, suppressed: np.ndarray, lines: list[Line],
     return exposed
 
 
-def attack(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], rule: Rule = DEFAULT_RULE,
-           free: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def attack(
+    values: np.ndarray,
+    suppressed: np.ndarray,
+    lines: list[Line],
+    rule: Rule = DEFAULT_RULE,
+    free: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(low, high): the feasible interval of every cell given the published table.
 
     Published cells get their own value as both bounds; an unbounded maximum is ``inf``.

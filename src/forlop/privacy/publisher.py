@@ -44,9 +44,11 @@ QUANTILE_UNITS = {"median", "p25", "p75", "p95"}
 MEAN_UNITS = {"mean", "effect_size"}
 
 
-def base_and_primary(unit: str, numerator: float, denominator: float, value: float, rule: Rule = DEFAULT_RULE
-                     ) -> tuple[float, bool]:
+def base_and_primary(
+    unit: str, numerator: float, denominator: float, value: float, rule: Rule = DEFAULT_RULE
+) -> tuple[float, bool]:
     """The additive base count of one number and whether the rule hides it by itself."""
+
     def small(x: float) -> bool:
         return bool(np.isfinite(x) and rule.is_small(x))
 
@@ -62,8 +64,9 @@ def base_and_primary(unit: str, numerator: float, denominator: float, value: flo
     return denominator, small(denominator)  # median, quantiles
 
 
-def table_lines(cells: Mapping[Key, int], nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None
-                ) -> list[Line]:
+def table_lines(
+    cells: Mapping[Key, int], nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None
+) -> list[Line]:
     """Additive relations between the cells of one indicator (see the module docstring).
 
     ``nesting``: breakdown -> (parent breakdown, group -> parent group), e.g.
@@ -129,10 +132,15 @@ class Publisher:
     a module overrides it where it needs to.
     """
 
-    def __init__(self, indicators: pd.DataFrame, *, rule: Rule = DEFAULT_RULE,
-                 families: Mapping[str, str] | None = None,
-                 nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
-                 published: Mapping[str, set[str]] | None = None) -> None:
+    def __init__(
+        self,
+        indicators: pd.DataFrame,
+        *,
+        rule: Rule = DEFAULT_RULE,
+        families: Mapping[str, str] | None = None,
+        nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+        published: Mapping[str, set[str]] | None = None,
+    ) -> None:
         self.indicators = indicators
         self.rule = rule
         self.symbol = rule.symbol
@@ -185,10 +193,14 @@ class Publisher:
                 primary[cells[key]] = True
         free = np.array([self.unpublished(b, g) for b, g in keys], dtype=bool)
         bases_arr = np.array(bases, dtype=float)
-        lines = [line for line in table_lines(cells, self.nesting)
-                 if np.isfinite(bases_arr[[*line.components, line.total]]).all()]
-        result = suppress(np.nan_to_num(bases_arr), lines, primary=np.array(primary, dtype=bool), rule=self.rule,
-                          free=free)
+        lines = [
+            line
+            for line in table_lines(cells, self.nesting)
+            if np.isfinite(bases_arr[[*line.components, line.total]]).all()
+        ]
+        result = suppress(
+            np.nan_to_num(bases_arr), lines, primary=np.array(primary, dtype=bool), rule=self.rule, free=free
+        )
         return {key: bool(result.suppressed[i]) for key, i in cells.items()}
 
     def force(self, indicator: str, cells: set[Key]) -> None:
@@ -218,8 +230,12 @@ class Publisher:
         return None if number is None or not np.isfinite(number) else float(number)
 
 
-def publish(indicators: pd.DataFrame, rule: Rule = DEFAULT_RULE, families: Mapping[str, str] | None = None,
-            nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None) -> pd.DataFrame:
+def publish(
+    indicators: pd.DataFrame,
+    rule: Rule = DEFAULT_RULE,
+    families: Mapping[str, str] | None = None,
+    nesting: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
+) -> pd.DataFrame:
     """The table as it may be published: a boolean ``hidden`` column, and every number of a hidden row blanked.
 
     The one entry point for a module that publishes a long indicator table (see the module

@@ -59,11 +59,13 @@ def is_small(values: np.ndarray | float, rule: Rule = DEFAULT_RULE) -> np.ndarra
     return rule.is_small(values)
 
 
-def _complement_in(line: Line, values: np.ndarray, suppressed: np.ndarray, fixed: np.ndarray | None = None
-                   ) -> int | None:
+def _complement_in(
+    line: Line, values: np.ndarray, suppressed: np.ndarray, fixed: np.ndarray | None = None
+) -> int | None:
     """The cell to suppress next in ``line``: smallest positive unsuppressed component, else total.
 
     ``fixed`` cells are published elsewhere (hiding them here would protect nothing) and never chosen."""
+
     def open_(c: int) -> bool:
         return not suppressed[c] and values[c] > 0 and (fixed is None or not fixed[c])
 
@@ -75,8 +77,9 @@ def _complement_in(line: Line, values: np.ndarray, suppressed: np.ndarray, fixed
     return None
 
 
-def _complete_lines(values: np.ndarray, suppressed: np.ndarray, lines: list[Line], fixed: np.ndarray | None = None
-                    ) -> None:
+def _complete_lines(
+    values: np.ndarray, suppressed: np.ndarray, lines: list[Line], fixed: np.ndarray | None = None
+) -> None:
     """Step 2: no line may keep exactly one suppressed cell (it would equal total minus the rest)."""
     changed = True
     while changed:
@@ -124,11 +127,13 @@ def suppress(
         if not _hide_more(exposed, values, suppressed, lines, fixed):
             raise SuppressionError(
                 f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
-                f"left to hide in their lines (cells {exposed[:10]})")
+                f"left to hide in their lines (cells {exposed[:10]})"
+            )
 
 
-def _hide_more(exposed: list[int], values: np.ndarray, suppressed: np.ndarray, lines: list[Line],
-               fixed: np.ndarray | None = None) -> bool:
+def _hide_more(
+    exposed: list[int], values: np.ndarray, suppressed: np.ndarray, lines: list[Line], fixed: np.ndarray | None = None
+) -> bool:
     """Hide at least one more cell in a line of each exposed cell; False if there is none left to hide."""
     added = False
     touched: set[Line] = set()

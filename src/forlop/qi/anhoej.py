@@ -61,14 +61,20 @@ class RunsAnalysis:
     @property
     def long_run_signal(self) -> bool:
         """True when the longest run is longer than its limit."""
-        return (self.longest_run is not None and self.longest_run_max is not None
-                and self.longest_run > self.longest_run_max)
+        return (
+            self.longest_run is not None
+            and self.longest_run_max is not None
+            and self.longest_run > self.longest_run_max
+        )
 
     @property
     def few_crossings_signal(self) -> bool:
         """True when there are fewer crossings than their lower limit."""
-        return (self.n_crossings is not None and self.n_crossings_min is not None
-                and self.n_crossings < self.n_crossings_min)
+        return (
+            self.n_crossings is not None
+            and self.n_crossings_min is not None
+            and self.n_crossings < self.n_crossings_min
+        )
 
 
 def run_lengths(sides: np.ndarray) -> list[int]:

@@ -12,9 +12,9 @@ from importlib import resources
 
 import yaml
 
+from forlop.choices import TRACKS  # (the --track values; one list)
 from forlop.i18n import default_language
 
-from forlop.choices import TRACKS  # (the --track values; one list)
 TYPES = ("outcome", "follow_up", "process", "balancing")
 UNITS = ("persons", "events", "proportion")
 DIRECTIONS = ("down", "up")

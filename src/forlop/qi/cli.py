@@ -25,12 +25,34 @@ app = typer.Typer(
 
 LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish).")
 ENCODING_OPTION = typer.Option("utf-8", "--encoding", help=ENCODING_HELP)
-POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal", "part", "include", "notes",
-                 "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
+POINT_COLUMNS = [
+    "x",
+    "y",
+    "n",
+    "cl",
+    "lcl",
+    "ucl",
+    "runs_signal",
+    "sigma_signal",
+    "part",
+    "include",
+    "notes",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+]
 
 
-def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, part: list[int] | None,
-                         exclude: list[int] | None, lang: str | None = None) -> None:
+def _check_chart_options(
+    chart_type: str,
+    n: str | None,
+    freeze: int | None,
+    part: list[int] | None,
+    exclude: list[int] | None,
+    lang: str | None = None,
+) -> None:
     """The options of ``qi chart`` that can be judged without the data, checked before reading
     it: so a wrong option is reported even when the data are bad too (Typer checks the chart type). Positions must be
     1 or more; whether they fit the data is checked by ``qic``."""
@@ -38,8 +60,11 @@ def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, par
 
     if chart_type in NEEDS_DENOMINATOR and n is None:
         raise InputError("--n", t("qi.chart.needs_n", lang, chart=chart_type.upper()))
-    for name, values in (("--freeze", [] if freeze is None else [freeze]), ("--part", part or []),
-                         ("--exclude", exclude or [])):
+    for name, values in (
+        ("--freeze", [] if freeze is None else [freeze]),
+        ("--part", part or []),
+        ("--exclude", exclude or []),
+    ):
         for value in values:
             if value < 1:
                 raise InputError(name, t("qi.chart.position", lang, value=value))
@@ -61,8 +86,9 @@ def _column(data: pd.DataFrame, name: str | None, path: Path, lang: str | None =
     if name is None:
         return None
     if name not in data.columns:
-        raise InputError(str(path), t("qi.chart.no_column", lang, columns=", ".join(map(str, data.columns))),
-                         column=name)
+        raise InputError(
+            str(path), t("qi.chart.no_column", lang, columns=", ".join(map(str, data.columns))), column=name
+        )
     return data[name]
 
 
@@ -71,8 +97,9 @@ def _numbers(values: pd.Series, name: str, path: Path, lang: str | None = None) 
     bad = values[numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")]
     if len(bad):
         # Row = the data row's number, header not counted, as `forlop validate` (docs/definitions.md).
-        raise InputError(str(path), t("qi.chart.not_number", lang, row=bad.index[0] + 1), column=name,
-                         example=str(bad.iloc[0]))
+        raise InputError(
+            str(path), t("qi.chart.not_number", lang, row=bad.index[0] + 1), column=name, example=str(bad.iloc[0])
+        )
     return numbers
 
 
@@ -87,7 +114,9 @@ def chart(
     ),
     freeze: int = typer.Option(None, "--freeze", help="Compute the lines from the first N points only."),
     part: list[int] = typer.Option(None, "--part", help="Last point of a part before a split (repeatable)."),
-    exclude: list[int] = typer.Option(None, "--exclude", help="1-based point left out of the calculations (repeatable)."),
+    exclude: list[int] = typer.Option(
+        None, "--exclude", help="1-based point left out of the calculations (repeatable)."
+    ),
     notes: str = typer.Option(None, "--notes", help="Column of notes on points."),
     target: float = typer.Option(None, "--target", help="Target line."),
     multiply: float = typer.Option(1, "--multiply", help="Multiply y and lines (100 for percent)."),
@@ -106,8 +135,18 @@ def chart(
     n_values = None if n is None else _numbers(_column(data, n, csv, lang), n, csv, lang)
     note_values = _column(data, notes, csv, lang)
     try:
-        result = qic(x_values, y_values, n_values, chart=chart_type, freeze=freeze, part=part or None,
-                     exclude=exclude or None, target=target, notes=note_values, multiply=multiply)
+        result = qic(
+            x_values,
+            y_values,
+            n_values,
+            chart=chart_type,
+            freeze=freeze,
+            part=part or None,
+            exclude=exclude or None,
+            target=target,
+            notes=note_values,
+            multiply=multiply,
+        )
     except DataError as error:
         raise InputError(str(csv), error.text(lang)) from None
     except ValueError as error:  # not expected from data the checks above let through; one line all the same
@@ -119,8 +158,10 @@ def chart(
     points.to_csv(out, index=False)
     for _, row in result.summary.iterrows():
         signal = t("qi.chart.signal_yes" if row["runs_signal"] else "qi.chart.signal_no", lang)
-        values = {k: ("–" if pd.isna(row[k]) else int(row[k])) for k in
-                  ("n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min")}
+        values = {
+            k: ("–" if pd.isna(row[k]) else int(row[k]))
+            for k in ("n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min")
+        }
         typer.echo(t("qi.chart.summary", lang, part=int(row["part"]), signal=signal, **values))
         if result.chart != "run":
             typer.echo("  " + t("qi.chart.sigma", lang, count=int(row["sigma_signals"])))
@@ -184,7 +225,8 @@ def musiq(
     csv: Path = typer.Option(..., "--csv", help="CSV of answers: team, factor columns scored 1-7."),
     out: Path = typer.Option(..., "--out", help="CSV of scores to write."),
     scoring: Path = typer.Option(
-        None, "--scoring",
+        None,
+        "--scoring",
         help="YAML with the factors and weights of your MUSIQ scoring tool (same shape as forlop/qi/musiq.yaml).",
     ),
     encoding: str = ENCODING_OPTION,

@@ -46,8 +46,17 @@ COLLABORATIVE_START = pd.Timestamp("2022-01-01")
 COLUMNS = 3
 # One symbol per overview status: the reading statuses (reading.py) plus "none" (an indicator
 # of the team's track with no rows) and "other_track" (not measured in the team's track: empty).
-SYMBOLS = {"improvement": "▲", "worsening": "▼", "baseline_improvement": "△", "baseline_worsening": "▽",
-           "undirected": "◆", "random": "○", "too_few": f"<{MIN_POINTS}", "none": "–", "other_track": ""}
+SYMBOLS = {
+    "improvement": "▲",
+    "worsening": "▼",
+    "baseline_improvement": "△",
+    "baseline_worsening": "▽",
+    "undirected": "◆",
+    "random": "○",
+    "too_few": f"<{MIN_POINTS}",
+    "none": "–",
+    "other_track": "",
+}
 
 
 def load_dataset(data_dir: Path, lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -72,8 +81,15 @@ def chart_indicator(series: pd.DataFrame, item: Indicator, start: pd.Timestamp |
     freeze = before if 0 < before < len(series) else None
     n = series["denominator"].astype(float) if item.is_proportion else None
     notes = series["note"] if "note" in series.columns else None
-    result = qic(series["month"], series["numerator"].astype(float), n, chart=item.chart, freeze=freeze,
-                 notes=notes, multiply=100 if item.is_proportion else 1)
+    result = qic(
+        series["month"],
+        series["numerator"].astype(float),
+        n,
+        chart=item.chart,
+        freeze=freeze,
+        notes=notes,
+        multiply=100 if item.is_proportion else 1,
+    )
     return result, (freeze + 1 if freeze else None)
 
 
@@ -95,26 +111,59 @@ def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.
     p = result.points
     runs = bool(p["runs_signal"].any())
     highlight = _long_run_mask(result) | p["sigma_signal"].to_numpy()
-    fig.add_trace(go.Scatter(x=p["x"], y=p["y"], mode="lines+markers", showlegend=False,
-                             line={"color": LINE_COLOUR, "width": 1.5},
-                             marker={"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
-                             text=p["notes"].fillna("").tolist(),
-                             hovertemplate="%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>"), row=row, col=col)
-    fig.add_trace(go.Scatter(x=p["x"], y=p["cl"], mode="lines", showlegend=False, hoverinfo="skip",
-                             line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5,
-                                   "dash": "dash" if runs else "solid"}), row=row, col=col)
+    fig.add_trace(
+        go.Scatter(
+            x=p["x"],
+            y=p["y"],
+            mode="lines+markers",
+            showlegend=False,
+            line={"color": LINE_COLOUR, "width": 1.5},
+            marker={"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
+            text=p["notes"].fillna("").tolist(),
+            hovertemplate="%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>",
+        ),
+        row=row,
+        col=col,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=p["x"],
+            y=p["cl"],
+            mode="lines",
+            showlegend=False,
+            hoverinfo="skip",
+            line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5, "dash": "dash" if runs else "solid"},
+        ),
+        row=row,
+        col=col,
+    )
     if p["ucl"].notna().any():
         for column in ("lcl", "ucl"):
-            fig.add_trace(go.Scatter(x=p["x"], y=p[column], mode="lines", showlegend=False, hoverinfo="skip",
-                                     line={"color": LIMIT_COLOUR, "width": 1}), row=row, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    x=p["x"],
+                    y=p[column],
+                    mode="lines",
+                    showlegend=False,
+                    hoverinfo="skip",
+                    line={"color": LIMIT_COLOUR, "width": 1},
+                ),
+                row=row,
+                col=col,
+            )
     if start is not None and not pd.isna(start) and p["x"].min() < start <= p["x"].max():
         fig.add_vline(x=start, line={"dash": "dot", "color": "#444", "width": 1}, row=row, col=col)
 
 
 def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | None]) -> str:
     rows = max(1, math.ceil(len(panels) / COLUMNS))
-    fig = make_subplots(rows=rows, cols=COLUMNS, subplot_titles=[title for title, _ in panels],
-                        vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.06)
+    fig = make_subplots(
+        rows=rows,
+        cols=COLUMNS,
+        subplot_titles=[title for title, _ in panels],
+        vertical_spacing=min(0.12, 0.5 / rows),
+        horizontal_spacing=0.06,
+    )
     for index, ((_, result), start) in enumerate(zip(panels, starts)):
         _add_panel(fig, result, index // COLUMNS + 1, index % COLUMNS + 1, start)
     fig.update_layout(height=230 * rows + 40, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
@@ -139,13 +188,24 @@ def team_section(team: str, series: pd.DataFrame, track: str, start: pd.Timestam
         unit = " (%)" if item.is_proportion else ""
         panels.append((f"{item.id} {item.name(lang)}{unit}"[:60], result))
         starts.append(start)
-        readings.append({"id": item.id, "name": item.name(lang), "text": reading.text, "status": reading.status,
-                         "symbol": SYMBOLS[reading.status]})
+        readings.append(
+            {
+                "id": item.id,
+                "name": item.name(lang),
+                "text": reading.text,
+                "status": reading.status,
+                "symbol": SYMBOLS[reading.status],
+            }
+        )
     start_text = month_name(start, lang) if start is not None and not pd.isna(start) else "?"
     return {
-        "title": team, "anchor": _anchor(team), "track": track,
+        "title": team,
+        "anchor": _anchor(team),
+        "track": track,
         "subtitle": t("qi.dashboard.start", lang, month=start_text),
-        "figure": _figure(panels, starts) if panels else "", "readings": readings, "cells": cells,
+        "figure": _figure(panels, starts) if panels else "",
+        "readings": readings,
+        "cells": cells,
         "charts": len(panels),
     }
 
@@ -160,8 +220,9 @@ def collaborative_sections(data: pd.DataFrame, teams: pd.DataFrame, lang: str | 
             continue
         summed = rows.groupby(["indicator", "month"], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
         section = team_section(t(f"qi.dashboard.collaborative_{track}", lang), summed, track, COLLABORATIVE_START, lang)
-        section["subtitle"] = t("qi.dashboard.collaborative_note", lang, teams=len(names),
-                                month=month_name(COLLABORATIVE_START, lang))
+        section["subtitle"] = t(
+            "qi.dashboard.collaborative_note", lang, teams=len(names), month=month_name(COLLABORATIVE_START, lang)
+        )
         sections.append(section)
     return sections
 
@@ -179,8 +240,10 @@ def overview_cell(section: dict, indicator_id: str, lang: str | None) -> dict:
 def legend(indicator_ids: list[str], lang: str | None) -> dict:
     """The overview's legend: every symbol of ``SYMBOLS`` with its meaning, and what a signal is
     (3-sigma limits are mentioned only if one of the charted indicators is a control chart)."""
-    items = [{"status": status, "symbol": symbol, "text": t(f"qi.dashboard.legend.{status}", lang)}
-             for status, symbol in SYMBOLS.items()]
+    items = [
+        {"status": status, "symbol": symbol, "text": t(f"qi.dashboard.legend.{status}", lang)}
+        for status, symbol in SYMBOLS.items()
+    ]
     control = any(indicator(i).chart != "run" for i in indicator_ids)
     signal = t("qi.dashboard.legend.signal", lang)
     if control:
@@ -201,19 +264,31 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
             print(t("qi.dashboard.progress", lang, team=team), file=sys.stderr)
         sections.append(team_section(team, data[data["team"] == team], tracks[team], starts.get(team), lang))
     indicator_ids = [item.id for item in load_catalogue() if any(item.id in s["cells"] for s in sections)]
-    overview = [{"team": section["title"], "anchor": section["anchor"],
-                 "cells": [overview_cell(section, indicator_id, lang) for indicator_id in indicator_ids]}
-                for section in sections]
-    template = jinja2.Template(resources.files("forlop.qi").joinpath("dashboard.html.j2").read_text(encoding="utf-8"),
-                               autoescape=True)
+    overview = [
+        {
+            "team": section["title"],
+            "anchor": section["anchor"],
+            "cells": [overview_cell(section, indicator_id, lang) for indicator_id in indicator_ids],
+        }
+        for section in sections
+    ]
+    template = jinja2.Template(
+        resources.files("forlop.qi").joinpath("dashboard.html.j2").read_text(encoding="utf-8"), autoescape=True
+    )
     html = template.render(
-        html_lang=lang or default_language(), title=t("qi.dashboard.title", lang),
+        html_lang=lang or default_language(),
+        title=t("qi.dashboard.title", lang),
         generated=t("qi.dashboard.generated", lang, date=dt.date.today().isoformat()),
-        overview_title=t("qi.dashboard.overview", lang), team_label=t("qi.dashboard.team", lang),
-        legend=legend(indicator_ids, lang), indicator_ids=indicator_ids, overview=overview,
-        sections=sections, plotly_js=get_plotlyjs(),
+        overview_title=t("qi.dashboard.overview", lang),
+        team_label=t("qi.dashboard.team", lang),
+        legend=legend(indicator_ids, lang),
+        indicator_ids=indicator_ids,
+        overview=overview,
+        sections=sections,
+        plotly_js=get_plotlyjs(),
         # The catalogue, the baseline rule and the data template follow the LKT Tvang status report (004).
-        sources_label=t("report.closing_sources", lang), sources=references(["004"], lang or default_language()),
+        sources_label=t("report.closing_sources", lang),
+        sources=references(["004"], lang or default_language()),
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -222,5 +297,10 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
     improvements = sum(c["status"] == "improvement" for row in overview for c in row["cells"])
     if progress:
         print(t("qi.dashboard.written", lang, path=out, teams=len(teams), charts=charts), file=sys.stderr)
-    return {"teams": len(teams), "charts": charts, "improvements": improvements, "overview": overview,
-            "indicator_ids": indicator_ids}
+    return {
+        "teams": len(teams),
+        "charts": charts,
+        "improvements": improvements,
+        "overview": overview,
+        "indicator_ids": indicator_ids,
+    }

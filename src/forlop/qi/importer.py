@@ -112,8 +112,9 @@ def _team_and_track(path: Path, workbook, lang: str | None = None) -> tuple[str,
     if _empty(team):
         raise InputError(str(path), t("qi.import.no_team", lang, sheet=INSTRUCTIONS_SHEET, cell=TEAM_CELL))
     if track not in TRACKS:
-        raise InputError(str(path), t("qi.import.bad_track", lang, track=track, cell=TRACK_CELL,
-                                                   tracks=", ".join(TRACKS)))
+        raise InputError(
+            str(path), t("qi.import.bad_track", lang, track=track, cell=TRACK_CELL, tracks=", ".join(TRACKS))
+        )
     return str(team).strip(), track
 
 
@@ -125,14 +126,30 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
     rows, rejected = [], []
 
     def reject(sheet: str, row: int | None, month: object, numerator: object, denominator: object, reason: str) -> None:
-        rejected.append({"file": path.name, "team": team, "sheet": sheet, "row": row, "month": month,
-                         "numerator": numerator, "denominator": denominator, "reason": reason})
+        rejected.append(
+            {
+                "file": path.name,
+                "team": team,
+                "sheet": sheet,
+                "row": row,
+                "month": month,
+                "numerator": numerator,
+                "denominator": denominator,
+                "reason": reason,
+            }
+        )
 
     start_value = workbook[INSTRUCTIONS_SHEET][START_CELL].value
     start_month = parse_month(start_value)
     if start_month is None and not _empty(start_value):
-        reject(INSTRUCTIONS_SHEET, None, start_value, None, None,
-               t("qi.reject.start_month", lang, value=start_value, cell=START_CELL))
+        reject(
+            INSTRUCTIONS_SHEET,
+            None,
+            start_value,
+            None,
+            None,
+            t("qi.reject.start_month", lang, value=start_value, cell=START_CELL),
+        )
     known = {item.id for item in load_catalogue()}
     for sheet_name in workbook.sheetnames:
         if sheet_name != INSTRUCTIONS_SHEET and sheet_name not in known:
@@ -142,8 +159,7 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             reject(item.id, None, None, None, None, t("qi.reject.missing_indicator", lang, indicator=item.id))
             continue
         sheet = workbook[item.id]
-        for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=4, values_only=True),
-                                       start=1):
+        for number, cells in enumerate(sheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=4, values_only=True), start=1):
             month_value, numerator_value, denominator_value, note = (list(cells) + [None] * 4)[:4]
             if _empty(numerator_value) and _empty(denominator_value):
                 continue  # month not reported (yet)
@@ -168,11 +184,35 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
                 if numerator > denominator:
                     reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
                     continue
-            rows.append({"team": team, "track": track, "indicator": item.id, "month": month, "numerator": numerator,
-                         "denominator": denominator, "note": None if _empty(note) else str(note),
-                         "file": path.name, "row": number, "month_text": month_value})
-    data = pd.DataFrame(rows, columns=["team", "track", "indicator", "month", "numerator", "denominator", "note",
-                                       "file", "row", "month_text"])
+            rows.append(
+                {
+                    "team": team,
+                    "track": track,
+                    "indicator": item.id,
+                    "month": month,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "note": None if _empty(note) else str(note),
+                    "file": path.name,
+                    "row": number,
+                    "month_text": month_value,
+                }
+            )
+    data = pd.DataFrame(
+        rows,
+        columns=[
+            "team",
+            "track",
+            "indicator",
+            "month",
+            "numerator",
+            "denominator",
+            "note",
+            "file",
+            "row",
+            "month_text",
+        ],
+    )
     teams = pd.DataFrame([{"team": team, "track": track, "start_month": start_month, "file": path.name}])
     return ImportResult(data, teams, pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
 
@@ -181,12 +221,22 @@ def _reject_duplicates(data: pd.DataFrame, lang: str | None) -> tuple[pd.DataFra
     """Reject every copy of a (team, indicator, month) that occurs more than once."""
     duplicated = data.duplicated(["team", "indicator", "month"], keep=False)
     bad = data[duplicated]
-    rejected = pd.DataFrame({
-        "file": bad["file"], "team": bad["team"], "sheet": bad["indicator"], "row": bad["row"],
-        "month": bad["month_text"], "numerator": bad["numerator"], "denominator": bad["denominator"],
-        "reason": [t("qi.reject.duplicate", lang, month=m.strftime("%Y-%m"), indicator=i)
-                   for m, i in zip(bad["month"], bad["indicator"])],
-    }, columns=REJECTED_COLUMNS)
+    rejected = pd.DataFrame(
+        {
+            "file": bad["file"],
+            "team": bad["team"],
+            "sheet": bad["indicator"],
+            "row": bad["row"],
+            "month": bad["month_text"],
+            "numerator": bad["numerator"],
+            "denominator": bad["denominator"],
+            "reason": [
+                t("qi.reject.duplicate", lang, month=m.strftime("%Y-%m"), indicator=i)
+                for m, i in zip(bad["month"], bad["indicator"])
+            ],
+        },
+        columns=REJECTED_COLUMNS,
+    )
     return data[~duplicated], rejected
 
 
@@ -197,7 +247,9 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     data = pd.concat(frames, ignore_index=True) if frames else results[0].data
     data, duplicates = _reject_duplicates(data, lang)
     rejected_frames = [r.rejected for r in results if len(r.rejected)] + ([duplicates] if len(duplicates) else [])
-    rejected = pd.concat(rejected_frames, ignore_index=True) if rejected_frames else pd.DataFrame(columns=REJECTED_COLUMNS)
+    rejected = (
+        pd.concat(rejected_frames, ignore_index=True) if rejected_frames else pd.DataFrame(columns=REJECTED_COLUMNS)
+    )
     rejected["row"] = pd.to_numeric(rejected["row"]).astype("Int64")
     teams = pd.concat([r.teams for r in results], ignore_index=True).drop_duplicates("team", keep="last")
     data = data.drop(columns=["month_text"]).sort_values(["team", "indicator", "month"]).reset_index(drop=True)
@@ -215,5 +267,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
         dropped = int((rejected["file"] == name).sum())
         counts.append({"file": name, "read": used + dropped, "used": used, "rejected": dropped})
         if progress:
-            print(t("qi.import.file", lang, file=name, read=used + dropped, used=used, rejected=dropped), file=sys.stderr)
+            print(
+                t("qi.import.file", lang, file=name, read=used + dropped, used=used, rejected=dropped), file=sys.stderr
+            )
     return ImportResult(data, teams, rejected, counts)

@@ -32,8 +32,6 @@ D4_MR = 3.267
 # Exponent of the Nelson (1994) transform used by the T chart: y ** (1 / 3.6).
 T_EXPONENT = 3.6
 
-from forlop.choices import CHART_TYPES  # noqa: E402  (the --chart values; one list)
-
 
 @dataclass
 class Lines:
@@ -211,7 +209,9 @@ def c_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, **_: obj
     y = d["y_sum"].to_numpy(float)
     centre = _mean(y[base]) if cl is None else cl
     sigma = np.sqrt(centre)
-    return Lines(y, _full(centre, len(y)), _full(max(centre - 3 * sigma, 0.0), len(y)), _full(centre + 3 * sigma, len(y)))
+    return Lines(
+        y, _full(centre, len(y)), _full(max(centre - 3 * sigma, 0.0), len(y)), _full(centre + 3 * sigma, len(y))
+    )
 
 
 def u_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, **_: object) -> Lines:
@@ -242,8 +242,9 @@ def g_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, **_: obj
 class ChartFunction(Protocol):
     """The signature the chart functions share (each ignores the keywords it has no use for)."""
 
-    def __call__(self, d: pd.DataFrame, base: np.ndarray, cl: float | None = None, *, screened_mr: bool = True,
-                 **_: object) -> Lines: ...
+    def __call__(
+        self, d: pd.DataFrame, base: np.ndarray, cl: float | None = None, *, screened_mr: bool = True, **_: object
+    ) -> Lines: ...
 
 
 CHART_FUNCTIONS: dict[str, ChartFunction] = {

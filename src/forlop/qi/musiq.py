@@ -70,8 +70,12 @@ def _checked_spec(raw: object, where: str, lang: str | None = None) -> dict:
     if not isinstance(raw, dict) or not {"scale", "levels", "factors"} <= set(raw):
         raise InputError(where, t("qi.musiq.spec_keys", lang))
     scale = raw["scale"]
-    if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
-            and scale["min"] < scale["max"]):
+    if not (
+        isinstance(scale, dict)
+        and isinstance(scale.get("min"), int)
+        and isinstance(scale.get("max"), int)
+        and scale["min"] < scale["max"]
+    ):
         raise InputError(where, t("qi.musiq.spec_scale", lang), column="scale")
     levels = raw["levels"]
     if not isinstance(levels, dict) or not levels:
@@ -79,13 +83,19 @@ def _checked_spec(raw: object, where: str, lang: str | None = None) -> dict:
     factors, seen = [], set()
     for number, item in enumerate(raw["factors"] or [], start=1):
         if not isinstance(item, dict) or set(item) != set(FACTOR_FIELDS):
-            raise InputError(where, t("qi.musiq.factor_fields", lang, number=number, fields=", ".join(FACTOR_FIELDS)),
-                             column="factors")
+            raise InputError(
+                where,
+                t("qi.musiq.factor_fields", lang, number=number, fields=", ".join(FACTOR_FIELDS)),
+                column="factors",
+            )
         if item["id"] in seen or item["id"] in ID_COLUMNS:
             raise InputError(where, t("qi.musiq.factor_id", lang, number=number, id=item["id"]), column="factors")
         if item["level"] not in levels:
-            raise InputError(where, t("qi.musiq.factor_level", lang, number=number, id=item["id"], level=item["level"]),
-                             column="factors")
+            raise InputError(
+                where,
+                t("qi.musiq.factor_level", lang, number=number, id=item["id"], level=item["level"]),
+                column="factors",
+            )
         weight = item["weight"]
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
             raise InputError(where, t("qi.musiq.factor_weight", lang, number=number, id=item["id"]), column="factors")
@@ -112,8 +122,9 @@ def _score(value: object, low: int, high: int) -> tuple[float | None, str | None
     return number, None
 
 
-def score_answers(path: Path, scoring: Path | None = None, lang: str | None = None, encoding: str = "utf-8"
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_answers(
+    path: Path, scoring: Path | None = None, lang: str | None = None, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the answers in the CSV at ``path`` with ``scoring`` (default: the packaged
     ``musiq.yaml``); returns (scores, rejected rows with reason). The CSV is read by
     ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields)."""
@@ -148,14 +159,16 @@ def score_answers(path: Path, scoring: Path | None = None, lang: str | None = No
         total = sum(f.weight * given[f.id] for f in answered)
         maximum = sum(f.weight * high for f in answered)
         row = {c: answer[c] for c in ID_COLUMNS if c in answers.columns}
-        row.update({
-            "n_answered": len(answered),
-            "n_missing": len(factors) - len(answered),
-            "weighted_total": total if answered else None,
-            "weighted_max": maximum if answered else None,
-            "total_percent": round(100 * total / maximum, 1) if answered else None,
-            "mean_score": round(sum(given[f.id] for f in answered) / len(answered), 2) if answered else None,
-        })
+        row.update(
+            {
+                "n_answered": len(answered),
+                "n_missing": len(factors) - len(answered),
+                "weighted_total": total if answered else None,
+                "weighted_max": maximum if answered else None,
+                "total_percent": round(100 * total / maximum, 1) if answered else None,
+                "mean_score": round(sum(given[f.id] for f in answered) / len(answered), 2) if answered else None,
+            }
+        )
         for level in spec["levels"]:
             values = [given[f.id] for f in answered if f.level == level]
             row[f"mean_{level}"] = round(sum(values) / len(values), 2) if values else None
@@ -164,8 +177,9 @@ def score_answers(path: Path, scoring: Path | None = None, lang: str | None = No
     return pd.DataFrame(rows), pd.DataFrame(rejected)
 
 
-def write_scores(path: Path, out: Path, scoring: Path | None = None, lang: str | None = None,
-                 encoding: str = "utf-8") -> tuple[int, int]:
+def write_scores(
+    path: Path, out: Path, scoring: Path | None = None, lang: str | None = None, encoding: str = "utf-8"
+) -> tuple[int, int]:
     """Score ``path`` into ``out`` (CSV) and ``<out dir>/rejected/musiq.csv``; returns (scored, rejected)."""
     scores, rejected = score_answers(path, scoring, lang, encoding)
     out = Path(out)

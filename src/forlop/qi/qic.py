@@ -24,15 +24,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forlop.choices import CHART_TYPES
 from forlop.errors import DataError
 from forlop.qi.anhoej import runs_analysis
-from forlop.qi.limits import CHART_FUNCTIONS, CHART_TYPES
+from forlop.qi.limits import CHART_FUNCTIONS
 
 NEEDS_DENOMINATOR = ("p", "u")
 
 SUMMARY_COLUMNS = [
-    "part", "n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings",
-    "n_crossings_min", "runs_signal", "avg_lcl", "cl", "avg_ucl", "sigma_signals",
+    "part",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "runs_signal",
+    "avg_lcl",
+    "cl",
+    "avg_ucl",
+    "sigma_signals",
 ]
 
 
@@ -214,9 +225,27 @@ def qic(
     points["sigma_signal"] = points["sigma_signal"].astype(bool)
     points["notes"] = points["notes"].replace("", None)
     columns = [
-        "x", "y", "n", "cl", "lcl", "ucl", "target", "notes", "part", "xx", "baseline", "include",
-        "runs_signal", "sigma_signal", "n_useful", "longest_run", "longest_run_max", "n_crossings",
-        "n_crossings_min", "y_sum", "y_length",
+        "x",
+        "y",
+        "n",
+        "cl",
+        "lcl",
+        "ucl",
+        "target",
+        "notes",
+        "part",
+        "xx",
+        "baseline",
+        "include",
+        "runs_signal",
+        "sigma_signal",
+        "n_useful",
+        "longest_run",
+        "longest_run_max",
+        "n_crossings",
+        "n_crossings_min",
+        "y_sum",
+        "y_length",
     ]
     return QicResult(
         chart=chart,

@@ -30,8 +30,7 @@ from forlop.qi.anhoej import longest_run_span
 from forlop.qi.qic import QicResult
 
 MIN_POINTS = 12
-STATUSES = ("improvement", "worsening", "baseline_improvement", "baseline_worsening", "undirected", "random",
-            "too_few")
+STATUSES = ("improvement", "worsening", "baseline_improvement", "baseline_worsening", "undirected", "random", "too_few")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,6 @@ class Reading:
     text: str
     status: str
     direction: int  # +1 up, -1 down, 0 none
-
 
 
 def read_chart(result: QicResult, desired: str, start_position: int | None = None, lang: str | None = None) -> Reading:
@@ -71,15 +69,29 @@ def read_chart(result: QicResult, desired: str, start_position: int | None = Non
             if last == last_useful:
                 parts.append(t(f"qi.reading.{key}", lang, line=line, month=month_name(p["x"].iloc[first], lang)))
             else:
-                parts.append(t(f"qi.reading.{key}_until", lang, line=line, month=month_name(p["x"].iloc[first], lang),
-                               end=month_name(p["x"].iloc[last], lang)))
+                parts.append(
+                    t(
+                        f"qi.reading.{key}_until",
+                        lang,
+                        line=line,
+                        month=month_name(p["x"].iloc[first], lang),
+                        end=month_name(p["x"].iloc[last], lang),
+                    )
+                )
         else:
             after = p["y"].iloc[first_after:]
             centre = float(p["cl"].iloc[-1])
             direction = int(np.sign(after.median() - centre)) if after.notna().any() else 0
             reaches = bool(after.notna().any())
-            parts.append(t("qi.reading.few_crossings", lang, line=line, crossings=int(summary["n_crossings"]),
-                           limit=int(summary["n_crossings_min"])))
+            parts.append(
+                t(
+                    "qi.reading.few_crossings",
+                    lang,
+                    line=line,
+                    crossings=int(summary["n_crossings"]),
+                    limit=int(summary["n_crossings_min"]),
+                )
+            )
     outside = p.index[p["sigma_signal"]]
     if len(outside):
         last = int(outside[-1])

@@ -44,19 +44,23 @@ def _teams(rng: np.random.Generator) -> pd.DataFrame:
     improving = set(rng.choice(10, size=5, replace=False).tolist())
     for number in range(10):
         region, track = REGIONS[number // 2], ("adult", "youth")[number % 2]
-        rows.append({
-            "team": f"{region} – {TRACK_NAMES[track]}",
-            "track": track,
-            "start_month": starts[int(rng.integers(len(starts)))].strftime("%Y-%m"),
-            "improves": number in improving,
-            "size": float(rng.uniform(0.6, 1.6)),
-            "reports_f34": bool(rng.random() < 0.4),
-            "reports_voluntary": bool(rng.random() < 0.2),
-        })
+        rows.append(
+            {
+                "team": f"{region} – {TRACK_NAMES[track]}",
+                "track": track,
+                "start_month": starts[int(rng.integers(len(starts)))].strftime("%Y-%m"),
+                "improves": number in improving,
+                "size": float(rng.uniform(0.6, 1.6)),
+                "reports_f34": bool(rng.random() < 0.4),
+                "reports_voluntary": bool(rng.random() < 0.2),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _series(rng: np.random.Generator, team: pd.Series, indicator_id: str, proportion: bool, month_list: list[str]) -> list[tuple]:
+def _series(
+    rng: np.random.Generator, team: pd.Series, indicator_id: str, proportion: bool, month_list: list[str]
+) -> list[tuple]:
     """(month, numerator, denominator) for one team and indicator."""
     position = np.arange(len(month_list))
     start = month_list.index(team["start_month"])
@@ -97,7 +101,9 @@ def write_collaborative(out: Path, seed: int = 2022, lang: str | None = None, pr
     paths, truth = [], []
     for number, team in teams.iterrows():
         path = out / "templates" / f"team_{number + 1:02d}.xlsx"
-        write_template(path, team["team"], team["track"], FIRST_MONTH, LAST_MONTH, start_month=team["start_month"], lang=lang)
+        write_template(
+            path, team["team"], team["track"], FIRST_MONTH, LAST_MONTH, start_month=team["start_month"], lang=lang
+        )
         values = {}
         for item in for_track(team["track"]):
             if item.id in ("F3", "F4") and not team["reports_f34"]:
@@ -105,8 +111,14 @@ def write_collaborative(out: Path, seed: int = 2022, lang: str | None = None, pr
             if not item.mandatory and not team["reports_voluntary"]:
                 continue
             values[item.id] = _series(rng, team, item.id, item.is_proportion, month_list)
-            truth.append({"team": team["team"], "indicator": item.id, "start_month": team["start_month"],
-                          "real_improvement": bool(team["improves"] and item.id in IMPROVED)})
+            truth.append(
+                {
+                    "team": team["team"],
+                    "indicator": item.id,
+                    "start_month": team["start_month"],
+                    "real_improvement": bool(team["improves"] and item.id in IMPROVED),
+                }
+            )
         _fill(path, values)
         paths.append(path)
         if progress:
@@ -115,6 +127,8 @@ def write_collaborative(out: Path, seed: int = 2022, lang: str | None = None, pr
     pd.DataFrame(truth).to_csv(out / "truth.csv", index=False)
     summary = {"teams": len(teams), "rows": len(result.data), "files": len(paths), "rejected": len(result.rejected)}
     if progress:
-        print(t("qi.synth.written", lang, path=out, teams=summary["teams"], rows=summary["rows"], files=summary["files"]),
-              file=sys.stderr)
+        print(
+            t("qi.synth.written", lang, path=out, teams=summary["teams"], rows=summary["rows"], files=summary["files"]),
+            file=sys.stderr,
+        )
     return summary

@@ -37,7 +37,23 @@ KEYWORDS_PREFIX = "forlop-qi-template"
 INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
 
 # Texts of the template (messages.yaml, keys qi.template.<label> and qi.template.instruction_<n>).
-LABEL_KEYS = ('title', 'team', 'track', 'start', 'month', 'numerator', 'denominator', 'note', 'count', 'def_num', 'def_den', 'indicators', 'share', 'direction_down', 'direction_up')
+LABEL_KEYS = (
+    "title",
+    "team",
+    "track",
+    "start",
+    "month",
+    "numerator",
+    "denominator",
+    "note",
+    "count",
+    "def_num",
+    "def_den",
+    "indicators",
+    "share",
+    "direction_down",
+    "direction_up",
+)
 N_INSTRUCTIONS = 6
 
 
@@ -49,28 +65,39 @@ def months(start: str, end: str) -> list[str]:
 def _validations(sheet, first: int, last: int, proportion: bool) -> None:
     """Excel data validation on the input cells of one indicator sheet."""
     month = DataValidation(
-        type="custom", formula1=f'AND(LEN(A{first})=7,MID(A{first},5,1)="-",ISNUMBER(--LEFT(A{first},4)),'
-                                f'ISNUMBER(--RIGHT(A{first},2)),--RIGHT(A{first},2)>=1,--RIGHT(A{first},2)<=12)',
-        showErrorMessage=True, errorTitle="Måned / month", error="ÅÅÅÅ-MM / YYYY-MM",
+        type="custom",
+        formula1=f'AND(LEN(A{first})=7,MID(A{first},5,1)="-",ISNUMBER(--LEFT(A{first},4)),'
+        f"ISNUMBER(--RIGHT(A{first},2)),--RIGHT(A{first},2)>=1,--RIGHT(A{first},2)<=12)",
+        showErrorMessage=True,
+        errorTitle="Måned / month",
+        error="ÅÅÅÅ-MM / YYYY-MM",
     )
     month.add(f"A{first}:A{last}")
     if proportion:
         numerator = DataValidation(
-            type="custom", formula1=f'AND(ISNUMBER(B{first}),B{first}>=0,B{first}=INT(B{first}),OR(C{first}="",B{first}<=C{first}))',
-            showErrorMessage=True, errorTitle="Teller / numerator",
+            type="custom",
+            formula1=f'AND(ISNUMBER(B{first}),B{first}>=0,B{first}=INT(B{first}),OR(C{first}="",B{first}<=C{first}))',
+            showErrorMessage=True,
+            errorTitle="Teller / numerator",
             error="Helt tall >= 0, ikke større enn nevneren / whole number >= 0, not above the denominator",
         )
         denominator = DataValidation(
-            type="custom", formula1=f'AND(ISNUMBER(C{first}),C{first}>=0,C{first}=INT(C{first}),OR(B{first}="",C{first}>=B{first}))',
-            showErrorMessage=True, errorTitle="Nevner / denominator",
+            type="custom",
+            formula1=f'AND(ISNUMBER(C{first}),C{first}>=0,C{first}=INT(C{first}),OR(B{first}="",C{first}>=B{first}))',
+            showErrorMessage=True,
+            errorTitle="Nevner / denominator",
             error="Helt tall >= 0, ikke mindre enn telleren / whole number >= 0, not below the numerator",
         )
         denominator.add(f"C{first}:C{last}")
         sheet.add_data_validation(denominator)
     else:
         numerator = DataValidation(
-            type="whole", operator="greaterThanOrEqual", formula1="0", showErrorMessage=True,
-            errorTitle="Antall / count", error="Helt tall >= 0 / whole number >= 0",
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            showErrorMessage=True,
+            errorTitle="Antall / count",
+            error="Helt tall >= 0 / whole number >= 0",
         )
     numerator.add(f"B{first}:B{last}")
     sheet.add_data_validation(month)
@@ -84,8 +111,12 @@ def _indicator_sheet(workbook: Workbook, item: Indicator, month_list: list[str],
     sheet["A2"] = f"{labels['def_num']}: {item.numerator}"
     if item.is_proportion:
         sheet["A3"] = f"{labels['def_den']}: {item.denominator}"
-    headers = [labels["month"], labels["numerator"] if item.is_proportion else labels["count"],
-               labels["denominator"] if item.is_proportion else "", labels["note"]]
+    headers = [
+        labels["month"],
+        labels["numerator"] if item.is_proportion else labels["count"],
+        labels["denominator"] if item.is_proportion else "",
+        labels["note"],
+    ]
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=header or None)
         cell.font = Font(bold=True)
@@ -102,8 +133,15 @@ def _indicator_sheet(workbook: Workbook, item: Indicator, month_list: list[str],
         sheet.column_dimensions[letter].width = width
 
 
-def write_template(path: Path, team: str, track: str = "adult", start: str = "2018-01", end: str = "2023-12",
-                   start_month: str | None = None, lang: str | None = None) -> Path:
+def write_template(
+    path: Path,
+    team: str,
+    track: str = "adult",
+    start: str = "2018-01",
+    end: str = "2023-12",
+    start_month: str | None = None,
+    lang: str | None = None,
+) -> Path:
     """Write the template of ``team`` for ``track`` with months ``start``..``end`` to ``path``.
 
     ``start_month`` pre-fills the team's start in the project (normally the team writes it).
@@ -118,13 +156,20 @@ def write_template(path: Path, team: str, track: str = "adult", start: str = "20
     info.title = INSTRUCTIONS_SHEET
     info["A1"] = labels["title"]
     info["A1"].font = Font(bold=True, size=14)
-    for cell, label, value in ((TEAM_CELL, labels["team"], team), (TRACK_CELL, labels["track"], track),
-                               (START_CELL, labels["start"], start_month)):
+    for cell, label, value in (
+        (TEAM_CELL, labels["team"], team),
+        (TRACK_CELL, labels["track"], track),
+        (START_CELL, labels["start"], start_month),
+    ):
         info[f"A{cell[1:]}"] = label
         info[cell] = value
     info[START_CELL].fill = INPUT_FILL
-    start_check = DataValidation(type="custom", formula1=f'AND(LEN({START_CELL})=7,MID({START_CELL},5,1)="-")',
-                                 showErrorMessage=True, error="ÅÅÅÅ-MM / YYYY-MM")
+    start_check = DataValidation(
+        type="custom",
+        formula1=f'AND(LEN({START_CELL})=7,MID({START_CELL},5,1)="-")',
+        showErrorMessage=True,
+        error="ÅÅÅÅ-MM / YYYY-MM",
+    )
     start_check.add(START_CELL)
     info.add_data_validation(start_check)
     for offset, line in enumerate(instructions):

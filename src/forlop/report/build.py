@@ -33,8 +33,11 @@ from forlop.report.spec import geography_order, load_spec, text, with_citations,
 from forlop.report.tables import PublishedTable, build_compare, build_flow, build_geo_table, build_table
 from forlop.report.usage import published_breakdowns
 
-PLOT_CONFIG = {"displaylogo": False, "responsive": True,
-               "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+PLOT_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
 
 
 @dataclass
@@ -58,13 +61,28 @@ def _say(progress: bool, message: str) -> None:
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
     height = int(fig.layout.height or 400)  # the plot's div is "plot-<id>"; "<id>" is its <figure>
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{div_id}", config=PLOT_CONFIG,
-                       default_height=f"{height}px", default_width="100%")
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=f"plot-{div_id}",
+        config=PLOT_CONFIG,
+        default_height=f"{height}px",
+        default_width="100%",
+    )
 
 
-def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str = "nb",
-                 health_community: str | None = None, data: Path | None = None, symbol: str = "–",
-                 year: int | None = None, progress: bool = False, encoding: str = "utf-8") -> ReportResult:
+def build_report(
+    results: Path,
+    html: Path,
+    xlsx: Path | None = None,
+    lang: str = "nb",
+    health_community: str | None = None,
+    data: Path | None = None,
+    symbol: str = "–",
+    year: int | None = None,
+    progress: bool = False,
+    encoding: str = "utf-8",
+) -> ReportResult:
     """Write the report of ``results`` (a ``forlop pathways --out`` directory) to ``html`` (and ``xlsx``).
 
     ``year`` is the population year of the rates (default: the cohort year); the captions' years
@@ -100,9 +118,16 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
         out.hidden_cells += table.hidden
         if fig is not None:
             out.figures += 1
-            blocks.append({"kind": "figure", "id": "community_fig", "title": fig_title,
-                           "source": cite("001 kapittel 8", lang),
-                           "html": _figure_html(fig, "community_fig"), "data": None})
+            blocks.append(
+                {
+                    "kind": "figure",
+                    "id": "community_fig",
+                    "title": fig_title,
+                    "source": cite("001 kapittel 8", lang),
+                    "html": _figure_html(fig, "community_fig"),
+                    "data": None,
+                }
+            )
         sections.append({"id": "community-section", "title": health_community, "intro": "", "blocks": blocks})
 
     for section in spec["sections"]:
@@ -125,32 +150,59 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
                 if b["kind"] in ("table", "figure"):
                     out.included.append(b["label"])
             blocks.extend(block)
-        sections.append({"id": section["id"], "title": text(section, lang), "intro": text(section.get("intro"), lang),
-                         "blocks": blocks})
+        sections.append(
+            {
+                "id": section["id"],
+                "title": text(section, lang),
+                "intro": text(section.get("intro"), lang),
+                "blocks": blocks,
+            }
+        )
 
     excluded = [{"what": text(x["what"], lang), "why": text(x["why"], lang)} for x in spec.get("not_included", [])]
     excluded += [{"what": what, "why": why} for what, why in out.missing]
-    closing = {"title": t("report.closing_title", lang), "included_label": t("report.closing_included", lang),
-               "excluded_label": t("report.closing_excluded", lang), "included": out.included, "excluded": excluded,
-               "sources_label": t("report.closing_sources", lang), "sources": references(cited, lang)}
+    closing = {
+        "title": t("report.closing_title", lang),
+        "included_label": t("report.closing_included", lang),
+        "excluded_label": t("report.closing_excluded", lang),
+        "included": out.included,
+        "excluded": excluded,
+        "sources_label": t("report.closing_sources", lang),
+        "sources": references(cited, lang),
+    }
     _, hcs = geography_order()
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(resources.files("forlop.report").joinpath("templates/report.html.j2").read_text("utf-8"))
     title = text(spec["title"], lang) + (f" – {health_community}" if health_community else "")
     page = template.render(
-        lang=lang, title=title, subtitle=subtitle,
+        lang=lang,
+        title=title,
+        subtitle=subtitle,
         meta=t("report.meta", lang, date=date.today().isoformat(), patients=_patients(pub, lang)),
         suppression_note=text(spec["suppression_note"], lang).replace("{symbol}", symbol),
-        filter_label=t("report.filter", lang), toc_label=t("report.toc", lang), source_label=t("report.source", lang),
-        data_label=t("report.figure_data", lang), communities=[h for h, _ in hcs], highlight=health_community or "",
-        sections=sections, closing=closing, plotly_js=get_plotlyjs())
+        filter_label=t("report.filter", lang),
+        toc_label=t("report.toc", lang),
+        source_label=t("report.source", lang),
+        data_label=t("report.figure_data", lang),
+        communities=[h for h, _ in hcs],
+        highlight=health_community or "",
+        sections=sections,
+        closing=closing,
+        plotly_js=get_plotlyjs(),
+    )
     out.html.parent.mkdir(parents=True, exist_ok=True)
     out.html.write_text(page, encoding="utf-8")
     if out.xlsx is not None:
         _say(progress, t("report.excel", lang, path=out.xlsx))
-        write_workbook(published, out.xlsx, text(spec["source"], lang),
-                       text(spec["suppression_note"], lang).replace("{symbol}", symbol), symbol, lang,
-                       sources=references(cited, lang))
+        write_workbook(
+            published,
+            out.xlsx,
+            text(spec["source"], lang),
+            text(spec["suppression_note"], lang).replace("{symbol}", symbol),
+            symbol,
+            lang,
+            sources=references(cited, lang),
+        )
     out.seconds = time.perf_counter() - started
     return out
 
@@ -200,29 +252,65 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
     if kind == "rates":
         rates, frames = rates_table(item, pub, lang)
         if rates is None:
-            return [{"kind": "missing", "id": item["id"], "title": text(item, lang), "reason": t("report.no_population", lang)}]
+            return [
+                {
+                    "kind": "missing",
+                    "id": item["id"],
+                    "title": text(item, lang),
+                    "reason": t("report.no_population", lang),
+                }
+            ]
         blocks = [{"kind": "table", "id": item["id"], "table": rates, "label": label}]
         first_name, first = next(iter(frames.items()))
         fig = figures.rate_figure(first, lang)
         if fig is not None:
             title = t("report.rate_figure", lang, measure=first_name, year=pub.results.population_year)
-            blocks.append({"kind": "figure", "id": f"{item['id']}_fig", "title": title, "source": item["source"],
-                           "html": _figure_html(fig, f"{item['id']}_fig"), "data": None, "label": title})
+            blocks.append(
+                {
+                    "kind": "figure",
+                    "id": f"{item['id']}_fig",
+                    "title": title,
+                    "source": item["source"],
+                    "html": _figure_html(fig, f"{item['id']}_fig"),
+                    "data": None,
+                    "label": title,
+                }
+            )
         return blocks
     if kind == "funnel":
         blocks = []
         catalogue_labels = _catalogue_labels(lang)
         for k, indicator in enumerate(item["indicators"], start=1):
-            fig, data = figures.funnel(indicator, catalogue_labels.get(indicator, indicator), item, pub, lang, k, highlight)
-            title = text(item, lang).replace("{k}", str(k)).replace("{label}", catalogue_labels.get(indicator, indicator))
+            fig, data = figures.funnel(
+                indicator, catalogue_labels.get(indicator, indicator), item, pub, lang, k, highlight
+            )
+            title = (
+                text(item, lang).replace("{k}", str(k)).replace("{label}", catalogue_labels.get(indicator, indicator))
+            )
             if fig is None:
-                blocks.append({"kind": "missing", "id": f"funnel_{indicator}", "title": title, "reason": missing_reason})
+                blocks.append(
+                    {"kind": "missing", "id": f"funnel_{indicator}", "title": title, "reason": missing_reason}
+                )
                 continue
-            blocks.append({"kind": "figure", "id": f"funnel_{indicator}", "title": title, "source": item["source"],
-                           "html": _figure_html(fig, f"funnel_{indicator}"), "data": data, "label": title})
+            blocks.append(
+                {
+                    "kind": "figure",
+                    "id": f"funnel_{indicator}",
+                    "title": title,
+                    "source": item["source"],
+                    "html": _figure_html(fig, f"funnel_{indicator}"),
+                    "data": data,
+                    "label": title,
+                }
+            )
         return blocks
-    builder = {"bars": figures.bars, "stack": figures.stack, "curve": figures.curve, "box": figures.box,
-               "geo_stack": figures.geo_stack}.get(kind)
+    builder = {
+        "bars": figures.bars,
+        "stack": figures.stack,
+        "curve": figures.curve,
+        "box": figures.box,
+        "geo_stack": figures.geo_stack,
+    }.get(kind)
     if kind == "geo":
         fig, data = figures.geo(item, pub, spec, lang, highlight)
     elif builder is not None:
@@ -231,8 +319,17 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
         raise ValueError(f"report_spec.yaml: unknown kind {kind!r} in item {item['id']}")
     if fig is None:
         return [{"kind": "missing", "id": item["id"], "title": text(item, lang), "reason": missing_reason}]
-    return [{"kind": "figure", "id": item["id"], "title": text(item, lang), "source": item["source"],
-             "html": _figure_html(fig, item["id"]), "data": data, "label": label}]
+    return [
+        {
+            "kind": "figure",
+            "id": item["id"],
+            "title": text(item, lang),
+            "source": item["source"],
+            "html": _figure_html(fig, item["id"]),
+            "data": data,
+            "label": label,
+        }
+    ]
 
 
 def _catalogue_labels(lang: str) -> dict[str, str]:

@@ -22,8 +22,9 @@ def check_community(name: str, lang: str | None = None) -> str:
     """The region of health community ``name``; an unknown name is an InputError listing the names."""
     regions = region_of()
     if name not in regions:
-        raise InputError("--health-community", t("report.unknown_community", lang, name=name),
-                         example=", ".join(sorted(regions)))
+        raise InputError(
+            "--health-community", t("report.unknown_community", lang, name=name), example=", ".join(sorted(regions))
+        )
     return regions[name]
 
 
@@ -53,14 +54,27 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         if show == "pct":
             shares.append((label, values))
     title = t("report.label.community_table", lang, name=name, region=region_label)
-    table = PublishedTable(id="community", title=title, source=cite("001 kapittel 8", lang), definition="",
-                           headers=[[("", 1), (name, 1), (region_label, 1), (country, 1)]],
-                           rows=rows, numbers=numbers, kinds=kinds,
-                           hidden=sum(v is None for r in numbers for v in r))
+    table = PublishedTable(
+        id="community",
+        title=title,
+        source=cite("001 kapittel 8", lang),
+        definition="",
+        headers=[[("", 1), (name, 1), (region_label, 1), (country, 1)]],
+        rows=rows,
+        numbers=numbers,
+        kinds=kinds,
+        hidden=sum(v is None for r in numbers for v in r),
+    )
     fig = go.Figure()
     for k, who in enumerate([name, region_label, country]):
-        fig.add_bar(name=who, y=[label for label, _ in shares], x=[vals[k] for _, vals in shares], orientation="h",
-                    marker_color=PALETTE[k], hovertemplate=f"{who}<br>%{{y}}: %{{x:.1f}} %<extra></extra>")
+        fig.add_bar(
+            name=who,
+            y=[label for label, _ in shares],
+            x=[vals[k] for _, vals in shares],
+            orientation="h",
+            marker_color=PALETTE[k],
+            hovertemplate=f"{who}<br>%{{y}}: %{{x:.1f}} %<extra></extra>",
+        )
     drawn = any(v is not None for _, vals in shares for v in vals)
     fig = _layout(fig, "", height=120 + 60 * len(shares), barmode="group", xaxis_title="%")
     fig.update_yaxes(autorange="reversed")

@@ -45,9 +45,7 @@ class Results:
     population_year: int | None = None  # year of the population table used for the rates
 
     def __post_init__(self) -> None:
-        self.index = {
-            (r.indicator, r.breakdown, r.group): r for r in self.indicators.itertuples(index=False)
-        }
+        self.index = {(r.indicator, r.breakdown, r.group): r for r in self.indicators.itertuples(index=False)}
 
     def get(self, indicator: str, breakdown: str, group: str):  # noqa: ANN201 - a namedtuple row
         """The row for one number, or None if the engine did not compute it."""
@@ -62,8 +60,9 @@ def _read_table(path: Path, lang: str | None = None, encoding: str = "utf-8") ->
     """A table of the extract (population, geography) as given: Parquet, or CSV read by ``read_user_csv``."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    return read_user_csv(path, encoding=encoding, lang=lang, dtype={"municipality": str}, keep_default_na=False,
-                         na_values=[""])
+    return read_user_csv(
+        path, encoding=encoding, lang=lang, dtype={"municipality": str}, keep_default_na=False, na_values=[""]
+    )
 
 
 def _find(directory: Path, name: str) -> Path | None:
@@ -73,8 +72,9 @@ def _find(directory: Path, name: str) -> Path | None:
     return None
 
 
-def read_results(results: Path, data: Path | None = None, year: int | None = None,
-                 lang: str | None = None, encoding: str = "utf-8") -> Results:
+def read_results(
+    results: Path, data: Path | None = None, year: int | None = None, lang: str | None = None, encoding: str = "utf-8"
+) -> Results:
     """Read the engine's outputs in ``results`` (and the population of ``year`` in the extract ``data``).
 
     ``year`` is the population year; by default the cohort year (see the module docstring);
@@ -84,19 +84,25 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     path = results / "indicators.csv"
     if not path.exists():
         raise InputError(str(path), t("report.no_results", lang))
-    indicators = read_user_csv(path, lang=lang, dtype={"group": str, "breakdown": str, "indicator": str},
-                               keep_default_na=False, na_values=[""])
+    indicators = read_user_csv(
+        path, lang=lang, dtype={"group": str, "breakdown": str, "indicator": str}, keep_default_na=False, na_values=[""]
+    )
     for column in INDICATOR_COLUMNS:
         if column not in indicators.columns:
-            raise InputError(str(path), t("input.missing_column", lang), column=column,
-                             example=",".join(indicators.columns[:5]))
+            raise InputError(
+                str(path), t("input.missing_column", lang), column=column, example=",".join(indicators.columns[:5])
+            )
     for column in ["numerator", "denominator", "value"]:
         converted = pd.to_numeric(indicators[column], errors="coerce")
         bad = converted.isna() & indicators[column].notna()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise InputError(str(path), t("report.not_number", lang, row=row + 2), column=column,
-                             example=str(indicators[column].iloc[row]))
+            raise InputError(
+                str(path),
+                t("report.not_number", lang, row=row + 2),
+                column=column,
+                example=str(indicators[column].iloc[row]),
+            )
         indicators[column] = converted
     flow_path = results / "cohort_flow.csv"
     flow = pd.read_csv(flow_path) if flow_path.exists() else pd.DataFrame(columns=["step", "persons"])
@@ -106,8 +112,14 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     population = None
     if data is not None:
         population, population_year = _population(Path(data), population_year, lang, encoding)
-    return Results(indicators=indicators, flow=flow, strata=strata, population=population,
-                   cohort_year=cohort_year, population_year=population_year)
+    return Results(
+        indicators=indicators,
+        flow=flow,
+        strata=strata,
+        population=population,
+        cohort_year=cohort_year,
+        population_year=population_year,
+    )
 
 
 def read_cohort_year(results: Path, lang: str | None = None) -> int:
@@ -150,12 +162,14 @@ def _patient_strata(path: Path) -> pd.DataFrame | None:
             patients[flag] = False
     keys = [c for c in ("health_community", "region", "age_group", "sex") if c in patients]
     grouped = patients.groupby(keys, dropna=False).agg(
-        patients=("sex", "size"), coercion=("coercion", "sum"), substance_use=("substance_use", "sum"))
+        patients=("sex", "size"), coercion=("coercion", "sum"), substance_use=("substance_use", "sum")
+    )
     return grouped.reset_index()
 
 
-def _population(data: Path, year: int | None, lang: str | None = None, encoding: str = "utf-8"
-                ) -> tuple[pd.DataFrame, int]:
+def _population(
+    data: Path, year: int | None, lang: str | None = None, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, int]:
     """Adults (18+) per health community, region, age group of 001 figure 1 and sex in ``year``, and the year.
 
     ``year`` None (no cohort year known) takes the latest year of the table; a year the table does
@@ -177,11 +191,15 @@ def _population(data: Path, year: int | None, lang: str | None = None, encoding:
     if year is None and years:
         year = years[-1]
     if year not in years:
-        raise InputError(str(path), t("report.no_population_year", lang, year=year, years=years_text(years) or "–"),
-                         column="year")
+        raise InputError(
+            str(path), t("report.no_population_year", lang, year=year, years=years_text(years) or "–"), column="year"
+        )
     pop = pop[(pd.to_numeric(pop["year"], errors="coerce") == year) & (pop["age"] >= 18)]
     pop = pop.assign(age_group=age_group(pop["age"]))
     pop = pop.merge(geo, on="municipality", how="left")
     pop[["health_community", "region"]] = pop[["health_community", "region"]].fillna("missing")
-    return (pop.groupby(["health_community", "region", "age_group", "sex"], as_index=False)["count"].sum()
-            .rename(columns={"count": "population"})), int(year)
+    return (
+        pop.groupby(["health_community", "region", "age_group", "sex"], as_index=False)["count"]
+        .sum()
+        .rename(columns={"count": "population"})
+    ), int(year)

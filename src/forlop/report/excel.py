@@ -39,8 +39,15 @@ def number_format(shown: str, lang: str) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
-def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, suppression_text: str,
-                   symbol: str, lang: str = "nb", sources: list[str] | None = None) -> Path:
+def write_workbook(
+    tables: list[PublishedTable],
+    path: Path,
+    source_text: str,
+    suppression_text: str,
+    symbol: str,
+    lang: str = "nb",
+    sources: list[str] | None = None,
+) -> Path:
     """Write ``tables`` to ``path`` (one sheet each) and return the path.
 
     ``sources``: the full entries of the publications the tables cite (:func:`forlop.citations.references`),

@@ -13,20 +13,38 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from forlop.i18n import format_number, t
-from forlop.stats import classify, funnel_limits
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
 from forlop.report.tables import PublishedTable
+from forlop.stats import classify, funnel_limits
 
-PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5", "#bf9000",
-           "#843c0c", "#385723", "#002060"]
+PALETTE = [
+    "#1f4e79",
+    "#c55a11",
+    "#548235",
+    "#7f6000",
+    "#7030a0",
+    "#2e75b6",
+    "#a5a5a5",
+    "#bf9000",
+    "#843c0c",
+    "#385723",
+    "#002060",
+]
 FONT = dict(family="Arial, Helvetica, sans-serif", size=12)
 
 
 def _layout(fig: go.Figure, y_title: str = "", height: int = 380, **extra: object) -> go.Figure:
     extra.setdefault("legend", dict(orientation="h", yanchor="top", y=-0.12))
-    fig.update_layout(template="plotly_white", font=FONT, height=height, margin=dict(l=60, r=20, t=30, b=40),
-                      yaxis_title=y_title, colorway=PALETTE, **extra)
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin=dict(l=60, r=20, t=30, b=40),
+        yaxis_title=y_title,
+        colorway=PALETTE,
+        **extra,
+    )
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -52,19 +70,37 @@ def _scale(show: str) -> float:
     return 100.0 if show == "pct" else 1.0
 
 
-def _data_table(item: dict, lang: str, header: list[str], rows: list[list[float | None]], labels: list[str],
-                symbol: str, decimals: int = 0, blank: set[tuple[int, int]] | None = None,
-                definition: str = "") -> PublishedTable:
+def _data_table(
+    item: dict,
+    lang: str,
+    header: list[str],
+    rows: list[list[float | None]],
+    labels: list[str],
+    symbol: str,
+    decimals: int = 0,
+    blank: set[tuple[int, int]] | None = None,
+    definition: str = "",
+) -> PublishedTable:
     """The figure's numbers as a table. ``blank``: (row, column) positions the figure does not
     publish by design (left empty, not counted as suppressed); every other missing number is a
     suppressed one and shows ``symbol``."""
     blank = blank or set()
-    cells = [[label] + ["" if (i, j) in blank else format_number(v, decimals, lang, symbol) for j, v in enumerate(nums)]
-             for i, (label, nums) in enumerate(zip(labels, rows))]
+    cells = [
+        [label] + ["" if (i, j) in blank else format_number(v, decimals, lang, symbol) for j, v in enumerate(nums)]
+        for i, (label, nums) in enumerate(zip(labels, rows))
+    ]
     hidden = sum(v is None and (i, j) not in blank for i, r in enumerate(rows) for j, v in enumerate(r))
     return PublishedTable(
-        id=item["id"], title=text(item, lang), source=item["source"], definition=definition,
-        headers=[[(h, 1) for h in header]], rows=cells, numbers=rows, kinds=["data"] * len(rows), hidden=hidden)
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition=definition,
+        headers=[[(h, 1) for h in header]],
+        rows=cells,
+        numbers=rows,
+        kinds=["data"] * len(rows),
+        hidden=hidden,
+    )
 
 
 def _x_items(item: dict, lang: str) -> list[tuple[str, str]]:
@@ -88,8 +124,14 @@ def bars(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         values = [pub.value(item["indicator"], b, g) for g in groups]
         shown = [None if v is None else v * scale for v in values]
         names = [labels.get((b, g), g) for g in groups]
-        fig.add_bar(x=names, y=shown, text=[format_number(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
-                    hovertemplate="%{x}: %{y:.1f}<extra></extra>", marker_color=PALETTE[0])
+        fig.add_bar(
+            x=names,
+            y=shown,
+            text=[format_number(v, 0, lang, pub.symbol) for v in shown],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+            marker_color=PALETTE[0],
+        )
         data = _data_table(item, lang, ["", "%" if show == "pct" else ""], [[v] for v in shown], names, pub.symbol)
         drawn = any(v is not None for v in shown)
         return (_layout(fig, "%" if show == "pct" else "") if drawn else None), data
@@ -102,9 +144,15 @@ def bars(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         shown = [None if v is None else v * scale for v in values]
         drawn |= any(v is not None for v in shown)
         table_rows.append(shown)
-        fig.add_bar(name=label, x=[x for _, x in xs], y=shown, marker_color=PALETTE[k % len(PALETTE)],
-                    text=[format_number(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
-                    hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}<extra></extra>")
+        fig.add_bar(
+            name=label,
+            x=[x for _, x in xs],
+            y=shown,
+            marker_color=PALETTE[k % len(PALETTE)],
+            text=[format_number(v, 0, lang, pub.symbol) for v in shown],
+            textposition="outside",
+            hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+        )
     data = _data_table(item, lang, [""] + [x for _, x in xs], table_rows, [s[2] for s in series], pub.symbol)
     y_title = text(item.get("y_title"), lang) or ("%" if show == "pct" else "")
     return (_layout(fig, y_title, barmode="group") if drawn else None), data
@@ -130,39 +178,74 @@ def stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
     names = [text(c, lang) for c in cats]
     if "other" in item:  # the rest (e.g. first contact with combinations not listed)
         for (b, g, _), row in zip(series, matrix):
-            row.append(None if any(v is None for v in row) or _small_rest(item, pub, b, g)
-                       else max(0.0, 100 - sum(v for v in row if v is not None)))
+            row.append(
+                None
+                if any(v is None for v in row) or _small_rest(item, pub, b, g)
+                else max(0.0, 100 - sum(v for v in row if v is not None))
+            )
         names.append(text(item["other"], lang))
     y = [s[2] for s in series]
     if len(series) == 1:  # one bar of many thin segments does not read: one bar per category
         return _category_bars(item, pub, lang, names, matrix[0], y[0])
     for k, name in enumerate(names):
         col = [row[k] for row in matrix]
-        fig.add_bar(name=name, y=y, x=col, orientation="h", marker_color=PALETTE[k % len(PALETTE)],
-                    text=[format_number(v, 0, lang, pub.symbol) for v in col], textposition="inside",
-                    hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>")
-    hidden_sum = [None if all(v is not None for v in row) else max(0.0, 100 - sum(v for v in row if v is not None))
-                  for row in matrix]
+        fig.add_bar(
+            name=name,
+            y=y,
+            x=col,
+            orientation="h",
+            marker_color=PALETTE[k % len(PALETTE)],
+            text=[format_number(v, 0, lang, pub.symbol) for v in col],
+            textposition="inside",
+            hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>",
+        )
+    hidden_sum = [
+        None if all(v is not None for v in row) else max(0.0, 100 - sum(v for v in row if v is not None))
+        for row in matrix
+    ]
     if any(v is not None for v in hidden_sum):
         hidden_name = t("report.hidden_segment", lang, symbol=pub.symbol)
-        fig.add_bar(name=hidden_name, y=y, x=hidden_sum, orientation="h",
-                    marker=dict(color="#e7e6e6", pattern=dict(shape="/", fgcolor="#a5a5a5")),
-                    text=[pub.symbol if v is not None else "" for v in hidden_sum], textposition="inside",
-                    hovertemplate=f"{hidden_name}<br>%{{y}}<extra></extra>")
+        fig.add_bar(
+            name=hidden_name,
+            y=y,
+            x=hidden_sum,
+            orientation="h",
+            marker=dict(color="#e7e6e6", pattern=dict(shape="/", fgcolor="#a5a5a5")),
+            text=[pub.symbol if v is not None else "" for v in hidden_sum],
+            textposition="inside",
+            hovertemplate=f"{hidden_name}<br>%{{y}}<extra></extra>",
+        )
     drawn = any(v is not None for row in matrix for v in row)
     data = _data_table(item, lang, [""] + names, matrix, y, pub.symbol)
     height = max(260, 60 + 45 * len(series))
-    return (_layout(fig, "", height=height, barmode="stack", xaxis_title="%",
-                    legend=dict(orientation="h", yanchor="bottom", y=1.02, traceorder="normal")) if drawn else None), data
+    return (
+        _layout(
+            fig,
+            "",
+            height=height,
+            barmode="stack",
+            xaxis_title="%",
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, traceorder="normal"),
+        )
+        if drawn
+        else None
+    ), data
 
 
-def _category_bars(item: dict, pub: Publisher, lang: str, names: list[str], row: list[float | None],
-                   series_label: str):  # noqa: ANN202
+def _category_bars(item: dict, pub: Publisher, lang: str, names: list[str], row: list[float | None], series_label: str):  # noqa: ANN202
     """The categories of a one-series partition as horizontal bars, in the spec's order."""
     fig = go.Figure()
-    fig.add_bar(y=names, x=row, orientation="h", marker_color=PALETTE[0], name=series_label,
-                text=[format_number(v, 0, lang, pub.symbol) for v in row], textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{x:.1f} %<extra></extra>")
+    fig.add_bar(
+        y=names,
+        x=row,
+        orientation="h",
+        marker_color=PALETTE[0],
+        name=series_label,
+        text=[format_number(v, 0, lang, pub.symbol) for v in row],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:.1f} %<extra></extra>",
+    )
     drawn = any(v is not None for v in row)
     data = _data_table(item, lang, [""] + names, [row], [series_label], pub.symbol)
     fig = _layout(fig, "", height=max(300, 60 + 32 * len(names)), xaxis_title="%", showlegend=False)
@@ -201,8 +284,14 @@ def curve(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         label = text(line, lang)
         rows.append(values)
         labels.append(label)
-        fig.add_scatter(name=label, x=xs, y=values, mode="lines+markers", line=dict(color=PALETTE[k % len(PALETTE)]),
-                        hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}} %<extra></extra>")
+        fig.add_scatter(
+            name=label,
+            x=xs,
+            y=values,
+            mode="lines+markers",
+            line=dict(color=PALETTE[k % len(PALETTE)]),
+            hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+        )
     drawn = any(v is not None for r in rows for v in r)
     data = _data_table(item, lang, [""] + [str(x) for x in xs], rows, labels, pub.symbol)
     fig.update_xaxes(title=text(item.get("x_title"), lang), tickmode="array", tickvals=xs)
@@ -220,9 +309,19 @@ def box(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         labels.append(label)
         if any(v is None for v in q):
             continue
-        fig.add_trace(go.Box(name=label, x=[label], q1=[q[0]], median=[q[1]], q3=[q[2]], lowerfence=[q[0]],
-                             upperfence=[q[3]],
-                             marker_color=PALETTE[k % len(PALETTE)], hoverinfo="y+name"))
+        fig.add_trace(
+            go.Box(
+                name=label,
+                x=[label],
+                q1=[q[0]],
+                median=[q[1]],
+                q3=[q[2]],
+                lowerfence=[q[0]],
+                upperfence=[q[3]],
+                marker_color=PALETTE[k % len(PALETTE)],
+                hoverinfo="y+name",
+            )
+        )
     header = ["", "P25", "Median", "P75", "P95"]
     data = _data_table(item, lang, header, rows, labels, pub.symbol)
     drawn = len(fig.data) > 0
@@ -252,34 +351,55 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     colors = [("#1f4e79" if b == "region" else "#9dc3e6") for b, _, _, _ in units]
     line_w = [3 if (highlight and g == highlight) else 0 for _, g, _, _ in units]
     fig = go.Figure()
-    fig.add_bar(name=t("report.label.all_patients", lang), x=x, y=shown,
-                marker=dict(color=colors, line=dict(color="#c00000", width=line_w)),
-                customdata=[g for _, g, _, _ in units],
-                text=[format_number(v, decimals, lang, pub.symbol) for v in shown], textposition="outside",
-                hovertemplate="%{x}: %{y:.1f}<extra></extra>")
+    fig.add_bar(
+        name=t("report.label.all_patients", lang),
+        x=x,
+        y=shown,
+        marker=dict(color=colors, line=dict(color="#c00000", width=line_w)),
+        customdata=[g for _, g, _, _ in units],
+        text=[format_number(v, decimals, lang, pub.symbol) for v in shown],
+        textposition="outside",
+        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+    )
     rows = [shown]
     row_labels = [t("report.label.all_patients", lang)]
     if item.get("by_diagnosis"):
         labels = group_labels(lang)
         symbols = ["circle", "diamond", "square", "triangle-up", "x"]
         for k, dx in enumerate([g for g in spec["selected_groups"] if g != "all"]):
-            ys = [pub.value(indicator, f"{b}_x_diagnosis_group", f"{g}|{dx}") if b == "region" else None
-                  for b, g, _, _ in units]
+            ys = [
+                pub.value(indicator, f"{b}_x_diagnosis_group", f"{g}|{dx}") if b == "region" else None
+                for b, g, _, _ in units
+            ]
             ys = [None if v is None else v * scale for v in ys]
             rows.append(ys)
             row_labels.append(labels[("diagnosis_group", dx)])
             if any(v is not None for v in ys):
-                fig.add_scatter(name=labels[("diagnosis_group", dx)], x=x, y=ys, mode="markers",
-                                marker=dict(symbol=symbols[k % 5], size=9, color=PALETTE[(k + 1) % len(PALETTE)]),
-                                hovertemplate=f"{labels[('diagnosis_group', dx)]}<br>%{{x}}: %{{y:.1f}}<extra></extra>")
+                fig.add_scatter(
+                    name=labels[("diagnosis_group", dx)],
+                    x=x,
+                    y=ys,
+                    mode="markers",
+                    marker=dict(symbol=symbols[k % 5], size=9, color=PALETTE[(k + 1) % len(PALETTE)]),
+                    hovertemplate=f"{labels[('diagnosis_group', dx)]}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+                )
     if national is not None:
         _national_line(fig, national, t("report.national", lang) + " " + format_number(national, decimals, lang, ""))
     drawn = any(v is not None for v in shown)
     # 001 figures 27-41 show the diagnosis groups per region only; per health community they are
     # not published (empty, not "suppressed").
     blank = {(r, c) for r in range(1, len(rows)) for c, (b, _, _, _) in enumerate(units) if b != "region"}
-    data = _data_table(item, lang, [""] + x, rows, row_labels, pub.symbol, decimals, blank=blank,
-                       definition=t("report.dx_by_region_only", lang) if blank else "")
+    data = _data_table(
+        item,
+        lang,
+        [""] + x,
+        rows,
+        row_labels,
+        pub.symbol,
+        decimals,
+        blank=blank,
+        definition=t("report.dx_by_region_only", lang) if blank else "",
+    )
     data.headers = [[("", 1)] + [(v, 1) for v in x]]
     y_title = "%" if show == "pct" else ""
     fig = _layout(fig, y_title, height=500, barmode="overlay", legend=dict(orientation="h", yanchor="bottom", y=1.02))
@@ -299,8 +419,9 @@ def _decimals_for(pub: Publisher, indicator: str, show: str) -> int:
 def _national_line(fig: go.Figure, y: float, label: str) -> None:
     """The national level as a dashed line, labelled to the right of the plot (clear of the bars)."""
     fig.add_hline(y=y, line=dict(color="#c00000", dash="dash"))
-    fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=y, yref="y", text=label, showarrow=False,
-                       font=dict(color="#c00000"))
+    fig.add_annotation(
+        x=1.0, xref="paper", xanchor="left", y=y, yref="y", text=label, showarrow=False, font=dict(color="#c00000")
+    )
 
 
 def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
@@ -316,11 +437,18 @@ def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN20
         ys = [None if v is None else v * 100 for v in ys]
         rows.append(ys)
         names.append(labels[("diagnosis_group", dx)])
-        fig.add_bar(name=names[-1], x=x, y=ys, marker_color=PALETTE[k % len(PALETTE)],
-                    customdata=[g for _, g, _, _ in units],
-                    hovertemplate=f"{names[-1]}<br>%{{x}}: %{{y:.1f}} %<extra></extra>")
-    rest = [None if any(r[i] is None for r in rows) else max(0.0, 100 - sum(v for r in rows if (v := r[i]) is not None))
-            for i in range(len(x))]
+        fig.add_bar(
+            name=names[-1],
+            x=x,
+            y=ys,
+            marker_color=PALETTE[k % len(PALETTE)],
+            customdata=[g for _, g, _, _ in units],
+            hovertemplate=f"{names[-1]}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+        )
+    rest = [
+        None if any(r[i] is None for r in rows) else max(0.0, 100 - sum(v for r in rows if (v := r[i]) is not None))
+        for i in range(len(x))
+    ]
     rows.append(rest)
     names.append(t("report.label.other_diagnoses", lang))
     fig.add_bar(name=names[-1], x=x, y=rest, marker_color="#d9d9d9", hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
@@ -331,8 +459,7 @@ def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN20
     return (fig if drawn else None), data
 
 
-def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k: int,
-           highlight: str | None = None):  # noqa: ANN201
+def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k: int, highlight: str | None = None):  # noqa: ANN201
     """Funnel plot of one share indicator over health communities (Spiegelhalter 2005)."""
     national = pub.results.get(indicator, "all", "all")
     if national is None or not national.denominator:
@@ -343,8 +470,11 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
     for hc, _region in hcs:
         row = pub.results.get(indicator, "health_community", hc)
         # The point's x is its denominator: left out where that count may not be published.
-        if (row is None or pub.hidden(indicator, "health_community", hc)
-                or pub.denominator_hidden(indicator, "health_community", hc)):
+        if (
+            row is None
+            or pub.hidden(indicator, "health_community", hc)
+            or pub.denominator_hidden(indicator, "health_community", hc)
+        ):
             continue
         pts.append((hc, float(row.numerator), float(row.denominator)))
     title = text(item, lang).replace("{k}", str(k)).replace("{label}", label)
@@ -357,26 +487,50 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
     fig = go.Figure()
     for name, dash, decimals in (("95", "dash", 0), ("99.8", "dot", 1)):
         for side in ("lo", "hi"):
-            fig.add_scatter(x=limits["n"], y=limits[f"{side}{name}"] * 100, mode="lines", hoverinfo="skip",
-                            line=dict(color="#7f7f7f", dash=dash, width=1), showlegend=side == "lo",
-                            name=t("report.label.funnel_limit", lang, limit=format_number(float(name), decimals, lang, "")))
+            fig.add_scatter(
+                x=limits["n"],
+                y=limits[f"{side}{name}"] * 100,
+                mode="lines",
+                hoverinfo="skip",
+                line=dict(color="#7f7f7f", dash=dash, width=1),
+                showlegend=side == "lo",
+                name=t("report.label.funnel_limit", lang, limit=format_number(float(name), decimals, lang, "")),
+            )
     _national_line(fig, p0 * 100, t("report.national", lang) + " " + format_number(p0 * 100, 0, lang, ""))
-    colors = {"inside": "#1f4e79", "above95": "#c55a11", "below95": "#c55a11", "above99.8": "#c00000", "below99.8": "#c00000"}
-    fig.add_scatter(x=frame["n"], y=frame["y"] / frame["n"] * 100, mode="markers", name=t("report.label.health_community", lang),
-                    marker=dict(size=[14 if h == highlight else 9 for h in frame["hc"]],
-                                color=[colors.get(w, "#1f4e79") for w in frame["where"]],
-                                line=dict(color="#000", width=[2 if h == highlight else 0 for h in frame["hc"]])),
-                    customdata=frame["hc"], text=frame["hc"],
-                    hovertemplate="%{text}<br>n = %{x}<br>%{y:.1f} %<extra></extra>")
+    colors = {
+        "inside": "#1f4e79",
+        "above95": "#c55a11",
+        "below95": "#c55a11",
+        "above99.8": "#c00000",
+        "below99.8": "#c00000",
+    }
+    fig.add_scatter(
+        x=frame["n"],
+        y=frame["y"] / frame["n"] * 100,
+        mode="markers",
+        name=t("report.label.health_community", lang),
+        marker=dict(
+            size=[14 if h == highlight else 9 for h in frame["hc"]],
+            color=[colors.get(w, "#1f4e79") for w in frame["where"]],
+            line=dict(color="#000", width=[2 if h == highlight else 0 for h in frame["hc"]]),
+        ),
+        customdata=frame["hc"],
+        text=frame["hc"],
+        hovertemplate="%{text}<br>n = %{x}<br>%{y:.1f} %<extra></extra>",
+    )
     fig = _layout(fig, "%", xaxis_title=t("report.label.funnel_denominator", lang))
     fig.update_layout(margin=dict(r=90))
-    where_label = {"inside": t("report.label.funnel_inside", lang),
-                   "above95": t("report.label.funnel_above_95", lang), "below95": t("report.label.funnel_below_95", lang),
-                   "above99.8": t("report.label.funnel_above_99_8", lang),
-                   "below99.8": t("report.label.funnel_below_99_8", lang)}
+    where_label = {
+        "inside": t("report.label.funnel_inside", lang),
+        "above95": t("report.label.funnel_above_95", lang),
+        "below95": t("report.label.funnel_below_95", lang),
+        "above99.8": t("report.label.funnel_above_99_8", lang),
+        "below99.8": t("report.label.funnel_below_99_8", lang),
+    }
     rows = [[r.n, r.y / r.n * 100] for r in frame.itertuples()]
-    data = _data_table(sub, lang, ["", "n", "%"], rows, [f"{r.hc} ({where_label[r.where]})" for r in frame.itertuples()],
-                       pub.symbol)
+    data = _data_table(
+        sub, lang, ["", "n", "%"], rows, [f"{r.hc} ({where_label[r.where]})" for r in frame.itertuples()], pub.symbol
+    )
     return fig, data
 
 
@@ -389,13 +543,26 @@ def rate_figure(table: pd.DataFrame, lang: str):  # noqa: ANN201
     if hcs.empty:
         return None
     fig = go.Figure()
-    fig.add_scatter(x=hcs["name"], y=hcs["rate"], mode="markers", name=t("report.label.standardised_rate", lang),
-                    error_y=dict(type="data", symmetric=False, array=hcs["rate_high"] - hcs["rate"],
-                                 arrayminus=hcs["rate"] - hcs["rate_low"]),
-                    customdata=hcs["name"], marker=dict(size=9, color="#1f4e79"),
-                    hovertemplate="%{x}: %{y:.1f}<extra></extra>")
-    fig.add_scatter(x=hcs["name"], y=hcs["crude"], mode="markers", name=t("report.label.crude_rate", lang),
-                    marker=dict(symbol="x", size=8, color="#c55a11"), hovertemplate="%{x}: %{y:.1f}<extra></extra>")
+    fig.add_scatter(
+        x=hcs["name"],
+        y=hcs["rate"],
+        mode="markers",
+        name=t("report.label.standardised_rate", lang),
+        error_y=dict(
+            type="data", symmetric=False, array=hcs["rate_high"] - hcs["rate"], arrayminus=hcs["rate"] - hcs["rate_low"]
+        ),
+        customdata=hcs["name"],
+        marker=dict(size=9, color="#1f4e79"),
+        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=hcs["name"],
+        y=hcs["crude"],
+        mode="markers",
+        name=t("report.label.crude_rate", lang),
+        marker=dict(symbol="x", size=8, color="#c55a11"),
+        hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+    )
     national = table[table["level"] == "all"]
     if not national.empty and np.isfinite(national["crude"].iloc[0]):
         crude = float(national["crude"].iloc[0])

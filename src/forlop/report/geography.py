@@ -16,8 +16,8 @@ import pandas as pd
 from forlop.i18n import format_number, t
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
-from forlop.stats import standardised_rates
 from forlop.report.tables import PublishedTable
+from forlop.stats import standardised_rates
 
 HIDING_INDICATOR = {None: "patients", "coercion": "coercion_share", "substance_use": "substance_use_share"}
 
@@ -30,13 +30,20 @@ def rate_frame(pub: Publisher, flag: str | None) -> pd.DataFrame | None:
     column = "patients" if flag is None else flag
     frames = []
     for level in ("health_community", "region"):
-        ev = strata.groupby([level, "age_group", "sex"], as_index=False)[column].sum().rename(columns={column: "events"})
+        ev = (
+            strata.groupby([level, "age_group", "sex"], as_index=False)[column].sum().rename(columns={column: "events"})
+        )
         pop = population.groupby([level, "age_group", "sex"], as_index=False)["population"].sum()
         pop = pop[pop[level] != "missing"]
         out = standardised_rates(ev, pop, level).rename(columns={level: "name"})
         out["level"] = level
         frames.append(out)
-    ev = strata.groupby(["age_group", "sex"], as_index=False)[column].sum().rename(columns={column: "events"}).assign(area="all")
+    ev = (
+        strata.groupby(["age_group", "sex"], as_index=False)[column]
+        .sum()
+        .rename(columns={column: "events"})
+        .assign(area="all")
+    )
     pop = population.groupby(["age_group", "sex"], as_index=False)["population"].sum().assign(area="all")
     national = standardised_rates(ev, pop, "area").rename(columns={"area": "name"})
     national["level"] = "all"
@@ -64,8 +71,11 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
     labels = group_labels(lang)
     order = [("region", r) for r in regions] + [("all", "all")] + [("health_community", h) for h, _ in hcs]
     top = [("", 1)] + [(name, 3) for name in frames]
-    sub = [t("report.label.number", lang), t("report.label.crude_rate_ci", lang),
-           t("report.label.standardised_rate_ci", lang)]
+    sub = [
+        t("report.label.number", lang),
+        t("report.label.crude_rate_ci", lang),
+        t("report.label.standardised_rate_ci", lang),
+    ]
     second = [(t("report.label.region_health_community", lang), 1)] + [(s, 1) for _ in frames for s in sub]
     rows, numbers, kinds = [], [], []
     hidden = 0
@@ -89,7 +99,15 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
         rows.append(cells)
         numbers.append(nums)
         kinds.append("total" if level in ("all", "region") else "data")
-    table = PublishedTable(id=item["id"], title=text(item, lang), source=item["source"],
-                           definition=t("report.label.rates_definition", lang),
-                           headers=[top, second], rows=rows, numbers=numbers, kinds=kinds, hidden=hidden)
+    table = PublishedTable(
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition=t("report.label.rates_definition", lang),
+        headers=[top, second],
+        rows=rows,
+        numbers=numbers,
+        kinds=kinds,
+        hidden=hidden,
+    )
     return table, frames

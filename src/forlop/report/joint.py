@@ -31,8 +31,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forlop.report.publish import Publisher
 from forlop.privacy import Line, is_small, suppress
+from forlop.report.publish import Publisher
 
 Key = tuple[str, str]
 
@@ -77,10 +77,10 @@ def partition_extra(item: dict, spec: dict, pub: Publisher) -> dict[str, set[Key
         for j, ind in enumerate(cats):
             row = res.get(ind, b, g)
             values[i, j] = float(row.numerator) if row is not None else 0.0
-            primary[i, j] = pub.hidden(ind, b, g) if (b, g) in shown else bool(is_small(values[i, j:j + 1])[0])
+            primary[i, j] = pub.hidden(ind, b, g) if (b, g) in shown else bool(is_small(values[i, j : j + 1])[0])
             free[i, j] = (b, g) not in shown
         if has_rest:
-            rest = max(0.0, total - values[i, :len(cats)].sum())
+            rest = max(0.0, total - values[i, : len(cats)].sum())
             values[i, len(cats)] = rest
             primary[i, len(cats)] = bool(is_small(np.array([rest]))[0])
             free[i, len(cats)] = (b, g) not in shown

@@ -55,12 +55,18 @@ def families() -> dict[str, str]:
 class Publisher(privacy.Publisher):
     """The privacy layer's publisher over the engine's results, with the report's families and nesting."""
 
-    def __init__(self, results: Results, symbol: str = privacy.SYMBOL, published: dict[str, set[str]] | None = None
-                 ) -> None:
+    def __init__(
+        self, results: Results, symbol: str = privacy.SYMBOL, published: dict[str, set[str]] | None = None
+    ) -> None:
         """``published``: indicator -> breakdowns shown (:func:`forlop.report.usage.published_breakdowns`);
         None means every breakdown of indicators.csv takes part in the suppression."""
-        super().__init__(results.indicators, rule=privacy.Rule(symbol=symbol), families=families(),
-                         nesting={"health_community": ("region", region_of())}, published=published)
+        super().__init__(
+            results.indicators,
+            rule=privacy.Rule(symbol=symbol),
+            families=families(),
+            nesting={"health_community": ("region", region_of())},
+            published=published,
+        )
         self.results = results
         self.selected: set[str] = set()
 

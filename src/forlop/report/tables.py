@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forlop.i18n import format_number, t
+from forlop.privacy import Line, column_lines, is_small, row_lines, suppress
 from forlop.report.publish import Publisher
 from forlop.report.spec import diagnosis_order, geography_order, group_labels, text
-from forlop.privacy import Line, column_lines, is_small, row_lines, suppress
 
 
 @dataclass
@@ -36,16 +36,15 @@ class PublishedTable:
     hidden_keys: set = field(default_factory=set)  # (breakdown, group) of hidden counts (table A)
 
 
-
-def _cell(pub: Publisher, indicator: str, breakdown: str, group: str, show: str
-          ) -> tuple[float | None, bool, float]:
+def _cell(pub: Publisher, indicator: str, breakdown: str, group: str, show: str) -> tuple[float | None, bool, float]:
     """(shown number, hidden?, additive base) of one cell."""
     row = pub.results.get(indicator, breakdown, group)
     if row is None:
         return None, True, np.nan
     hidden = pub.hidden(indicator, breakdown, group)
-    base = {"count": row.value, "share": row.numerator, "mean": row.numerator,
-            "rate_per_10000": row.numerator}.get(row.unit, np.nan)
+    base = {"count": row.value, "share": row.numerator, "mean": row.numerator, "rate_per_10000": row.numerator}.get(
+        row.unit, np.nan
+    )
     if show == "n":
         number = row.value if row.unit == "count" else row.numerator
     elif show == "n_complement":
@@ -82,7 +81,9 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     """001 tables 1-11: rows are the groups of a breakdown plus Total, columns are indicators."""
     breakdown = item["rows"]
     columns = item["columns"]
-    order = diagnosis_order() if breakdown == "diagnosis_group" else pub.results.groups(columns[0]["indicator"], breakdown)
+    order = (
+        diagnosis_order() if breakdown == "diagnosis_group" else pub.results.groups(columns[0]["indicator"], breakdown)
+    )
     labels = group_labels(lang)
     groups = [g for g in order if pub.results.get(columns[0]["indicator"], breakdown, g) is not None]
     keys = [(breakdown, g) for g in groups] + [("all", "all")]
@@ -116,8 +117,11 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     row_labels = item.get("row_labels", {})
     rows, out_numbers, kinds = [], [], []
     for i, (b, g) in enumerate(keys):
-        label = text(row_labels.get(g), lang) if g in row_labels else (
-            t("report.label.total", lang) if b == "all" else labels.get((b, g), g))
+        label = (
+            text(row_labels.get(g), lang)
+            if g in row_labels
+            else (t("report.label.total", lang) if b == "all" else labels.get((b, g), g))
+        )
         cells, nums = [label], []
         for j in range(len(columns)):
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
@@ -139,9 +143,17 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
                 top[-1] = (label, span + 1)
         headers.append(top)
     headers.append([(item.get("row_label_" + lang, ""), 1)] + [(text(c, lang), 1) for c in columns])
-    return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"],
-                          definition=text(item.get("definition"), lang), headers=headers, rows=rows,
-                          numbers=out_numbers, kinds=kinds, hidden=int(hidden.sum()))
+    return PublishedTable(
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition=text(item.get("definition"), lang),
+        headers=headers,
+        rows=rows,
+        numbers=out_numbers,
+        kinds=kinds,
+        hidden=int(hidden.sum()),
+    )
 
 
 def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
@@ -182,9 +194,17 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         rows.append(cells)
         numbers.append(nums)
         kinds.append("data")
-    return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"],
-                          definition=text(item.get("definition"), lang), headers=[header], rows=rows,
-                          numbers=numbers, kinds=kinds, hidden=n_hidden)
+    return PublishedTable(
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition=text(item.get("definition"), lang),
+        headers=[header],
+        rows=rows,
+        numbers=numbers,
+        kinds=kinds,
+        hidden=n_hidden,
+    )
 
 
 def build_flow(item: dict, pub: Publisher, lang: str, steps: dict) -> PublishedTable:
@@ -214,9 +234,17 @@ def build_flow(item: dict, pub: Publisher, lang: str, steps: dict) -> PublishedT
         rows.append([text(steps.get(r.step), lang) or r.step, format_number(number, 0, lang, pub.symbol)])
         numbers.append([number])
     header = [(t("report.label.selection_step", lang), 1), (t("report.label.persons", lang), 1)]
-    return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition="",
-                          headers=[header], rows=rows, numbers=numbers, kinds=["data"] * len(rows),
-                          hidden=int(hidden.sum()))
+    return PublishedTable(
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition="",
+        headers=[header],
+        rows=rows,
+        numbers=numbers,
+        kinds=["data"] * len(rows),
+        hidden=int(hidden.sum()),
+    )
 
 
 def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
@@ -234,9 +262,12 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     groups = item["groups"]
     res = pub.results
     has_unknown = res.get("patients", "region", "missing") is not None
-    row_keys: list[tuple[str, str]] = [("region", r) for r in regions] + \
-        ([("region", "missing")] if has_unknown else []) + [("country", "")] + \
-        [("health_community", h) for h, _ in hcs]
+    row_keys: list[tuple[str, str]] = (
+        [("region", r) for r in regions]
+        + ([("region", "missing")] if has_unknown else [])
+        + [("country", "")]
+        + [("health_community", h) for h, _ in hcs]
+    )
     n_parts = len(regions) + (1 if has_unknown else 0)  # rows that add up to the country
     country = n_parts
     n_cols = len(groups) + 2  # total, groups..., other
@@ -244,8 +275,10 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     absent = np.zeros(values.shape, dtype=bool)  # not in indicators.csv: unknown to a reader, not shown
     for i, (kind, name) in enumerate(row_keys):
         keys = [("all", "all") if kind == "country" else (kind, name)]
-        keys += [("diagnosis_group", g) if kind == "country" else (f"{kind}_x_diagnosis_group", f"{name}|{g}")
-                 for g in groups]
+        keys += [
+            ("diagnosis_group", g) if kind == "country" else (f"{kind}_x_diagnosis_group", f"{name}|{g}")
+            for g in groups
+        ]
         for j, key in enumerate(keys):
             row = res.get("patients", *key)
             values[i, j] = float(row.value) if row is not None else 0.0
@@ -284,12 +317,16 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         else:
             label = labels.get((kind, name), name)
         nums = [None if hidden[i, j] else float(values[i, j]) for j in range(n_cols)]
-        rows.append([label] + ["" if absent[i, j] else format_number(v, 0, lang, pub.symbol) for j, v in enumerate(nums)])
+        rows.append(
+            [label] + ["" if absent[i, j] else format_number(v, 0, lang, pub.symbol) for j, v in enumerate(nums)]
+        )
         numbers.append(nums)
         kinds.append("total" if kind in ("country", "region") and name != "missing" else "data")
-    header = [(t("report.label.region_health_community", lang), 1),
-              (text(item["total"], lang), 1)] + [(labels[("diagnosis_group", g)], 1) for g in groups] + \
-        [(text(item["other"], lang), 1)]
+    header = (
+        [(t("report.label.region_health_community", lang), 1), (text(item["total"], lang), 1)]
+        + [(labels[("diagnosis_group", g)], 1) for g in groups]
+        + [(text(item["other"], lang), 1)]
+    )
     note = t("report.label.geo_table_note", lang)
     hidden_keys: set[tuple[str, str]] = set()
     for i, (kind, name) in enumerate(row_keys):
@@ -303,10 +340,18 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         for j, g in enumerate(groups):
             if hidden[i, 1 + j] and not absent[i, 1 + j]:
                 hidden_keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
-    return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
-                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int((hidden & ~absent).sum()),
-                          hidden_keys=hidden_keys)
-
+    return PublishedTable(
+        id=item["id"],
+        title=text(item, lang),
+        source=item["source"],
+        definition=note,
+        headers=[header],
+        rows=rows,
+        numbers=numbers,
+        kinds=kinds,
+        hidden=int((hidden & ~absent).sum()),
+        hidden_keys=hidden_keys,
+    )
 
 
 __all__ = ["PublishedTable", "build_compare", "build_flow", "build_geo_table", "build_table", "row_lines"]

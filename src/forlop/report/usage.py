@@ -57,13 +57,18 @@ def published_breakdowns(spec: dict) -> dict[str, set[str]]:
             elif kind == "curve":
                 for line in item["lines"]:
                     for x in item["x_values"]:
-                        add(item["point_indicator"].format(service=line.get("service", ""), x=x),
-                            {line.get("breakdown", "all")})
+                        add(
+                            item["point_indicator"].format(service=line.get("service", ""), x=x),
+                            {line.get("breakdown", "all")},
+                        )
             elif kind == "box":
                 for stat in ("p25", "median", "p75", "p95"):
                     add(f"{item['prefix']}_{stat}", _series_breakdowns(item, spec))
             elif kind == "geo":
-                add(item["indicator"], geo_levels | ({"region_x_diagnosis_group"} if item.get("by_diagnosis") else set()))
+                add(
+                    item["indicator"],
+                    geo_levels | ({"region_x_diagnosis_group"} if item.get("by_diagnosis") else set()),
+                )
             elif kind == "geo_stack":
                 add(item["indicator"], geo_levels | {"region_x_diagnosis_group", "health_community_x_diagnosis_group"})
             elif kind == "funnel":

@@ -23,7 +23,20 @@ from forlop.stats.ratio import ratio_ci
 from forlop.stats.standardise import fay_feuer, standardised_rates
 
 __all__ = [
-    "PER", "QUANTILE_METHOD", "age_bands", "age_group", "age_group_expr", "classify", "cumulative_incidence",
-    "fay_feuer", "funnel_limits", "mean_ci", "poisson_rate", "proportion_ci", "ratio_ci", "share_percent",
-    "standardised_rates", "wilson",
+    "PER",
+    "QUANTILE_METHOD",
+    "age_bands",
+    "age_group",
+    "age_group_expr",
+    "classify",
+    "cumulative_incidence",
+    "fay_feuer",
+    "funnel_limits",
+    "mean_ci",
+    "poisson_rate",
+    "proportion_ci",
+    "ratio_ci",
+    "share_percent",
+    "standardised_rates",
+    "wilson",
 ]

@@ -14,8 +14,9 @@ from statsmodels.stats.rates import confint_poisson
 PER = 10_000
 
 
-def poisson_rate(count: np.ndarray | float, exposure: np.ndarray | float, per: float = PER, alpha: float = 0.05
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def poisson_rate(
+    count: np.ndarray | float, exposure: np.ndarray | float, per: float = PER, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rate, ci_low, ci_high) of ``count / exposure * per``; NaN where the exposure is not positive."""
     count = np.atleast_1d(np.asarray(count, dtype=float))
     exposure = np.atleast_1d(np.asarray(exposure, dtype=float))

@@ -19,8 +19,9 @@ Method = Literal["wilson", "exact"]
 _STATSMODELS = {"wilson": "wilson", "exact": "beta"}
 
 
-def proportion_ci(numerator: np.ndarray | float, denominator: np.ndarray | float, method: Method = "wilson",
-                  alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def proportion_ci(
+    numerator: np.ndarray | float, denominator: np.ndarray | float, method: Method = "wilson", alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of ``numerator / denominator`` on the 0-1 scale; NaN where the denominator is 0."""
     num = np.atleast_1d(np.asarray(numerator, dtype=float))
     den = np.atleast_1d(np.asarray(denominator, dtype=float))
@@ -38,8 +39,9 @@ def wilson(numerator: np.ndarray, denominator: np.ndarray) -> tuple[np.ndarray, 
     return proportion_ci(numerator, denominator, "wilson")
 
 
-def share_percent(events: np.ndarray, denominator: np.ndarray, method: Method = "exact", alpha: float = 0.05
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def share_percent(
+    events: np.ndarray, denominator: np.ndarray, method: Method = "exact", alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(share, ci_low, ci_high) in percent; NaN where the denominator is 0 (000's confirmed share)."""
     events = np.atleast_1d(np.asarray(events, dtype=float))
     denominator = np.atleast_1d(np.asarray(denominator, dtype=float))

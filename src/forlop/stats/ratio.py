@@ -23,8 +23,9 @@ import numpy as np
 from scipy.stats import norm
 
 
-def ratio_ci(y: np.ndarray, x: np.ndarray, groups: np.ndarray, n_groups: int, alpha: float = 0.05,
-             share: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def ratio_ci(
+    y: np.ndarray, x: np.ndarray, groups: np.ndarray, n_groups: int, alpha: float = 0.05, share: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sum y, sum x, ratio, ci_low, ci_high) per group code ``0 .. n_groups - 1``.
 
     ``y``, ``x``: per-patient counts; ``groups``: each patient's group code. A group whose

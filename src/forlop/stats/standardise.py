@@ -26,20 +26,20 @@ from scipy.stats import gamma
 from forlop.stats.poisson import PER, poisson_rate
 
 
-
-def _gamma_limits(rate: np.ndarray, var: np.ndarray, w_max: np.ndarray, alpha: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _gamma_limits(rate: np.ndarray, var: np.ndarray, w_max: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Fay-Feuer lower and upper limits for arrays of (rate, var, w_M); lower is 0 where rate is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = np.where(rate > 0, gamma.ppf(alpha / 2, rate**2 / var, scale=var / rate), 0.0)
-        upper = gamma.ppf(1 - alpha / 2, (rate + w_max) ** 2 / (var + w_max**2),
-                          scale=(var + w_max**2) / (rate + w_max))
+        upper = gamma.ppf(
+            1 - alpha / 2, (rate + w_max) ** 2 / (var + w_max**2), scale=(var + w_max**2) / (rate + w_max)
+        )
     nan = ~np.isfinite(rate)
     return np.where(nan, np.nan, lower), np.where(nan, np.nan, upper)
 
 
-def fay_feuer(events: np.ndarray, population: np.ndarray, weights: np.ndarray, alpha: float = 0.05
-              ) -> tuple[float, float, float]:
+def fay_feuer(
+    events: np.ndarray, population: np.ndarray, weights: np.ndarray, alpha: float = 0.05
+) -> tuple[float, float, float]:
     """Directly standardised rate (per person) and its Fay-Feuer gamma interval.
 
     ``weights`` are the standard population's shares; they are renormalised over the strata where
@@ -60,8 +60,7 @@ def fay_feuer(events: np.ndarray, population: np.ndarray, weights: np.ndarray, a
     return float(rate[0]), float(lower[0]), float(upper[0])
 
 
-def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str, per: int = PER
-                       ) -> pd.DataFrame:
+def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str, per: int = PER) -> pd.DataFrame:
     """Crude and directly standardised rates per ``per`` adults for every area.
 
     ``events``: columns ``area, age_group, sex, events`` (patients counted per stratum);
@@ -80,13 +79,20 @@ def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str
     n = merged["population"].to_numpy(dtype=float)
     w = np.where(n > 0, merged["weight"].to_numpy(dtype=float), 0.0)  # strata without people: left out
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = pd.DataFrame({
-            area: merged[area], "d": d, "n": n, "w": w,
-            "s1": np.where(n > 0, w * d / n, 0.0), "s2": np.where(n > 0, w**2 * d / n**2, 0.0),
-            "wn": np.where(n > 0, w / n, 0.0),
-        })
-    sums = terms.groupby(area, sort=False).agg(d=("d", "sum"), n=("n", "sum"), w=("w", "sum"), s1=("s1", "sum"),
-                                               s2=("s2", "sum"), wn=("wn", "max"))
+        terms = pd.DataFrame(
+            {
+                area: merged[area],
+                "d": d,
+                "n": n,
+                "w": w,
+                "s1": np.where(n > 0, w * d / n, 0.0),
+                "s2": np.where(n > 0, w**2 * d / n**2, 0.0),
+                "wn": np.where(n > 0, w / n, 0.0),
+            }
+        )
+    sums = terms.groupby(area, sort=False).agg(
+        d=("d", "sum"), n=("n", "sum"), w=("w", "sum"), s1=("s1", "sum"), s2=("s2", "sum"), wn=("wn", "max")
+    )
     total_w = sums["w"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(total_w > 0, sums["s1"].to_numpy() / total_w, np.nan)
@@ -95,8 +101,16 @@ def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str
     low, high = _gamma_limits(rate, var, w_max, 0.05)
     events_sum, people = sums["d"].to_numpy(), sums["n"].to_numpy()
     crude, crude_low, crude_high = poisson_rate(events_sum, people, per=per)
-    return pd.DataFrame({
-        area: sums.index.to_numpy(), "events": events_sum, "population": people,
-        "crude": crude, "crude_low": crude_low, "crude_high": crude_high,
-        "rate": rate * per, "rate_low": low * per, "rate_high": high * per,
-    })
+    return pd.DataFrame(
+        {
+            area: sums.index.to_numpy(),
+            "events": events_sum,
+            "population": people,
+            "crude": crude,
+            "crude_low": crude_low,
+            "crude_high": crude_high,
+            "rate": rate * per,
+            "rate_low": low * per,
+            "rate_high": high * per,
+        }
+    )

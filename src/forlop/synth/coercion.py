@@ -46,8 +46,12 @@ class TopUp:
 
 def admissions_by_year(episodes: pa.Table, persons: pa.Table) -> dict[int, int]:
     """Return adult involuntary admissions (PHV care level 1 episodes with the flag) by start year."""
-    ep = episodes.filter(pc.and_(pc.and_(pc.equal(episodes["sector"], "PHV"), pc.equal(episodes["care_level"], 1)),
-                                 pc.fill_null(episodes["coercion_referral"], False)))
+    ep = episodes.filter(
+        pc.and_(
+            pc.and_(pc.equal(episodes["sector"], "PHV"), pc.equal(episodes["care_level"], 1)),
+            pc.fill_null(episodes["coercion_referral"], False),
+        )
+    )
     people = persons.select(["person_id", "birth_year"]).to_pandas().set_index("person_id")["birth_year"]
     frame = ep.select(["person_id", "start"]).to_pandas()
     frame["year"] = frame["start"].dt.year
@@ -61,8 +65,14 @@ def adults_by_year(population: pa.Table) -> dict[int, float]:
     return {int(y): float(n) for y, n in pop[pop["age"] >= 18].groupby("year")["count"].sum().items()}
 
 
-def top_up_persons(rng: np.random.Generator, first_id: int, existing: dict[int, int], adults: dict[int, float],
-                   cohort_year: int, params: dict) -> TopUp:
+def top_up_persons(
+    rng: np.random.Generator,
+    first_id: int,
+    existing: dict[int, int],
+    adults: dict[int, float],
+    cohort_year: int,
+    params: dict,
+) -> TopUp:
     """Return the top-up persons of every population year and their episodes (see the module docstring)."""
     cfg = params["coercion_levels"]
     per_person = (1 + cfg["extra_referrals_mean"]) * cfg["admitted_share"]  # expected admissions per person
@@ -86,10 +96,20 @@ def top_up_persons(rng: np.random.Generator, first_id: int, existing: dict[int, 
         parts.append(_referrals(rng, person, year, pick(rng, codes, n), cfg))
     if not ids:
         empty = np.array([], dtype=np.int64)
-        return TopUp(empty, empty, np.array([], dtype=object), np.array([], dtype=object),
-                     batch("specialist_episodes", person_id=empty))
-    return TopUp(np.concatenate(ids), np.concatenate(births), np.concatenate(sexes), np.concatenate(homes),
-                 pa.concat_tables(parts))
+        return TopUp(
+            empty,
+            empty,
+            np.array([], dtype=object),
+            np.array([], dtype=object),
+            batch("specialist_episodes", person_id=empty),
+        )
+    return TopUp(
+        np.concatenate(ids),
+        np.concatenate(births),
+        np.concatenate(sexes),
+        np.concatenate(homes),
+        pa.concat_tables(parts),
+    )
 
 
 def _referrals(rng: np.random.Generator, person: np.ndarray, year: int, dx: np.ndarray, cfg: dict) -> pa.Table:
@@ -102,27 +122,41 @@ def _referrals(rng: np.random.Generator, person: np.ndarray, year: int, dx: np.n
     start_day = position * slot + (rng.random(len(owner)) * slot // 2).astype(int)
     # stays end at least 2 days before the next slot (never merged) and inside the year
     room = np.maximum(slot - (start_day - position * slot) - 2, 1)
-    nights = np.minimum(np.maximum(np.rint(rng.lognormal(np.log(cfg["stay_days_median"]),
-                                                         cfg["stay_days_sigma"], len(owner))), 1), room)
+    nights = np.minimum(
+        np.maximum(np.rint(rng.lognormal(np.log(cfg["stay_days_median"]), cfg["stay_days_sigma"], len(owner))), 1), room
+    )
     start = at_time(jan1 + start_day * DAY, rng.integers(0, 24 * 60, size=len(owner)))
     admitted = rng.random(len(owner)) < cfg["admitted_share"]
     end_stay = at_time(jan1 + (start_day + nights.astype(int)) * DAY, rng.integers(9 * 60, 16 * 60, size=len(owner)))
     end = np.where(admitted, np.maximum(end_stay, start + np.timedelta64(60, "m")), start + np.timedelta64(90, "m"))
-    return batch("specialist_episodes", person_id=person[owner], sector="PHV",
-                 care_level=np.where(admitted, 1, 3), start=start, end=end, main_diagnosis=dx[owner],
-                 urgency=np.where(admitted, "acute", MISSING).astype(object), coercion_referral=np.ones(len(owner), bool),
-                 place_of_activity=np.full(len(owner), 1.0))
+    return batch(
+        "specialist_episodes",
+        person_id=person[owner],
+        sector="PHV",
+        care_level=np.where(admitted, 1, 3),
+        start=start,
+        end=end,
+        main_diagnosis=dx[owner],
+        urgency=np.where(admitted, "acute", MISSING).astype(object),
+        coercion_referral=np.ones(len(owner), bool),
+        place_of_activity=np.full(len(owner), 1.0),
+    )
 
 
-def confirming_decisions(rng: np.random.Generator, episodes: pa.Table, protected: np.ndarray, cohort_year: int,
-                         params: dict) -> pa.Table:
+def confirming_decisions(
+    rng: np.random.Generator, episodes: pa.Table, protected: np.ndarray, cohort_year: int, params: dict
+) -> pa.Table:
     """Return confirming decisions for a share of the involuntary admissions of ``episodes``.
 
     ``protected``: person ids (cohort patients without coercion) who get no decision in ``cohort_year``.
     """
     cfg = params["coercion_levels"]
-    ep = episodes.filter(pc.and_(pc.and_(pc.equal(episodes["sector"], "PHV"), pc.equal(episodes["care_level"], 1)),
-                                 pc.fill_null(episodes["coercion_referral"], False)))
+    ep = episodes.filter(
+        pc.and_(
+            pc.and_(pc.equal(episodes["sector"], "PHV"), pc.equal(episodes["care_level"], 1)),
+            pc.fill_null(episodes["coercion_referral"], False),
+        )
+    )
     person = ep["person_id"].to_numpy()
     day = ep["start"].to_numpy().astype("datetime64[D]")
     confirmed = rng.random(len(person)) < cfg["confirmed_share"]

@@ -30,9 +30,7 @@ def national_group_and_place(rng: np.random.Generator, tg: Targets) -> tuple[np.
     group_parts: list[np.ndarray] = []
     place_parts: list[np.ndarray] = []
     national = {g: int(tg.get("1", "patients", g)) for g in GROUPS}
-    rest_pool = np.concatenate(
-        [np.repeat(g, national[g]) for g in GROUPS if g not in TABLE_A_COLUMNS]
-    ).astype(object)
+    rest_pool = np.concatenate([np.repeat(g, national[g]) for g in GROUPS if g not in TABLE_A_COLUMNS]).astype(object)
     rest_pool = rng.permutation(rest_pool)
     used_rest = 0
     for hc in hcs:
@@ -106,7 +104,9 @@ def build_cohort(rng: np.random.Generator, tg: Targets, params: dict, n_patients
     frame["index_end"] = year_start + end_offset.astype("timedelta64[D]")
     frame["index_start"] = frame["index_end"].to_numpy() - los.astype("timedelta64[D]")
     frame["discharge_minute"] = rng.integers(9 * 60, 15 * 60, size=n)
-    frame["region"] = frame["health_community"].map(
-        dict(codes.load("health_communities")[["health_community", "region"]].itertuples(index=False))
-    ).fillna("")
+    frame["region"] = (
+        frame["health_community"]
+        .map(dict(codes.load("health_communities")[["health_community", "region"]].itertuples(index=False)))
+        .fillna("")
+    )
     return frame

@@ -17,28 +17,65 @@ DAY = np.timedelta64(1, "D")
 MISSING = np.array(None, dtype=object)
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "persons": pa.schema([("person_id", pa.int64()), ("birth_year", pa.int64()), ("sex", pa.string()),
-                          ("death_date", pa.date32())]),
+    "persons": pa.schema(
+        [("person_id", pa.int64()), ("birth_year", pa.int64()), ("sex", pa.string()), ("death_date", pa.date32())]
+    ),
     "residence": pa.schema([("person_id", pa.int64()), ("year", pa.int64()), ("municipality", pa.string())]),
-    "specialist_episodes": pa.schema([
-        ("episode_id", pa.int64()), ("person_id", pa.int64()), ("sector", pa.string()), ("care_level", pa.int64()),
-        ("start", pa.timestamp("s")), ("end", pa.timestamp("s")), ("main_diagnosis", pa.string()),
-        ("other_diagnoses", pa.string()), ("urgency", pa.string()), ("coercion_referral", pa.bool_()),
-        ("special_codes", pa.string()), ("procedure_codes", pa.string()), ("place_of_activity", pa.int64()),
-        ("indirect_activity", pa.int64()), ("service_group", pa.string()), ("discharge_ready_at", pa.timestamp("s")),
-    ]),
+    "specialist_episodes": pa.schema(
+        [
+            ("episode_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("sector", pa.string()),
+            ("care_level", pa.int64()),
+            ("start", pa.timestamp("s")),
+            ("end", pa.timestamp("s")),
+            ("main_diagnosis", pa.string()),
+            ("other_diagnoses", pa.string()),
+            ("urgency", pa.string()),
+            ("coercion_referral", pa.bool_()),
+            ("special_codes", pa.string()),
+            ("procedure_codes", pa.string()),
+            ("place_of_activity", pa.int64()),
+            ("indirect_activity", pa.int64()),
+            ("service_group", pa.string()),
+            ("discharge_ready_at", pa.timestamp("s")),
+        ]
+    ),
     "coercion_decisions": pa.schema([("person_id", pa.int64()), ("date", pa.date32()), ("kind", pa.string())]),
-    "primary_care_claims": pa.schema([("claim_id", pa.int64()), ("person_id", pa.int64()), ("at", pa.timestamp("s")),
-                                      ("practice_type", pa.int64()), ("fee_codes", pa.string())]),
-    "municipal_services": pa.schema([("person_id", pa.int64()), ("service", pa.string()), ("start", pa.date32()),
-                                     ("end", pa.date32())]),
-    "population": pa.schema([("year", pa.int64()), ("municipality", pa.string()), ("sex", pa.string()),
-                             ("age", pa.int64()), ("count", pa.int64())]),
-    "geography": pa.schema([("municipality", pa.string()), ("municipality_name", pa.string()),
-                            ("health_community", pa.string()), ("region", pa.string())]),
+    "primary_care_claims": pa.schema(
+        [
+            ("claim_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("at", pa.timestamp("s")),
+            ("practice_type", pa.int64()),
+            ("fee_codes", pa.string()),
+        ]
+    ),
+    "municipal_services": pa.schema(
+        [("person_id", pa.int64()), ("service", pa.string()), ("start", pa.date32()), ("end", pa.date32())]
+    ),
+    "population": pa.schema(
+        [
+            ("year", pa.int64()),
+            ("municipality", pa.string()),
+            ("sex", pa.string()),
+            ("age", pa.int64()),
+            ("count", pa.int64()),
+        ]
+    ),
+    "geography": pa.schema(
+        [
+            ("municipality", pa.string()),
+            ("municipality_name", pa.string()),
+            ("health_community", pa.string()),
+            ("region", pa.string()),
+        ]
+    ),
 }
-LIST_COLUMNS = {"specialist_episodes": ("other_diagnoses", "special_codes", "procedure_codes"),
-                "primary_care_claims": ("fee_codes",)}
+LIST_COLUMNS = {
+    "specialist_episodes": ("other_diagnoses", "special_codes", "procedure_codes"),
+    "primary_care_claims": ("fee_codes",),
+}
 
 
 def batch(table: str, **columns: object) -> pa.Table:
@@ -80,8 +117,11 @@ def spread_days(
     starts = np.cumsum(count) - count
     position = np.arange(len(patient)) - np.repeat(starts, count)
     first = first_day[patient]
-    stop_all = np.where(rng.random(len(count)) < active_share, last_day,
-                        first_day + (rng.random(len(count)) * (last_day - first_day + 1)).astype(np.int64))
+    stop_all = np.where(
+        rng.random(len(count)) < active_share,
+        last_day,
+        first_day + (rng.random(len(count)) * (last_day - first_day + 1)).astype(np.int64),
+    )
     stop = np.maximum(stop_all[patient], first)
     day = first + (rng.random(len(patient)) * (stop - first + 1)).astype(np.int64)
     day = np.where(position == 0, first, day)

@@ -71,8 +71,9 @@ def _progress(enabled: bool, lang: str | None, step: str) -> None:
         print(t("synth.step", lang, step=step), file=sys.stderr, flush=True)
 
 
-def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = False,
-                 lang: str | None = None) -> dict[str, pa.Table]:
+def build_tables(
+    scale: str | int = "demo", seed: int = 2020, progress: bool = False, lang: str | None = None
+) -> dict[str, pa.Table]:
     """Return the tables of a synthetic extract (contract columns; list columns as ';'-joined text)."""
     n_cohort = cohort_size(scale, lang)
     factor = n_cohort / NATIONAL_COHORT
@@ -93,10 +94,10 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     }
     total = len(cohort) + len(deaths) + sum(sizes.values())
     ids = rng.permutation(total).astype(np.int64) + 1_000_001
-    cohort_ids, rest = ids[: len(cohort)], ids[len(cohort):]
-    death_ids, rest = rest[: len(deaths)], rest[len(deaths):]
-    smi_ids, rest = rest[: sizes["smi"]], rest[sizes["smi"]:]
-    child_ids, nonq_ids = rest[: sizes["children"]], rest[sizes["children"]:]
+    cohort_ids, rest = ids[: len(cohort)], ids[len(cohort) :]
+    death_ids, rest = rest[: len(deaths)], rest[len(deaths) :]
+    smi_ids, rest = rest[: sizes["smi"]], rest[sizes["smi"] :]
+    child_ids, nonq_ids = rest[: sizes["children"]], rest[sizes["children"] :]
 
     _progress(progress, lang, t("synth.part.plans", lang))
     plans = plan_services(rng, cohort, tg, params)
@@ -117,8 +118,10 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     episodes += [g.episodes for g in groups]
 
     _progress(progress, lang, "coercion_decisions")
-    decisions = [specialist.coercion_decisions(rng, cohort, cohort_ids, params),
-                 specialist.coercion_decisions(rng, deaths, death_ids, params)]
+    decisions = [
+        specialist.coercion_decisions(rng, cohort, cohort_ids, params),
+        specialist.coercion_decisions(rng, deaths, death_ids, params),
+    ]
 
     _progress(progress, lang, "primary_care_claims")
     death_day0 = deaths["index_end"].to_numpy().astype("datetime64[D]")
@@ -126,11 +129,18 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     claims = [
         primary_care.window_claims(rng, cohort, cohort_ids, plans, params),
         primary_care.cohort_background_claims(rng, cohort, cohort_ids, params),
-        primary_care.background_claims(rng, death_ids, np.full(len(deaths), np.datetime64(params["history_start"])),
-                                       death_day0 + (death_day - 1) * DAY, params),
+        primary_care.background_claims(
+            rng,
+            death_ids,
+            np.full(len(deaths), np.datetime64(params["history_start"])),
+            death_day0 + (death_day - 1) * DAY,
+            params,
+        ),
     ]
-    claims += [primary_care.background_claims(rng, ids_, g.first_seen, g.last_seen, params)
-               for ids_, g in zip((smi_ids, child_ids, nonq_ids), groups)]
+    claims += [
+        primary_care.background_claims(rng, ids_, g.first_seen, g.last_seen, params)
+        for ids_, g in zip((smi_ids, child_ids, nonq_ids), groups)
+    ]
 
     _progress(progress, lang, "municipal_services")
     municipal_rows = [municipal.municipal_decisions(rng, cohort, cohort_ids, plans["municipal"], params)]
@@ -143,19 +153,35 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     cohort_death[late] = day0[late] + rng.integers(366, 700, size=len(late)) * DAY
     cohort_death[cohort_death > np.datetime64(params["history_end"])] = np.datetime64("NaT")
     persons = [
-        batch("persons", person_id=cohort_ids, birth_year=cohort["birth_year"].to_numpy(),
-              sex=cohort["sex"].to_numpy().astype(object), death_date=cohort_death),
-        batch("persons", person_id=death_ids, birth_year=deaths["birth_year"].to_numpy(),
-              sex=deaths["sex"].to_numpy().astype(object), death_date=death_day0 + death_day * DAY),
+        batch(
+            "persons",
+            person_id=cohort_ids,
+            birth_year=cohort["birth_year"].to_numpy(),
+            sex=cohort["sex"].to_numpy().astype(object),
+            death_date=cohort_death,
+        ),
+        batch(
+            "persons",
+            person_id=death_ids,
+            birth_year=deaths["birth_year"].to_numpy(),
+            sex=deaths["sex"].to_numpy().astype(object),
+            death_date=death_day0 + death_day * DAY,
+        ),
     ]
-    persons += [batch("persons", person_id=ids_, birth_year=g.birth_year, sex=g.sex)
-                for ids_, g in zip((smi_ids, child_ids, nonq_ids), groups)]
-    place = np.concatenate([cohort["health_community"].to_numpy(), deaths["health_community"].to_numpy()]
-                           + [g.health_community for g in groups])
+    persons += [
+        batch("persons", person_id=ids_, birth_year=g.birth_year, sex=g.sex)
+        for ids_, g in zip((smi_ids, child_ids, nonq_ids), groups)
+    ]
+    place = np.concatenate(
+        [cohort["health_community"].to_numpy(), deaths["health_community"].to_numpy()]
+        + [g.health_community for g in groups]
+    )
     residence = _residence(rng, ids, place, weights, year)
     population = pa.Table.from_pandas(
         geography.population_table(rng, params, weights, [year - 1, year, year + 1]),
-        schema=SCHEMAS["population"], preserve_index=False)
+        schema=SCHEMAS["population"],
+        preserve_index=False,
+    )
     geo = pa.Table.from_pandas(geography.geography_table(), schema=SCHEMAS["geography"], preserve_index=False)
 
     # Coercion measures beyond the cohort (synth/coercion.py), on their own random stream so that
@@ -164,14 +190,16 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     crng = np.random.default_rng([seed, COERCION_STREAM])
     all_episodes = pa.concat_tables(episodes)
     existing = coercion.admissions_by_year(all_episodes, pa.concat_tables(persons))
-    extra = coercion.top_up_persons(crng, int(ids.max()) + 1, existing, coercion.adults_by_year(population),
-                                    year, params)
+    extra = coercion.top_up_persons(
+        crng, int(ids.max()) + 1, existing, coercion.adults_by_year(population), year, params
+    )
     episodes.append(extra.episodes)
     persons.append(batch("persons", person_id=extra.person_id, birth_year=extra.birth_year, sex=extra.sex))
     residence = pa.concat_tables([residence, _residence(crng, extra.person_id, extra.health_community, weights, year)])
     protected = np.concatenate([cohort_ids[~cohort["coercion"].to_numpy()], death_ids[~deaths["coercion"].to_numpy()]])
-    decisions.append(coercion.confirming_decisions(crng, pa.concat_tables([all_episodes, extra.episodes]), protected,
-                                                   year, params))
+    decisions.append(
+        coercion.confirming_decisions(crng, pa.concat_tables([all_episodes, extra.episodes]), protected, year, params)
+    )
 
     tables = {
         "persons": pa.concat_tables(persons),
@@ -192,8 +220,9 @@ def _with_ids(table: pa.Table, column: str) -> pa.Table:
     return table.set_column(table.schema.get_field_index(column), column, ids)
 
 
-def _residence(rng: np.random.Generator, ids: np.ndarray, place: np.ndarray, weights: pd.DataFrame,
-               year: int) -> pa.Table:
+def _residence(
+    rng: np.random.Generator, ids: np.ndarray, place: np.ndarray, weights: pd.DataFrame, year: int
+) -> pa.Table:
     """Return residence rows for the year before, the year and the year after (001 §3: last in the year).
 
     Persons without a place have no row for the year; half of them have one for the year before.
@@ -206,7 +235,9 @@ def _residence(rng: np.random.Generator, ids: np.ndarray, place: np.ndarray, wei
     before = has | (rng.random(len(ids)) < 0.5)
     before_place = np.where(has, moved, pick(rng, list(all_municipalities), len(ids)))
     parts = [
-        batch("residence", person_id=ids[before], year=np.full(before.sum(), year - 1), municipality=before_place[before]),
+        batch(
+            "residence", person_id=ids[before], year=np.full(before.sum(), year - 1), municipality=before_place[before]
+        ),
         batch("residence", person_id=ids[has], year=np.full(has.sum(), year), municipality=municipality[has]),
         batch("residence", person_id=ids[has], year=np.full(has.sum(), year + 1), municipality=municipality[has]),
     ]
@@ -244,17 +275,26 @@ def write_tables(tables: dict[str, pa.Table], out: Path, fmt: str = "parquet") -
     return rows
 
 
-def write_synthetic_extract(out: Path, scale: str | int = "demo", seed: int = 2020, fmt: str = "parquet",
-                            lang: str | None = None, progress: bool = False) -> SynthSummary:
+def write_synthetic_extract(
+    out: Path,
+    scale: str | int = "demo",
+    seed: int = 2020,
+    fmt: str = "parquet",
+    lang: str | None = None,
+    progress: bool = False,
+) -> SynthSummary:
     """Build and write a synthetic extract; return what was written."""
     started = time.perf_counter()
     tables = build_tables(scale, seed, progress=progress, lang=lang)
     _progress(progress, lang, t("synth.files", lang, path=out))
     rows = write_tables(tables, Path(out), fmt)
-    events = sum(rows[k] for k in ("specialist_episodes", "primary_care_claims", "municipal_services",
-                                   "coercion_decisions"))
+    events = sum(
+        rows[k] for k in ("specialist_episodes", "primary_care_claims", "municipal_services", "coercion_decisions")
+    )
     summary = SynthSummary(Path(out), rows, rows["persons"], events, time.perf_counter() - started)
     if progress:
-        print(t("synth.done", lang, path=out, persons=summary.persons, events=events, seconds=summary.seconds),
-              file=sys.stderr)
+        print(
+            t("synth.done", lang, path=out, persons=summary.persons, events=events, seconds=summary.seconds),
+            file=sys.stderr,
+        )
     return summary

@@ -31,8 +31,9 @@ def _types(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, pa
     return keys, has
 
 
-def _decisions(rng: np.random.Generator, person: np.ndarray, service: str, start: np.ndarray, end: np.ndarray,
-               split_share: float) -> pa.Table:
+def _decisions(
+    rng: np.random.Generator, person: np.ndarray, service: str, start: np.ndarray, end: np.ndarray, split_share: float
+) -> pa.Table:
     """Return decision rows for periods; a share of periods is split into two decisions 1-7 days apart."""
     n = len(person)
     length = np.where(np.isnat(end), 400, (end - start).astype("timedelta64[D]").astype(int))
@@ -46,8 +47,9 @@ def _decisions(rng: np.random.Generator, person: np.ndarray, service: str, start
     return pa.concat_tables([whole, second])
 
 
-def municipal_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, plan: ServicePlan,
-                        params: dict) -> pa.Table:
+def municipal_decisions(
+    rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, plan: ServicePlan, params: dict
+) -> pa.Table:
     """Return municipal service decisions that realise the plan (users, before/after, first start day)."""
     n = len(cohort)
     day0 = cohort["index_end"].to_numpy().astype("datetime64[D]")
@@ -64,11 +66,15 @@ def municipal_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_i
         # Start: the main period follows the plan; for patients whose services started before discharge,
         # other types start before it half the time; for the others every type starts after discharge.
         starts_before = np.where(is_main, before[rows], before[rows] & (rng.random(len(rows)) < 0.5))
-        after_day = np.where(is_main & ~before[rows], plan.first_day[rows],
-                             np.maximum(plan.first_day[rows], 1)
-                             + (rng.random(len(rows)) * (365 - np.maximum(plan.first_day[rows], 1))).astype(int))
-        start = np.where(starts_before, day0[rows] - rng.integers(10, 1500, size=len(rows)) * DAY,
-                         day0[rows] + after_day * DAY)
+        after_day = np.where(
+            is_main & ~before[rows],
+            plan.first_day[rows],
+            np.maximum(plan.first_day[rows], 1)
+            + (rng.random(len(rows)) * (365 - np.maximum(plan.first_day[rows], 1))).astype(int),
+        )
+        start = np.where(
+            starts_before, day0[rows] - rng.integers(10, 1500, size=len(rows)) * DAY, day0[rows] + after_day * DAY
+        )
         start = np.maximum(start, EARLIEST)
         open_ended = rng.random(len(rows)) < np.where(starts_before, 0.6, 0.5)
         end_before = day0[rows] + rng.integers(1, 700, size=len(rows)) * DAY
@@ -83,6 +89,9 @@ def municipal_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     # Periods that start after the window (non-users only).
     late = np.flatnonzero(~users & (rng.random(n) < 0.05))
     start = day0[late] + rng.integers(376, 500, size=len(late)) * DAY
-    parts.append(batch("municipal_services", person_id=person_id[late], service="practical_assistance", start=start,
-                       end=nat[late]))
+    parts.append(
+        batch(
+            "municipal_services", person_id=person_id[late], service="practical_assistance", start=start, end=nat[late]
+        )
+    )
     return pa.concat_tables(parts)

@@ -42,30 +42,57 @@ def _places(rng: np.random.Generator, n: int, params: dict) -> np.ndarray:
     return names[rng.choice(len(names), size=n, p=weights / weights.sum())]
 
 
-def _contacts(rng: np.random.Generator, person_id: np.ndarray, count: np.ndarray, first: np.datetime64,
-              last: np.datetime64, dx: np.ndarray) -> pa.Table:
+def _contacts(
+    rng: np.random.Generator,
+    person_id: np.ndarray,
+    count: np.ndarray,
+    first: np.datetime64,
+    last: np.datetime64,
+    dx: np.ndarray,
+) -> pa.Table:
     """Outpatient PHV contacts spread over [first, last]; each person's first contact carries ``dx``."""
     owner, position = group_runs(count)
     span = int((last - first).astype(int)) + 1
     day = first + (rng.random(len(owner)) * span).astype(int) * DAY
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
     main = np.where(position == 0, dx[owner], MISSING)
-    return batch("specialist_episodes", person_id=person_id[owner], sector="PHV", care_level=np.full(len(owner), 3),
-                 start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=main,
-                 coercion_referral=np.zeros(len(owner), bool))
+    return batch(
+        "specialist_episodes",
+        person_id=person_id[owner],
+        sector="PHV",
+        care_level=np.full(len(owner), 3),
+        start=start,
+        end=start + np.timedelta64(45, "m"),
+        main_diagnosis=main,
+        coercion_referral=np.zeros(len(owner), bool),
+    )
 
 
-def _stays(rng: np.random.Generator, person_id: np.ndarray, start: np.ndarray, end: np.ndarray,
-           dx: np.ndarray, open_end: np.ndarray | None = None) -> pa.Table:
+def _stays(
+    rng: np.random.Generator,
+    person_id: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    dx: np.ndarray,
+    open_end: np.ndarray | None = None,
+) -> pa.Table:
     """Inpatient PHV stays; ``open_end`` marks stays still ongoing (empty end)."""
     n = len(person_id)
     start_at = at_time(start, rng.integers(8 * 60, 22 * 60, size=n))
     end_at = at_time(end, rng.integers(9 * 60, 15 * 60, size=n))
     if open_end is not None:
         end_at = np.where(open_end, np.datetime64("NaT"), end_at)
-    return batch("specialist_episodes", person_id=person_id, sector="PHV", care_level=np.full(n, 1), start=start_at,
-                 end=end_at, main_diagnosis=dx, urgency=pick(rng, ["acute", "planned"], n),
-                 coercion_referral=rng.random(n) < 0.2)
+    return batch(
+        "specialist_episodes",
+        person_id=person_id,
+        sector="PHV",
+        care_level=np.full(n, 1),
+        start=start_at,
+        end=end_at,
+        main_diagnosis=dx,
+        urgency=pick(rng, ["acute", "planned"], n),
+        coercion_referral=rng.random(n) < 0.2,
+    )
 
 
 def smi_without_stay(rng: np.random.Generator, person_id: np.ndarray, n_ongoing: int, params: dict) -> OtherPersons:
@@ -74,8 +101,10 @@ def smi_without_stay(rng: np.random.Generator, person_id: np.ndarray, n_ongoing:
     year = int(params["year"])
     y0, y1 = np.datetime64(f"{year}-01-01"), np.datetime64(f"{year}-12-31")
     dx = pick(rng, params["qualifying_codes"], n)
-    parts = [_contacts(rng, person_id, 1 + rng.poisson(7, size=n), y0, y1, dx),
-             _contacts(rng, person_id, rng.poisson(4, size=n), y1 + DAY, np.datetime64(params["history_end"]), dx)]
+    parts = [
+        _contacts(rng, person_id, 1 + rng.poisson(7, size=n), y0, y1, dx),
+        _contacts(rng, person_id, rng.poisson(4, size=n), y1 + DAY, np.datetime64(params["history_end"]), dx),
+    ]
     ongoing = np.arange(min(n_ongoing, n))
     start = np.datetime64(f"{year}-12-01") + rng.integers(0, 28, size=len(ongoing)) * DAY
     end = y1 + rng.integers(1, 90, size=len(ongoing)) * DAY  # ends next year: not completed in the year
@@ -83,12 +112,19 @@ def smi_without_stay(rng: np.random.Generator, person_id: np.ndarray, n_ongoing:
     parts.append(_stays(rng, person_id[ongoing], start, end, dx[ongoing], open_end=open_at_end))
     earlier = np.arange(len(ongoing), min(len(ongoing) + n // 20, n))
     start = np.datetime64(f"{year - 1}-03-01") + rng.integers(0, 200, size=len(earlier)) * DAY
-    parts.append(_stays(rng, person_id[earlier], start, start + rng.integers(5, 60, size=len(earlier)) * DAY,
-                        dx[earlier]))
+    parts.append(
+        _stays(rng, person_id[earlier], start, start + rng.integers(5, 60, size=len(earlier)) * DAY, dx[earlier])
+    )
     ages = _adult_ages(rng, n)
-    return OtherPersons("smi_without_stay", year - ages, pick(rng, ["F", "M"], n, [0.55, 0.45]),
-                        _places(rng, n, params), pa.concat_tables(parts), np.full(n, y0),
-                        np.full(n, np.datetime64(params["history_end"])))
+    return OtherPersons(
+        "smi_without_stay",
+        year - ages,
+        pick(rng, ["F", "M"], n, [0.55, 0.45]),
+        _places(rng, n, params),
+        pa.concat_tables(parts),
+        np.full(n, y0),
+        np.full(n, np.datetime64(params["history_end"])),
+    )
 
 
 def children_with_stay(rng: np.random.Generator, person_id: np.ndarray, params: dict) -> OtherPersons:
@@ -99,10 +135,19 @@ def children_with_stay(rng: np.random.Generator, person_id: np.ndarray, params: 
     ages = rng.integers(12, 18, size=n)
     dx = pick(rng, params["qualifying_codes"], n)
     start = y0 + rng.integers(0, 300, size=n) * DAY
-    parts = [_stays(rng, person_id, start, start + rng.integers(3, 60, size=n) * DAY, dx),
-             _contacts(rng, person_id, 1 + rng.poisson(5, size=n), y0, np.datetime64(f"{year}-12-31"), dx)]
-    return OtherPersons("children", year - ages, pick(rng, ["F", "M"], n, [0.6, 0.4]), _places(rng, n, params),
-                        pa.concat_tables(parts), np.full(n, y0), np.full(n, np.datetime64(params["history_end"])))
+    parts = [
+        _stays(rng, person_id, start, start + rng.integers(3, 60, size=n) * DAY, dx),
+        _contacts(rng, person_id, 1 + rng.poisson(5, size=n), y0, np.datetime64(f"{year}-12-31"), dx),
+    ]
+    return OtherPersons(
+        "children",
+        year - ages,
+        pick(rng, ["F", "M"], n, [0.6, 0.4]),
+        _places(rng, n, params),
+        pa.concat_tables(parts),
+        np.full(n, y0),
+        np.full(n, np.datetime64(params["history_end"])),
+    )
 
 
 def non_qualifying(rng: np.random.Generator, person_id: np.ndarray, n_with_stay: int, params: dict) -> OtherPersons:
@@ -116,5 +161,12 @@ def non_qualifying(rng: np.random.Generator, person_id: np.ndarray, n_with_stay:
     start = y0 + rng.integers(0, 330, size=len(stay)) * DAY
     parts.append(_stays(rng, person_id[stay], start, start + rng.integers(2, 30, size=len(stay)) * DAY, dx[stay]))
     ages = _adult_ages(rng, n)
-    return OtherPersons("non_qualifying", year - ages, pick(rng, ["F", "M"], n, [0.5, 0.5]), _places(rng, n, params),
-                        pa.concat_tables(parts), np.full(n, y0), np.full(n, np.datetime64(params["history_end"])))
+    return OtherPersons(
+        "non_qualifying",
+        year - ages,
+        pick(rng, ["F", "M"], n, [0.5, 0.5]),
+        _places(rng, n, params),
+        pa.concat_tables(parts),
+        np.full(n, y0),
+        np.full(n, np.datetime64(params["history_end"])),
+    )

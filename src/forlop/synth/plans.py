@@ -38,8 +38,14 @@ def _propensity(cohort: pd.DataFrame, params: dict, service: str) -> np.ndarray:
 
 
 def _choose_users(
-    rng: np.random.Generator, cohort: pd.DataFrame, tg: Targets, params: dict, table: str, measure: str,
-    service: str, pool: np.ndarray | None = None,
+    rng: np.random.Generator,
+    cohort: pd.DataFrame,
+    tg: Targets,
+    params: dict,
+    table: str,
+    measure: str,
+    service: str,
+    pool: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return a user mask with, per group, the published number of users (scaled to the group size)."""
     group = cohort["group"].to_numpy()
@@ -54,8 +60,18 @@ def _choose_users(
     return users
 
 
-def _counts(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, tg: Targets, table: str,
-            mean_measure: str, median_measure: str, lo: int = 1, hi: int = 3000, floor_ratio: float = 0.3) -> np.ndarray:
+def _counts(
+    rng: np.random.Generator,
+    cohort: pd.DataFrame,
+    users: np.ndarray,
+    tg: Targets,
+    table: str,
+    mean_measure: str,
+    median_measure: str,
+    lo: int = 1,
+    hi: int = 3000,
+    floor_ratio: float = 0.3,
+) -> np.ndarray:
     """Return per-user counts with each group's published mean and median (0 for non-users).
 
     ``floor_ratio`` times the median is where the lower half of a group's values starts; it sets how
@@ -72,8 +88,9 @@ def _counts(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, t
     return count
 
 
-def _first_days(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, params: dict, service: str,
-                lo: int = 1) -> np.ndarray:
+def _first_days(
+    rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, params: dict, service: str, lo: int = 1
+) -> np.ndarray:
     """Return days to the first event among users, with group medians where 001 gives them."""
     base = params["days_to_first"][service]
     by_group = params.get("days_to_first_by_group", {}).get(service, {})
@@ -100,8 +117,11 @@ def _act_fact(rng: np.random.Generator, users: np.ndarray, params: dict) -> Serv
     n = len(users)
     plan = _empty(n)
     idx = np.flatnonzero(users)
-    first_month = np.where(rng.random(len(idx)) < params["days_to_first"]["act_fact_first_month_share"], 1,
-                           rng.integers(2, 13, size=len(idx)))
+    first_month = np.where(
+        rng.random(len(idx)) < params["days_to_first"]["act_fact_first_month_share"],
+        1,
+        rng.integers(2, 13, size=len(idx)),
+    )
     stays = rng.random(len(idx)) < params["act_fact_stay_share"]
     last_month = np.where(stays, 12, first_month + (rng.random(len(idx)) * (13 - first_month)).astype(int))
     last_month = np.clip(last_month, first_month, 12)
@@ -113,8 +133,9 @@ def _act_fact(rng: np.random.Generator, users: np.ndarray, params: dict) -> Serv
     return plan
 
 
-def _readmissions(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, tg: Targets,
-                  params: dict) -> ServicePlan:
+def _readmissions(
+    rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndarray, tg: Targets, params: dict
+) -> ServicePlan:
     """Number of new stays (001 figure 4), total bed days (table 6) and first admission day."""
     n = len(cohort)
     plan = _empty(n)
@@ -125,7 +146,9 @@ def _readmissions(rng: np.random.Generator, cohort: pd.DataFrame, users: np.ndar
         idx = np.flatnonzero((group == g) & users)
         d = dist.get(g, dist["default"])
         u = rng.random(len(idx))
-        k = np.where(u < d["p1"], 1, np.where(u < d["p1"] + d["p2"], 2, np.where(u < d["p1"] + d["p2"] + d["p3"], 3, 0)))
+        k = np.where(
+            u < d["p1"], 1, np.where(u < d["p1"] + d["p2"], 2, np.where(u < d["p1"] + d["p2"] + d["p3"], 3, 0))
+        )
         tail = k == 0
         k[tail] = 4 + rng.geometric(1.0 / (1.0 + d["tail_mean"]), size=tail.sum()) - 1
         plan.count[idx] = k
@@ -160,8 +183,15 @@ def _municipal(rng: np.random.Generator, cohort: pd.DataFrame, tg: Targets, para
         before[chosen] = True
         rest = np.setdiff1d(idx, chosen)
         median = tg.get("12", "municipal_days_to_start_median", column)
-        after_days[rest] = skewed_values(rng, len(rest), median, tg.get("12", "municipal_days_to_start_mean", column),
-                                         lo=1, hi=365, floor=max(1, params["count_floor_ratio"]["default"] * median))
+        after_days[rest] = skewed_values(
+            rng,
+            len(rest),
+            median,
+            tg.get("12", "municipal_days_to_start_mean", column),
+            lo=1,
+            hi=365,
+            floor=max(1, params["count_floor_ratio"]["default"] * median),
+        )
     plan.extra["before"] = before
     plan.first_day = np.where(before, 0, after_days)
     return plan
@@ -175,8 +205,16 @@ def plan_services(rng: np.random.Generator, cohort: pd.DataFrame, tg: Targets, p
     outpatient_users = _choose_users(rng, cohort, tg, params, "4", "outpatient_users", "outpatient")
     for service, table, measure in (("ambulant", "5", "ambulant_users"), ("collaboration", "5", "collaboration_users")):
         users = _choose_users(rng, cohort, tg, params, table, measure, service, pool=outpatient_users)
-        count = _counts(rng, cohort, users, tg, table, f"{service}_mean", f"{service}_median",
-                        floor_ratio=params["count_floor_ratio"].get(service, params["count_floor_ratio"]["default"]))
+        count = _counts(
+            rng,
+            cohort,
+            users,
+            tg,
+            table,
+            f"{service}_mean",
+            f"{service}_median",
+            floor_ratio=params["count_floor_ratio"].get(service, params["count_floor_ratio"]["default"]),
+        )
         plans[service] = ServicePlan(users, count, _first_days(rng, cohort, users, params, service))
     act_users = _choose_users(rng, cohort, tg, params, "10", "act_fact_users", "act_fact", pool=outpatient_users)
     plans["act_fact"] = _act_fact(rng, act_users, params)
@@ -191,18 +229,21 @@ def plan_services(rng: np.random.Generator, cohort: pd.DataFrame, tg: Targets, p
         total[idx] = _assign_by_rank(rng, total[idx], special[idx].astype(float))
     ordinary = np.where(outpatient_users, np.maximum(total - special, 0), 0)
     ordinary_users = ordinary > 0
-    plans["outpatient"] = ServicePlan(outpatient_users, ordinary,
-                                      _first_days(rng, cohort, ordinary_users, params, "outpatient"))
+    plans["outpatient"] = ServicePlan(
+        outpatient_users, ordinary, _first_days(rng, cohort, ordinary_users, params, "outpatient")
+    )
 
     readmitted = _choose_users(rng, cohort, tg, params, "6", "readmission_users", "readmission")
     plans["readmission"] = _readmissions(rng, cohort, readmitted, tg, params)
 
     gp_users = _choose_users(rng, cohort, tg, params, "7", "gp_contact_users", "gp_contact")
-    consult_users = _choose_users(rng, cohort, tg, params, "7", "gp_consultation_users", "gp_consultation",
-                                  pool=gp_users)
+    consult_users = _choose_users(
+        rng, cohort, tg, params, "7", "gp_consultation_users", "gp_consultation", pool=gp_users
+    )
     consult = _counts(rng, cohort, consult_users, tg, "7", "gp_consultation_mean", "gp_consultation_median")
-    plans["gp_consultation"] = ServicePlan(consult_users, consult,
-                                           _first_days(rng, cohort, consult_users, params, "gp_consultation"))
+    plans["gp_consultation"] = ServicePlan(
+        consult_users, consult, _first_days(rng, cohort, consult_users, params, "gp_consultation")
+    )
     # Other GP claims: consultations are 36% of all GP claims (001 §5.2.3).
     share = params["gp_consultation_share_of_claims"]
     other_mean = consult.sum() * (1 - share) / share / max(gp_users.sum(), 1)

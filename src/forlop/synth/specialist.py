@@ -67,8 +67,11 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     route = cohort["substance_route"].to_numpy()
     needs_qualifying = ~np.isin(group, QUALIFYING_GROUPS)
     qualifying = np.where(needs_qualifying, pick(rng, params["qualifying_codes"], n), MISSING)
-    substance_dx = np.where(substance & (group != "substance") & np.isin(route, ["diagnosis", "both"]),
-                            pick(rng, params["substance_codes"], n), MISSING)
+    substance_dx = np.where(
+        substance & (group != "substance") & np.isin(route, ["diagnosis", "both"]),
+        pick(rng, params["substance_codes"], n),
+        MISSING,
+    )
     coercion_route = cohort["coercion_route"].to_numpy()
     referral = np.isin(coercion_route, ["referral", "both"])
     spec = params["specialist"]
@@ -79,29 +82,47 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     ready_at = np.maximum(ready_at, last_start)
     ready_at = np.where(cohort["discharge_ready"].to_numpy(), ready_at, np.datetime64("NaT"))
     first_end = np.where(transfer, at_time(mid_day, np.full(n, 12 * 60)), end_at)
-    first_dx = np.where(transfer & (rng.random(n) < spec["transfer_first_diagnosis_share"]),
-                        pick(rng, spec["transfer_first_diagnoses"], n), dx)
+    first_dx = np.where(
+        transfer & (rng.random(n) < spec["transfer_first_diagnosis_share"]),
+        pick(rng, spec["transfer_first_diagnoses"], n),
+        dx,
+    )
     # First (or only) episode: urgency, referral; the last episode carries the discharge diagnosis.
     first = batch(
-        "specialist_episodes", person_id=person_id, sector="PHV", care_level=np.full(n, 1), start=start_at,
-        end=first_end, main_diagnosis=np.where(transfer, first_dx, dx),
-        other_diagnoses=np.where(transfer, MISSING, _join(qualifying, substance_dx)), urgency=urgency,
-        coercion_referral=referral, place_of_activity=np.full(n, 1, dtype=float),
+        "specialist_episodes",
+        person_id=person_id,
+        sector="PHV",
+        care_level=np.full(n, 1),
+        start=start_at,
+        end=first_end,
+        main_diagnosis=np.where(transfer, first_dx, dx),
+        other_diagnoses=np.where(transfer, MISSING, _join(qualifying, substance_dx)),
+        urgency=urgency,
+        coercion_referral=referral,
+        place_of_activity=np.full(n, 1, dtype=float),
         discharge_ready_at=np.where(transfer, np.datetime64("NaT"), ready_at),
     )
     t = np.flatnonzero(transfer)
     second = batch(
-        "specialist_episodes", person_id=person_id[t], sector="PHV", care_level=np.full(len(t), 1),
-        start=at_time(second_start_day[t], np.full(len(t), 12 * 60)), end=end_at[t], main_diagnosis=dx[t],
-        other_diagnoses=_join(qualifying[t], substance_dx[t]), urgency=np.full(len(t), "planned", dtype=object),
-        coercion_referral=np.zeros(len(t), bool), place_of_activity=np.full(len(t), 1, dtype=float),
+        "specialist_episodes",
+        person_id=person_id[t],
+        sector="PHV",
+        care_level=np.full(len(t), 1),
+        start=at_time(second_start_day[t], np.full(len(t), 12 * 60)),
+        end=end_at[t],
+        main_diagnosis=dx[t],
+        other_diagnoses=_join(qualifying[t], substance_dx[t]),
+        urgency=np.full(len(t), "planned", dtype=object),
+        coercion_referral=np.zeros(len(t), bool),
+        place_of_activity=np.full(len(t), 1, dtype=float),
         discharge_ready_at=ready_at[t],
     )
     return pa.concat_tables([first, second])
 
 
-def readmission_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, plan: ServicePlan,
-                      params: dict) -> pa.Table:
+def readmission_stays(
+    rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, plan: ServicePlan, params: dict
+) -> pa.Table:
     """Return readmission episodes: k stays per user, total nights = planned bed days, first on the planned day."""
     idx = np.flatnonzero(plan.users)
     k = plan.count[idx].copy()
@@ -138,30 +159,60 @@ def readmission_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id:
     group = cohort["group"].to_numpy()[patient]
     acute_cfg = params["acute_share"]
     base = np.array([acute_cfg.get(g, acute_cfg["default"]) for g in group])
-    logit = (np.log(base / (1 - base)) + acute_cfg["log_odds_coercion"] * (coercion - cohort["coercion"].mean())
-             + acute_cfg["log_odds_substance"] * (substance - cohort["substance_use"].mean()))
+    logit = (
+        np.log(base / (1 - base))
+        + acute_cfg["log_odds_coercion"] * (coercion - cohort["coercion"].mean())
+        + acute_cfg["log_odds_substance"] * (substance - cohort["substance_use"].mean())
+    )
     acute = rng.random(n) < 1 / (1 + np.exp(-logit))
     start_at = at_time(day0 + start_day * DAY, rng.integers(0, 24 * 60, size=n))
     end_at = at_time(day0 + end_day * DAY, rng.integers(9 * 60, 16 * 60, size=n))
     end_at = np.maximum(end_at, start_at + np.timedelta64(60, "m"))
     spec = params["specialist"]
     in_year = (day0 + start_day * DAY) < np.datetime64(f"{int(params['year']) + 1}-01-01")
-    referral = np.where(in_year, coercion & (rng.random(n) < spec["readmission_referral_share_coercion"]),
-                        rng.random(n) < spec["readmission_referral_share_after"])
+    referral = np.where(
+        in_year,
+        coercion & (rng.random(n) < spec["readmission_referral_share_coercion"]),
+        rng.random(n) < spec["readmission_referral_share_after"],
+    )
     dx = discharge_diagnoses(rng, group, params)
-    return batch("specialist_episodes", person_id=person_id[patient], sector="PHV", care_level=np.full(n, 1),
-                 start=start_at, end=end_at, main_diagnosis=dx,
-                 urgency=np.where(acute, "acute", "planned").astype(object), coercion_referral=referral,
-                 place_of_activity=np.full(n, 1, dtype=float))
+    return batch(
+        "specialist_episodes",
+        person_id=person_id[patient],
+        sector="PHV",
+        care_level=np.full(n, 1),
+        start=start_at,
+        end=end_at,
+        main_diagnosis=dx,
+        urgency=np.where(acute, "acute", "planned").astype(object),
+        coercion_referral=referral,
+        place_of_activity=np.full(n, 1, dtype=float),
+    )
 
 
-def _contacts(rng: np.random.Generator, person_id: np.ndarray, day0: np.ndarray, patient: np.ndarray,
-              day: np.ndarray, dx: np.ndarray, sector: np.ndarray | str = "PHV", **extra: object) -> pa.Table:
+def _contacts(
+    rng: np.random.Generator,
+    person_id: np.ndarray,
+    day0: np.ndarray,
+    patient: np.ndarray,
+    day: np.ndarray,
+    dx: np.ndarray,
+    sector: np.ndarray | str = "PHV",
+    **extra: object,
+) -> pa.Table:
     n = len(patient)
     start = at_time(day0[patient] + day * DAY, rng.integers(8 * 60, 16 * 60, size=n))
-    return batch("specialist_episodes", person_id=person_id[patient], sector=sector, care_level=np.full(n, 3),
-                 start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=dx[patient],
-                 coercion_referral=np.zeros(n, bool), **extra)
+    return batch(
+        "specialist_episodes",
+        person_id=person_id[patient],
+        sector=sector,
+        care_level=np.full(n, 3),
+        start=start,
+        end=start + np.timedelta64(45, "m"),
+        main_diagnosis=dx[patient],
+        coercion_referral=np.zeros(n, bool),
+        **extra,
+    )
 
 
 def _collaboration_codes(rng: np.random.Generator, n: int, params: dict) -> dict[str, np.ndarray]:
@@ -173,21 +224,27 @@ def _collaboration_codes(rng: np.random.Generator, n: int, params: dict) -> dict
     spec = params["specialist"]
     route_share = spec["collaboration_route"]
     route = rng.choice(3, size=n, p=[route_share[k] for k in ("special_code", "procedure", "indirect_activity")])
-    special = np.where(route == 0, pick(rng, _rule_codes("collaboration_meeting", "special_codes"), n), None)
+    special = np.where(route == 0, pick(rng, _rule_codes("collaboration_meeting", "special_codes"), n), MISSING)
     b0015 = ";" + _rule_codes("ambulant_contact", "special_codes")[0]
-    special = np.where((route == 0) & (rng.random(n) < spec["collaboration_extra_b0015_share"]),
-                       special.astype(str) + b0015, special)
-    procedure = np.where(route == 1, pick(rng, _rule_codes("collaboration_meeting", "procedure_codes"), n), None)
+    special = np.where(
+        (route == 0) & (rng.random(n) < spec["collaboration_extra_b0015_share"]), special.astype(str) + b0015, special
+    )
+    procedure = np.where(route == 1, pick(rng, _rule_codes("collaboration_meeting", "procedure_codes"), n), MISSING)
     indirect_codes = [int(c) for c in _rule_codes("collaboration_meeting", "indirect_activity")]
     indirect = np.where(route == 2, rng.choice(indirect_codes, size=n), np.nan)
     # An ambulant place does not make it ambulant.
     place = np.where(rng.random(n) < spec["collaboration_ambulant_place_share"], 2.0, 1.0)
-    return {"special_codes": special, "procedure_codes": procedure, "indirect_activity": indirect,
-            "place_of_activity": place}
+    return {
+        "special_codes": special,
+        "procedure_codes": procedure,
+        "indirect_activity": indirect,
+        "place_of_activity": place,
+    }
 
 
-def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray,
-                        plans: dict[str, ServicePlan], params: dict) -> pa.Table:
+def outpatient_contacts(
+    rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, plans: dict[str, ServicePlan], params: dict
+) -> pa.Table:
     """Return outpatient episodes in days 1-365 (ordinary, ambulant, collaboration, ACT/FACT) and day 0."""
     day0 = cohort["index_end"].to_numpy().astype("datetime64[D]")
     n = len(cohort)
@@ -203,18 +260,38 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
     tsb = substance[patient] & (rng.random(len(patient)) < spec["outpatient_tsb_share"])
     known = rng.random(len(patient)) < spec["outpatient_place_known_share"]
-    parts.append(_contacts(rng, person_id, day0, patient, day, dx, sector=np.where(tsb, "TSB", "PHV").astype(object),
-                           place_of_activity=np.where(known, 1.0, np.nan)))
+    parts.append(
+        _contacts(
+            rng,
+            person_id,
+            day0,
+            patient,
+            day,
+            dx,
+            sector=np.where(tsb, "TSB", "PHV").astype(object),
+            place_of_activity=np.where(known, 1.0, np.nan),
+        )
+    )
 
     plan = plans["ambulant"]
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
     m = len(patient)
     by_code = rng.random(m) < spec["ambulant_by_code_share"]
     places = [int(c) for c in _rule_codes("ambulant_contact", "place_of_activity")]
-    parts.append(_contacts(rng, person_id, day0, patient, day, dx,
-                           special_codes=np.where(by_code, _rule_codes("ambulant_contact", "special_codes")[0],
-                                                  None).astype(object),
-                           place_of_activity=np.where(by_code, 1.0, rng.choice(places, size=m)).astype(float)))
+    parts.append(
+        _contacts(
+            rng,
+            person_id,
+            day0,
+            patient,
+            day,
+            dx,
+            special_codes=np.where(by_code, _rule_codes("ambulant_contact", "special_codes")[0], MISSING).astype(
+                object
+            ),
+            place_of_activity=np.where(by_code, 1.0, rng.choice(places, size=m)).astype(float),
+        )
+    )
 
     plan = plans["collaboration"]
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
@@ -223,10 +300,21 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     plan = plans["act_fact"]
     owner, position = group_runs(plan.count)
     month = plan.extra["first_month"][owner] + position
-    day = np.where(month == 12, 330 + rng.integers(0, 36, size=len(owner)),
-                   30 * (month - 1) + rng.integers(0, 30, size=len(owner)))
-    parts.append(_contacts(rng, person_id, day0, owner, np.maximum(day, 1), dx, service_group="TS01",
-                           place_of_activity=np.full(len(owner), 1.0)))
+    day = np.where(
+        month == 12, 330 + rng.integers(0, 36, size=len(owner)), 30 * (month - 1) + rng.integers(0, 30, size=len(owner))
+    )
+    parts.append(
+        _contacts(
+            rng,
+            person_id,
+            day0,
+            owner,
+            np.maximum(day, 1),
+            dx,
+            service_group="TS01",
+            place_of_activity=np.full(len(owner), 1.0),
+        )
+    )
 
     # Contacts on the day of discharge (001 §6.3): not counted in chapter 5, some before discharge time.
     cfg = params["day0"]
@@ -240,13 +328,22 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     start = np.maximum(start, day0[patient].astype("datetime64[m]"))
     collab = rng.random(k) < cfg["collaboration_patients_share"] / cfg["patients_share"]
     meeting = _collaboration_codes(rng, k, params)
-    parts.append(batch("specialist_episodes", person_id=person_id[patient], sector="PHV", care_level=np.full(k, 3),
-                       start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=dx[patient],
-                       coercion_referral=np.zeros(k, bool),
-                       special_codes=np.where(collab, meeting["special_codes"], None).astype(object),
-                       procedure_codes=np.where(collab, meeting["procedure_codes"], None).astype(object),
-                       indirect_activity=np.where(collab, meeting["indirect_activity"], np.nan),
-                       place_of_activity=np.full(k, 1.0)))
+    parts.append(
+        batch(
+            "specialist_episodes",
+            person_id=person_id[patient],
+            sector="PHV",
+            care_level=np.full(k, 3),
+            start=start,
+            end=start + np.timedelta64(45, "m"),
+            main_diagnosis=dx[patient],
+            coercion_referral=np.zeros(k, bool),
+            special_codes=np.where(collab, meeting["special_codes"], MISSING).astype(object),
+            procedure_codes=np.where(collab, meeting["procedure_codes"], MISSING).astype(object),
+            indirect_activity=np.where(collab, meeting["indirect_activity"], np.nan),
+            place_of_activity=np.full(k, 1.0),
+        )
+    )
     return pa.concat_tables(parts)
 
 
@@ -311,20 +408,36 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     # Substance users: some contacts before Y in TSB, never the first of a contact year (it stays PHV).
     tsb = substance[owner] & ~in_year & ~first_of_year & (rng.random(len(owner)) < spec["history_tsb_share"])
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
-    parts.append(batch("specialist_episodes", person_id=person_id[owner],
-                       sector=np.where(tsb, "TSB", "PHV").astype(object), care_level=np.full(len(owner), 3),
-                       start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=dx[owner],
-                       coercion_referral=np.zeros(len(owner), bool)))
+    parts.append(
+        batch(
+            "specialist_episodes",
+            person_id=person_id[owner],
+            sector=np.where(tsb, "TSB", "PHV").astype(object),
+            care_level=np.full(len(owner), 3),
+            start=start,
+            end=start + np.timedelta64(45, "m"),
+            main_diagnosis=dx[owner],
+            coercion_referral=np.zeros(len(owner), bool),
+        )
+    )
     # The TSB route of co-occurring substance use: a TSB contact in the year before the index stay.
     route = cohort["substance_route"].to_numpy()
     tsb_idx = np.flatnonzero(np.isin(route, ["tsb", "both"]))
     room = (index_start[tsb_idx] - year_start).astype(int)
     day = year_start + (rng.random(len(tsb_idx)) * room).astype(int) * DAY
     start = at_time(day, rng.integers(8 * 60, 15 * 60, size=len(tsb_idx)))
-    parts.append(batch("specialist_episodes", person_id=person_id[tsb_idx], sector="TSB",
-                       care_level=np.full(len(tsb_idx), 3), start=start, end=start + np.timedelta64(60, "m"),
-                       main_diagnosis=pick(rng, params["substance_codes"], len(tsb_idx)),
-                       coercion_referral=np.zeros(len(tsb_idx), bool)))
+    parts.append(
+        batch(
+            "specialist_episodes",
+            person_id=person_id[tsb_idx],
+            sector="TSB",
+            care_level=np.full(len(tsb_idx), 3),
+            start=start,
+            end=start + np.timedelta64(60, "m"),
+            main_diagnosis=pick(rng, params["substance_codes"], len(tsb_idx)),
+            coercion_referral=np.zeros(len(tsb_idx), bool),
+        )
+    )
     # A prior inpatient stay for some patients with contact before Y: inside one of their contact
     # years (so it adds no contact year), and ending 30+ days before the index stay.
     has_history = years.any(axis=1)
@@ -332,15 +445,23 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     prior = np.flatnonzero(has_history & (rng.random(n) < chance))
     k = np.argmax(np.where(years[prior], rng.random((len(prior), 3)), -1.0), axis=1)  # one of their years
     latest_end = np.minimum(jan1[k] + (year_days[k] - 1) * DAY, index_start[prior] - 30 * DAY)
-    nights = rng.integers(*spec["prior_stay_nights"], size=len(prior))
+    nights = rng.integers(spec["prior_stay_nights"][0], spec["prior_stay_nights"][1], size=len(prior))
     room = (latest_end - jan1[k]).astype(int) - nights
     end = latest_end - (rng.random(len(prior)) * (room + 1)).astype(int) * DAY
     start = end - nights * DAY
-    parts.append(batch("specialist_episodes", person_id=person_id[prior], sector="PHV",
-                       care_level=np.full(len(prior), 1), start=at_time(start, np.full(len(prior), 14 * 60)),
-                       end=at_time(end, np.full(len(prior), 11 * 60)), main_diagnosis=dx[prior],
-                       urgency=pick(rng, ["acute", "planned"], len(prior)),
-                       coercion_referral=rng.random(len(prior)) < spec["prior_stay_referral_share"]))
+    parts.append(
+        batch(
+            "specialist_episodes",
+            person_id=person_id[prior],
+            sector="PHV",
+            care_level=np.full(len(prior), 1),
+            start=at_time(start, np.full(len(prior), 14 * 60)),
+            end=at_time(end, np.full(len(prior), 11 * 60)),
+            main_diagnosis=dx[prior],
+            urgency=pick(rng, ["acute", "planned"], len(prior)),
+            coercion_referral=rng.random(len(prior)) < spec["prior_stay_referral_share"],
+        )
+    )
     # After the window: contacts from day 366 to the end of the history (history_end).
     after = np.flatnonzero(rng.random(n) < spec["after_window_share"])
     room = (history_end - (day0[after] + 366 * DAY)).astype(int)
@@ -350,14 +471,22 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     owner, _ = group_runs(count)
     day = day0[after][owner] + 366 * DAY + (rng.random(len(owner)) * room[owner]).astype(int) * DAY
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
-    parts.append(batch("specialist_episodes", person_id=person_id[after][owner], sector="PHV",
-                       care_level=np.full(len(owner), 3), start=start, end=start + np.timedelta64(45, "m"),
-                       main_diagnosis=dx[after][owner], coercion_referral=np.zeros(len(owner), bool)))
+    parts.append(
+        batch(
+            "specialist_episodes",
+            person_id=person_id[after][owner],
+            sector="PHV",
+            care_level=np.full(len(owner), 3),
+            start=start,
+            end=start + np.timedelta64(45, "m"),
+            main_diagnosis=dx[after][owner],
+            coercion_referral=np.zeros(len(owner), bool),
+        )
+    )
     return pa.concat_tables(parts)
 
 
-def coercion_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray,
-                       params: dict) -> pa.Table:
+def coercion_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, params: dict) -> pa.Table:
     """Return coercion decisions: in the year for the decision route, and a few before the year for others."""
     route = cohort["coercion_route"].to_numpy()
     start = cohort["index_start"].to_numpy().astype("datetime64[D]")

@@ -32,8 +32,13 @@ GROUPS = (
 
 # Tolerances of the calibration test (issue 2): shares +-2 percentage points, means and medians
 # +-15%, counts +-3%; rates per 10 000 like means.
-TOLERANCE = {"count": ("relative", 0.03), "share": ("absolute", 2.0), "mean": ("relative", 0.15),
-             "median": ("relative", 0.15), "rate": ("relative", 0.15)}
+TOLERANCE = {
+    "count": ("relative", 0.03),
+    "share": ("absolute", 2.0),
+    "mean": ("relative", 0.15),
+    "median": ("relative", 0.15),
+    "rate": ("relative", 0.15),
+}
 
 
 @lru_cache(maxsize=1)
