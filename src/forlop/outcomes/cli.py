@@ -1,0 +1,32 @@
+"""`forlop outcomes ...`: routine outcome monitoring for low-threshold services (003).
+
+``analyse`` (validate, per-referral table, indicators, case-mix, monthly charts data), ``synth``
+(synthetic pilot data), ``report`` (offline HTML, optionally Excel), ``client`` (the clinician's
+chart of one referral; for use inside the service only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from forlop.i18n import check_language, default_language, t
+
+outcomes_app = typer.Typer(help="Outcome monitoring for low-threshold services (003): PHQ-9/GAD-7.",
+                           no_args_is_help=True)
+
+
+@outcomes_app.command()
+def analyse(
+    data: Path = typer.Option(..., "--data", help="Folder with rph_referrals and rph_sessions (.parquet or .csv)."),
+    out: Path = typer.Option(..., "--out", help="Folder for referrals.parquet, outcomes.csv and the rest."),
+    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+) -> None:
+    """Validate the tables and compute the per-referral table, indicators, case-mix and monthly series."""
+    from forlop.outcomes.analyse import run_analysis
+
+    check_language(lang)
+    result = run_analysis(data, out, lang=lang or default_language())
+    for line in result.lines(lang):
+        typer.echo(line)
