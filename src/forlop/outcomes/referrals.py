@@ -81,7 +81,7 @@ def build_referrals(referrals: pd.DataFrame, sessions: pd.DataFrame, totals: pd.
     r["days_to_first_treatment"] = (first_treatment - r["referred_on"]).dt.days.astype("Int64")
     r["finished_treatment"] = r["ended_on"].notna() & (r["n_treatment_sessions"] >= d["finished_min_treatment_sessions"])
     for key in ms:
-        r[f"{key}_paired"] = r[f"{key}_paired"].fillna(False).astype(bool)
+        r[f"{key}_paired"] = r[f"{key}_paired"].astype("boolean").fillna(False).astype(bool)
     r["paired"] = np.logical_and.reduce([r[f"{key}_paired"] for key in ms])
     has_first = np.logical_or.reduce([r[f"{key}_first"].notna() for key in ms])
     case = np.logical_or.reduce([(r[f"{key}_first"] >= m.caseness).to_numpy() for key, m in ms.items()])
