@@ -17,11 +17,13 @@ from pathlib import Path
 import pandas as pd
 
 from forlop.i18n import t
+from forlop.outcomes.indicators import compute_indicators, work_transitions
 from forlop.outcomes.reading import Validated, read_tables
 from forlop.outcomes.referrals import build_referrals, session_totals
 
 REFERRALS_FILE = "referrals.parquet"
 OUTCOMES_FILE = "outcomes.csv"
+WORK_FILE = "work_transitions.csv"
 
 
 @dataclass
@@ -50,7 +52,9 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     validated = read_tables(data_dir, out_dir / "validated", lang=lang)
     totals = session_totals(validated.sessions)
     referrals = build_referrals(validated.referrals, validated.sessions, totals=totals)
-    files = [out_dir / REFERRALS_FILE]
+    files = [out_dir / REFERRALS_FILE, out_dir / OUTCOMES_FILE, out_dir / WORK_FILE]
     referrals.to_parquet(files[0], index=False)
+    compute_indicators(referrals).to_csv(files[1], index=False)
+    work_transitions(referrals).to_csv(files[2], index=False)
     return AnalysisResult(out_dir=out_dir, validated=validated, referrals=referrals, files=files,
                           seconds=time.perf_counter() - started)
