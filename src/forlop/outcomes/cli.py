@@ -30,3 +30,22 @@ def analyse(
     result = run_analysis(data, out, lang=lang or default_language())
     for line in result.lines(lang):
         typer.echo(line)
+
+
+@outcomes_app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="Folder to write rph_referrals and rph_sessions to."),
+    seed: int = typer.Option(2013, "--seed", help="Random seed: the same seed gives the same data."),
+    referrals: int = typer.Option(None, "--referrals", help="Number of referrals (default: about 3000 a year, 2 years)."),
+    fmt: str = typer.Option("parquet", "--format", help="parquet (default) or csv."),
+    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+) -> None:
+    """Write synthetic data of the 17 RPH pilot services of 003 (deterministic for a seed)."""
+    from forlop.errors import InputError
+    from forlop.outcomes.synth import write_synthetic
+
+    check_language(lang)
+    if fmt not in ("parquet", "csv"):
+        raise InputError("--format", f"unknown format '{fmt}'", example="parquet, csv")
+    folder = write_synthetic(out, seed=seed, referrals=referrals, fmt=fmt)
+    typer.echo(t("outcomes.synth.done", lang, path=folder), err=True)
