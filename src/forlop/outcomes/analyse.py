@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forlop.i18n import t
+from forlop.outcomes.casemix import casemix
 from forlop.outcomes.indicators import compute_indicators, work_transitions
 from forlop.outcomes.reading import Validated, read_tables
 from forlop.outcomes.referrals import build_referrals, session_totals
@@ -24,6 +25,7 @@ from forlop.outcomes.referrals import build_referrals, session_totals
 REFERRALS_FILE = "referrals.parquet"
 OUTCOMES_FILE = "outcomes.csv"
 WORK_FILE = "work_transitions.csv"
+CASEMIX_FILE = "casemix.csv"
 
 
 @dataclass
@@ -56,5 +58,8 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     referrals.to_parquet(files[0], index=False)
     compute_indicators(referrals).to_csv(files[1], index=False)
     work_transitions(referrals).to_csv(files[2], index=False)
+    table, p0 = casemix(referrals)
+    files.append(out_dir / CASEMIX_FILE)
+    table.assign(overall_rate=p0).to_csv(files[-1], index=False)
     return AnalysisResult(out_dir=out_dir, validated=validated, referrals=referrals, files=files,
                           seconds=time.perf_counter() - started)
