@@ -18,6 +18,7 @@ import pandas as pd
 
 from forlop.i18n import t
 from forlop.outcomes.casemix import casemix
+from forlop.outcomes.charts import monthly
 from forlop.outcomes.indicators import compute_indicators, work_transitions
 from forlop.outcomes.reading import Validated, read_tables
 from forlop.outcomes.referrals import build_referrals, session_totals
@@ -26,6 +27,7 @@ REFERRALS_FILE = "referrals.parquet"
 OUTCOMES_FILE = "outcomes.csv"
 WORK_FILE = "work_transitions.csv"
 CASEMIX_FILE = "casemix.csv"
+MONTHLY_FILE = "monthly.csv"
 
 
 @dataclass
@@ -61,5 +63,7 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     table, p0 = casemix(referrals)
     files.append(out_dir / CASEMIX_FILE)
     table.assign(overall_rate=p0).to_csv(files[-1], index=False)
+    files.append(out_dir / MONTHLY_FILE)
+    monthly(referrals).to_csv(files[-1], index=False)
     return AnalysisResult(out_dir=out_dir, validated=validated, referrals=referrals, files=files,
                           seconds=time.perf_counter() - started)
