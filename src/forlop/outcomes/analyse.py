@@ -19,6 +19,7 @@ import pandas as pd
 from forlop.i18n import t
 from forlop.outcomes.casemix import casemix
 from forlop.outcomes.charts import monthly
+from forlop.outcomes.client import expected_course, off_track, scored_sessions
 from forlop.outcomes.indicators import compute_indicators, work_transitions
 from forlop.outcomes.reading import Validated, read_tables
 from forlop.outcomes.referrals import build_referrals, session_totals
@@ -28,6 +29,7 @@ OUTCOMES_FILE = "outcomes.csv"
 WORK_FILE = "work_transitions.csv"
 CASEMIX_FILE = "casemix.csv"
 MONTHLY_FILE = "monthly.csv"
+COURSE_FILE = "expected_course.csv"
 
 
 @dataclass
@@ -56,6 +58,10 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     validated = read_tables(data_dir, out_dir / "validated", lang=lang)
     totals = session_totals(validated.sessions)
     referrals = build_referrals(validated.referrals, validated.sessions, totals=totals)
+    scored = scored_sessions(totals)
+    course = expected_course(scored)
+    flags = off_track(scored, course)
+    referrals["off_track"] = referrals["referral_id"].map(flags).astype("boolean").fillna(False).astype(bool)
     files = [out_dir / REFERRALS_FILE, out_dir / OUTCOMES_FILE, out_dir / WORK_FILE]
     referrals.to_parquet(files[0], index=False)
     compute_indicators(referrals).to_csv(files[1], index=False)
@@ -65,5 +71,7 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     table.assign(overall_rate=p0).to_csv(files[-1], index=False)
     files.append(out_dir / MONTHLY_FILE)
     monthly(referrals).to_csv(files[-1], index=False)
+    files.append(out_dir / COURSE_FILE)
+    course.to_csv(files[-1], index=False)
     return AnalysisResult(out_dir=out_dir, validated=validated, referrals=referrals, files=files,
                           seconds=time.perf_counter() - started)

@@ -12,15 +12,19 @@ Rules (docs/definitions.md, "Outcome monitoring (003)"):
   = O/E x the overall rate p0 (indirect standardisation), CI likewise;
 - funnel: the adjusted rate against n, limits from ``forlop.stats.funnel_limits`` around p0 and the
   position from ``forlop.stats.classify`` (the adjusted count O/E x p0 x n on Bin(n, p0));
-- services with fewer than ``min_finished_cases`` (20) cases in the denominator: ``too_few``, no ratio.
+- services with fewer than ``min_finished_cases`` (20) cases in the denominator: ``too_few``, no ratio;
+  when no service has that many, or the model separates perfectly, expected = the overall rate.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from forlop.outcomes.definitions import definitions
 from forlop.stats import classify, proportion_ci
@@ -55,10 +59,15 @@ def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         empty["cases"], empty["too_few"] = 0, True
         return empty, float("nan")
     p0 = float(base["recovered"].mean())
-    try:
-        base["expected"] = fit_model(base).predict(base)
-    except (ValueError, np.linalg.LinAlgError):  # too few rows or a level with no variation: no adjustment
-        base["expected"] = p0
+    counts = base["service"].astype(str).value_counts()
+    base["expected"] = p0  # no adjustment unless the model can be fitted (below)
+    if (counts >= d["min_finished_cases"]).any():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", PerfectSeparationWarning)
+                base["expected"] = fit_model(base).predict(base)
+        except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning):  # a level without variation
+            base["expected"] = p0
     g = base.groupby(base["service"].astype(str))
     out = pd.DataFrame({"cases": g.size(), "observed": g["recovered"].sum(), "expected": g["expected"].sum()})
     out = out.reindex(services).fillna({"cases": 0, "observed": 0, "expected": 0})

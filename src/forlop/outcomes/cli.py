@@ -49,3 +49,18 @@ def synth(
         raise InputError("--format", f"unknown format '{fmt}'", example="parquet, csv")
     folder = write_synthetic(out, seed=seed, referrals=referrals, fmt=fmt)
     typer.echo(t("outcomes.synth.done", lang, path=folder), err=True)
+
+
+@outcomes_app.command()
+def client(
+    results: Path = typer.Option(..., "--results", help="Output folder of `forlop outcomes analyse`."),
+    referral: str = typer.Option(..., "--referral", help="referral_id of the client."),
+    html: Path = typer.Option(..., "--html", help="HTML file to write (for use inside the service only)."),
+    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+) -> None:
+    """The clinician's chart of one client: PHQ-9/GAD-7 against the expected course (never published)."""
+    from forlop.outcomes.client import write_client_chart
+
+    check_language(lang)
+    flag = write_client_chart(results, referral, html, lang=lang)
+    typer.echo(t("outcomes.client.off_track" if flag else "outcomes.client.on_track", lang))
