@@ -64,3 +64,23 @@ def client(
     check_language(lang)
     flag = write_client_chart(results, referral, html, lang=lang)
     typer.echo(t("outcomes.client.off_track" if flag else "outcomes.client.on_track", lang))
+
+
+@outcomes_app.command()
+def report(
+    results: Path = typer.Option(..., "--results", help="Output folder of `forlop outcomes analyse`."),
+    html: Path = typer.Option(..., "--html", help="HTML file to write (one offline file)."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the tables to this Excel file."),
+    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    service: str = typer.Option(None, "--service", help="Highlight this service and show its P charts."),
+) -> None:
+    """The outcome report: access, outcomes with CIs, case-mix funnel, P charts, work, completeness."""
+    from forlop.outcomes.report import build_report
+
+    check_language(lang)
+    lang = lang or default_language()
+    result = build_report(results, html, xlsx, lang=lang, service=service)
+    if result.xlsx is not None:
+        typer.echo(t("outcomes.report.xlsx_done", lang, path=result.xlsx), err=True)
+    typer.echo(t("outcomes.report.done", lang, tables=result.tables, figures=result.figures,
+                 hidden=result.hidden_cells, seconds=result.seconds, html=result.html.resolve()))
