@@ -65,7 +65,7 @@ def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", PerfectSeparationWarning)
-                base["expected"] = fit_model(base).predict(base)
+                base["expected"] = fit_model(base).fittedvalues  # the fitted probabilities of these rows
         except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning):  # a level without variation
             base["expected"] = p0
     g = base.groupby(base["service"].astype(str))

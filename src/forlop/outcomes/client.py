@@ -59,8 +59,9 @@ def off_track(scored: pd.DataFrame, course: pd.DataFrame) -> pd.Series:
     merged = scored.merge(course[["measure", "band", "session", "p90"]], on=["measure", "band", "session"],
                           how="left").sort_values(["referral_id", "measure", "session"])
     above = (merged["total"] > merged["p90"].fillna(np.inf)).astype(int)  # no course: never above
-    key = merged["referral_id"].astype(str) + "|" + merged["measure"]
-    run_id = (above.diff().ne(0) | key.ne(key.shift())).cumsum()
+    new_series = merged["referral_id"].ne(merged["referral_id"].shift()) | merged["measure"].ne(
+        merged["measure"].shift())
+    run_id = (above.diff().ne(0) | new_series).cumsum()
     run_length = above.groupby(run_id).cumsum()
     flagged = merged.loc[run_length >= need, "referral_id"].unique()
     ids = scored["referral_id"].unique()

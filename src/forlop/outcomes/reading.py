@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from forlop.errors import InputError
 from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types
@@ -119,13 +121,18 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
     finally:
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
-    frames = {name: pd.read_parquet(out_dir / "clean" / f"{name}.parquet") for name in tables()}
-    for frame in frames.values():
-        for column in ("referred_on", "assessed_on", "ended_on", "session_on"):
-            if column in frame.columns:
-                frame[column] = pd.to_datetime(frame[column])
+    frames = {name: _read_clean(out_dir / "clean" / f"{name}.parquet") for name in tables()}
     return Validated(referrals=frames["rph_referrals"], sessions=frames["rph_sessions"], counts=counts,
                      out_dir=out_dir)
+
+
+def _read_clean(path: Path) -> pd.DataFrame:
+    """A clean table as pandas: dates as datetime64 (cast in Arrow: pandas would make Python date objects)."""
+    table = pq.read_table(path)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.timestamp("s")))
+    return table.to_pandas()
 
 
 def rejected_path(out_dir: Path, table: str) -> Path:

@@ -30,16 +30,21 @@ KIND_ORDER = {"assessment": 0, "treatment": 1, "follow_up": 2}
 
 
 def session_totals(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Attended sessions in order with a total per measure (``phq``, ``gad``; NaN when an item is missing)."""
-    s = sessions.loc[sessions["attended"].astype(bool),
-                     ["referral_id", "session_on", "kind"] + [i for m in measures().values() for i in m.items]]
-    s = s.assign(_kind=s["kind"].map(KIND_ORDER)).sort_values(["referral_id", "session_on", "_kind"],
-                                                              kind="stable")
-    out = s[["referral_id", "session_on", "kind"]].copy()
+    """Attended sessions in order with a total per measure (``phq``, ``gad``; NaN when an item is missing).
+
+    Sorted by referral, date and kind (numpy ``lexsort``); totals are numpy row sums, NaN as soon as
+    one item is missing (no pro-rating).
+    """
+    s = sessions.loc[sessions["attended"].astype(bool)]
+    kind_code = s["kind"].map(KIND_ORDER).to_numpy()
+    order = np.lexsort((kind_code, s["session_on"].to_numpy(), s["referral_id"].to_numpy()))
+    s = s.iloc[order]
+    out = pd.DataFrame({"referral_id": s["referral_id"].to_numpy(), "session_on": s["session_on"].to_numpy(),
+                        "kind": s["kind"].to_numpy()})
     for key, m in measures().items():
-        answers = s[list(m.items)].astype("float64")
-        out[key] = answers.sum(axis=1, min_count=len(m.items))  # NaN unless every item is answered
-    return out.reset_index(drop=True)
+        answers = s[list(m.items)].to_numpy(dtype="float64", na_value=np.nan)
+        out[key] = answers.sum(axis=1)  # NaN unless every item is answered
+    return out
 
 
 def _scores(totals: pd.DataFrame) -> pd.DataFrame:
