@@ -23,7 +23,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from forlop.outcomes.definitions import definitions
@@ -44,9 +43,20 @@ def model_frame(r: pd.DataFrame) -> pd.DataFrame:
     return base
 
 
+def design(base: pd.DataFrame) -> pd.DataFrame:
+    """The model's design matrix (``FORMULA``): constant, the three numbers, treatment-coded categories.
+
+    Built with ``pandas.get_dummies`` instead of a patsy formula: the same matrix, several times faster at
+    the benchmark's size.
+    """
+    categories = pd.get_dummies(base[["sex", "work", "source"]].astype(str), drop_first=True, dtype=float)
+    return sm.add_constant(pd.concat([base[["phq_first", "gad_first", "age"]], categories], axis=1),
+                           has_constant="add")
+
+
 def fit_model(base: pd.DataFrame) -> sm.GLM:
-    """The fitted logistic model (statsmodels GLM, binomial)."""
-    return smf.glm(FORMULA, data=base, family=sm.families.Binomial()).fit()
+    """The fitted logistic model (statsmodels GLM, binomial family, logit link)."""
+    return sm.GLM(base["recovered"], design(base), family=sm.families.Binomial()).fit()
 
 
 def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:

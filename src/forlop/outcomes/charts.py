@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forlop.qi.dashboard import SYMBOLS
-from forlop.qi.dashboard import _figure as small_multiples  # the QI dashboard's panels, reused as they are
-from forlop.qi.qic import QicResult, qic
-from forlop.qi.reading import Reading, read_chart
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the QI engine (and plotly) are imported where charts are drawn, not by `analyse`
+    from forlop.qi.qic import QicResult
+    from forlop.qi.reading import Reading
 
 CHARTED = {"recovery": "recovered", "reliable_improvement": "reliably_improved"}
 ALL = "all"
@@ -38,6 +39,8 @@ def monthly(r: pd.DataFrame) -> pd.DataFrame:
 
 def p_chart(series: pd.DataFrame) -> QicResult:
     """The P chart (percent) of one service's monthly series of one indicator."""
+    from forlop.qi.qic import qic
+
     series = series.sort_values("month")
     return qic(pd.to_datetime(series["month"]), series["numerator"].astype(float),
                series["denominator"].astype(float), chart="p", multiply=100)
@@ -45,6 +48,8 @@ def p_chart(series: pd.DataFrame) -> QicResult:
 
 def charts(months: pd.DataFrame, lang: str | None = None) -> dict[str, list[tuple[str, QicResult, Reading]]]:
     """Per indicator, the list of (service, chart, reading): the total first, then the services."""
+    from forlop.qi.reading import read_chart
+
     out: dict[str, list[tuple[str, QicResult, Reading]]] = {}
     for indicator in CHARTED:
         rows = months[months["indicator"] == indicator]
@@ -61,7 +66,9 @@ def charts(months: pd.DataFrame, lang: str | None = None) -> dict[str, list[tupl
 
 def chart_html(panels: list[tuple[str, QicResult]]) -> str:
     """The small multiples of ``panels`` (title, chart) as an HTML fragment (plotly.js not included)."""
+    from forlop.qi.dashboard import _figure as small_multiples  # the QI dashboard's panels, reused as they are
+
     return small_multiples(panels, [None] * len(panels))
 
 
-__all__ = ["ALL", "CHARTED", "SYMBOLS", "chart_html", "charts", "monthly", "p_chart"]
+__all__ = ["ALL", "CHARTED", "chart_html", "charts", "monthly", "p_chart"]

@@ -17,15 +17,17 @@ Rules (``definitions.yaml`` ``expected_course``; docs/definitions.md, "Outcome m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from forlop.i18n import t
 from forlop.outcomes.definitions import definitions, measures
 from forlop.stats import QUANTILE_METHOD
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 
 def scored_sessions(totals: pd.DataFrame) -> pd.DataFrame:
@@ -47,8 +49,8 @@ def expected_course(scored: pd.DataFrame) -> pd.DataFrame:
     use = scored[scored["session"] <= e["max_sessions"]]
     g = use.groupby(["measure", "band", "session"])["total"]
     out = pd.DataFrame({"clients": g.size()})
-    for name, q in (("p10", low), ("p50", mid), ("p90", high)):
-        out[name] = g.quantile(q / 100, interpolation=QUANTILE_METHOD)
+    quantiles = g.quantile([low / 100, mid / 100, high / 100], interpolation=QUANTILE_METHOD).unstack()
+    out["p10"], out["p50"], out["p90"] = (quantiles[q / 100] for q in (low, mid, high))
     out = out[out["clients"] >= e["min_clients"]].reset_index()
     return out
 
@@ -58,7 +60,7 @@ def off_track(scored: pd.DataFrame, course: pd.DataFrame) -> pd.Series:
     need = definitions()["off_track_consecutive"]
     merged = scored.merge(course[["measure", "band", "session", "p90"]], on=["measure", "band", "session"],
                           how="left").sort_values(["referral_id", "measure", "session"])
-    above = (merged["total"] > merged["p90"].fillna(np.inf)).astype(int)  # no course: never above
+    above = (merged["total"] > merged["p90"].astype(float).fillna(np.inf)).astype(int)  # no course: never above
     new_series = merged["referral_id"].ne(merged["referral_id"].shift()) | merged["measure"].ne(
         merged["measure"].shift())
     run_id = (above.diff().ne(0) | new_series).cumsum()
@@ -71,6 +73,9 @@ def off_track(scored: pd.DataFrame, course: pd.DataFrame) -> pd.Series:
 def client_figure(referral_id: object, scored: pd.DataFrame, course: pd.DataFrame, lang: str | None = None
                   ) -> go.Figure:
     """Two panels (PHQ-9, GAD-7): the client's totals, the expected median and 10-90 band, the caseness line."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
     ms = measures()
     fig = make_subplots(rows=1, cols=len(ms), subplot_titles=[m.label for m in ms.values()])
     mine = scored[scored["referral_id"] == referral_id]

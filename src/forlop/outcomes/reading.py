@@ -23,7 +23,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from forlop.errors import InputError
 from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types
@@ -87,6 +86,8 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
     for folder in ("clean", "rejected"):
         (stage / folder).mkdir(parents=True)
     con = duckdb.connect()
+    # Row order inside DuckDB is not needed (rows carry __row; rejected files are ordered by it): faster.
+    con.execute("SET preserve_insertion_order = false")
     counts: dict[str, TableCounts] = {}
     try:
         sources = {}
@@ -95,6 +96,7 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
             if sources[name].rows == 0:
                 raise InputError(str(sources[name].path), t("extract.no_rows", lang))
         id_types: dict[str, bool] = {}
+        arrow: dict[str, pa.Table] = {}
         for name, table in tables().items():
             source = sources[name]
             try:
@@ -105,6 +107,9 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
                 check_types(con, table, source, sqls, lang)
                 _add_reasons(con, name, table.checks, lang)
                 counts[name] = write_table(con, table, source, stage, lang)
+                columns = ", ".join(f'"{c.name}"' for c in table.columns)
+                arrow[name] = con.execute(f"SELECT {columns} FROM chk_{name} ANTI JOIN rej_{name} USING (__row)"
+                                          ).to_arrow_table()  # the clean rows, as written to clean/
             except duckdb.Error as error:
                 detail = str(error).strip().splitlines()[0].strip()
                 raise InputError(str(source.path), t("extract.unreadable", lang, detail=detail)) from None
@@ -121,14 +126,16 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
     finally:
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
-    frames = {name: _read_clean(out_dir / "clean" / f"{name}.parquet") for name in tables()}
+    frames = {name: _to_pandas(arrow[name]) for name in tables()}
     return Validated(referrals=frames["rph_referrals"], sessions=frames["rph_sessions"], counts=counts,
                      out_dir=out_dir)
 
 
-def _read_clean(path: Path) -> pd.DataFrame:
-    """A clean table as pandas: dates as datetime64 (cast in Arrow: pandas would make Python date objects)."""
-    table = pq.read_table(path)
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """A clean table as pandas: dates as datetime64 (cast in Arrow: pandas would make Python date objects).
+
+    Taken from DuckDB as Arrow rather than read back from ``clean/`` (the same rows, several times faster).
+    """
     for index, field in enumerate(table.schema):
         if pa.types.is_date(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.timestamp("s")))

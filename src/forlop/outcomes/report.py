@@ -31,10 +31,11 @@ from plotly.offline import get_plotlyjs
 
 from forlop.errors import InputError
 from forlop.i18n import default_language, t
-from forlop.outcomes.charts import ALL, CHARTED, SYMBOLS, chart_html, charts
+from forlop.outcomes.charts import ALL, chart_html, charts
 from forlop.outcomes.definitions import definitions, measures
 from forlop.outcomes.indicators import BREAKDOWNS
 from forlop.privacy import SYMBOL, publish
+from forlop.qi.dashboard import SYMBOLS
 from forlop.qi.qic import QicResult
 from forlop.report.tables import fmt
 from forlop.stats import funnel_limits
