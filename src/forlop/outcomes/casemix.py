@@ -2,7 +2,7 @@
 
 Rules (docs/definitions.md, "Outcome monitoring (003)"):
 
-- model: logistic regression (statsmodels GLM, binomial family, logit link) of ``recovered`` on the
+- model: logistic regression (statsmodels ``Logit``, maximum likelihood) of ``recovered`` on the
   first PHQ-9 and GAD-7, age, sex, work status at the start (missing as its own level) and referral
   source, fitted on every referral in the recovery denominator (finished, case, paired on both) of
   all services. Service is not in the model: expected = what the service's clients would have had at
@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
 from forlop.outcomes.definitions import definitions
 from forlop.stats import classify, proportion_ci
@@ -54,9 +54,10 @@ def design(base: pd.DataFrame) -> pd.DataFrame:
                            has_constant="add")
 
 
-def fit_model(base: pd.DataFrame) -> sm.GLM:
-    """The fitted logistic model (statsmodels GLM, binomial family, logit link)."""
-    return sm.GLM(base["recovered"], design(base), family=sm.families.Binomial()).fit()
+def fit_model(base: pd.DataFrame) -> sm.Logit:
+    """The fitted logistic model (statsmodels ``Logit``, Newton's method: the same maximum-likelihood fit as
+    a binomial GLM, with a small Hessian per step instead of a least-squares solve over all rows)."""
+    return sm.Logit(base["recovered"], design(base)).fit(disp=0)
 
 
 def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -75,8 +76,9 @@ def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", PerfectSeparationWarning)
-                base["expected"] = fit_model(base).fittedvalues  # the fitted probabilities of these rows
-        except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning):  # a level without variation
+                model = fit_model(base)
+                base["expected"] = model.predict()  # the fitted probabilities of these rows
+        except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning, PerfectSeparationError):  # a level without variation
             base["expected"] = p0
     g = base.groupby(base["service"].astype(str))
     out = pd.DataFrame({"cases": g.size(), "observed": g["recovered"].sum(), "expected": g["expected"].sum()})

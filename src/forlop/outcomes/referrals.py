@@ -35,14 +35,15 @@ def session_totals(sessions: pd.DataFrame) -> pd.DataFrame:
     Sorted by referral, date and kind (numpy ``lexsort``); totals are numpy row sums, NaN as soon as
     one item is missing (no pro-rating).
     """
-    s = sessions.loc[sessions["attended"].astype(bool)]
-    kind_code = s["kind"].map(KIND_ORDER).to_numpy()
-    order = np.lexsort((kind_code, s["session_on"].to_numpy(), s["referral_id"].to_numpy()))
-    s = s.iloc[order]
-    out = pd.DataFrame({"referral_id": s["referral_id"].to_numpy(), "session_on": s["session_on"].to_numpy(),
-                        "kind": s["kind"].to_numpy()})
+    rows = np.flatnonzero(sessions["attended"].to_numpy(dtype=bool))
+    referral = sessions["referral_id"].to_numpy()[rows]
+    day = sessions["session_on"].to_numpy()[rows]
+    kind = sessions["kind"].to_numpy()[rows]
+    order = np.lexsort((pd.Series(kind).map(KIND_ORDER).to_numpy(), day, referral))
+    rows = rows[order]
+    out = pd.DataFrame({"referral_id": referral[order], "session_on": day[order], "kind": kind[order]})
     for key, m in measures().items():
-        answers = s[list(m.items)].to_numpy(dtype="float64", na_value=np.nan)
+        answers = sessions[list(m.items)].to_numpy(dtype="float64", na_value=np.nan)[rows]
         out[key] = answers.sum(axis=1)  # NaN unless every item is answered
     return out
 
