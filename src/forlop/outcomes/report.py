@@ -127,7 +127,7 @@ def breakdown_table(pub: pd.DataFrame, indicators: list[str], breakdown: str, la
         css = "total" if breakdown_ == "all" else ("hl" if highlight is not None and group == highlight else "")
         rows.append({"label": _group_label(breakdown_, group, lang), "cells": cells, "css": css})
     header = [t(f"outcomes.breakdown.{breakdown}", lang)] + [
-        t("outcomes.col.finished_n", lang) if i == "finished_treatment" and indicators is OUTCOMES else _label(i, lang)
+        t("outcomes.col.finished_n", lang) if i == "finished_treatment" else _label(i, lang)
         for i in indicators]
     hidden = sum(c == SYMBOL for r in rows for c in r["cells"])
     return {"id": table_id, "title": title, "header": header, "rows": rows, "hidden": hidden}

@@ -131,7 +131,9 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
         "gad": np.clip(gad0[rid] + (gad_end[rid] - gad0[rid]) * progress + rng.normal(0, noise, len(rid)), 0, 21),
     }
     skip = rng.uniform(p["no_questionnaire"]["min"], p["no_questionnaire"]["max"], n_services)
-    answered = attended & (rng.random(len(rid)) >= skip[service[rid]])
+    unrecorded_rate = rng.uniform(p["unrecorded_client"]["min"], p["unrecorded_client"]["max"], n_services)
+    unrecorded = rng.random(n) < unrecorded_rate[service]
+    answered = attended & (rng.random(len(rid)) >= skip[service[rid]]) & ~(unrecorded[rid] & (number > 0))
     session_on = referred[rid] + offset.astype("timedelta64[D]")
     sessions = pd.DataFrame({"referral_id": rid + 1, "session_on": session_on, "kind": kind,
                              "mode": _choice(rng, {"in_person": 0.55, "phone": 0.15, "video": 0.1, "group": 0.12,
