@@ -42,7 +42,7 @@ app.add_typer(__import__("forlop.outcomes.cli", fromlist=["outcomes_app"]).outco
 def synth(
     out: Path = typer.Option(..., "--out", help="Directory to write the extract to."),
     scale: str = typer.Option(
-        "demo", "--scale", help="'national' (the 2020 population of 001), 'demo' (small), or a number of cohort patients."
+        "demo", "--scale", help="'national' (2020 cohort of Helsedirektoratet 2023), 'demo' (small), or a number of patients."
     ),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
     fmt: str = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
@@ -81,7 +81,7 @@ def pathways(
     ),
     lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
-    """Patient pathways after discharge (001): cohort, per-patient pathway table and every indicator."""
+    """Patient pathways after discharge (Helsedirektoratet 2023): cohort, pathway table, every indicator."""
     from forlop.pathways.pipeline import run_pathways
 
     run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True)
@@ -102,7 +102,7 @@ def report(
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
     year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
 ) -> None:
-    """The pathway report (001 chapters 4-8, table A): HTML, optionally Excel; small counts suppressed."""
+    """The pathway report (Helsedirektoratet 2023, chapters 4-8, table A): HTML, maybe Excel; small counts hidden."""
     from forlop.i18n import check_language, default_language, t
     from forlop.report.build import build_report
 

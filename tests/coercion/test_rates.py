@@ -87,3 +87,49 @@ def test_rates_command_writes_trial_counts(clean_dir, tmp_path):
     assert counts.set_index(["cluster", "month"]).loc[("0301", "2020-09"), "events"] == 1
     assert (counts["population"] == 10_000).all()
     assert (out / "report.html").exists() is False  # the report is written by the command, not run_rates
+
+
+def _zero_population(clean_dir, rows) -> None:
+    """Set the population count of (municipality, sex, age) ``rows`` to 0 in the clean extract."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(clean_dir / "population.parquet").to_pandas()
+    for municipality, sex, age in rows:
+        hit = (frame["municipality"] == municipality) & (frame["sex"] == sex) & (frame["age"] == age)
+        frame.loc[hit, "count"] = 0
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), clean_dir / "population.parquet")
+
+
+def test_events_in_a_stratum_with_zero_population_are_excluded(clean_dir):
+    # 4601 M aged 70 set to 0 people: person 5 (M, born 1950) has 1 admission, 1 referral (confirmed)
+    # and is 1 person admitted there; none of it can enter a rate, all of it is listed.
+    _zero_population(clean_dir, [("4601", "M", 70)])
+    rates, excluded = rates_of(clean_dir)
+    table = excluded.set_index(["measure", "reason"])["events"]
+    for measure in ("involuntary_admissions", "persons_admitted", "referrals", "confirmed_referrals"):
+        assert table[(measure, "no population in stratum")] == 1
+    row = rates.loc[("involuntary_admissions", "4601", "2020")]
+    # person 3 only: 1 event in 5000 adults -> crude 2.0; standard F30-39 8000, M30-39 7000 (M70-79 0):
+    # 8/15 x 0/2000 + 7/15 x 1/3000 = 0.00015556 -> 1.5556 per 10 000
+    assert row["events"] == 1
+    assert row["population"] == 5000
+    assert row["crude"] == pytest.approx(2.0)
+    assert row["rate"] == pytest.approx(7 / 15 / 3000 * 1e4)
+
+
+def test_area_without_population_has_no_rate_and_its_events_are_excluded(clean_dir, tmp_path):
+    # All of 4601 set to 0 people (the synthetic extract's municipality 1832 of issue "Shared foundations"):
+    # person 3 (1 admission, 1 referral) and person 5 (1 admission, 1 confirmed referral) are listed.
+    _zero_population(clean_dir, [("4601", "F", 30), ("4601", "M", 30), ("4601", "M", 70)])
+    rates, excluded = rates_of(clean_dir)
+    assert "4601" not in set(rates.index.get_level_values("area"))
+    table = excluded.set_index(["measure", "reason"])["events"]
+    assert table[("involuntary_admissions", "no population in stratum")] == 2
+    assert table[("referrals", "no population in stratum")] == 2
+    assert table[("confirmed_referrals", "no population in stratum")] == 1
+    assert table[("persons_admitted", "no population in stratum")] == 2
+    # and the CLI's excluded.csv says the same
+    run_rates(clean_dir, tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "excluded.csv").set_index(["measure", "reason"])["events"]
+    assert written[("involuntary_admissions", "no population in stratum")] == 2

@@ -8,7 +8,7 @@ import pandas as pd
 
 from forlop.coercion.design import Period, TrialDesign
 from forlop.coercion.trial import evaluate_trial
-from forlop.synth.trial import synthetic_trial, write_synthetic_trial
+from forlop.coercion.trial_synth import synthetic_trial, write_synthetic_trial
 
 N_TRIALS = 200
 

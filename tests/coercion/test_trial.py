@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from forlop.coercion.design import read_counts, read_design
-from forlop.coercion.poisson import rate_with_ci
+from forlop.stats import poisson_rate
 from forlop.coercion.trial import evaluate_trial
 
 # Four clusters, two one-month periods. Population 120 000 gives 120 000 / 12 = 10 000 person-years
@@ -96,7 +96,7 @@ def test_effect_size_is_estimate_over_pooled_sd_of_changes(result):
 def test_exact_poisson_interval():
     # 10 events in 20 000 person-years: rate 5 per 10 000; Garwood limits chi2(0.025; 20)/2 = 4.795 and
     # chi2(0.975; 22)/2 = 18.39 events, over 2 (units of 10 000 person-years): 2.398 and 9.195.
-    rate, low, high = rate_with_ci([10], [20_000])
+    rate, low, high = poisson_rate([10], [20_000])
     assert rate[0] == pytest.approx(5.0)
     assert low[0] == pytest.approx(stats.chi2.ppf(0.025, 20) / 4)
     assert low[0] == pytest.approx(2.3977, abs=1e-4)

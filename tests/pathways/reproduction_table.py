@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from forlop.citations import markdown_sources
 from forlop.pathways.pipeline import build_pathways
 from forlop.synth.targets import calibration_targets
 from tests.pathways.test_national import observed, within
@@ -31,6 +32,8 @@ def markdown(clean: Path) -> str:
                     f"{'yes' if ok else 'NO'} |")
     head = [
         "# The pathway engine on the national synthetic extract, beside 001",
+        "",
+        *markdown_sources(["001"]),
         "",
         "`forlop synth --scale national --seed 2020`, validated, then `build_pathways` (DuckDB) in "
         f"{seconds:.1f} s. Published value (001) beside the engine's number; shares in %. Tolerances as "

@@ -20,7 +20,7 @@ import pandas as pd
 from forlop.report.data import Results
 from forlop.report.joint import partition_extra, settle
 from forlop.report.publish import Publisher
-from forlop.report.suppression import Line, attack
+from forlop.privacy import Line, attack
 
 ROWS = [("all", "all"), ("diagnosis_group", "schizophrenia"), ("diagnosis_group", "bipolar"),
         ("diagnosis_group", "anxiety"), ("diagnosis_group", "other")]

@@ -100,12 +100,12 @@ def test_no_language_chosen_literal_left_in_report_coercion_qi() -> None:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The fixture report for Oslo in nb and en. The copy of the fixture adds a region 'missing'
     with 0 patients (the regions still add up to 166), so that table A has its 'unknown
-    residence' row."""
+    residence' row; and, as the engine writes it, the health community 'missing' beside it."""
     root = tmp_path_factory.mktemp("labels")
     results = root / "results"
     shutil.copytree(FIXTURE, results)
     with (results / "indicators.csv").open("a", encoding="utf-8") as handle:
-        handle.write("patients,region,missing,0,,0,count,,\n")
+        handle.write("patients,region,missing,0,,0,count,,\npatients,health_community,missing,0,,0,count,,\n")
     out = {}
     for lang in ("nb", "en"):
         result = build_report(results, root / f"{lang}.html", lang=lang, health_community="Oslo")

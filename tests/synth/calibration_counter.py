@@ -21,6 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from forlop.citations import markdown_sources
+
 GROUP_SQL = """
 CASE
   WHEN dx IS NULL THEN 'missing'
@@ -243,6 +245,8 @@ def markdown(table: pd.DataFrame, seed: int) -> str:
     """The calibration table as markdown: every target beside what the extract achieved."""
     lines = [
         "# Calibration of the synthetic national extract",
+        "",
+        *markdown_sources(["001"]),
         "",
         f"`forlop synth --scale national --seed {seed}`, counted from the raw events by",
         "`tests/synth/calibration_counter.py` (independent of the pathway engine). Tolerances (issue 2):",

@@ -46,6 +46,20 @@ def test_scaled_extract_keeps_the_cohort_flow(small):
     assert len(patients) == 400
 
 
+def test_every_municipality_with_residents_has_adult_population(small):
+    # Each municipality of the geography (every one a person can live in) has at least about
+    # min_municipality_adults = 150 adults in every population year (per-age rounding loses a few:
+    # 150 adults / 0.79 adult share = 190 people, rounded age by age and sex by sex).
+    population = pq.read_table(small / "population.parquet").to_pandas()
+    residence = pq.read_table(small / "residence.parquet").to_pandas()
+    geography = pq.read_table(small / "geography.parquet").to_pandas()
+    adults = population[population["age"] >= 18].groupby(["year", "municipality"])["count"].sum()
+    assert adults.index.get_level_values("municipality").nunique() == len(geography)
+    assert adults.min() >= 120
+    lived = set(zip(residence["year"], residence["municipality"]))
+    assert lived <= set(adults.index)
+
+
 def test_csv_format_uses_iso_timestamps_and_semicolon_lists(tmp_path):
     write_tables(build_tables(100, seed=3), tmp_path, fmt="csv")
     claims = pacsv.read_csv(tmp_path / "primary_care_claims.csv",

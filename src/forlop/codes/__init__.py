@@ -10,7 +10,6 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
-import yaml
 
 _PACKAGE = "forlop.codes"
 
@@ -21,12 +20,6 @@ def load(name: str) -> pd.DataFrame:
     with resources.files(_PACKAGE).joinpath(f"{name}.csv").open(encoding="utf-8") as handle:
         return pd.read_csv(handle, comment="#", dtype=str, keep_default_na=False)
 
-
-@lru_cache(maxsize=None)
-def sources() -> dict[str, str]:
-    """Return where each code list comes from (list name -> seed and table)."""
-    with resources.files(_PACKAGE).joinpath("sources.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def normalize_icd10(code: str | None) -> str | None:

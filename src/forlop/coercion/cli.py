@@ -12,7 +12,8 @@ import yaml
 from forlop.errors import InputError
 from forlop.i18n import t
 
-app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (000, 004).", no_args_is_help=True)
+app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
+                  no_args_is_help=True)
 
 
 @app.command()
@@ -41,7 +42,7 @@ def synth_trial(
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write a synthetic 5 + 5 cluster trial with a known true effect."""
-    from forlop.synth.trial import write_synthetic_trial
+    from forlop.coercion.trial_synth import write_synthetic_trial
 
     write_synthetic_trial(out, seed=seed, effect=effect)
     print(t("coercion.synth.done", lang, path=out), file=sys.stderr)

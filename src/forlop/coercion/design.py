@@ -33,10 +33,6 @@ class Period:
     first: pd.Period
     last: pd.Period
 
-    def months(self) -> pd.PeriodIndex:
-        """Return every month of the period."""
-        return pd.period_range(self.first, self.last, freq="M")
-
 
 @dataclass(frozen=True)
 class TrialDesign:

@@ -7,13 +7,16 @@ Rules (issue 6; docs/definitions.md "Coercion"):
   municipality number), and in an age group (001 figure 1, ``codes/age_groups.csv``; age = event year -
   birth year) and sex (``persons``). Events of persons under 18 are outside the measure; events without
   residence, without population in their stratum, or (for health communities and regions) in a
-  municipality missing from ``geography`` are counted in ``excluded.csv`` with the reason.
+  municipality missing from ``geography`` are counted in ``excluded.csv`` with the reason. A stratum
+  (area, period, age group, sex) has no population when ``population`` has no row for it or only
+  rows with count 0: its events cannot enter a rate and are listed as "no population in stratum"
+  (an area with no adult population at all in a period has no row in rates.csv for that period).
 - Persons admitted involuntarily count each person once per area and period.
 - Denominator: adult population (``population``, age >= 18) of the event year, as person-years: a
   month counts population / 12, a quarter population / 4, a year population. So every rate is per
   10 000 adult inhabitants per year, and the monthly and quarterly rates are annualised.
 - Crude rate with the exact Poisson 95% CI, and the directly age-sex standardised rate with the
-  Fay-Feuer gamma CI, both from ``forlop.report.standardise`` (standard: the adult population of all
+  Fay-Feuer gamma CI, both from ``forlop.stats.standardise`` (standard: the adult population of all
   areas in the extract for that period).
 """
 
@@ -25,18 +28,12 @@ import pandas as pd
 
 from forlop import codes
 from forlop.coercion.events import coercion_events, definitions
-from forlop.report.standardise import standardised_rates
+from forlop.stats import age_group_expr, standardised_rates
 
 BY = ("municipality", "health_community", "region")
 PERIODS = ("month", "quarter", "year")
 _SHARE = {"month": 12, "quarter": 4, "year": 1}
 
-
-def _age_group(age: ir.IntegerValue) -> ir.StringValue:
-    """Age group key of 001 figure 1 from the code list (codes/age_groups.csv)."""
-    table = codes.load("age_groups")
-    cases = [((age >= int(r.min_age)) & (age <= int(r.max_age)), r.key) for r in table.itertuples()]
-    return ibis.cases(*cases, else_=None)
 
 
 def _period_key(date: ir.DateValue, period: str) -> ir.StringValue:
@@ -77,7 +74,7 @@ def event_counts(tables: dict[str, ir.Table], by: str, period: str) -> tuple[pd.
     else:
         ev = ev.mutate(area=ev.municipality)
     age = ev.year - ev.birth_year
-    ev = ev.mutate(age_group=_age_group(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period))
+    ev = ev.mutate(age_group=age_group_expr(age), adult=age >= definitions()["adult_age"], period=_period_key(ev.date, period))
     reason = ibis.cases(
         (ev.birth_year.isnull(), "unknown person"),
         (~ev.adult, "under 18"),
@@ -109,7 +106,7 @@ def population_person_years(tables: dict[str, ir.Table], by: str, period: str, y
         pop = pop.join(geo, "municipality")
     else:
         pop = pop.mutate(area=pop.municipality)
-    pop = pop.mutate(age_group=_age_group(pop.age))
+    pop = pop.mutate(age_group=age_group_expr(pop.age))
     pop = pop.group_by(["area", "year", "age_group", "sex"]).aggregate(population=pop["count"].sum()).to_pandas()
     pop["period"] = pop["year"].map(lambda y: _periods_of_year(int(y), period))
     pop = pop.explode("period", ignore_index=True)
@@ -129,6 +126,8 @@ def coercion_rates(tables: dict[str, ir.Table], by: str = "municipality", period
     years = sorted(int(y) for y in counts["year"].unique()) if len(counts) else []
     pop = population_person_years(tables, by, period, years)
     keys = ["area", "period", "age_group", "sex"]
+    # Strata with count 0 have no population either: their events would give a rate of n / 0.
+    pop = pop[pop["person_years"] > 0]
     joined = counts.merge(pop[keys].assign(has_pop=True), on=keys, how="left")
     no_pop = joined[joined["has_pop"].isna()]
     if len(no_pop):

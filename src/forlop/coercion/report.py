@@ -2,7 +2,7 @@
 
 Sections: the trial (effects, arm and cluster rates per period, the figure) when a trial folder is
 given, and the latest period's rates by area when a rates folder is given. Small-cell suppression
-(DESIGN.md "Privacy") uses ``forlop.report.suppression``: counts of 1-4 are hidden with every rate built
+(DESIGN.md "Privacy") uses ``forlop.privacy``: counts of 1-4 are hidden with every rate built
 on them, and complementary cells are hidden so that no hidden count follows from a total (the lines
 are: clusters of an arm -> the arm's total in each period; areas -> the total in each measure).
 """
@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 
+from forlop.citations import references
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError
-from forlop.i18n import default_language, t
-from forlop.report.suppression import Line, suppress
-from forlop.report.tables import fmt
+from forlop.i18n import default_language, format_number, t
+from forlop.privacy import Line, suppress
 
 DASH = "–"
 
@@ -34,7 +34,7 @@ def _num(value: float, digits: int = 1, lang: str | None = None) -> str:
     with a true minus sign."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    return fmt(float(value), digits, lang or default_language(), DASH).replace("-", "−")
+    return format_number(float(value), digits, lang or default_language(), DASH).replace("-", "−")
 
 
 def _p(value: float, lang: str | None = None) -> str:
@@ -157,6 +157,8 @@ def write_report(out: Path, trial_dir: Path | None = None, rates_dir: Path | Non
         "t": lambda key, **v: t(key, lang, **v),
         "trial": _trial_context(Path(trial_dir), lang) if trial_dir else None,
         "rates": _rates_context(Path(rates_dir), lang, period) if rates_dir else None,
+        # The measures (confirmed referrals) and the trial's estimand follow the ReCoN trial (000).
+        "sources": references(["000"], lang),
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -33,9 +33,8 @@ from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 
 from forlop.coercion.design import TrialDesign
-from forlop.coercion.poisson import rate_with_ci
-from forlop.coercion.share import share_with_ci
 from forlop.i18n import t
+from forlop.stats import poisson_rate, share_percent
 
 MAX_ENUMERATED = 20_000
 EFFECT_COLUMNS = [
@@ -60,8 +59,8 @@ class TrialResult:
 def _value_with_ci(table: pd.DataFrame, outcome: str) -> tuple[np.ndarray, ...]:
     """Rate per 10 000 per year (exact Poisson CI) or share in percent (Clopper-Pearson CI)."""
     if outcome == "share":
-        return share_with_ci(table["events"], table["denominator"])
-    return rate_with_ci(table["events"], table["person_years"])
+        return share_percent(table["events"], table["denominator"])
+    return poisson_rate(table["events"], table["person_years"])
 
 
 def cluster_period_rates(counts: pd.DataFrame, design: TrialDesign, outcome: str = "rate") -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from forlop.coercion.design import TrialDesign
-from forlop.coercion.poisson import PER
+from forlop.stats import PER
 from forlop.i18n import t
 
 COLOURS = {"intervention": "#c0392b", "control": "#2c7fb8"}

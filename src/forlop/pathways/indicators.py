@@ -4,7 +4,8 @@ Each catalogue entry names a ``measure`` and its parameters; this module turns t
 pathway table into per-patient numerator/denominator or value columns for that measure, and then
 aggregates them for every group of every breakdown the entry lists. Output: the long
 ``indicators.csv`` of DESIGN.md (indicator, breakdown, group, numerator, denominator, value, unit)
-plus ci_low, ci_high. Shares are proportions 0-1 with a Wilson 95% interval; rates per 10 000 have
+plus ci_low, ci_high. Shares are proportions 0-1 with a Wilson 95% interval (ratios of event
+counts over patients: a delta-method interval with the patient as cluster, ``forlop.stats.ratio``); rates per 10 000 have
 an exact Poisson interval. Means, medians and percentiles are over the patients in the
 denominator (patients with at least one event, as in 001); see ``stats.QUANTILE_METHOD``.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from forlop.pathways.stats import QUANTILE_METHOD, cumulative_incidence, poisson_rate, wilson
+from forlop.stats import QUANTILE_METHOD, cumulative_incidence, poisson_rate, ratio_ci, wilson
 
 COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit", "ci_low", "ci_high"]
 FIRST_CONTACT_SERVICES = ["outpatient", "readmission", "gp_contact", "out_of_hours"]
@@ -281,11 +282,10 @@ def compute_indicators(p: pd.DataFrame, population: pd.DataFrame) -> pd.DataFram
                 num = None if num_all is None else num_all[e["id"]]
                 keep = d > 0
                 out.append(_rows(e, breakdown, d.index[keep], None if num is None else num[keep], d[keep], value[keep]))
-            elif kind == "ratio":
-                n, d = relabel(a.groupby(codes).sum()), relabel(b.groupby(codes).sum())
+            elif kind == "ratio":  # events cluster within patients: delta-method interval over patients
+                n, d, ratio, low, high = ratio_ci(a.to_numpy(dtype=float), b.to_numpy(dtype=float), codes, len(groups))
                 keep = d > 0
-                low, high = wilson(n[keep].values, d[keep].values)
-                out.append(_rows(e, breakdown, d.index[keep], n[keep], d[keep], n[keep] / d[keep], low, high))
+                out.append(_rows(e, breakdown, groups[keep], n[keep], d[keep], ratio[keep], low[keep], high[keep]))
             elif kind == "sum":
                 total = relabel(a.groupby(codes).sum())
                 out.append(_rows(e, breakdown, total.index, total, None, total))
@@ -326,8 +326,8 @@ def _rate_rows(entry: dict, breakdown: str, counts: pd.Series, population: pd.Da
         exposure = population.groupby(breakdown)["population"].sum().reindex(counts.index)
     keep = exposure.notna() & (exposure > 0)
     c, x = counts[keep], exposure[keep]
-    low, high = poisson_rate(c.values, x.values)
-    return _rows(entry, breakdown, c.index, c, x, c / x * 10_000, low, high)
+    rate, low, high = poisson_rate(c.values, x.values)
+    return _rows(entry, breakdown, c.index, c, x, rate, low, high)
 
 
 def _cuminc_by_group(service: str, days: list[int], g: pd.Series, p: pd.DataFrame) -> dict[str, dict[int, float]]:

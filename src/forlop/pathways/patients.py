@@ -11,6 +11,7 @@ import pandas as pd
 
 from forlop import codes
 from forlop.pathways.events import municipal_service_name
+from forlop.stats import age_group
 
 MAIN_SERVICES = [
     "outpatient", "ambulant", "collaboration_meeting", "readmission", "gp_contact",
@@ -19,14 +20,6 @@ MAIN_SERVICES = [
 MUNICIPAL_TYPES = [municipal_service_name(key) for key in codes.codes("municipal_services", "key")]
 SERVICES = MAIN_SERVICES + MUNICIPAL_TYPES + ["tsb_inpatient"]
 
-
-def age_group(age: pd.Series) -> pd.Series:
-    """Age group key of 001 figure 1 (codes/age_groups.csv); age = year - birth year."""
-    table = codes.load("age_groups")
-    result = pd.Series(pd.NA, index=age.index, dtype="object")
-    for row in table.itertuples():
-        result[(age >= int(row.min_age)) & (age <= int(row.max_age))] = row.key
-    return result
 
 
 def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:

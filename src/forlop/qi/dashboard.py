@@ -32,14 +32,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from forlop.citations import references
 from forlop.errors import InputError
-from forlop.i18n import default_language, t
+from forlop.i18n import default_language, month_name, t
 from forlop.qi.anhoej import longest_run_span
 from forlop.qi.catalogue import Indicator, for_track, indicator, load_catalogue
 from forlop.qi.importer import DATA_FILE, TEAMS_FILE
 from forlop.qi.plot import LIMIT_COLOUR, LINE_COLOUR, SIGNAL_COLOUR
 from forlop.qi.qic import QicResult, qic
-from forlop.qi.reading import MIN_POINTS, Reading, month_name, read_chart
+from forlop.qi.reading import MIN_POINTS, Reading, read_chart
 
 COLLABORATIVE_START = pd.Timestamp("2022-01-01")
 COLUMNS = 3
@@ -211,6 +212,8 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
         overview_title=t("qi.dashboard.overview", lang), team_label=t("qi.dashboard.team", lang),
         legend=legend(indicator_ids, lang), indicator_ids=indicator_ids, overview=overview,
         sections=sections, plotly_js=get_plotlyjs(),
+        # The catalogue, the baseline rule and the data template follow the LKT Tvang status report (004).
+        sources_label=t("report.closing_sources", lang), sources=references(["004"], lang or default_language()),
     )
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

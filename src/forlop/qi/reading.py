@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forlop.i18n import t
+from forlop.i18n import month_name, t
 from forlop.qi.anhoej import longest_run_span
 from forlop.qi.qic import QicResult
 
@@ -43,14 +43,6 @@ class Reading:
     status: str
     direction: int  # +1 up, -1 down, 0 none
 
-
-def month_name(x: object, lang: str | None) -> str:
-    """'april 2022' for a date (language from messages.yaml), else the value as text."""
-    try:
-        stamp = pd.Timestamp(x)
-    except (ValueError, TypeError):
-        return str(x)
-    return f"{t(f'qi.month.{stamp.month}', lang)} {stamp.year}"
 
 
 def read_chart(result: QicResult, desired: str, start_position: int | None = None, lang: str | None = None) -> Reading:

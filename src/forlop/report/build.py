@@ -18,7 +18,8 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from forlop.i18n import t
+from forlop.citations import cite, cite_text, references
+from forlop.i18n import format_number, t
 from forlop.report import figures
 from forlop.report.community import check_community, community_section
 from forlop.report.data import read_results
@@ -26,7 +27,7 @@ from forlop.report.excel import write_workbook
 from forlop.report.geography import rates_table
 from forlop.report.joint import partition_extra, settle
 from forlop.report.publish import Publisher
-from forlop.report.spec import geography_order, load_spec, text, with_years
+from forlop.report.spec import geography_order, load_spec, text, with_citations, with_years
 from forlop.report.tables import PublishedTable, build_compare, build_flow, build_geo_table, build_table
 from forlop.report.usage import published_breakdowns
 
@@ -73,6 +74,11 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     _say(progress, t("report.reading", lang, path=results))
     res = read_results(Path(results), Path(data) if data else None, year, lang=lang)
     spec = with_years(load_spec(), res.cohort_year, res.population_year)
+    # Sources: the subtitle names the publication in full (first mention), every other citation in the
+    # short form; the page ends with the list of the sources cited (forlop.citations).
+    cited: set[str] = set()
+    subtitle = cite_text(text(spec["subtitle"], lang), lang, full=True, used=cited)
+    spec = with_citations(spec, lang, cited)
     pub = Publisher(res, symbol=symbol, published=published_breakdowns(spec))
     pub.selected = {g for g in spec["selected_groups"] if g != "all"}
     _say(progress, t("report.suppressing", lang))
@@ -89,7 +95,8 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
         out.hidden_cells += table.hidden
         if fig is not None:
             out.figures += 1
-            blocks.append({"kind": "figure", "id": "community_fig", "title": fig_title, "source": "001 kapittel 8",
+            blocks.append({"kind": "figure", "id": "community_fig", "title": fig_title,
+                           "source": cite("001 kapittel 8", lang),
                            "html": _figure_html(fig, "community_fig"), "data": None})
         sections.append({"id": "community-section", "title": health_community, "intro": "", "blocks": blocks})
 
@@ -119,13 +126,14 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     excluded = [{"what": text(x["what"], lang), "why": text(x["why"], lang)} for x in spec.get("not_included", [])]
     excluded += [{"what": what, "why": why} for what, why in out.missing]
     closing = {"title": t("report.closing_title", lang), "included_label": t("report.closing_included", lang),
-               "excluded_label": t("report.closing_excluded", lang), "included": out.included, "excluded": excluded}
+               "excluded_label": t("report.closing_excluded", lang), "included": out.included, "excluded": excluded,
+               "sources_label": t("report.closing_sources", lang), "sources": references(cited, lang)}
     _, hcs = geography_order()
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = env.from_string(resources.files("forlop.report").joinpath("templates/report.html.j2").read_text("utf-8"))
     title = text(spec["title"], lang) + (f" – {health_community}" if health_community else "")
     page = template.render(
-        lang=lang, title=title, subtitle=text(spec["subtitle"], lang),
+        lang=lang, title=title, subtitle=subtitle,
         meta=t("report.meta", lang, date=date.today().isoformat(), patients=_patients(pub, lang)),
         suppression_note=text(spec["suppression_note"], lang).replace("{symbol}", symbol),
         filter_label=t("report.filter", lang), toc_label=t("report.toc", lang), source_label=t("report.source", lang),
@@ -136,7 +144,8 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     if out.xlsx is not None:
         _say(progress, t("report.excel", lang, path=out.xlsx))
         write_workbook(published, out.xlsx, text(spec["source"], lang),
-                       text(spec["suppression_note"], lang).replace("{symbol}", symbol), symbol, lang)
+                       text(spec["suppression_note"], lang).replace("{symbol}", symbol), symbol, lang,
+                       sources=references(cited, lang))
     out.seconds = time.perf_counter() - started
     return out
 
@@ -155,9 +164,8 @@ def _joint_suppression(spec: dict, pub: Publisher, lang: str) -> None:
 
 
 def _patients(pub: Publisher, lang: str) -> str:
-    from forlop.report.tables import fmt
 
-    return fmt(pub.value("patients", "all", "all"), 0, lang, pub.symbol)
+    return format_number(pub.value("patients", "all", "all"), 0, lang, pub.symbol)
 
 
 def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: str | None) -> list[dict]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from forlop.citations import cite
 from forlop.errors import InputError
-from forlop.i18n import t
+from forlop.i18n import format_number, t
 from forlop.report.figures import PALETTE, _layout
 from forlop.report.publish import QUANTILE_UNITS, Publisher, region_of
 from forlop.report.spec import group_labels, text
-from forlop.report.tables import PublishedTable, fmt
+from forlop.report.tables import PublishedTable
 
 
 def check_community(name: str) -> str:
@@ -46,13 +47,13 @@ def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa
         national = pub.results.get(item["indicator"], "all", "all")
         whole_days = national is not None and national.unit in QUANTILE_UNITS  # medians of days: whole numbers
         decimals = 0 if show == "pct" or whole_days else 1
-        rows.append([label] + [fmt(v, decimals, lang, pub.symbol) for v in values])
+        rows.append([label] + [format_number(v, decimals, lang, pub.symbol) for v in values])
         numbers.append(values)
         kinds.append("data")
         if show == "pct":
             shares.append((label, values))
     title = t("report.label.community_table", lang, name=name, region=region_label)
-    table = PublishedTable(id="community", title=title, source="001 kapittel 8", definition="",
+    table = PublishedTable(id="community", title=title, source=cite("001 kapittel 8", lang), definition="",
                            headers=[[("", 1), (name, 1), (region_label, 1), (country, 1)]],
                            rows=rows, numbers=numbers, kinds=kinds,
                            hidden=sum(v is None for r in numbers for v in r))

@@ -26,6 +26,7 @@ import pandas as pd
 from forlop.codes import load
 from forlop.errors import InputError
 from forlop.i18n import t, years_text
+from forlop.stats import age_group
 
 INDICATOR_COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit"]
 STRATUM_COLUMNS = ["health_community", "region", "age_group", "sex", "coercion", "substance_use"]
@@ -175,9 +176,7 @@ def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[
         raise InputError(str(path), t("report.no_population_year", lang, year=year, years=years_text(years) or "–"),
                          column="year")
     pop = pop[(pd.to_numeric(pop["year"], errors="coerce") == year) & (pop["age"] >= 18)]
-    ages = load("age_groups")
-    bins = [int(a) for a in ages["min_age"]] + [10_000]
-    pop = pop.assign(age_group=pd.cut(pop["age"], bins=bins, right=False, labels=list(ages["key"])).astype(str))
+    pop = pop.assign(age_group=age_group(pop["age"]))
     pop = pop.merge(geo, on="municipality", how="left")
     pop[["health_community", "region"]] = pop[["health_community", "region"]].fillna("missing")
     return (pop.groupby(["health_community", "region", "age_group", "sex"], as_index=False)["count"].sum()

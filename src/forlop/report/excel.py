@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from forlop.i18n import t
-from forlop.report.tables import PublishedTable, fmt
+from forlop.i18n import format_number, t
+from forlop.report.tables import PublishedTable
 
 
 def _sheet_name(table_id: str, used: set[str]) -> str:
@@ -33,15 +33,19 @@ def number_format(shown: str, lang: str) -> str:
 
     The cell keeps the full value (analysts can compute on it); only the display is rounded like
     the HTML report (docs/definitions.md "Rounding")."""
-    point = fmt(0.5, 1, lang, "")[1]  # the decimal mark of the report's own number format
+    point = format_number(0.5, 1, lang, "")[1]  # the decimal mark of the report's own number format
     digits = shown.rsplit(point, 1)[1] if point in shown else ""
     decimals = len(digits) if digits.isdigit() else 0
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, suppression_text: str,
-                   symbol: str, lang: str = "nb") -> Path:
-    """Write ``tables`` to ``path`` (one sheet each) and return the path."""
+                   symbol: str, lang: str = "nb", sources: list[str] | None = None) -> Path:
+    """Write ``tables`` to ``path`` (one sheet each) and return the path.
+
+    ``sources``: the full entries of the publications the tables cite (:func:`forlop.citations.references`),
+    written on a last sheet (``report.closing_sources``: "Kilder" / "Sources").
+    """
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -77,6 +81,13 @@ def write_workbook(tables: list[PublishedTable], path: Path, source_text: str, s
             ws.column_dimensions[get_column_letter(j)].width = 14
         for r in (1, 2, 3):
             ws.cell(row=r, column=1).alignment = Alignment(wrap_text=False)
+    if sources:
+        ws = wb.create_sheet(_sheet_name(t("report.closing_sources", lang), used))
+        ws.append([t("report.closing_sources", lang)])
+        ws["A1"].font = Font(bold=True)
+        for entry in sources:
+            ws.append([entry])
+        ws.column_dimensions["A"].width = 120
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from forlop.i18n import t
-from forlop.report.funnel import classify, funnel_limits
+from forlop.i18n import format_number, t
+from forlop.stats import classify, funnel_limits
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
-from forlop.report.tables import PublishedTable, fmt
+from forlop.report.tables import PublishedTable
 
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6", "#a5a5a5", "#bf9000",
            "#843c0c", "#385723", "#002060"]
@@ -59,7 +59,7 @@ def _data_table(item: dict, lang: str, header: list[str], rows: list[list[float 
     publish by design (left empty, not counted as suppressed); every other missing number is a
     suppressed one and shows ``symbol``."""
     blank = blank or set()
-    cells = [[label] + ["" if (i, j) in blank else fmt(v, decimals, lang, symbol) for j, v in enumerate(nums)]
+    cells = [[label] + ["" if (i, j) in blank else format_number(v, decimals, lang, symbol) for j, v in enumerate(nums)]
              for i, (label, nums) in enumerate(zip(labels, rows))]
     hidden = sum(v is None and (i, j) not in blank for i, r in enumerate(rows) for j, v in enumerate(r))
     return PublishedTable(
@@ -88,7 +88,7 @@ def bars(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         values = [pub.value(item["indicator"], b, g) for g in groups]
         shown = [None if v is None else v * scale for v in values]
         names = [labels.get((b, g), g) for g in groups]
-        fig.add_bar(x=names, y=shown, text=[fmt(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
+        fig.add_bar(x=names, y=shown, text=[format_number(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
                     hovertemplate="%{x}: %{y:.1f}<extra></extra>", marker_color=PALETTE[0])
         data = _data_table(item, lang, ["", "%" if show == "pct" else ""], [[v] for v in shown], names, pub.symbol)
         drawn = any(v is not None for v in shown)
@@ -103,7 +103,7 @@ def bars(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
         drawn |= any(v is not None for v in shown)
         table_rows.append(shown)
         fig.add_bar(name=label, x=[x for _, x in xs], y=shown, marker_color=PALETTE[k % len(PALETTE)],
-                    text=[fmt(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
+                    text=[format_number(v, 0, lang, pub.symbol) for v in shown], textposition="outside",
                     hovertemplate=f"{label}<br>%{{x}}: %{{y:.1f}}<extra></extra>")
     data = _data_table(item, lang, [""] + [x for _, x in xs], table_rows, [s[2] for s in series], pub.symbol)
     y_title = text(item.get("y_title"), lang) or ("%" if show == "pct" else "")
@@ -139,7 +139,7 @@ def stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
     for k, name in enumerate(names):
         col = [row[k] for row in matrix]
         fig.add_bar(name=name, y=y, x=col, orientation="h", marker_color=PALETTE[k % len(PALETTE)],
-                    text=[fmt(v, 0, lang, pub.symbol) for v in col], textposition="inside",
+                    text=[format_number(v, 0, lang, pub.symbol) for v in col], textposition="inside",
                     hovertemplate=f"{name}<br>%{{y}}: %{{x:.1f}} %<extra></extra>")
     hidden_sum = [None if all(v is not None for v in row) else max(0.0, 100 - sum(v for v in row if v is not None))
                   for row in matrix]
@@ -161,7 +161,7 @@ def _category_bars(item: dict, pub: Publisher, lang: str, names: list[str], row:
     """The categories of a one-series partition as horizontal bars, in the spec's order."""
     fig = go.Figure()
     fig.add_bar(y=names, x=row, orientation="h", marker_color=PALETTE[0], name=series_label,
-                text=[fmt(v, 0, lang, pub.symbol) for v in row], textposition="outside", cliponaxis=False,
+                text=[format_number(v, 0, lang, pub.symbol) for v in row], textposition="outside", cliponaxis=False,
                 hovertemplate="%{y}: %{x:.1f} %<extra></extra>")
     drawn = any(v is not None for v in row)
     data = _data_table(item, lang, [""] + names, [row], [series_label], pub.symbol)
@@ -255,7 +255,7 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
     fig.add_bar(name=t("report.label.all_patients", lang), x=x, y=shown,
                 marker=dict(color=colors, line=dict(color="#c00000", width=line_w)),
                 customdata=[g for _, g, _, _ in units],
-                text=[fmt(v, decimals, lang, pub.symbol) for v in shown], textposition="outside",
+                text=[format_number(v, decimals, lang, pub.symbol) for v in shown], textposition="outside",
                 hovertemplate="%{x}: %{y:.1f}<extra></extra>")
     rows = [shown]
     row_labels = [t("report.label.all_patients", lang)]
@@ -273,7 +273,7 @@ def geo(item: dict, pub: Publisher, spec: dict, lang: str, highlight: str | None
                                 marker=dict(symbol=symbols[k % 5], size=9, color=PALETTE[(k + 1) % len(PALETTE)]),
                                 hovertemplate=f"{labels[('diagnosis_group', dx)]}<br>%{{x}}: %{{y:.1f}}<extra></extra>")
     if national is not None:
-        _national_line(fig, national, t("report.national", lang) + " " + fmt(national, decimals, lang, ""))
+        _national_line(fig, national, t("report.national", lang) + " " + format_number(national, decimals, lang, ""))
     drawn = any(v is not None for v in shown)
     # 001 figures 27-41 show the diagnosis groups per region only; per health community they are
     # not published (empty, not "suppressed").
@@ -358,8 +358,8 @@ def funnel(indicator: str, label: str, item: dict, pub: Publisher, lang: str, k:
         for side in ("lo", "hi"):
             fig.add_scatter(x=limits["n"], y=limits[f"{side}{name}"] * 100, mode="lines", hoverinfo="skip",
                             line=dict(color="#7f7f7f", dash=dash, width=1), showlegend=side == "lo",
-                            name=t("report.label.funnel_limit", lang, limit=fmt(float(name), decimals, lang, "")))
-    _national_line(fig, p0 * 100, t("report.national", lang) + " " + fmt(p0 * 100, 0, lang, ""))
+                            name=t("report.label.funnel_limit", lang, limit=format_number(float(name), decimals, lang, "")))
+    _national_line(fig, p0 * 100, t("report.national", lang) + " " + format_number(p0 * 100, 0, lang, ""))
     colors = {"inside": "#1f4e79", "above95": "#c55a11", "below95": "#c55a11", "above99.8": "#c00000", "below99.8": "#c00000"}
     fig.add_scatter(x=frame["n"], y=frame["y"] / frame["n"] * 100, mode="markers", name=t("report.label.health_community", lang),
                     marker=dict(size=[14 if h == highlight else 9 for h in frame["hc"]],
@@ -398,7 +398,7 @@ def rate_figure(table: pd.DataFrame, lang: str):  # noqa: ANN201
     national = table[table["level"] == "all"]
     if not national.empty and np.isfinite(national["crude"].iloc[0]):
         crude = float(national["crude"].iloc[0])
-        _national_line(fig, crude, t("report.national", lang) + " " + fmt(crude, 1, lang, ""))
+        _national_line(fig, crude, t("report.national", lang) + " " + format_number(crude, 1, lang, ""))
     fig = _layout(fig, "Per 10 000", height=440, legend=dict(orientation="h", yanchor="bottom", y=1.02))
     fig.update_layout(margin=dict(r=90))
     fig.update_xaxes(tickangle=-45)

@@ -2,7 +2,7 @@
 
 Counts patients per health community x age group x sex from the engine's pathway table (no ids)
 and the adult population of the extract, and computes crude rates (exact Poisson CI) and directly
-age- and sex-standardised rates (Fay-Feuer CI, :mod:`forlop.report.standardise`) for regions,
+age- and sex-standardised rates (Fay-Feuer CI, :mod:`forlop.stats.standardise`) for regions,
 health communities and the country. A rate is hidden when its count is hidden in the rest of the
 report (``patients``, ``coercion_share`` or ``substance_use_share`` by the same area), so the
 table gives nothing away that the other tables hide.
@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forlop.i18n import t
+from forlop.i18n import format_number, t
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, group_labels, text
-from forlop.report.standardise import standardised_rates
-from forlop.report.tables import PublishedTable, fmt
+from forlop.stats import standardised_rates
+from forlop.report.tables import PublishedTable
 
 HIDING_INDICATOR = {None: "patients", "coercion": "coercion_share", "substance_use": "substance_use_share"}
 
@@ -80,9 +80,9 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
                 hidden += 3
                 continue
             r = hit.iloc[0]
-            cells.append(fmt(r["events"], 0, lang, pub.symbol))
-            cells.append(f"{fmt(r['crude'], 1, lang, '')} ({fmt(r['crude_low'], 1, lang, '')}–{fmt(r['crude_high'], 1, lang, '')})")
-            cells.append(f"{fmt(r['rate'], 1, lang, '')} ({fmt(r['rate_low'], 1, lang, '')}–{fmt(r['rate_high'], 1, lang, '')})")
+            cells.append(format_number(r["events"], 0, lang, pub.symbol))
+            cells.append(f"{format_number(r['crude'], 1, lang, '')} ({format_number(r['crude_low'], 1, lang, '')}–{format_number(r['crude_high'], 1, lang, '')})")
+            cells.append(f"{format_number(r['rate'], 1, lang, '')} ({format_number(r['rate_low'], 1, lang, '')}–{format_number(r['rate_high'], 1, lang, '')})")
             nums += [float(r["events"]), None, None]  # Excel keeps "rate (low–high)" as shown, with its CI
         rows.append(cells)
         numbers.append(nums)

@@ -6,7 +6,7 @@ lines (groups add up to the total). Some figures add a line *between* indicators
 table 6), those of figure 14 (first contact) and figure 19 (type of contact) to the cohort, those of
 figure 18 (collaboration meetings) to the patients with a meeting (figure 17). With one segment of
 such a bar hidden, the reader gets it back as total minus the others. This module treats each such
-figure as a two-way table and runs the same suppression (:func:`forlop.report.suppression.suppress`)
+figure as a two-way table and runs the same suppression (:func:`forlop.privacy.suppress`)
 on it:
 
 - rows: every group of the series' breakdown (all diagnosis groups, also those the figure does not
@@ -22,7 +22,7 @@ Cells it hides beyond what the publisher already hides are handed back per indic
 forces them on the publisher (:meth:`Publisher.force`) and repeats until nothing changes
 (:func:`settle`), so one number is hidden the same way everywhere in the report.
 
-Written here, not taken from a library, for the reason given in :mod:`forlop.report.suppression`.
+Written here, not taken from a library, for the reason given in :mod:`forlop.privacy.suppression`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from forlop.report.publish import Publisher
-from forlop.report.suppression import Line, is_small, suppress
+from forlop.privacy import Line, is_small, suppress
 
 Key = tuple[str, str]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from forlop.citations import LANGS, cite_text
 from forlop.codes import load
 from forlop.i18n import t
 
@@ -40,6 +41,23 @@ def with_years(entry: Any, year: int, population_year: int | None = None) -> Any
         for token, offset in YEAR_TOKENS.items():
             entry = entry.replace(token, str(year + offset))
         return entry.replace("{population_year}", str(population_year if population_year is not None else year))
+    return entry
+
+
+def with_citations(entry: Any, lang: str, used: set[str] | None = None, _text_lang: str | None = None) -> Any:
+    """A copy of ``entry`` with every reference to a source document in the reader's form.
+
+    report_spec.yaml cites the source documents by key and part ("001 tabell 2", "(001 §4.2)");
+    the reader sees the publication's name from ``publications.yaml`` (:func:`forlop.citations.cite_text`).
+    A text under an ``nb``/``en`` key is cited in that language, any other text (``source``) in
+    ``lang``. ``used`` collects the keys cited, for the list of sources at the end of the report.
+    """
+    if isinstance(entry, dict):
+        return {k: with_citations(v, lang, used, k if k in LANGS else _text_lang) for k, v in entry.items()}
+    if isinstance(entry, list):
+        return [with_citations(v, lang, used, _text_lang) for v in entry]
+    if isinstance(entry, str):
+        return cite_text(entry, _text_lang or lang, used=used)
     return entry
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forlop.i18n import t
+from forlop.i18n import format_number, t
 from forlop.report.publish import Publisher
 from forlop.report.spec import diagnosis_order, geography_order, group_labels, text
-from forlop.report.suppression import Line, column_lines, row_lines, suppress
+from forlop.privacy import Line, column_lines, is_small, row_lines, suppress
 
 
 @dataclass
@@ -35,15 +35,6 @@ class PublishedTable:
     hidden: int = 0  # number of hidden cells
     hidden_keys: set = field(default_factory=set)  # (breakdown, group) of hidden counts (table A)
 
-
-def fmt(number: float | None, decimals: int, lang: str, symbol: str) -> str:
-    """A number as a Norwegian (decimal comma, no-break-space thousands) or English string."""
-    if number is None or not np.isfinite(number):
-        return symbol
-    text_ = f"{number:,.{decimals}f}"
-    if lang == "nb":
-        text_ = text_.replace(",", "\u00a0").replace(".", ",")  # no-break space: "1 090" stays on one line
-    return text_
 
 
 def _cell(pub: Publisher, indicator: str, breakdown: str, group: str, show: str
@@ -69,10 +60,6 @@ def _cell(pub: Publisher, indicator: str, breakdown: str, group: str, show: str
     else:  # mean, median, value
         number = row.value
     return (None if hidden else float(number)), hidden, float(base) if base is not None else np.nan
-
-
-DECIMALS = {"n": 0, "n_complement": 0, "pct": 0, "pct_complement": 0, "mean": 0, "median": 0,
-            "value": 0, "denominator": 0}
 
 
 def _resuppress(bases: np.ndarray, hidden: np.ndarray, total_row: int | None) -> np.ndarray:
@@ -136,7 +123,7 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
             # Not hidden but undefined (a share of 0 patients): empty, not the suppression symbol.
             undefined = value is None and not hidden[i, j]
-            cells.append("" if undefined else fmt(value, DECIMALS.get(col["show"], 0), lang, symbol))
+            cells.append("" if undefined else format_number(value, 0, lang, symbol))
             nums.append(value)
         rows.append(cells)
         out_numbers.append(nums)
@@ -164,7 +151,7 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     header = [("", 1)]
     for col in columns:
         n = pub.value("patients", col["breakdown"], col["group"])
-        header.append((text(col, lang).replace("{n}", fmt(n, 0, lang, symbol)), 1))
+        header.append((text(col, lang).replace("{n}", format_number(n, 0, lang, symbol)), 1))
     rows, numbers, kinds = [], [], []
     n_hidden = 0
     for spec_row in item["rows"]:
@@ -184,11 +171,11 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
                     nums.append(None)
                     n_hidden += 1
                 else:
-                    cells.append(f"{fmt(value, 0, lang, symbol)} ({fmt(median, 0, lang, symbol)})")
+                    cells.append(f"{format_number(value, 0, lang, symbol)} ({format_number(median, 0, lang, symbol)})")
                     nums.append(value)
                 continue
             n_hidden += int(hidden)
-            cells.append(fmt(value, DECIMALS.get(spec_row["show"], 0), lang, symbol))
+            cells.append(format_number(value, 0, lang, symbol))
             nums.append(value)
         rows.append(cells)
         numbers.append(nums)
@@ -199,18 +186,35 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
 
 
 def build_flow(item: dict, pub: Publisher, lang: str, steps: dict) -> PublishedTable:
-    """The cohort flow of 001 §4.1 (OUT/cohort_flow.csv); persons of 1-4 are hidden."""
+    """The cohort flow of 001 §4.1 (OUT/cohort_flow.csv), with small-cell suppression.
+
+    Persons of 1-4 are hidden, and the one additive relation of the flow is protected: those who
+    died within 365 days plus the cohort are the persons with a completed stay. The cohort is
+    table 1's total (published there unless the patients' total is hidden), so a hidden death
+    count is protected by hiding the persons with a completed stay, never the cohort."""
+    flow = pub.results.flow
+    steps_in = [str(s) for s in flow["step"]]
+    values = flow["persons"].to_numpy(dtype=float)
+    lines = []
+    if {"with_completed_stay", "died_within_365", "cohort"} <= set(steps_in):
+        at = steps_in.index
+        lines.append(Line((at("died_within_365"), at("cohort")), at("with_completed_stay")))
+    primary = is_small(values)
+    fixed = np.zeros(values.size, dtype=bool)
+    if "cohort" in steps_in:
+        cohort = steps_in.index("cohort")
+        primary[cohort] |= pub.hidden("patients", "all", "all")
+        fixed[cohort] = not primary[cohort]
+    hidden = suppress(values, lines, primary=primary, fixed=fixed).suppressed
     rows, numbers = [], []
-    n_hidden = 0
-    for r in pub.results.flow.itertuples(index=False):
-        persons = float(r.persons)
-        small = 1 <= persons <= 4
-        n_hidden += int(small)
-        rows.append([text(steps.get(r.step), lang) or r.step, fmt(None if small else persons, 0, lang, pub.symbol)])
-        numbers.append([None if small else persons])
+    for i, r in enumerate(flow.itertuples(index=False)):
+        number = None if hidden[i] else float(values[i])
+        rows.append([text(steps.get(r.step), lang) or r.step, format_number(number, 0, lang, pub.symbol)])
+        numbers.append([number])
     header = [(t("report.label.selection_step", lang), 1), (t("report.label.persons", lang), 1)]
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition="",
-                          headers=[header], rows=rows, numbers=numbers, kinds=["data"] * len(rows), hidden=n_hidden)
+                          headers=[header], rows=rows, numbers=numbers, kinds=["data"] * len(rows),
+                          hidden=int(hidden.sum()))
 
 
 def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
@@ -235,21 +239,17 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     country = n_parts
     n_cols = len(groups) + 2  # total, groups..., other
     values = np.zeros((len(row_keys), n_cols))
-
-    def count(breakdown: str, group: str) -> float:
-        row = res.get("patients", breakdown, group)
-        return float(row.value) if row is not None else 0.0
-
+    absent = np.zeros(values.shape, dtype=bool)  # not in indicators.csv: unknown to a reader, not shown
     for i, (kind, name) in enumerate(row_keys):
-        if kind == "country":
-            values[i, 0] = count("all", "all")
-            for j, g in enumerate(groups):
-                values[i, 1 + j] = count("diagnosis_group", g)
-            continue
-        values[i, 0] = count(kind, name)
-        for j, g in enumerate(groups):
-            values[i, 1 + j] = count(f"{kind}_x_diagnosis_group", f"{name}|{g}")
+        keys = [("all", "all") if kind == "country" else (kind, name)]
+        keys += [("diagnosis_group", g) if kind == "country" else (f"{kind}_x_diagnosis_group", f"{name}|{g}")
+                 for g in groups]
+        for j, key in enumerate(keys):
+            row = res.get("patients", *key)
+            values[i, j] = float(row.value) if row is not None else 0.0
+            absent[i, j] = row is None
     values[:, -1] = values[:, 0] - values[:, 1:-1].sum(axis=1)
+    absent[:, -1] = absent[:, :-1].any(axis=1)  # 'other diagnoses' is known only if the rest of its row is
     flat = values.ravel()
     lines = []
     for i in range(len(row_keys)):  # row: groups + other = total
@@ -269,8 +269,8 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         primary[i * n_cols] |= pub.hidden("patients", kind, name)
         for j, g in enumerate(groups):
             primary[i * n_cols + 1 + j] |= pub.hidden("patients", f"{kind}_x_diagnosis_group", f"{name}|{g}")
-    primary |= (flat >= 1) & (flat <= 4)
-    result = suppress(flat, lines, primary=primary)
+    primary |= is_small(flat) & ~absent.ravel()
+    result = suppress(flat, lines, primary=primary, free=absent.ravel())
     hidden = result.suppressed.reshape(values.shape)
     labels = group_labels(lang)
     rows, numbers, kinds = [], [], []
@@ -282,7 +282,7 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         else:
             label = labels.get((kind, name), name)
         nums = [None if hidden[i, j] else float(values[i, j]) for j in range(n_cols)]
-        rows.append([label] + [fmt(v, 0, lang, pub.symbol) for v in nums])
+        rows.append([label] + ["" if absent[i, j] else format_number(v, 0, lang, pub.symbol) for j, v in enumerate(nums)])
         numbers.append(nums)
         kinds.append("total" if kind in ("country", "region") and name != "missing" else "data")
     header = [(t("report.label.region_health_community", lang), 1),
@@ -296,20 +296,15 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
                 keys.add(("all", "all"))
             keys.update(("diagnosis_group", g) for j, g in enumerate(groups) if hidden[i, 1 + j])
             continue
-        if hidden[i, 0]:
+        if hidden[i, 0] and not absent[i, 0]:
             keys.add((kind, name))
         for j, g in enumerate(groups):
-            if hidden[i, 1 + j]:
+            if hidden[i, 1 + j] and not absent[i, 1 + j]:
                 keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
-                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int(hidden.sum()),
+                          headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int((hidden & ~absent).sum()),
                           hidden_keys=keys)
 
 
-def table_lines(table: PublishedTable) -> list[Line]:
-    """Lines of a diagnosis table as an attacker reads them: body rows add up to the Total row."""
-    n_rows = len(table.rows)
-    return column_lines(n_rows, 1, n_rows - 1)
 
-
-__all__ = ["PublishedTable", "build_table", "build_compare", "build_flow", "build_geo_table", "fmt", "row_lines"]
+__all__ = ["PublishedTable", "build_table", "build_compare", "build_flow", "build_geo_table", "row_lines"]

@@ -117,8 +117,8 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     episodes += [g.episodes for g in groups]
 
     _progress(progress, lang, "coercion_decisions")
-    decisions = [specialist.coercion_decisions(rng, cohort, cohort_ids),
-                 specialist.coercion_decisions(rng, deaths, death_ids)]
+    decisions = [specialist.coercion_decisions(rng, cohort, cohort_ids, params),
+                 specialist.coercion_decisions(rng, deaths, death_ids, params)]
 
     _progress(progress, lang, "primary_care_claims")
     death_day0 = deaths["index_end"].to_numpy().astype("datetime64[D]")
@@ -136,7 +136,7 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     municipal_rows = [municipal.municipal_decisions(rng, cohort, cohort_ids, plans["municipal"], params)]
 
     _progress(progress, lang, "persons, residence, population")
-    weights = geography.municipality_weights(rng)
+    weights = geography.municipality_weights(rng, params)
     day0 = cohort["index_end"].to_numpy().astype("datetime64[D]")
     cohort_death = np.full(len(cohort), np.datetime64("NaT"), dtype="datetime64[D]")
     late = rng.choice(len(cohort), size=round(pop["cohort_deaths_after_window"] * factor), replace=False)

@@ -4,7 +4,9 @@ The geography table is the 2020 code list (``forlop.codes`` ``geography_2020``).
 (year, municipality, sex, age, count) gives each health community the adult population of
 ``parameters.yaml`` (chosen so that the patient rates of 001 §4.7 come out), split over its
 municipalities with the first-listed (main) municipality weighted most, and over ages by the
-assumed national age profile.
+assumed national age profile. Every municipality of the geography gets at least
+``min_municipality_adults`` adults, so that every municipality a person can live in (and have
+events in) has a population to be a rate's denominator.
 """
 
 from __future__ import annotations
@@ -20,14 +22,25 @@ def geography_table() -> pd.DataFrame:
     return codes.load("geography_2020")[["municipality", "municipality_name", "health_community", "region"]].copy()
 
 
-def municipality_weights(rng: np.random.Generator) -> pd.DataFrame:
-    """Return municipality, health_community and weight (share of the health community's people)."""
+def municipality_weights(rng: np.random.Generator, params: dict) -> pd.DataFrame:
+    """Return municipality, health_community and weight (share of the health community's people).
+
+    Weights are gamma draws, the first-listed municipality's raised; a municipality whose share would
+    give it fewer than ``min_municipality_adults`` adults (parameters.yaml) is raised to that many and
+    the others of its health community scaled down to keep the sum 1. The floor draws no random
+    numbers, so the stream (and every draw after it) is the same as without it.
+    """
     geo = geography_table()
     weights = []
-    for _, part in geo.groupby("health_community", sort=False):
+    for hc, part in geo.groupby("health_community", sort=False):
         w = rng.gamma(1.5, 1.0, size=len(part))
         w[0] += w.sum() * 1.5  # the main town of the area holds the largest share
-        weights.append(pd.Series(w / w.sum(), index=part.index))
+        w = w / w.sum()
+        floor = params["min_municipality_adults"] / (params["adult_population_thousands"][hc] * 1000)
+        low = w < floor
+        if low.any():
+            w = np.where(low, floor, w * (1 - floor * low.sum()) / w[~low].sum())
+        weights.append(pd.Series(w, index=part.index))
     geo["weight"] = pd.concat(weights)
     return geo
 

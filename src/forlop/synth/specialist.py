@@ -16,10 +16,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from forlop import codes
 from forlop.synth.events import DAY, at_time, batch, group_runs, pick, spread_days
 from forlop.synth.plans import ServicePlan
 
 QUALIFYING_GROUPS = ("schizophrenia", "bipolar", "severe_depression", "personality")
+
+
+def _rule_codes(name: str, field: str) -> list[str]:
+    """Return the codes of one field of a rule list in codes/ (``collaboration_meeting``, ``ambulant_contact``)."""
+    table = codes.load(name)
+    return table.loc[table["field"] == field, "code"].tolist()
 
 
 def discharge_diagnoses(rng: np.random.Generator, group: np.ndarray, params: dict) -> np.ndarray:
@@ -64,14 +71,16 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
                             pick(rng, params["substance_codes"], n), None)
     coercion_route = cohort["coercion_route"].to_numpy()
     referral = np.isin(coercion_route, ["referral", "both"])
-    urgency = np.where(rng.random(n) < 0.7, "acute", "planned").astype(object)
+    spec = params["specialist"]
+    urgency = np.where(rng.random(n) < spec["index_acute_share"], "acute", "planned").astype(object)
     lo, hi = params["index_stay"]["discharge_ready_days_before_end"]
     ready_at = end_at - rng.integers(lo, hi + 1, size=n) * np.timedelta64(1, "D")
     last_start = np.where(transfer, at_time(second_start_day, np.full(n, 12 * 60)), start_at)
     ready_at = np.maximum(ready_at, last_start)
     ready_at = np.where(cohort["discharge_ready"].to_numpy(), ready_at, np.datetime64("NaT"))
     first_end = np.where(transfer, at_time(mid_day, np.full(n, 12 * 60)), end_at)
-    first_dx = np.where(transfer & (rng.random(n) < 0.5), pick(rng, ["F29", "F23.9", "F32.9"], n), dx)
+    first_dx = np.where(transfer & (rng.random(n) < spec["transfer_first_diagnosis_share"]),
+                        pick(rng, spec["transfer_first_diagnoses"], n), dx)
     # First (or only) episode: urgency, referral; the last episode carries the discharge diagnosis.
     first = batch(
         "specialist_episodes", person_id=person_id, sector="PHV", care_level=np.full(n, 1), start=start_at,
@@ -135,8 +144,10 @@ def readmission_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id:
     start_at = at_time(day0 + start_day * DAY, rng.integers(0, 24 * 60, size=n))
     end_at = at_time(day0 + end_day * DAY, rng.integers(9 * 60, 16 * 60, size=n))
     end_at = np.maximum(end_at, start_at + np.timedelta64(60, "m"))
-    in_year = (day0 + start_day * DAY) < np.datetime64("2021-01-01")
-    referral = np.where(in_year, coercion & (rng.random(n) < 0.4), rng.random(n) < 0.05)
+    spec = params["specialist"]
+    in_year = (day0 + start_day * DAY) < np.datetime64(f"{int(params['year']) + 1}-01-01")
+    referral = np.where(in_year, coercion & (rng.random(n) < spec["readmission_referral_share_coercion"]),
+                        rng.random(n) < spec["readmission_referral_share_after"])
     dx = discharge_diagnoses(rng, group, params)
     return batch("specialist_episodes", person_id=person_id[patient], sector="PHV", care_level=np.full(n, 1),
                  start=start_at, end=end_at, main_diagnosis=dx,
@@ -153,14 +164,24 @@ def _contacts(rng: np.random.Generator, person_id: np.ndarray, day0: np.ndarray,
                  coercion_referral=np.zeros(n, bool), **extra)
 
 
-def _collaboration_codes(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Mark contacts as collaboration meetings by one of the three routes of 001 footnote 9."""
-    route = rng.choice(3, size=n, p=[0.4, 0.3, 0.3])
-    special = np.where(route == 0, pick(rng, ["B0009", "B0010"], n), None)
-    special = np.where((route == 0) & (rng.random(n) < 0.1), special.astype(str) + ";B0015", special)
-    procedure = np.where(route == 1, pick(rng, ["WBPA10", "WPBA15", "WPBA20"], n), None)
-    indirect = np.where(route == 2, rng.choice([22, 23, 71], size=n), np.nan)
-    place = np.where(rng.random(n) < 0.05, 2.0, 1.0)  # an ambulant place does not make it ambulant
+def _collaboration_codes(rng: np.random.Generator, n: int, params: dict) -> dict[str, np.ndarray]:
+    """Mark contacts as collaboration meetings by one of the three routes of 001 footnote 9.
+
+    The codes are those of the rule list ``codes/collaboration_meeting.csv``; the route mix and the
+    shares are ``parameters.yaml`` ``specialist``.
+    """
+    spec = params["specialist"]
+    route_share = spec["collaboration_route"]
+    route = rng.choice(3, size=n, p=[route_share[k] for k in ("special_code", "procedure", "indirect_activity")])
+    special = np.where(route == 0, pick(rng, _rule_codes("collaboration_meeting", "special_codes"), n), None)
+    b0015 = ";" + _rule_codes("ambulant_contact", "special_codes")[0]
+    special = np.where((route == 0) & (rng.random(n) < spec["collaboration_extra_b0015_share"]),
+                       special.astype(str) + b0015, special)
+    procedure = np.where(route == 1, pick(rng, _rule_codes("collaboration_meeting", "procedure_codes"), n), None)
+    indirect_codes = [int(c) for c in _rule_codes("collaboration_meeting", "indirect_activity")]
+    indirect = np.where(route == 2, rng.choice(indirect_codes, size=n), np.nan)
+    # An ambulant place does not make it ambulant.
+    place = np.where(rng.random(n) < spec["collaboration_ambulant_place_share"], 2.0, 1.0)
     return {"special_codes": special, "procedure_codes": procedure, "indirect_activity": indirect,
             "place_of_activity": place}
 
@@ -175,25 +196,29 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     dx = np.where(dx == None, pick(rng, params["qualifying_codes"], n), dx)  # noqa: E711 (object array)
     substance = cohort["substance_use"].to_numpy()
     active = params["still_active_at_end"]["outpatient"]
+    spec = params["specialist"]
     parts = []
 
     plan = plans["outpatient"]
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
-    tsb = substance[patient] & (rng.random(len(patient)) < 0.3)
+    tsb = substance[patient] & (rng.random(len(patient)) < spec["outpatient_tsb_share"])
+    known = rng.random(len(patient)) < spec["outpatient_place_known_share"]
     parts.append(_contacts(rng, person_id, day0, patient, day, dx, sector=np.where(tsb, "TSB", "PHV").astype(object),
-                           place_of_activity=np.where(rng.random(len(patient)) < 0.8, 1.0, np.nan)))
+                           place_of_activity=np.where(known, 1.0, np.nan)))
 
     plan = plans["ambulant"]
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
     m = len(patient)
-    by_code = rng.random(m) < 0.5
+    by_code = rng.random(m) < spec["ambulant_by_code_share"]
+    places = [int(c) for c in _rule_codes("ambulant_contact", "place_of_activity")]
     parts.append(_contacts(rng, person_id, day0, patient, day, dx,
-                           special_codes=np.where(by_code, "B0015", None).astype(object),
-                           place_of_activity=np.where(by_code, 1.0, rng.choice([2, 4, 5, 9], size=m)).astype(float)))
+                           special_codes=np.where(by_code, _rule_codes("ambulant_contact", "special_codes")[0],
+                                                  None).astype(object),
+                           place_of_activity=np.where(by_code, 1.0, rng.choice(places, size=m)).astype(float)))
 
     plan = plans["collaboration"]
     patient, day = spread_days(rng, plan.count, plan.first_day, active)
-    parts.append(_contacts(rng, person_id, day0, patient, day, dx, **_collaboration_codes(rng, len(patient))))
+    parts.append(_contacts(rng, person_id, day0, patient, day, dx, **_collaboration_codes(rng, len(patient), params)))
 
     plan = plans["act_fact"]
     owner, position = group_runs(plan.count)
@@ -214,13 +239,13 @@ def outpatient_contacts(rng: np.random.Generator, cohort: pd.DataFrame, person_i
     start = discharge + rng.integers(-180, 120, size=k) * np.timedelta64(1, "m")
     start = np.maximum(start, day0[patient].astype("datetime64[m]"))
     collab = rng.random(k) < cfg["collaboration_patients_share"] / cfg["patients_share"]
-    codes = _collaboration_codes(rng, k)
+    meeting = _collaboration_codes(rng, k, params)
     parts.append(batch("specialist_episodes", person_id=person_id[patient], sector="PHV", care_level=np.full(k, 3),
                        start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=dx[patient],
                        coercion_referral=np.zeros(k, bool),
-                       special_codes=np.where(collab, codes["special_codes"], None).astype(object),
-                       procedure_codes=np.where(collab, codes["procedure_codes"], None).astype(object),
-                       indirect_activity=np.where(collab, codes["indirect_activity"], np.nan),
+                       special_codes=np.where(collab, meeting["special_codes"], None).astype(object),
+                       procedure_codes=np.where(collab, meeting["procedure_codes"], None).astype(object),
+                       indirect_activity=np.where(collab, meeting["indirect_activity"], np.nan),
                        place_of_activity=np.full(k, 1.0)))
     return pa.concat_tables(parts)
 
@@ -242,7 +267,7 @@ def prior_contact_years(rng: np.random.Generator, n: int, patterns: list[dict]) 
 
 
 def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray, params: dict) -> pa.Table:
-    """Return cohort patients' episodes outside the follow-up: 2017 to the index stay, and after day 365.
+    """Return cohort patients' episodes outside the follow-up: history_start to the index stay, after day 365.
 
     Before the index stay: outpatient contacts in the years Y-3 to Y-1 by a drawn pattern of contact
     years (001 §4.2; 1 + Poisson(outpatient_per_year - 1) contacts in each contact year, uniform over
@@ -250,7 +275,7 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     the index stay (Poisson, same rate), a prior inpatient stay for some patients with contact before
     Y (inside one of their contact years, so it adds none), and the TSB contact of the substance-use
     route. No other PHV episode of a cohort patient falls in Y-3 to Y-1 (the index stay lies inside
-    Y). After day 365 to the end of 2021: a few more contacts.
+    Y). After day 365 to ``history_end``: a few more contacts. Shares: ``parameters.yaml`` ``specialist``.
     """
     n = len(cohort)
     group = cohort["group"].to_numpy()
@@ -262,6 +287,7 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     dx = np.where(dx == None, pick(rng, params["qualifying_codes"], n), dx)  # noqa: E711
     year = int(params["year"])
     year_start = np.datetime64(f"{year}-01-01")
+    spec = params["specialist"]
     parts = []
     # Outpatient contacts in the years before Y, by a drawn pattern of contact years (001 §4.2).
     years = prior_contact_years(rng, n, params["prior_phv_years"])
@@ -283,7 +309,7 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     first_of_year = np.concatenate([position == 0, np.zeros(len(in_year_owner), bool)])
     in_year = day >= year_start
     # Substance users: some contacts before Y in TSB, never the first of a contact year (it stays PHV).
-    tsb = substance[owner] & ~in_year & ~first_of_year & (rng.random(len(owner)) < 0.3)
+    tsb = substance[owner] & ~in_year & ~first_of_year & (rng.random(len(owner)) < spec["history_tsb_share"])
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
     parts.append(batch("specialist_episodes", person_id=person_id[owner],
                        sector=np.where(tsb, "TSB", "PHV").astype(object), care_level=np.full(len(owner), 3),
@@ -306,7 +332,7 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     prior = np.flatnonzero(has_history & (rng.random(n) < chance))
     k = np.argmax(np.where(years[prior], rng.random((len(prior), 3)), -1.0), axis=1)  # one of their years
     latest_end = np.minimum(jan1[k] + (year_days[k] - 1) * DAY, index_start[prior] - 30 * DAY)
-    nights = rng.integers(2, 40, size=len(prior))
+    nights = rng.integers(*spec["prior_stay_nights"], size=len(prior))
     room = (latest_end - jan1[k]).astype(int) - nights
     end = latest_end - (rng.random(len(prior)) * (room + 1)).astype(int) * DAY
     start = end - nights * DAY
@@ -314,13 +340,13 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
                        care_level=np.full(len(prior), 1), start=at_time(start, np.full(len(prior), 14 * 60)),
                        end=at_time(end, np.full(len(prior), 11 * 60)), main_diagnosis=dx[prior],
                        urgency=pick(rng, ["acute", "planned"], len(prior)),
-                       coercion_referral=rng.random(len(prior)) < 0.15))
-    # After the window: contacts from day 366 to the end of 2021.
-    after = np.flatnonzero(rng.random(n) < 0.4)
+                       coercion_referral=rng.random(len(prior)) < spec["prior_stay_referral_share"]))
+    # After the window: contacts from day 366 to the end of the history (history_end).
+    after = np.flatnonzero(rng.random(n) < spec["after_window_share"])
     room = (history_end - (day0[after] + 366 * DAY)).astype(int)
     after = after[room > 0]
     room = room[room > 0]
-    count = 1 + rng.poisson(3, size=len(after))
+    count = 1 + rng.poisson(spec["after_window_contacts_extra"], size=len(after))
     owner, _ = group_runs(count)
     day = day0[after][owner] + 366 * DAY + (rng.random(len(owner)) * room[owner]).astype(int) * DAY
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
@@ -330,19 +356,21 @@ def history(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarra
     return pa.concat_tables(parts)
 
 
-def coercion_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray) -> pa.Table:
-    """Return coercion decisions: in the year for the decision route, and a few in the year before for others."""
+def coercion_decisions(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.ndarray,
+                       params: dict) -> pa.Table:
+    """Return coercion decisions: in the year for the decision route, and a few before the year for others."""
     route = cohort["coercion_route"].to_numpy()
     start = cohort["index_start"].to_numpy().astype("datetime64[D]")
     end = cohort["index_end"].to_numpy().astype("datetime64[D]")
     idx = np.flatnonzero(np.isin(route, ["decision", "both"]))
     span = (end[idx] - start[idx]).astype(int)
     date = start[idx] + (rng.random(len(idx)) * (span + 1)).astype(int) * DAY
-    kinds = ["compulsory_care", "treatment_without_consent", "compulsory_observation"]
+    spec = params["specialist"]
+    kinds = spec["decision_kinds"]
     in_year = batch("coercion_decisions", person_id=person_id[idx], date=date, kind=pick(rng, kinds, len(idx)))
     # Decisions before the year do not make a patient "under coercion in the year" (001 §4.5).
-    old = np.flatnonzero(~cohort["coercion"].to_numpy() & (rng.random(len(cohort)) < 0.03))
-    year_start = np.datetime64("2020-01-01")
-    date = year_start - rng.integers(1, 700, size=len(old)) * DAY
+    old = np.flatnonzero(~cohort["coercion"].to_numpy() & (rng.random(len(cohort)) < spec["old_decision_share"]))
+    year_start = np.datetime64(f"{int(params['year'])}-01-01")
+    date = year_start - rng.integers(1, spec["old_decision_days_before"], size=len(old)) * DAY
     earlier = batch("coercion_decisions", person_id=person_id[old], date=date, kind=pick(rng, kinds, len(old)))
     return pa.concat_tables([in_year, earlier])

@@ -1,4 +1,4 @@
-"""Direct age- and sex-standardised rates per 10 000 adults with 95% CIs (issue 4 item 3).
+"""Direct age- and sex-standardised rates per 10 000 adults with 95% CIs (001 figure 2 and 000's rates, standardised).
 
 Rule: the rate of an area is the weighted mean of its stratum rates (age group of 001 figure 1 x
 sex), the weights being each stratum's share of the *national* adult population (age >= 18) of
@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import gamma
-from statsmodels.stats.rates import confint_poisson
 
-PER = 10_000
+from forlop.stats.poisson import PER, poisson_rate
+
 
 
 def _gamma_limits(rate: np.ndarray, var: np.ndarray, w_max: np.ndarray, alpha: float
@@ -94,15 +94,9 @@ def standardised_rates(events: pd.DataFrame, population: pd.DataFrame, area: str
         w_max = sums["wn"].to_numpy() / total_w
     low, high = _gamma_limits(rate, var, w_max, 0.05)
     events_sum, people = sums["d"].to_numpy(), sums["n"].to_numpy()
-    has_people = people > 0
-    crude_low, crude_high = confint_poisson(events_sum, np.where(has_people, people, 1.0), method="exact-c")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crude = np.where(has_people, events_sum / people * per, np.nan)
-    crude_low = np.where(has_people, crude_low, np.nan)
-    crude_high = np.where(has_people, crude_high, np.nan)
+    crude, crude_low, crude_high = poisson_rate(events_sum, people, per=per)
     return pd.DataFrame({
         area: sums.index.to_numpy(), "events": events_sum, "population": people,
-        "crude": crude, "crude_low": np.asarray(crude_low, dtype=float) * per,
-        "crude_high": np.asarray(crude_high, dtype=float) * per,
+        "crude": crude, "crude_low": crude_low, "crude_high": crude_high,
         "rate": rate * per, "rate_low": low * per, "rate_high": high * per,
     })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forlop.report.suppression import Line, attack, column_lines, row_lines, suppress
+from forlop.privacy import Line, attack, column_lines, row_lines, suppress
 
 
 def _two_way(table: list[list[int]]) -> tuple[np.ndarray, list[Line]]:

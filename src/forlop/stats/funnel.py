@@ -1,4 +1,4 @@
-"""Funnel-plot control limits for proportions (issue 4 item 3).
+"""Funnel-plot control limits for proportions (001 figures with health communities; outcome monitoring per service).
 
 Rule: a health community's share y/n is compared with the national share p0; its control limits
 at a given n are the exact binomial quantiles of Bin(n, p0), interpolated as in Spiegelhalter

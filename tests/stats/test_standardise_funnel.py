@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forlop.report.funnel import binomial_limit, classify, funnel_limits
-from forlop.report.standardise import fay_feuer, standardised_rates
+from forlop.stats.funnel import binomial_limit, classify, funnel_limits
+from forlop.stats import fay_feuer, standardised_rates
 
 
 def test_one_stratum_is_the_exact_poisson_interval() -> None:
