@@ -76,7 +76,7 @@ def test_synthetic_report_in_chromium(tmp_path):
     })
     assert check.console_errors == [] and check.failed_or_external_requests == []
     stats = check.figure_stats
-    assert stats["plotly_loaded"] is True and stats["graphs"] == result.figures == 3
+    assert stats["plotly_loaded"] is True and stats["graphs"] == result.figures == 5  # funnel + 2 x (all, Molde)
     assert stats["drawn"] == stats["graphs"] and stats["empty"] == []
     assert check.evaluated["tables"] >= result.tables
     assert check.evaluated["highlighted"] >= 4  # Molde in access, outcomes, case mix, completeness, readings

@@ -4,8 +4,9 @@ Per service and month of ``ended_on``: recovered / recovery denominator and reli
 denominator (months without anyone in the denominator are left out). The chart is
 ``forlop.qi.qic.qic(..., chart="p", multiply=100)`` (qicharts2's P chart: centre line and 3-sigma
 limits per point from the binomial, Anhøj runs rules), read by ``forlop.qi.reading.read_chart`` with
-improvement = up; fewer than 12 months is too few to judge (the QI module's rule). Small multiples are
-drawn by the QI dashboard's ``_figure`` (the same look, signals highlighted), not by new plotting code.
+improvement = up; fewer than 12 months is too few to judge (the QI module's rule). Each chart is drawn by
+the QI module's own plot (``QicResult.plot()``: centre line dashed red on a runs signal, points outside
+the limits red), laid out three to a row; no plotting code of its own.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import pandas as pd
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the QI engine (and plotly) are imported where charts are drawn, not by `analyse`
-    from forlop.qi.qic import QicResult
-    from forlop.qi.reading import Reading
+    from forlop.qi import QicResult, Reading
 
 CHARTED = {"recovery": "recovered", "reliable_improvement": "reliably_improved"}
 ALL = "all"
@@ -39,7 +39,7 @@ def monthly(r: pd.DataFrame) -> pd.DataFrame:
 
 def p_chart(series: pd.DataFrame) -> QicResult:
     """The P chart (percent) of one service's monthly series of one indicator."""
-    from forlop.qi.qic import qic
+    from forlop.qi import qic
 
     series = series.sort_values("month")
     return qic(pd.to_datetime(series["month"]), series["numerator"].astype(float),
@@ -48,7 +48,7 @@ def p_chart(series: pd.DataFrame) -> QicResult:
 
 def charts(months: pd.DataFrame, lang: str | None = None) -> dict[str, list[tuple[str, QicResult, Reading]]]:
     """Per indicator, the list of (service, chart, reading): the total first, then the services."""
-    from forlop.qi.reading import read_chart
+    from forlop.qi import read_chart
 
     out: dict[str, list[tuple[str, QicResult, Reading]]] = {}
     for indicator in CHARTED:
@@ -64,11 +64,17 @@ def charts(months: pd.DataFrame, lang: str | None = None) -> dict[str, list[tupl
     return out
 
 
-def chart_html(panels: list[tuple[str, QicResult]]) -> str:
-    """The small multiples of ``panels`` (title, chart) as an HTML fragment (plotly.js not included)."""
-    from forlop.qi.dashboard import _figure as small_multiples  # the QI dashboard's panels, reused as they are
-
-    return small_multiples(panels, [None] * len(panels))
+def chart_html(panels: list[tuple[str, QicResult]], lang: str | None = None, height: int = 260) -> str:
+    """``panels`` (title, chart) as an HTML grid of the QI module's figures (plotly.js not included)."""
+    cells = []
+    for title, result in panels:
+        fig = result.plot(title=title, lang=lang)
+        fig.update_layout(height=height, showlegend=False, margin={"l": 40, "r": 10, "t": 40, "b": 30},
+                          title={"font": {"size": 12}})
+        cells.append('<div class="panel">' + fig.to_html(full_html=False, include_plotlyjs=False,
+                                                         config={"displaylogo": False, "responsive": True})
+                     + "</div>")
+    return '<div class="panels">' + "".join(cells) + "</div>"
 
 
 __all__ = ["ALL", "CHARTED", "chart_html", "charts", "monthly", "p_chart"]

@@ -30,14 +30,12 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from forlop.errors import InputError
-from forlop.i18n import default_language, t
+from forlop.i18n import default_language, format_number, t
 from forlop.outcomes.charts import ALL, chart_html, charts
 from forlop.outcomes.definitions import definitions, measures
 from forlop.outcomes.indicators import BREAKDOWNS
 from forlop.privacy import SYMBOL, publish
-from forlop.qi.dashboard import SYMBOLS
-from forlop.qi.qic import QicResult
-from forlop.report.tables import fmt
+from forlop.qi import QicResult
 from forlop.stats import funnel_limits
 
 FAMILIES = {"reliable_recovery": "recovery", "reliable_deterioration": "reliable_improvement",
@@ -77,7 +75,7 @@ class _Numbers:
     def num(self, value: float | None, decimals: int = 0) -> str:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return SYMBOL
-        return fmt(float(value), decimals, self.lang, SYMBOL).replace("-", "−")
+        return format_number(float(value), decimals, self.lang, SYMBOL).replace("-", "−")
 
     def cell(self, row: pd.Series | None, with_ci: bool) -> str:
         """The text of one published outcomes row: value (CI); the symbol when hidden, empty when absent."""
@@ -231,10 +229,10 @@ def chart_sections(months: pd.DataFrame, lang: str, service: str | None) -> tupl
             hidden += n_hidden
             title = t("outcomes.group.all", lang) if name == ALL else name
             panels.append((title, shown))
-            readings.append({"service": title, "symbol": SYMBOLS[reading.status], "text": reading.text,
+            readings.append({"service": title, "status": reading.status, "text": reading.text,
                              "css": "hl" if service is not None and name == service else ""})
-        sections.append({"title": _label(indicator, lang), "figure": chart_html(panels) if panels else "",
-                         "readings": readings})
+        sections.append({"title": _label(indicator, lang), "figure": chart_html(panels, lang) if panels else "",
+                         "readings": readings, "panels": len(panels)})
     return sections, hidden
 
 
@@ -324,7 +322,7 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
     all_tables = tables + by + [cm_table, completeness] + ([work_tab] if work_tab else [])
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         resources.files("forlop.outcomes").joinpath("report.html.j2").read_text(encoding="utf-8"))
-    figures = (1 if funnel else 0) + sum(1 for s in sections if s["figure"])
+    figures = (1 if funnel else 0) + sum(s["panels"] for s in sections)
     page = template.render(
         lang=lang, t=lambda key, **v: t(key, lang, **v), plotly_js=get_plotlyjs(), symbol=SYMBOL,
         period=t("outcomes.report.period", lang, first=first.date().isoformat(), last=last.date().isoformat(),
