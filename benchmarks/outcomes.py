@@ -77,7 +77,8 @@ else:
 finished_at = time.perf_counter()
 usage = resource.getrusage(resource.RUSAGE_SELF)
 peak_mb = usage.ru_maxrss / 1024
-print(json.dumps({"seconds": finished_at - started, "cpu_seconds": usage.ru_utime + usage.ru_stime, "import_seconds": imported - started, "peak_mb": peak_mb,
+print(json.dumps({"seconds": finished_at - started, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                  "import_seconds": imported - started, "peak_mb": peak_mb,
                   "rows_out": rows, "counts": counts}))
 """
 
@@ -136,8 +137,8 @@ def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) 
              "| job | time s | CPU s | peak MB | recovery | ratio to pandas |", "|---|---|---|---|---|---|"]
     for r in rows:
         share = 100 * r["recovered"] / r["recovery_denominator"]
-        lines.append(f"| {LABELS[r['job']]} | {r['seconds']} | {r['cpu_seconds']} | {r['peak_mb']:,} | {r['recovered']:,} / "
-                     f"{r['recovery_denominator']:,} = {share:.1f} % | {r['ratio_to_pandas']}x |")
+        lines.append(f"| {LABELS[r['job']]} | {r['seconds']} | {r['cpu_seconds']} | {r['peak_mb']:,} | "
+                     f"{r['recovered']:,} / {r['recovery_denominator']:,} = {share:.1f} % | {r['ratio_to_pandas']}x |")
     lines += ["",
               "- Time is wall clock from process start, library imports included; import time per job (median, s): "
               + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows) + ".",

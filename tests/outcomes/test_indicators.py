@@ -51,7 +51,8 @@ def test_wilson_interval_of_recovery(table):
     centre = (3 + z * z / 2) / (7 + z * z)
     half = z / (7 + z * z) * math.sqrt(3 * 4 / 7 + z * z / 4)
     row = table.loc[("recovery", "all", "all")]
-    assert row["ci_low"] == pytest.approx(100 * (centre - half)) and row["ci_high"] == pytest.approx(100 * (centre + half))
+    assert row["ci_low"] == pytest.approx(100 * (centre - half))
+    assert row["ci_high"] == pytest.approx(100 * (centre + half))
 
 
 def test_waiting_median_and_mean_changes(table):

@@ -22,7 +22,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.discrete.discrete_model import Logit
+from statsmodels.tools.tools import add_constant
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
 from forlop.outcomes.definitions import definitions
@@ -50,14 +51,14 @@ def design(base: pd.DataFrame) -> pd.DataFrame:
     the benchmark's size.
     """
     categories = pd.get_dummies(base[["sex", "work", "source"]].astype(str), drop_first=True, dtype=float)
-    return sm.add_constant(pd.concat([base[["phq_first", "gad_first", "age"]], categories], axis=1),
-                           has_constant="add")
+    return add_constant(pd.concat([base[["phq_first", "gad_first", "age"]], categories], axis=1),
+                        has_constant="add")
 
 
-def fit_model(base: pd.DataFrame) -> sm.Logit:
+def fit_model(base: pd.DataFrame) -> Logit:
     """The fitted logistic model (statsmodels ``Logit``, Newton's method: the same maximum-likelihood fit as
     a binomial GLM, with a small Hessian per step instead of a least-squares solve over all rows)."""
-    return sm.Logit(base["recovered"], design(base)).fit(disp=0)
+    return Logit(base["recovered"], design(base)).fit(disp=0)
 
 
 def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -78,8 +79,8 @@ def casemix(r: pd.DataFrame) -> tuple[pd.DataFrame, float]:
                 warnings.simplefilter("error", PerfectSeparationWarning)
                 model = fit_model(base)
                 base["expected"] = model.predict()  # the fitted probabilities of these rows
-        except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning, PerfectSeparationError):  # a level without variation
-            base["expected"] = p0
+        except (ValueError, np.linalg.LinAlgError, PerfectSeparationWarning, PerfectSeparationError):
+            base["expected"] = p0  # a level without variation, or perfect separation
     g = base.groupby(base["service"].astype(str))
     out = pd.DataFrame({"cases": g.size(), "observed": g["recovered"].sum(), "expected": g["expected"].sum()})
     out = out.reindex(services).fillna({"cases": 0, "observed": 0, "expected": 0})

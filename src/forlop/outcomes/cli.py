@@ -36,7 +36,8 @@ def analyse(
 def synth(
     out: Path = typer.Option(..., "--out", help="Folder to write rph_referrals and rph_sessions to."),
     seed: int = typer.Option(2013, "--seed", help="Random seed: the same seed gives the same data."),
-    referrals: int = typer.Option(None, "--referrals", help="Number of referrals (default: about 3000 a year, 2 years)."),
+    referrals: int = typer.Option(None, "--referrals",
+                                  help="Number of referrals (default: about 3000 a year, 2 years)."),
     fmt: str = typer.Option("parquet", "--format", help="parquet (default) or csv."),
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:

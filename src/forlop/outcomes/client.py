@@ -108,7 +108,8 @@ _PAGE = """<!DOCTYPE html><html lang="{{ lang }}"><head><meta charset="utf-8"><t
 <script>{{ plotly_js | safe }}</script>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}.note{background:#fff3cd;padding:.5rem 1rem}
 .flag{font-weight:bold;color:{{ colour }}}</style></head>
-<body><h1>{{ title }}</h1><p class="note">{{ internal }}</p><p class="flag">{{ status }}</p>{{ figure | safe }}</body></html>
+<body><h1>{{ title }}</h1><p class="note">{{ internal }}</p><p class="flag">{{ status }}</p>
+{{ figure | safe }}</body></html>
 """
 
 

@@ -56,10 +56,11 @@ def share_flags(r: pd.DataFrame) -> pd.DataFrame:
 
 
 def _shares(flags: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFrame:
-    num = flags.fillna(False).astype("int64").groupby(keys, sort=True).sum()
-    den = flags.notna().astype("int64").groupby(keys, sort=True).sum()
+    num = flags.fillna(False).astype("int64").groupby(keys, sort=True, observed=True).sum()
+    den = flags.notna().astype("int64").groupby(keys, sort=True, observed=True).sum()
     long = pd.DataFrame({"numerator": num.stack(), "denominator": den.stack()}).reset_index()
     long.columns = ["group", "indicator", "numerator", "denominator"]
+    long["group"] = long["group"].astype(str)
     long["breakdown"] = breakdown
     low, high = proportion_ci(long["numerator"], long["denominator"], method=definitions()["share_ci_method"],
                               alpha=definitions()["alpha"])
@@ -84,7 +85,7 @@ def _statistics(r: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFram
     """Medians, mean changes and effect sizes per group (a loop over the groups of one breakdown)."""
     alpha = definitions()["alpha"]
     rows = []
-    for group, part in r.groupby(keys, sort=True):
+    for group, part in r.groupby(keys, sort=True, observed=True):
         days = part["days_to_first_treatment"].dropna().to_numpy(float)
         median, low, high = median_ci(days, alpha)
         rows.append(("median_days_to_first_treatment", group, np.nan, len(days), median, low, high, "median"))
@@ -108,7 +109,9 @@ def compute_indicators(r: pd.DataFrame) -> pd.DataFrame:
     parts = []
     for breakdown in ["all"] + BREAKDOWNS:
         keys = pd.Series("all", index=r.index) if breakdown == "all" else r[breakdown].astype(str)
+        keys = keys.astype("category")  # factorised once for the three groupings below
         count = keys.value_counts().sort_index()
+        count = count[count > 0]
         parts.append(pd.DataFrame({"indicator": "referrals", "breakdown": breakdown, "group": count.index,
                                    "numerator": count.values, "denominator": np.nan, "value": count.values,
                                    "ci_low": np.nan, "ci_high": np.nan, "unit": "count"}))

@@ -147,4 +147,4 @@ def rejected_path(out_dir: Path, table: str) -> Path:
     return Path(out_dir) / "rejected" / f"{table}.csv"
 
 
-__all__ = ["Validated", "read_tables", "rejected_path", "sql_text"]
+__all__ = ["Validated", "read_tables", "rejected_path"]

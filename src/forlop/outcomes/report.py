@@ -145,7 +145,8 @@ def _published_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     return publish(table, families=FAMILIES)
 
 
-def casemix_table(casemix: pd.DataFrame, pub: pd.DataFrame, lang: str, highlight: str | None) -> tuple[dict, pd.DataFrame]:
+def casemix_table(casemix: pd.DataFrame, pub: pd.DataFrame, lang: str, highlight: str | None
+                  ) -> tuple[dict, pd.DataFrame]:
     """The observed/expected table; a row follows the publication of its service's recovery cell."""
     n = _Numbers(lang)
     rec = pub[(pub["indicator"] == "recovery") & (pub["breakdown"] == "service")].set_index("group")
