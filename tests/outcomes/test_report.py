@@ -41,6 +41,9 @@ def test_small_numbers_are_hidden(fixture_results, tmp_path):
     assert all(c in (SYMBOL, "0") for row in work[1:] for c in row[1:])  # every transition is one person
     assert 'class="hl"' in html  # service A is highlighted
     assert "must never be published" not in html and "Referral 1" not in html  # no client chart here
+    reader = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    assert not re.search(r"(?<![\d.,])(?<!\d )\b00[0-4]\b", reader)  # publications are named, not keyed
+    assert "Helsedirektoratet (2013): Utprøving av «Rask psykisk helsehjelp» (IAPT) i Norge" in reader
     book = load_workbook(tmp_path / "r.xlsx")
     assert {"access-service", "outcomes-service", "casemix", "work", "outcomes"} <= set(book.sheetnames)
     published = pd.read_excel(tmp_path / "r.xlsx", sheet_name="outcomes")

@@ -13,7 +13,7 @@ import typer
 
 from forlop.i18n import check_language, default_language, t
 
-outcomes_app = typer.Typer(help="Outcome monitoring for low-threshold services (003): PHQ-9/GAD-7.",
+outcomes_app = typer.Typer(help="Outcome monitoring for low-threshold services (Rask psykisk helsehjelp): PHQ-9/GAD-7.",
                            no_args_is_help=True)
 
 
@@ -41,7 +41,7 @@ def synth(
     fmt: str = typer.Option("parquet", "--format", help="parquet (default) or csv."),
     lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
-    """Write synthetic data of the 17 RPH pilot services of 003 (deterministic for a seed)."""
+    """Write synthetic data of the 17 pilot services of Rask psykisk helsehjelp (deterministic for a seed)."""
     from forlop.errors import InputError
     from forlop.outcomes.synth import write_synthetic
 

@@ -29,6 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from forlop.citations import cite, references
 from forlop.errors import InputError
 from forlop.i18n import default_language, format_number, t
 from forlop.outcomes.charts import ALL, chart_html, charts
@@ -331,7 +332,7 @@ def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str 
         generated=dt.date.today().isoformat(), service=service, headline=headline,
         access=tables[:2], outcomes=tables[2], by=by, casemix=cm_table, funnel=funnel, charts=sections,
         hidden_months=hidden_months, work=work_tab, completeness=completeness,
-        min_cases=definitions()["min_finished_cases"],
+        min_cases=definitions()["min_finished_cases"], source=cite("003", lang), references=references({"003"}, lang),
     )
     html = Path(html)
     html.parent.mkdir(parents=True, exist_ok=True)
