@@ -5,7 +5,7 @@ FORLOP := $(VENV)/bin/forlop
 STAMP  := $(VENV)/.installed-stamp
 DEMO   ?= demo_out
 
-.PHONY: demo test test-fast system-deps bench clean
+.PHONY: demo test test-fast lint system-deps bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,13 @@ system-deps:
 	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || \
 	  ( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null )
 
-test: $(STAMP) system-deps
+# Lint, format check and type check (ruff and mypy, configured in pyproject.toml); `make test` runs it first.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy
+
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # Everything but the national-scale calibration and Spark tests.

@@ -62,7 +62,8 @@ else:
     st["stay"] = (prev.isna() | (st["start_date"] > prev + pd.Timedelta(days=1))).astype(int)
     st["stay"] = st.groupby("person_id")["stay"].cumsum()
     st["referral"] = st["coercion_referral"].fillna(False).astype(bool)
-    stays = st.groupby(["person_id", "stay"]).agg(date=("start_date", "min"), referral=("referral", "max")).reset_index()
+    grouped = st.groupby(["person_id", "stay"])
+    stays = grouped.agg(date=("start_date", "min"), referral=("referral", "max")).reset_index()
     adm = stays[stays["referral"]].copy()
     adm["year"] = adm["date"].dt.year
     persons = pd.read_parquet(clean / "persons.parquet", columns=["person_id", "birth_year"])
@@ -90,7 +91,9 @@ print(json.dumps({"seconds": finished - started, "import_seconds": imported - st
 JOBS = ("engine_hc_year", "engine_municipality_month", "pandas")
 LABELS = {
     "engine_hc_year": "engine: `coercion_rates` by health community x year (4 measures, crude + standardised, CIs)",
-    "engine_municipality_month": "engine: `coercion_rates` by municipality x month (4 measures, crude + standardised, CIs)",
+    "engine_municipality_month": (
+        "engine: `coercion_rates` by municipality x month (4 measures, crude + standardised, CIs)"
+    ),
     "pandas": "plain pandas baseline: involuntary admissions by health community x year, crude rate",
 }
 
@@ -139,8 +142,8 @@ def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
 
 
 def markdown(rows: list[dict], load: float, runs: int) -> str:
-    lines = [f"Coercion rates on the national synthetic extract: median of {runs} runs per job, each in a fresh "
-             "process (written by `benchmarks/coercion.py`).", "",
+    lines = [(f"Coercion rates on the national synthetic extract: median of {runs} runs per job, each in a fresh "
+             "process (written by `benchmarks/coercion.py`)."), "",
              "| job | input rows | output rows | time s | peak MB | input rows/s | ratio to pandas |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -151,10 +154,10 @@ def markdown(rows: list[dict], load: float, runs: int) -> str:
               "- Time is wall clock from process start, library imports included; import time per job (median, s): "
               + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows) + ".",
               "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-              "- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
+              ("- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
               "measure's crude rate; the engine all four measures with crude and standardised rates and their "
               "CIs, so the ratio compares unequal work. The involuntary admissions per health community and year "
-              "are identical in the engine and the baseline (checked by the script).",
+              "are identical in the engine and the baseline (checked by the script)."),
               f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
               "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + "."]
     return "\n".join(lines) + "\n"

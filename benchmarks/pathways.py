@@ -84,7 +84,8 @@ else:
     stays.loc[stays.any_open, "end"] = pd.NaT
     # cohort: adults with a qualifying PHV diagnosis in the year and a stay ending in the year
     inyear = ep[(ep.sector == "PHV") & (ep.start_date <= y1) & (ep.end_date.isna() | (ep.end_date >= y0))]
-    other = inyear[["person_id", "other_diagnoses"]].explode("other_diagnoses").rename(columns={"other_diagnoses": "code"})
+    other = inyear[["person_id", "other_diagnoses"]].explode("other_diagnoses")
+    other = other.rename(columns={"other_diagnoses": "code"})
     codes = pd.concat([inyear[["person_id", "main_diagnosis"]].rename(columns={"main_diagnosis": "code"}), other])
     codes["code"] = codes["code"].str.replace(".", "", regex=False).str.upper()
     prefixes = ("F20", "F25", "F30", "F31", "F32", "F33") + tuple(f"F6{i}" for i in range(10))
@@ -97,7 +98,8 @@ else:
     died = pd.to_datetime(index["death_date"]) <= index["day0"] + pd.Timedelta(days=365)
     index = index[~died]
     # first outpatient contact in days 1-365, not before the discharge time
-    op = ep.loc[ep.care_level == 3, ["person_id", "start", "start_date"]].merge(index[["person_id", "end", "day0"]], on="person_id")
+    op = ep.loc[ep.care_level == 3, ["person_id", "start", "start_date"]]
+    op = op.merge(index[["person_id", "end", "day0"]], on="person_id")
     op["d"] = (op["start_date"] - op["day0"]).dt.days
     op = op[(op.d >= 1) & (op.d <= 365) & (op.start >= op.end)]
     first = op.groupby("person_id")["d"].min()
@@ -125,7 +127,7 @@ def _prepare(scale: str, folder: Path) -> Path:
     print(f"[pathways bench] synth --scale {scale}", file=sys.stderr, flush=True)
     subprocess.run([forlop, "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract")],
                    check=True, capture_output=True)
-    print(f"[pathways bench] validate", file=sys.stderr, flush=True)
+    print("[pathways bench] validate", file=sys.stderr, flush=True)
     subprocess.run([forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
                    check=True, capture_output=True)
     return folder / "validated" / "clean"
@@ -179,8 +181,8 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
         "pandas": "plain pandas baseline, headline indicators (vectorised)",
     }
     lines = [
-        f"Pathway engine on the synthetic extract: median of {runs} runs per job, each in a fresh process "
-        "(written by `benchmarks/pathways.py`).",
+        (f"Pathway engine on the synthetic extract: median of {runs} runs per job, each in a fresh process "
+        "(written by `benchmarks/pathways.py`)."),
         "",
         "| scale | job | events | time s | peak MB | events/s | ratio to pandas |",
         "|---|---|---|---|---|---|---|",
@@ -196,10 +198,10 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
         "pandas for the baseline); import time per job (median, s): "
         + ", ".join(f"{r['scale']} {r['job']} {r['import_seconds']:.1f}" for r in rows) + ".",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-        "- Ratio to pandas = pandas time / job time on the same extract (above 1 means faster than pandas). "
+        ("- Ratio to pandas = pandas time / job time on the same extract (above 1 means faster than pandas). "
         "The pandas baseline computes only the headline, so the like-for-like ratio is the headline row's; "
         "the whole engine's ratio compares the full catalogue (every indicator of indicators.yaml in every "
-        "breakdown, with confidence intervals and Aalen-Johansen fits) with the headline alone.",
+        "breakdown, with confidence intervals and Aalen-Johansen fits) with the headline alone."),
         "- Headline numbers (share with an outpatient contact within 7 and 30 days, median days to the first): "
         + "; ".join(f"{scale}: " + ", ".join(f"{x:.4f}" for x in next(r["numbers"] for r in rows if r["scale"] == scale))
                     for scale in dict.fromkeys(r["scale"] for r in rows))

@@ -80,14 +80,15 @@ def main() -> None:
     rate = statistics.median(r["events"] / r["seconds"] for r in runs)
     base_rate = statistics.median(r["baseline_events"] / r["baseline_seconds"] for r in runs)
     lines = [
-        f"Synthetic extract, scale {args.scale}: {runs[0]['persons']:,} persons, {events:,} event rows "
-        f"(median of {args.runs} runs)",
+        (f"Synthetic extract, scale {args.scale}: {runs[0]['persons']:,} persons, {events:,} event rows "
+        f"(median of {args.runs} runs)"),
         "",
         "| job | time (s) | peak memory (MB) | events per second | ratio to pandas baseline |",
         "|---|---|---|---|---|",
-        f"| forlop synth (build + write Parquet) | {seconds:.1f} | {peak:.0f} | {rate:,.0f} | {rate / base_rate:.0f}x |",
-        f"| plain pandas baseline (loop per patient, outpatient contacts only) | "
-        f"{statistics.median(r['baseline_seconds'] for r in runs):.1f} | (same process) | {base_rate:,.0f} | 1x |",
+        (f"| forlop synth (build + write Parquet) | {seconds:.1f} | {peak:.0f} | {rate:,.0f} | "
+         f"{rate / base_rate:.0f}x |"),
+        (f"| plain pandas baseline (loop per patient, outpatient contacts only) | "
+        f"{statistics.median(r['baseline_seconds'] for r in runs):.1f} | (same process) | {base_rate:,.0f} | 1x |"),
     ]
     text = "\n".join(lines)
     print(text)

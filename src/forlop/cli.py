@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.errors import InputError
 from forlop.qi.cli import app as qi_app
 from forlop.coercion.cli import app as coercion_app
@@ -45,8 +46,8 @@ def synth(
         "demo", "--scale", help="'national' (2020 cohort of Helsedirektoratet 2023), 'demo' (small), or a number of patients."
     ),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
-    fmt: str = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    fmt: Format = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Write a calibrated synthetic registry extract (deterministic for a seed)."""
     from forlop.synth.extract import write_synthetic_extract
@@ -60,12 +61,13 @@ def validate(
     out: Path = typer.Option(
         None, "--out", help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA)."
     ),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Read and validate an extract: usable rows to clean/, bad rows with their reason to rejected/."""
     from forlop.extract.validate import default_out_dir, validate_extract
 
-    summary = validate_extract(data, out or default_out_dir(data), lang=lang, progress=True)
+    summary = validate_extract(data, out or default_out_dir(data), lang=lang, progress=True, encoding=encoding)
     for line in summary.lines(lang):
         typer.echo(line)
 
@@ -75,16 +77,18 @@ def pathways(
     data: Path = typer.Option(..., "--data", help="Folder of the registry extract (validated first, into OUT/validated)."),
     out: Path = typer.Option(..., "--out", help="Folder for patients.parquet, cohort_flow.csv and indicators.csv."),
     year: int = typer.Option(2020, "--year", help="Discharge year Y of the cohort."),
-    engine: str = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
+    engine: Engine = typer.Option("duckdb", "--engine", help="'duckdb' (default) or 'pyspark'."),
     keep_deaths: bool = typer.Option(
         False, "--keep-deaths", help="Keep patients who die within 365 days (death competes in the cumulative incidence)."
     ),
-    lang: str = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Patient pathways after discharge (Helsedirektoratet 2023): cohort, pathway table, every indicator."""
     from forlop.pathways.pipeline import run_pathways
 
-    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True)
+    run_pathways(data, out, year=year, backend=engine, keep_deaths=keep_deaths, lang=lang, progress=True,
+                 encoding=encoding)
 
 
 @app.command()
@@ -92,7 +96,7 @@ def report(
     results: Path = typer.Option(..., "--results", help="Folder written by `forlop pathways --out`."),
     html: Path = typer.Option(..., "--html", help="The HTML report to write (one self-contained file)."),
     xlsx: Path = typer.Option(None, "--xlsx", help="Also write every table to this Excel file (one sheet each)."),
-    lang: str = typer.Option(None, "--lang", help="Language of the report: nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="Language of the report: nb (default) or en."),
     health_community: str = typer.Option(
         None, "--health-community", help="Report for one health community, beside its region and Norway."
     ),
@@ -101,28 +105,78 @@ def report(
     ),
     symbol: str = typer.Option("–", "--symbol", help="Shown instead of a suppressed number."),
     year: int = typer.Option(None, "--year", help="Population year for the rates (default: the cohort year of --results)."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
 ) -> None:
     """The pathway report (Helsedirektoratet 2023, chapters 4-8, table A): HTML, maybe Excel; small counts hidden."""
-    from forlop.i18n import check_language, default_language, t
+    from forlop.i18n import default_language, t
     from forlop.report.build import build_report
 
-    check_language(lang)
     lang = lang or default_language()
     result = build_report(results, html, xlsx, lang=lang, health_community=health_community, data=data,
-                          symbol=symbol, year=year, progress=True)
+                          symbol=symbol, year=year, progress=True, encoding=encoding)
     if result.xlsx is not None:
         typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
     typer.echo(t("report.done", lang, tables=result.tables, figures=result.figures, hidden=result.hidden_cells,
                  seconds=result.seconds, html=result.html.resolve()))
 
 
+def _argv_language() -> str | None:
+    """The ``--lang`` of the command line when it is one we have texts in (a usage error stops before
+    the command sees its options); else None, the default language."""
+    from forlop.choices import LANGUAGES, QI_LANGUAGES
+
+    args = sys.argv[1:]
+    for index, arg in enumerate(args):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            args[index + 1] if arg == "--lang" and index + 1 < len(args) else None)
+        if value in (*LANGUAGES, *QI_LANGUAGES):
+            return value
+    return None
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """A usage error as one line in the style of ``InputError`` ("--option: what is wrong"), from
+    messages.yaml for the three kinds people meet (a value not among the choices, a missing option,
+    an unknown option); any other kind, or a wording of Typer's this does not recognise, is Typer's own."""
+    import re
+
+    from forlop.i18n import t
+
+    lang = _argv_language()
+    kind = type(error).__name__
+    options = "/".join(getattr(getattr(error, "param", None), "opts", None) or [])
+    message = error.format_message().replace("Value error, ", "")  # Typer's wording of a wrong choice
+    choice = re.fullmatch(r"'(.*)' is not one of (.*)\.", getattr(error, "message", "").replace("Value error, ", ""))
+    if kind == "BadParameter" and options and choice:
+        return f"{options}: " + t("cli.bad_choice", lang, value=choice[1], choices=choice[2])
+    if kind == "MissingParameter" and options:
+        return f"{options}: " + t("cli.missing_option", lang)
+    if kind == "NoSuchOption" and getattr(error, "option_name", None):
+        return f"{error.option_name}: " + t("cli.no_such_option", lang)
+    return message
+
+
 def main() -> None:
-    """Entry point: run the app, turning unusable input into one line and exit code 2."""
+    """Entry point: run the app, turning unusable input into one line and exit code 2.
+
+    Unusable input is an ``InputError`` from a command, or a usage error of the command line itself
+    (a value that is not one of an option's choices, a missing or unknown option): Typer's own
+    message, on one line instead of Typer's usage box. Without arguments, the help is shown.
+    """
     try:
-        app()
+        code = app(standalone_mode=False)
     except InputError as error:
         typer.echo(f"forlop: {error}", err=True)
         sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.TyperException as error:  # Click's usage errors (BadParameter, NoSuchOption, ...)
+        if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help
+            error.show()
+        else:
+            typer.echo(f"forlop: {_usage_line(error)}", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import yaml
 
 from forlop.coercion.allocate import allocate
+from tests.cli import forlop
 
 STRATA = {f"K{i:02d}": ("large" if i < 5 else "small") for i in range(10)}
 
@@ -39,14 +37,9 @@ def test_allocate_command_writes_trial_yaml(tmp_path):
     clusters = tmp_path / "clusters.csv"
     clusters.write_text("cluster,size\n" + "".join(f"{c},{s}\n" for c, s in STRATA.items()), encoding="utf-8")
     out = tmp_path / "trial.yaml"
-    code = "from forlop.cli import main; main()"
-    done = subprocess.run(
-        [sys.executable, "-c", code, "coercion", "allocate", "--clusters", str(clusters), "--stratum", "size",
-         "--seed", "42", "--out", str(out), "--period", "baseline:2018-01:2018-12",
-         "--period", "intervention:2019-01:2019-12"],
-        capture_output=True, text=True,
-    )
-    assert done.returncode == 0, done.stderr
+    done = forlop("coercion", "allocate", "--clusters", str(clusters), "--stratum", "size", "--seed", "42",
+                  "--out", str(out), "--period", "baseline:2018-01:2018-12", "--period", "intervention:2019-01:2019-12")
+    assert done.exit_code == 0, done.stderr
     written = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert written["arms"] == allocate(STRATA, seed=42)
     assert written["periods"]["baseline"] == ["2018-01", "2018-12"]

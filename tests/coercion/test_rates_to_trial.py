@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from forlop.cli import main; main()", *args],
-                          capture_output=True, text=True)
+from tests.cli import forlop as run_cli
 
 
 def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
     rates = tmp_path / "rates"
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "Beregner rater per kommune og måned" in done.stderr  # Norwegian by default, no English words
     design = tmp_path / "trial.yaml"
     design.write_text('arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
@@ -25,7 +20,7 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
     out = tmp_path / "trial"
     done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "involuntary_admissions.csv"),
                    "--design", str(design), "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 6 months of 10 000 adults = 5 000 person-years. 0301 (intervention): March + April = 2 in the first
     # half (4.0 per 10 000), September = 1 in the second (2.0): change -2. 4601 (control): May = 1 (2.0),
@@ -40,13 +35,13 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
 
 def test_bad_by_is_one_line_exit_2(clean_dir, tmp_path):
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(tmp_path / "o"), "--by", "county")
-    assert done.returncode == 2
-    assert done.stderr.strip() == "forlop: --by: must be one of municipality, health_community, region (example: county)"
+    assert done.exit_code == 2
+    assert done.stderr.strip() == "forlop: --by: 'county' er ikke en av 'municipality', 'health_community', 'region'"
 
 
 def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
     rates = tmp_path / "rates"
-    assert run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month").returncode == 0
+    assert run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month").exit_code == 0
     share = pd.read_csv(rates / "trial_counts" / "confirmed_share.csv", dtype={"cluster": str})
     share = share.set_index(["cluster", "month"])
     # 0301: March 1 referral, confirmed; April 2 referrals (outpatient + stay), both confirmed;
@@ -61,7 +56,7 @@ def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
     out = tmp_path / "trial"
     done = run_cli("coercion", "trial", "--counts", str(rates / "trial_counts" / "confirmed_share.csv"),
                    "--design", str(design), "--out", str(out), "--outcome", "share")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 0301: 3/3 = 100% -> 0/1 = 0%: change -100. 4601: 0/1 (May, person 3 not confirmed) = 0% -> 1/1 = 100%:
     # change +100. Effect = 100 - (-100) = 200 percentage points.

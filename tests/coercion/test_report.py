@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from forlop.coercion.report import suppress_trial
+from tests.cli import forlop as run_cli
 from tests.coercion.test_trial import write_trial
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from forlop.cli import main; main()", *args],
-                          capture_output=True, text=True)
 
 
 def cells(html: str, table_id: str) -> list[list[str]]:
@@ -33,7 +27,7 @@ def trial_out(tmp_path):
     table.to_csv(counts, index=False)
     out = tmp_path / "out"
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     return out
 
 
@@ -70,7 +64,7 @@ def test_effects_table_in_report_matches_effects_csv(trial_out):
 def test_english_report_uses_decimal_points(trial_out, tmp_path):
     """--lang en: the same effect as -2.5 (decimal point), not "−2,5" (nb)."""
     done = run_cli("coercion", "report", "--trial", str(trial_out), "--out", str(tmp_path / "en.html"), "--lang", "en")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     row = cells((tmp_path / "en.html").read_text(encoding="utf-8"), "effects")[0]
     assert row[1] == "−2.5"
 
@@ -78,7 +72,7 @@ def test_english_report_uses_decimal_points(trial_out, tmp_path):
 def test_rates_report_hides_small_areas(clean_dir, tmp_path):
     out = tmp_path / "rates"
     done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(out), "--lang", "en")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "Computing rates by municipality and year" in done.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     section = html.split("<h3>Involuntary admissions</h3>", 1)[1].split("</table>", 1)[0]
@@ -91,7 +85,7 @@ def test_rates_report_hides_small_areas(clean_dir, tmp_path):
 
 @pytest.mark.browser
 def test_report_opens_offline_without_errors(trial_out, tmp_path):
-    from forlop.report.browser import check_page
+    from tests.browser import check_page
 
     page = check_page(trial_out / "report.html", screenshot_path=tmp_path / "report.png")
     assert page.console_errors == []
@@ -102,8 +96,8 @@ def test_report_opens_offline_without_errors(trial_out, tmp_path):
 
 def test_report_without_results_is_one_line_exit_2(tmp_path):
     done = run_cli("coercion", "report", "--trial", str(tmp_path / "nothing"), "--out", str(tmp_path / "r.html"))
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert done.stderr.strip().splitlines() == [
-        f"forlop: {tmp_path / 'nothing' / 'effects.csv'}: not found: give the output folder of "
-        "`forlop coercion trial`/`rates`"
+        (f"forlop: {tmp_path / 'nothing' / 'effects.csv'}: finnes ikke: oppgi utdatamappen til "
+        "`forlop coercion trial`/`rates`")
     ]

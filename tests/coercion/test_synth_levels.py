@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from forlop.synth import coercion

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from forlop.coercion.design import read_counts, read_design
 from forlop.errors import InputError
+from tests.cli import forlop as run_cli
 from tests.coercion.test_trial import DESIGN, write_trial
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    code = "from forlop.cli import main; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
 
 
 def test_missing_column_is_one_line_exit_2(tmp_path):
     counts, design = write_trial(tmp_path)
     pd.read_csv(counts).drop(columns="population").to_csv(counts, index=False)
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(tmp_path / "o"))
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert "Traceback" not in done.stderr
-    assert "column 'population': missing column" in done.stderr
+    assert "column 'population': kolonnen mangler" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 
@@ -43,7 +37,7 @@ def test_bad_design(tmp_path, text, message):
     path = tmp_path / "trial.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=message):
-        read_design(path)
+        read_design(path, "en")
 
 
 def test_bad_rows_are_rejected_with_reason_and_line(tmp_path):
@@ -66,7 +60,7 @@ def test_bad_rows_are_rejected_with_reason_and_line(tmp_path):
     ]
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design_path),
                    "--out", str(tmp_path / "o"))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     written = pd.read_csv(tmp_path / "o" / "rejected" / "counts.csv")
     assert list(written.columns) == ["cluster", "month", "events", "population", "reason", "row"]  # as validate
     assert written["row"].tolist() == [9, 10, 11, 12]
@@ -85,7 +79,7 @@ def test_arm_without_comparable_cluster_stops_with_one_line(tmp_path):
     _counts(counts, [("A", "2018-01", 20, 120_000), ("A", "2018-02", 14, 120_000), ("C", "2018-01", 25, 120_000),
                      ("Z", "2018-01", 1, 120_000)])
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(tmp_path / "o"))
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     # the rejected row (data row 4) is reported first, then the one error line, nothing is evaluated
@@ -107,7 +101,7 @@ def test_missing_clusters_are_named_when_the_trial_can_run(tmp_path):
     out = tmp_path / "o"
     done = run_cli("coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(out),
                    "--lang", "en")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "No rows rejected (7 rows used)" in done.stderr
     assert "Control: 1 of 2 clusters have counts in every period; missing counts in at least one period: D" in done.stderr
     assert "Intervention:" not in done.stderr  # both intervention clusters are complete

@@ -106,7 +106,8 @@ def test_a_file_in_the_wrong_encoding(tmp_path, tables):
     # The header line is 54 characters + newline = 55 bytes; "0301,Oslo,Oslo,Helse S" is 22 more,
     # so the Latin-1 'ø' (0xf8) is byte 77 (counting from 0), on line 2.
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 77 (line 2); save the file as UTF-8")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 77 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 def test_a_row_with_too_many_fields_makes_the_csv_unreadable(tmp_path, tables):
@@ -123,8 +124,10 @@ def test_a_csv_separated_by_semicolons(tmp_path, tables):
     (data / "geography.csv").write_text("municipality;municipality_name;health_community;region\n"
                                         "0301;Oslo;Oslo;Helse Sør-Øst\n", encoding="utf-8")
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: columns must be separated by ',' (';' only separates the values inside a list "
-        "column) (example: municipality;municipality_name;health_community;region)")
+        f"{data}/geography.csv: the file seems to be ';'-separated: columns must be separated by ',' (';' only "
+        "separates the values inside a list column); save it with ',' between fields (in Excel: set the list "
+        "separator to ',' in Windows' region settings before \"Save as CSV UTF-8\") "
+        "(example: municipality;municipality_name;health_community;region)")
 
 
 def test_a_table_given_both_as_csv_and_parquet(tmp_path, tables):
@@ -167,11 +170,52 @@ def test_a_bad_byte_cut_by_the_16_mb_read_border_is_found_exactly(tmp_path, monk
     # chunk), b8 byte 8. Then a lone continuation byte 0xb8 at byte 9 (line 2) is the error.
     (data / "geography.csv").write_bytes(b"ab\ncdef\xc3\xb8\xb8\n")
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); save the file as UTF-8")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xb8 at byte 9 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 def test_a_utf8_character_cut_off_at_the_end_of_the_file(tmp_path, tables):
     data = write_extract(tmp_path / "data", tables, "csv")
     (data / "geography.csv").write_bytes(b"municipality\n0301\xc3")  # 13 + 4 bytes, then half an 'ø'
     assert fatal(tmp_path, data) == (
-        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); save the file as UTF-8")
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xc3 at byte 17 (line 2); "
+        "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+
+
+def _as_cp1252(tables, data_dir):
+    """The minimal extract as Excel on a Norwegian machine saves plain "CSV": Windows-1252 (Tromsø, Bodø: 'ø' is
+    byte 0xF8; the en dash of "Salten – Bodø" is 0x96, a byte Latin-1 has no letter for)."""
+    tables["geography"][0].update(municipality_name="Tromsø", health_community="Tromsø")
+    tables["geography"][1].update(municipality_name="Bodø", health_community="Salten – Bodø")
+    data = write_extract(data_dir, tables, "csv")
+    for path in data.glob("*.csv"):
+        path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    return data
+
+
+def test_a_windows_1252_extract_needs_encoding_cp1252(tmp_path, tables):
+    data = _as_cp1252(tables, tmp_path / "data")
+    # persons.csv is plain ASCII, so geography.csv is the first file that fails; its header is 55 bytes,
+    # "0301,Troms" 10 more: the 'ø' (0xf8) is byte 65, on line 2.
+    assert fatal(tmp_path, data) == (
+        f"{data}/geography.csv: the file is not UTF-8: invalid byte 0xf8 at byte 65 (line 2); save it as "
+        "\"CSV UTF-8\" in Excel, or pass --encoding cp1252")
+    summary = validate_extract(data, tmp_path / "out", lang="en", encoding="cp1252")
+    assert summary.tables["geography"].rows_used == 2
+    geography = pq.read_table(tmp_path / "out" / "clean" / "geography.parquet").to_pydict()
+    assert geography["municipality_name"] == ["Tromsø", "Bodø"]
+    assert geography["health_community"] == ["Tromsø", "Salten – Bodø"]
+    assert sorted(p.name for p in data.iterdir()) == sorted(f"{t}.csv" for t in tables)  # no copy left beside
+    assert not (tmp_path / "out" / ".forlop-validate-tmp").exists()
+
+
+def test_a_byte_that_is_not_windows_1252(tmp_path, tables):
+    data = write_extract(tmp_path / "data", tables, "csv")
+    (data / "geography.csv").write_bytes(b"municipality\n0301\x81\n")  # 0x81: no character in Windows-1252
+    with pytest.raises(InputError) as caught:
+        validate_extract(data, tmp_path / "out", lang="en", encoding="cp1252")
+    assert str(caught.value) == (f"{data}/geography.csv: the file cannot be read as cp1252: invalid byte 0x81 at "
+                                 "byte 17 (line 2); try --encoding utf-8 or cp1252")
+    with pytest.raises(InputError) as caught:
+        validate_extract(data, tmp_path / "out", lang="en", encoding="klingon")
+    assert str(caught.value) == "--encoding: unknown encoding 'klingon' (example: utf-8, cp1252)"

@@ -161,8 +161,8 @@ def test_practice_types_outside_the_code_list_are_kept_with_a_warning(tmp_path, 
     summary = run(tmp_path, tables)
     assert counts(summary, "primary_care_claims") == (2, 2, 0)
     assert summary.warnings == [
-        "primary_care_claims: 1 rows have a practice_type outside the code list practice_types (e.g. 99); "
-        "they are kept but count as none of its codes"]
+        ("primary_care_claims: 1 rows have a practice_type outside the code list practice_types (e.g. 99); "
+        "they are kept but count as none of its codes")]
 
 
 def test_a_table_with_most_rows_rejected_gets_a_warning(tmp_path, tables):

@@ -1,12 +1,13 @@
 """`forlop validate` on the command line: the summary in Norwegian, exit 0; one line and exit 2 when fatal."""
 
-import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from forlop.cli import app, main
+from tests.cli import forlop
 from tests.extract.conftest import write_extract
 
 
@@ -44,12 +45,8 @@ def test_validate_in_english_and_with_the_default_output_folder(tmp_path, tables
 def test_a_fatal_problem_is_one_line_and_exit_code_2(tmp_path, tables):
     del tables["persons"]
     data = write_extract(tmp_path / "data", tables, "csv")
-    done = subprocess.run(
-        [sys.executable, "-c", "from forlop.cli import main; main()", "validate", "--data", str(data),
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 2
+    done = forlop("validate", "--data", str(data), "--out", str(tmp_path / "out"))
+    assert done.exit_code == 2
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
     # Progress lines come first on stderr; the problem is the last line, and only one line.
@@ -78,7 +75,7 @@ def _break(kind, data):
     # wrong encoding: "person_id,date,kind\n" is 20 bytes, "1,2020-03-01,tvang" 18 more, then Latin-1 'å'.
     (data / "coercion_decisions.csv").write_bytes("person_id,date,kind\n1,2020-03-01,tvangå\n".encode("latin-1"))
     return (f"{data}/coercion_decisions.csv: the file is not UTF-8: invalid byte 0xe5 at byte 38 (line 2); "
-            "save the file as UTF-8")
+            "save it as \"CSV UTF-8\" in Excel, or pass --encoding cp1252")
 
 
 @pytest.mark.parametrize("kind", ["missing table", "missing column", "wrong type", "empty file", "wrong encoding"])
@@ -94,3 +91,26 @@ def test_every_fatal_kind_through_main_is_one_line_and_exit_code_2(tmp_path, tab
     assert captured.out == ""
     assert captured.err.splitlines()[-1] == f"forlop: {expected}"
     assert "Traceback" not in captured.err
+
+
+def test_validate_reads_an_excel_extract_with_encoding_cp1252(tmp_path, tables, monkeypatch, capsys):
+    """The cp1252 extract of test_fatal_input: stops with the fix named, then reads with --encoding cp1252;
+    a ';'-separated table stops with one line (the contract keeps ';' for list values)."""
+    from tests.extract.test_fatal_input import _as_cp1252
+    from tests.test_cli_choices import run_main
+
+    data = _as_cp1252(tables, tmp_path / "data")
+    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert lines[-1] == (f"forlop: {data}/geography.csv: filen er ikke UTF-8: ugyldig byte 0xf8 ved byte 65 (linje 2); "
+                         "lagre den som «CSV UTF-8» i Excel, eller bruk --encoding cp1252")
+    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"),
+                           "--encoding", "cp1252", "--lang", "en")
+    assert code == 0
+    geography = pd.read_parquet(tmp_path / "o" / "clean" / "geography.parquet")
+    assert geography["health_community"].tolist() == ["Tromsø", "Salten – Bodø"]
+    (data / "population.csv").write_text("municipality;year;sex;age;persons\n0301;2020;F;30;100\n", encoding="utf-8")
+    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"),
+                           "--encoding", "cp1252", "--lang", "en")
+    assert code == 2
+    assert lines[-1].startswith(f"forlop: {data}/population.csv: the file seems to be ';'-separated: ")

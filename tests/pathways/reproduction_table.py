@@ -35,9 +35,9 @@ def markdown(clean: Path) -> str:
         "",
         *markdown_sources(["001"]),
         "",
-        "`forlop synth --scale national --seed 2020`, validated, then `build_pathways` (DuckDB) in "
+        ("`forlop synth --scale national --seed 2020`, validated, then `build_pathways` (DuckDB) in "
         f"{seconds:.1f} s. Published value (001) beside the engine's number; shares in %. Tolerances as "
-        "for the calibration (counts ±3%, shares ±2 points, means, medians and rates ±15%).",
+        "for the calibration (counts ±3%, shares ±2 points, means, medians and rates ±15%)."),
         "Regenerate: `.venv/bin/python -m tests.pathways.reproduction_table CLEAN_DIR docs/pathways_reproduction.md`.",
         "",
         f"**{hits} of {len(rows)} figures within tolerance.**",

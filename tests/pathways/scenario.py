@@ -65,7 +65,8 @@ ROWS = {
                 coercion_referral=True),
         episode(43, 4, "2021-01-01 10:00", None, care_level=1, main="F20.0", urgency="planned"),
         episode(44, 4, "2020-06-01 10:00", "2020-06-01 11:00", main="F60.3", other_diagnoses=["F10.2"]),  # d 112
-        # person 4: ACT/FACT (service group TS01) as day care (care level 2, so not an outpatient contact): d 40 and d 112
+        # person 4: ACT/FACT (service group TS01) as day care (care level 2, so not an outpatient contact):
+        # d 40 and d 112
         episode(45, 4, "2020-03-21 10:00", "2020-03-21 11:00", care_level=2, service_group="TS01"),  # d 40, month 2
         episode(46, 4, "2020-06-01 12:00", "2020-06-01 13:00", care_level=2, service_group="TS01"),  # d 112
         # person 4: one PHV episode 20 Dec 2018 - 5 Jan 2019 (contact in 2018 and 2019, not 2017)

@@ -1,4 +1,9 @@
-"""``forlop pathways`` end to end: validation, the three output files, and bad input (exit code 2)."""
+"""``forlop pathways`` end to end: validation, the three output files, and bad input (exit code 2).
+
+The first two tests start the installed console script (``forlop``, beside the Python of the test run)
+as a real process: they check the entry point, the exit code of the process and what reaches its stderr.
+The others run the command in the test process (tests/cli.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.cli import forlop
 from tests.pathways.conftest import write_extract
 from tests.pathways.scenario import ROWS
 
@@ -43,7 +49,7 @@ def test_missing_table_is_one_line_and_exit_2(tmp_path):
 
 def test_unknown_engine_is_exit_2(tmp_path):
     data = write_extract(tmp_path / "extract", ROWS)
-    done = subprocess.run([FORLOP, "pathways", "--data", str(data), "--out", str(tmp_path / "out"), "--engine", "x"],
-                          capture_output=True, text=True)
-    assert done.returncode == 2
-    assert "engine" in done.stderr.strip().splitlines()[-1]
+    done = forlop("pathways", "--data", str(data), "--out", str(tmp_path / "out"), "--engine", "x")
+    assert done.exit_code == 2
+    assert done.stderr.strip().splitlines() == [
+        "forlop: --engine: 'x' er ikke en av 'duckdb', 'pyspark'"]

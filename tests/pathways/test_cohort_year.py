@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,10 +16,10 @@ import pytest
 from forlop.errors import InputError
 from forlop.i18n import years_text
 from forlop.pathways.pipeline import build_pathways, write_outputs
+from tests.cli import forlop
 from tests.pathways.conftest import episode, write_extract
 from tests.pathways.scenario import ROWS
 
-FORLOP = str(Path(sys.executable).with_name("forlop"))
 
 
 def _rows() -> dict:
@@ -66,9 +64,8 @@ def test_year_is_recorded(extract: Path, tmp_path: Path) -> None:
 
 
 def test_cli_year_without_stays_is_one_line_and_exit_2(extract: Path, tmp_path: Path) -> None:
-    done = subprocess.run([FORLOP, "pathways", "--data", str(extract), "--out", str(tmp_path / "out"),
-                           "--year", "2030"], capture_output=True, text=True)
-    assert done.returncode == 2
+    done = forlop("pathways", "--data", str(extract), "--out", str(tmp_path / "out"), "--year", "2030")
+    assert done.exit_code == 2
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert last.endswith("ingen døgnopphold i psykisk helsevern som avsluttes i 2030 i uttrekket; "

@@ -4,13 +4,11 @@ percentage points, means, medians and rates +-15%."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from forlop import codes
 from forlop.extract.validate import validate_extract
 from forlop.pathways.pipeline import build_pathways
-from forlop.synth.extract import write_synthetic_extract
 from forlop.synth.targets import calibration_targets
 
 pytestmark = pytest.mark.slow
@@ -25,10 +23,9 @@ SELECTED = ["schizophrenia", "bipolar", "severe_depression", "personality", "sub
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("national")
-    write_synthetic_extract(folder / "extract", scale="national", seed=2020, fmt="parquet", lang="en", progress=False)
-    validate_extract(folder / "extract", folder / "validated")
+def national(national_extract, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("national_pathways")
+    validate_extract(national_extract, folder / "validated")
     return build_pathways(folder / "validated" / "clean", 2020)
 
 

@@ -11,6 +11,12 @@ from forlop.errors import InputError
 from forlop.qi.musiq import load_musiq, score_answers, write_scores
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The messages below are matched in English (FORLOP_LANG; the default is nb)."""
+    monkeypatch.setenv("FORLOP_LANG", "en")
+
+
 def test_factor_file_says_what_is_unverified() -> None:
     factors = load_musiq()["factors"]
     assert len(factors) == 21  # 21 of MUSIQ's 25 could be checked; see musiq.yaml
@@ -21,9 +27,9 @@ def test_factor_file_says_what_is_unverified() -> None:
 def test_scores(tmp_path: Path) -> None:
     factors = [f.id for f in load_musiq()["factors"]]
     rows = [
-        {"team": "A", **{f: "4" for f in factors}},
-        {"team": "B", **{f: "7" for f in factors}, "team_qi_skills": "NA", "team_leadership": "1"},
-        {"team": "C", **{f: "4" for f in factors}, "resource_availability": "9"},
+        {"team": "A", **dict.fromkeys(factors, "4")},
+        {"team": "B", **dict.fromkeys(factors, "7"), "team_qi_skills": "NA", "team_leadership": "1"},
+        {"team": "C", **dict.fromkeys(factors, "4"), "resource_availability": "9"},
     ]
     pd.DataFrame(rows).to_csv(tmp_path / "answers.csv", index=False)
     scores, rejected = score_answers(tmp_path / "answers.csv")
@@ -56,7 +62,8 @@ levels: {qi_team: "QI team", microsystem: "Microsystem"}
 factors:
   - {id: team_leadership, level: qi_team, name: "Team leadership", weight: 2, weight_status: published, verified: tool}
   - {id: team_qi_skills, level: qi_team, name: "QI skills", weight: 2, weight_status: published, verified: tool}
-  - {id: micro_motivation, level: microsystem, name: "Motivation to change", weight: 1, weight_status: published, verified: tool}
+  - {id: micro_motivation, level: microsystem, name: "Motivation to change", weight: 1, weight_status: published,
+     verified: tool}
 """
 
 

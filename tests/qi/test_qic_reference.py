@@ -14,17 +14,12 @@ settled by these numbers:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from forlop.qi import qic
-
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "qi-reference"
-if not REFERENCE.exists():  # the project lives in /work/main, the reference in /work/shared
-    REFERENCE = Path("/work/shared/qi-reference")
+from tests.paths import QI_REFERENCE as REFERENCE
 
 CASES = pd.read_csv(REFERENCE / "cases.csv", keep_default_na=False, dtype=str)
 NUMBERS = ["y", "n", "cl", "lcl", "ucl", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]

@@ -39,19 +39,29 @@ def test_synth_is_deterministic(tmp_path: Path, collaborative: tuple[Path, dict]
 
 
 def test_dashboard_finds_the_real_improvements(collaborative: tuple[Path, dict]) -> None:
-    # Seed 2022: 25 team x indicator series with a real improvement (5 teams x R1, R2, F1, F2
-    # and V1 or BU1); the dashboard marks 21 of them as improvement; of the 56 series without
-    # a change, 3 are marked improvement by chance (Anhøj rules + 3-sigma, ~5 % each).
+    # Properties, not the counts of one seed (those follow NumPy's random streams and change with a
+    # NumPy upgrade). By construction 5 of the 10 teams improve R1, R2, F1, F2 and V1 (adult) or BU1
+    # (youth): 25 team x indicator series with a real improvement. The rest (which F3/F4 and voluntary
+    # series exist is drawn) have none. Seeds 2022-2028 gave 18-21 of the 25 found and 1-3 false
+    # signals among 36-56 series without a change (Anhøj rules + 3-sigma, ~5 % each by chance).
     out, info = collaborative
     result = info["dashboard"]
     truth = pd.read_csv(out / "truth.csv").set_index(["team", "indicator"])["real_improvement"]
     status = {(row["team"], ind): cell["status"]
               for row in result["overview"] for ind, cell in zip(result["indicator_ids"], row["cells"])}
-    found = sum(status[key] == "improvement" for key, real in truth.items() if real)
-    false = sum(status[key] == "improvement" for key, real in truth.items() if not real)
-    assert (int(truth.sum()), found) == (25, 21)
-    assert (int((~truth).sum()), false) == (56, 3)
-    assert result["teams"] == 10 and result["charts"] == 101
+    assert set(truth.index) <= set(status)  # every synthetic series has its cell in the overview
+    real, null = int(truth.sum()), int((~truth).sum())
+    found = sum(status[key] == "improvement" for key, real_change in truth.items() if real_change)
+    false = sum(status[key] == "improvement" for key, real_change in truth.items() if not real_change)
+    assert real == 25 and null > 0
+    assert found > real / 2  # more than half of the real improvements are found (P(not) < 0.1 %)
+    assert false <= 0.15 * null  # few false improvements among the series without a change
+    assert found / real > 4 * false / null  # a signal is far likelier where the change is real
+    # One chart per synthetic series plus one per indicator of each track's collaborative total.
+    tracks = pd.read_parquet(out / "teams.parquet").set_index("team")["track"]
+    series = pd.read_csv(out / "truth.csv")
+    track_indicators = len(series.assign(track=series["team"].map(tracks))[["track", "indicator"]].drop_duplicates())
+    assert result["teams"] == 10 and result["charts"] == len(series) + track_indicators
 
 
 def test_dashboard_html_is_self_contained(collaborative: tuple[Path, dict]) -> None:
@@ -67,7 +77,7 @@ def test_dashboard_html_is_self_contained(collaborative: tuple[Path, dict]) -> N
 
 @pytest.mark.browser
 def test_dashboard_in_chromium(collaborative: tuple[Path, dict]) -> None:
-    from forlop.report.browser import check_page
+    from tests.browser import check_page
 
     out, _ = collaborative
     check = check_page(out / "qi.html", out / "qi.png",

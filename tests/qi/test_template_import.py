@@ -111,9 +111,11 @@ def test_bad_start_month_names_its_cell_in_danish(tmp_path: Path) -> None:
 def test_unusable_file_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.xlsx").write_text("not excel")
     with pytest.raises(InputError, match="not an Excel template"):
-        import_templates([tmp_path / "x.xlsx"], tmp_path / "out")
+        import_templates([tmp_path / "x.xlsx"], tmp_path / "out", lang="en")
+    with pytest.raises(InputError, match="ikke en Excel-mal"):
+        import_templates([tmp_path / "x.xlsx"], tmp_path / "out", lang="nb")
     with pytest.raises(InputError, match="file not found"):
-        import_templates([tmp_path / "missing.xlsx"], tmp_path / "out")
+        import_templates([tmp_path / "missing.xlsx"], tmp_path / "out", lang="en")
 
 
 def test_parse_month() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from forlop.report.browser import check_page
+from tests.browser import check_page
 
 pytestmark = pytest.mark.browser
 

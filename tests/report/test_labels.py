@@ -29,8 +29,9 @@ MOVED = {
     "Hele landet": "Norway",
     "Bosted ukjent": "Residence unknown",
     "Region / helsefellesskap": "Region / health community",
-    "«Hele landet» er hele utvalget (som tabell 1), også pasienter med ukjent bosted.":
-        "“Norway” is the whole cohort (as table 1), patients with unknown residence included.",
+    "«Hele landet» er hele utvalget (som tabell 1), også pasienter med ukjent bosted.": (
+        "“Norway” is the whole cohort (as table 1), patients with unknown residence included."
+    ),
     "Øvrige diagnoser": "Other diagnoses",
     "Utvalgstrinn": "Selection step",
     "Personer": "Persons",
@@ -39,10 +40,12 @@ MOVED = {
     "Antall pasienter (nevner)": "Number of patients (denominator)",
     "95 %-grense": "95% limit",
     "99,8 %-grense": "99.8% limit",
-    "Tabell H1. Oslo sammenlignet med Helse Sør-Øst og hele landet: indikatorene i kapittel 8.":
-        "Table H1. Oslo compared with South-Eastern Norway RHA and Norway: the indicators of chapter 8.",
-    "Figur H1. Andeler (%) i Oslo, Helse Sør-Øst og hele landet.":
-        "Figure H1. Shares (%) in Oslo, South-Eastern Norway RHA and Norway.",
+    "Tabell H1. Oslo sammenlignet med Helse Sør-Øst og hele landet: indikatorene i kapittel 8.": (
+        "Table H1. Oslo compared with South-Eastern Norway RHA and Norway: the indicators of chapter 8."
+    ),
+    "Figur H1. Andeler (%) i Oslo, Helse Sør-Øst og hele landet.": (
+        "Figure H1. Shares (%) in Oslo, South-Eastern Norway RHA and Norway."
+    ),
 }
 
 

@@ -7,8 +7,6 @@ depression), 20, 0, 25, 15, 12, 6 (symptom), 8, 7; regions Helse Sør-Øst 100 (
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +21,7 @@ from forlop.report.spec import diagnosis_order, load_spec
 from forlop.privacy import Line, attack
 from forlop.report.tables import build_geo_table, build_table
 from forlop.report.usage import published_breakdowns
+from tests.cli import forlop
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results"
 
@@ -171,8 +170,12 @@ def test_geo_figure_leaves_unpublished_cells_empty_not_suppressed(tmp_path: Path
     oslo, sor_ost = header.index("Oslo"), header.index("Helse Sør-Øst")
     schizo = body["Schizofreni"]
     assert schizo[oslo] is None  # empty cell: not published by design
-    assert body["Alle pasienter"][oslo] is not None  # the all-patients bar is published per health community
-    assert schizo[sor_ost] is not None  # per region the diagnosis groups are published (a number or "–")
+    # The all-patients bar is published per health community: Oslo 48 of 60 = 80 %, Helse Sør-Øst 72 of 100.
+    assert body["Alle pasienter"][oslo] == pytest.approx(80)
+    assert body["Alle pasienter"][sor_ost] == pytest.approx(72)
+    # Per region the diagnosis groups are published cells; the fixture has no region x diagnosis rows
+    # for this indicator, so the cell shows the symbol, not an empty (unpublished) cell.
+    assert schizo[sor_ost] == "–"
     # The report's count of suppressed cells is exactly the number of "–" cells in the workbook.
     dashes = sum(v == "–" for name in wb.sheetnames for row in wb[name].iter_rows(min_row=6, values_only=True)
                  for v in row[1:])
@@ -205,14 +208,12 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     bad.mkdir()
     (bad / "indicators.csv").write_text("indicator,breakdown,group,numerator,denominator,value,unit\n"
                                         "patients,all,all,x,,166,count\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "forlop.cli", "report", "--results", str(bad), "--html",
-                          str(tmp_path / "r.html")], capture_output=True, text=True)
-    assert run.returncode == 2
+    run = forlop("report", "--results", str(bad), "--html", str(tmp_path / "r.html"))
+    assert run.exit_code == 2
     assert "Traceback" not in run.stderr
-    assert "column 'numerator': not a number in row 2" in run.stderr
-    ok = subprocess.run([sys.executable, "-m", "forlop.cli", "report", "--results", str(FIXTURE), "--html",
-                         str(tmp_path / "ok.html")], capture_output=True, text=True)
-    assert ok.returncode == 0
+    assert "column 'numerator': ikke et tall i rad 2" in run.stderr
+    ok = forlop("report", "--results", str(FIXTURE), "--html", str(tmp_path / "ok.html"))
+    assert ok.exit_code == 0, ok.stderr
     assert ok.stdout.strip().endswith(str((tmp_path / "ok.html").resolve()))
 
 

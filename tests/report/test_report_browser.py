@@ -4,14 +4,13 @@ the synthetic demo extract through the pathway engine."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from forlop.report.browser import check_page
 from forlop.report.build import build_report
+from tests.browser import check_page
+from tests.cli import forlop
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results"
 
@@ -43,11 +42,11 @@ def test_fixture_report_in_chromium(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_report_in_chromium(tmp_path: Path) -> None:
-    forlop = [sys.executable, "-m", "forlop.cli"]
-    subprocess.run(forlop + ["synth", "--scale", "demo", "--seed", "2020", "--out", str(tmp_path / "x")], check=True)
-    subprocess.run(forlop + ["pathways", "--data", str(tmp_path / "x"), "--out", str(tmp_path / "p")], check=True)
-    run = subprocess.run(forlop + ["report", "--results", str(tmp_path / "p"), "--html", str(tmp_path / "r.html"),
-                                   "--data", str(tmp_path / "x")], check=True, capture_output=True, text=True)
+    assert forlop("synth", "--scale", "demo", "--seed", "2020", "--out", str(tmp_path / "x")).exit_code == 0
+    assert forlop("pathways", "--data", str(tmp_path / "x"), "--out", str(tmp_path / "p")).exit_code == 0
+    run = forlop("report", "--results", str(tmp_path / "p"), "--html", str(tmp_path / "r.html"),
+                 "--data", str(tmp_path / "x"))
+    assert run.exit_code == 0, run.stderr
     assert run.stdout.strip().endswith(str((tmp_path / "r.html").resolve()))
     check = check_page(tmp_path / "r.html", tmp_path / "r.png", timeout_ms=60000)
     _assert_clean(check)

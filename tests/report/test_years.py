@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +18,7 @@ from forlop.errors import InputError
 from forlop.report.build import build_report
 from forlop.report.data import read_cohort_year, read_results
 from forlop.report.spec import load_spec, text, with_years
+from tests.cli import forlop
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results"
 
@@ -137,10 +136,9 @@ def test_population_year_not_in_extract_is_exit_2(tmp_path: Path) -> None:
         read_results(results, data, 1999, lang="en")
     assert str(error.value).endswith("no population for 1999 in the extract; years with population: "
                                      "2020–2021 (choose one with --year)")
-    run = subprocess.run([sys.executable, "-m", "forlop.cli", "report", "--results", str(results), "--html",
-                          str(tmp_path / "r.html"), "--data", str(data), "--year", "1999"],
-                         capture_output=True, text=True)
-    assert run.returncode == 2
+    run = forlop("report", "--results", str(results), "--html", str(tmp_path / "r.html"), "--data", str(data),
+                 "--year", "1999")
+    assert run.exit_code == 2
     assert "Traceback" not in run.stderr
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith("forlop: ") and "population.csv" in last

@@ -44,7 +44,7 @@ def test_groups_patients_without_events_and_single_patients() -> None:
     x = np.array([10.0, 1.0, 1.0, 2.0, 0.0, 5.0])
     y = np.array([9.0, 0.0, 0.0, 1.0, 0.0, 2.0])
     groups = np.array([0, 0, 0, 0, 0, 1])  # patient 5 (no contact) leaves group 0 unchanged
-    sum_y, sum_x, ratio, low, high = ratio_ci(y, x, groups, 3)
+    _sum_y, sum_x, ratio, low, high = ratio_ci(y, x, groups, 3)
     assert low[0] == pytest.approx(0.3655802, abs=1e-7) and high[0] == 1.0
     assert ratio[1] == 0.4 and np.isnan(low[1]) and np.isnan(high[1])  # one patient: no interval
     assert sum_x[2] == 0 and np.isnan(ratio[2])  # empty group: no ratio

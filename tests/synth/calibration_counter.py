@@ -14,7 +14,6 @@ level overlapping year Y - k (k = 1, 2, 3), the same overlap test as for the coh
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
@@ -53,7 +52,8 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
       CAST(start AS DATE) <= {y1} AND coalesce(CAST("end" AS DATE), DATE '9999-12-31') >= {y0} AS in_year
     FROM specialist_episodes;
     -- merged PHV inpatient stays: gaps and islands on calendar dates (touching = next day)
-    CREATE TEMP TABLE inp AS SELECT *, coalesce(ed, DATE '9999-12-31') AS ed2 FROM ep WHERE sector='PHV' AND care_level=1;
+    CREATE TEMP TABLE inp AS SELECT *, coalesce(ed, DATE '9999-12-31') AS ed2 FROM ep
+      WHERE sector='PHV' AND care_level=1;
     CREATE TEMP TABLE isl AS SELECT *, sum(new) OVER (PARTITION BY person_id ORDER BY sd, ed2
         ROWS UNBOUNDED PRECEDING) AS stay_no FROM (
       SELECT *, CASE WHEN sd <= max(ed2) OVER (PARTITION BY person_id ORDER BY sd, ed2
@@ -83,7 +83,8 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
       FROM cohort c JOIN stays i USING (person_id, stay_no) GROUP BY ALL;
     CREATE TEMP TABLE base AS
     WITH last_ep AS (
-      SELECT c.person_id, nullif(arg_max(coalesce(e.dx, '#'), (e.ed2, e.sd)), '#') AS dx, bool_or(e.discharge_ready_at IS NOT NULL) AS ukp
+      SELECT c.person_id, nullif(arg_max(coalesce(e.dx, '#'), (e.ed2, e.sd)), '#') AS dx,
+        bool_or(e.discharge_ready_at IS NOT NULL) AS ukp
       FROM cohort c JOIN isl e USING (person_id, stay_no) GROUP BY 1),
     subst AS (SELECT DISTINCT person_id FROM ep WHERE in_year AND (sector = 'TSB' OR (sector='PHV' AND
       (dx SIMILAR TO 'F1.*' OR len(list_filter(odx, x -> x SIMILAR TO 'F1.*')) > 0)))),
@@ -101,7 +102,8 @@ def patient_table(data: Path, year: int = 2020) -> tuple[pd.DataFrame, dict[str,
       (list_has_any(coalesce(e.special_codes, []), ['B0009','B0010'])
         OR list_has_any(coalesce(e.procedure_codes, []), ['WBPA10','WPBA15','WPBA20'])
         OR coalesce(e.indirect_activity, -1) IN (22, 23, 71)) AS collab,
-      (list_contains(coalesce(e.special_codes, []), 'B0015') OR coalesce(e.place_of_activity, -1) IN (2, 4, 5, 9)) AS amb
+      (list_contains(coalesce(e.special_codes, []), 'B0015')
+        OR coalesce(e.place_of_activity, -1) IN (2, 4, 5, 9)) AS amb
       FROM base b JOIN ep e USING (person_id)
       WHERE e.care_level = 3 AND e.start >= b.discharge_at AND e.sd - b.day0 BETWEEN 1 AND 365;
     CREATE TEMP TABLE claims AS SELECT b.person_id, CAST(CAST(c.at AS DATE) - b.day0 AS INT) AS d,

@@ -9,16 +9,14 @@ independent counter in calibration_counter.py, not by the pathway engine.
 import pandas as pd
 import pytest
 
-from forlop.synth.extract import write_tables, build_tables
 from forlop.synth.targets import TOLERANCE, calibration_targets
 from tests.synth.calibration_counter import achieved, compare, patient_rates, patient_table
 
 
 @pytest.mark.slow
-def test_national_extract_meets_every_calibration_target(tmp_path):
-    write_tables(build_tables("national", seed=2020), tmp_path)
-    patients, flow = patient_table(tmp_path)
-    got = pd.concat([achieved(patients, flow), patient_rates(tmp_path, patients)])
+def test_national_extract_meets_every_calibration_target(national_extract):
+    patients, flow = patient_table(national_extract)
+    got = pd.concat([achieved(patients, flow), patient_rates(national_extract, patients)])
     table = compare(calibration_targets(), got, TOLERANCE)
     assert len(table) == 658
     assert table.achieved.notna().all(), table[table.achieved.isna()]

@@ -26,5 +26,5 @@ def test_parameter_patterns_give_the_001_shares():
 
 
 def test_shares_that_do_not_sum_to_one_are_refused():
-    with pytest.raises(ValueError, match="sum to 0.9"):
+    with pytest.raises(ValueError, match=r"sum to 0\.9"):
         prior_contact_years(np.random.default_rng(0), 3, [{"years_before": [1], "share": 0.9}])

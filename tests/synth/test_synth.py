@@ -1,8 +1,5 @@
 """The synthetic extract: contract columns, determinism, formats and bad arguments."""
 
-import subprocess
-import sys
-
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -10,6 +7,7 @@ import pytest
 from forlop.errors import InputError
 from forlop.synth.events import SCHEMAS
 from forlop.synth.extract import build_tables, cohort_size, write_tables
+from tests.cli import forlop
 from tests.synth.calibration_counter import patient_table
 
 
@@ -79,8 +77,8 @@ def test_cohort_size_rejects_nonsense():
 
 
 def test_cli_bad_scale_is_one_line_and_exit_code_2(tmp_path):
-    result = subprocess.run([sys.executable, "-c", "from forlop.cli import main; main()", "synth", "--scale", "huge",
-                             "--out", str(tmp_path)], capture_output=True, text=True)
-    assert result.returncode == 2
+    result = forlop("synth", "--scale", "huge", "--out", str(tmp_path))
+    assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
-    assert "unknown scale 'huge'" in result.stderr
+    assert result.stderr.strip() == ("forlop: --scale: ukjent skala 'huge': bruk national, demo eller et antall "
+                                     "kohortpasienter")

@@ -6,7 +6,7 @@ Each list names its source in ``sources.yaml`` (seed and table). Lines that star
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
@@ -14,7 +14,7 @@ import pandas as pd
 _PACKAGE = "forlop.codes"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> pd.DataFrame:
     """Return code list ``name`` (file ``<name>.csv``) as a DataFrame of text columns."""
     with resources.files(_PACKAGE).joinpath(f"{name}.csv").open(encoding="utf-8") as handle:
@@ -35,7 +35,7 @@ def codes(name: str, column: str = "code") -> list[str]:
     return load(name)[column].tolist()
 
 
-@lru_cache(maxsize=None)
+@cache
 def diagnosis_group_rules() -> list[tuple[str, tuple[str, ...]]]:
     """Return (group key, code prefixes) in matching priority (001 table 1)."""
     table = load("diagnosis_groups").copy()

@@ -26,12 +26,12 @@ def allocate(clusters: Mapping[str, str] | list[str], seed: int) -> dict[str, st
         half = len(order) // 2
         picked = order[:half]
         rest = order[half:]
-        if len(order) % 2:
-            if size["intervention"] < size["control"] or (
-                size["intervention"] == size["control"] and rng.random() < 0.5
-            ):
-                picked = order[: half + 1]
-                rest = order[half + 1 :]
+        if len(order) % 2 and (
+            size["intervention"] < size["control"]
+            or (size["intervention"] == size["control"] and rng.random() < 0.5)
+        ):
+            picked = order[: half + 1]
+            rest = order[half + 1 :]
         for cluster in picked:
             arms[cluster] = "intervention"
         for cluster in rest:

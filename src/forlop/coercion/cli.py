@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
 import typer
 import yaml
 
-from forlop.errors import InputError
+from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, By, Engine, Lang, Outcome, Period
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 
 app = typer.Typer(help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
@@ -21,16 +21,17 @@ def trial(
     counts: Path = typer.Option(..., "--counts", help="counts.csv: cluster, month (YYYY-MM), events, population."),
     design: Path = typer.Option(..., "--design", help="trial.yaml: arms (cluster: arm) and periods (name: first and last month)."),
     out: Path = typer.Option(..., "--out", help="Folder for effects.csv, rates, plot and report."),
-    outcome: str = typer.Option(
+    outcome: Outcome = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
     ),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Evaluate a cluster-randomised trial (difference between arms in change from baseline)."""
     from forlop.coercion.report import write_report
     from forlop.coercion.trial_run import run_trial
 
-    run_trial(counts, design, out, lang, outcome)
+    run_trial(counts, design, out, lang, outcome, encoding)
     write_report(out / "report.html", trial_dir=out, lang=lang)
 
 
@@ -39,7 +40,7 @@ def synth_trial(
     out: Path = typer.Option(..., "--out", help="Folder for counts.csv, trial.yaml and true_effects.csv."),
     seed: int = typer.Option(2019, "--seed", help="Random seed: the same seed gives the same trial."),
     effect: float = typer.Option(6.8, "--effect", help="True effect in the intervention period (per 10 000 per year)."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write a synthetic 5 + 5 cluster trial with a known true effect."""
     from forlop.coercion.trial_synth import write_synthetic_trial
@@ -57,29 +58,29 @@ def allocate(
     period: list[str] = typer.Option(
         [], "--period", help="NAME:FIRST:LAST, e.g. baseline:2018-01:2018-12 (repeat; the first is the baseline)."
     ),
+    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Allocate clusters to intervention and control at random (stratified, seeded, reproducible)."""
     from forlop.coercion.allocate import allocate as allocate_clusters
 
-    try:
-        table = pd.read_csv(clusters, dtype=str, keep_default_na=False)
-    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(clusters), f"cannot be read as CSV ({type(error).__name__})") from None
+    table = read_user_csv(clusters, encoding=encoding, lang=lang)
     for column in ["cluster"] + ([stratum] if stratum else []):
         if column not in table.columns:
-            raise InputError(str(clusters), "missing column", column=column, example=",".join(table.columns))
+            raise InputError(str(clusters), t("input.missing_column", lang), column=column,
+                             example=",".join(table.columns))
     if table["cluster"].duplicated().any():
         dup = table.loc[table["cluster"].duplicated(), "cluster"].iloc[0]
-        raise InputError(str(clusters), "a cluster is named twice", column="cluster", example=dup)
+        raise InputError(str(clusters), t("coercion.allocate.twice", lang), column="cluster", example=dup)
     if len(table) < 2:
-        raise InputError(str(clusters), "need at least two clusters")
+        raise InputError(str(clusters), t("coercion.allocate.too_few", lang))
     strata = dict(zip(table["cluster"], table[stratum])) if stratum else list(table["cluster"])
     document: dict = {"arms": allocate_clusters(strata, seed), "seed": seed}
     periods = {}
     for text in period:
         parts = text.split(":")
         if len(parts) != 3:
-            raise InputError("--period", "must be NAME:FIRST:LAST", example=text)
+            raise InputError("--period", t("coercion.allocate.period", lang), example=text)
         periods[parts[0]] = [parts[1], parts[2]]
     if periods:
         document["periods"] = periods
@@ -92,16 +93,17 @@ def allocate(
 def rates(
     data: Path = typer.Option(..., "--data", help="Registry extract (or a validated extract's clean/ folder)."),
     out: Path = typer.Option(..., "--out", help="Folder for rates.csv, trial counts and the report."),
-    by: str = typer.Option("municipality", "--by", help="municipality, health_community or region."),
-    period: str = typer.Option("year", "--period", help="month, quarter or year."),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    by: By = typer.Option("municipality", "--by", help="municipality, health_community or region."),
+    period: Period = typer.Option("year", "--period", help="month, quarter or year."),
+    engine: Engine = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
+    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Involuntary admissions, persons, referrals and confirmed referrals per 10 000 adults."""
     from forlop.coercion.rates_run import run_rates
     from forlop.coercion.report import write_report
 
-    run_rates(data, out, by=by, period=period, lang=lang, engine=engine)
+    run_rates(data, out, by=by, period=period, lang=lang, engine=engine, encoding=encoding)
     write_report(out / "report.html", rates_dir=out, lang=lang)
 
 
@@ -111,11 +113,11 @@ def report(
     trial_dir: Path = typer.Option(None, "--trial", help="Output folder of `forlop coercion trial`."),
     rates_dir: Path = typer.Option(None, "--rates", help="Output folder of `forlop coercion rates`."),
     period: str = typer.Option(None, "--period", help="Period of the rates to show (e.g. 2020); default the latest."),
-    lang: str = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
 ) -> None:
     """Write the coercion report (one offline HTML file) from trial and/or rates results."""
     from forlop.coercion.report import write_report
 
     if trial_dir is None and rates_dir is None:
-        raise InputError("--trial/--rates", "give at least one results folder")
+        raise InputError("--trial/--rates", t("coercion.report.no_input", lang))
     write_report(out, trial_dir=trial_dir, rates_dir=rates_dir, lang=lang, period=period)

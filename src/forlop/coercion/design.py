@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.errors import InputError, read_user_yaml
+from forlop.errors import InputError, read_user_csv, read_user_yaml
+from forlop.i18n import t
 
 ARMS = ("intervention", "control")
 COUNT_COLUMNS = ("cluster", "month", "events", "population")
@@ -56,48 +57,51 @@ class TrialDesign:
         return sorted(c for c, a in self.arms.items() if a == arm)
 
 
-def _month(value: object, file: str, where: str) -> pd.Period:
+def _month(value: object, file: str, where: str, lang: str | None = None) -> pd.Period:
     text = str(value).strip()
     if not _MONTH.match(text):
-        raise InputError(file, f"{where}: month must be YYYY-MM", example=text)
+        raise InputError(file, t("coercion.design.month", lang, where=where), example=text)
     return pd.Period(text, freq="M")
 
 
-def read_design(path: Path) -> TrialDesign:
+def read_design(path: Path, lang: str | None = None) -> TrialDesign:
     """Read trial.yaml: ``arms`` (cluster -> intervention/control) and ``periods`` (name -> [first, last]).
 
     Rules: at least one cluster in each arm; at least two periods; each period's first month not after
     its last; periods in order and not overlapping.
     """
     file = str(path)
-    raw = read_user_yaml(path)
+    raw = read_user_yaml(path, lang)
     if not isinstance(raw, dict) or not isinstance(raw.get("arms"), dict) or not isinstance(raw.get("periods"), dict):
-        raise InputError(file, "needs two mappings: 'arms' (cluster: arm) and 'periods' (name: [first, last])")
+        raise InputError(file, t("coercion.design.shape", lang))
     arms = {str(cluster): str(arm).strip().lower() for cluster, arm in raw["arms"].items()}
     for cluster, arm in arms.items():
         if arm not in ARMS:
-            raise InputError(file, f"arms: arm of cluster {cluster} must be intervention or control", example=arm)
+            raise InputError(file, t("coercion.design.arm", lang, cluster=cluster), example=arm)
     for arm in ARMS:
         if arm not in arms.values():
-            raise InputError(file, f"arms: no cluster in the {arm} arm")
-    periods = []
+            raise InputError(file, t("coercion.design.empty_arm", lang, arm=arm))
+    periods: list[Period] = []
     for name, bounds in raw["periods"].items():
         if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
-            raise InputError(file, f"periods: {name} must be [first month, last month]", example=str(bounds))
-        first = _month(bounds[0], file, f"periods: {name}")
-        last = _month(bounds[1], file, f"periods: {name}")
+            raise InputError(file, t("coercion.design.period_shape", lang, name=name), example=str(bounds))
+        first = _month(bounds[0], file, f"periods: {name}", lang)
+        last = _month(bounds[1], file, f"periods: {name}", lang)
         if last < first:
-            raise InputError(file, f"periods: {name} ends before it starts", example=f"[{first}, {last}]")
+            raise InputError(file, t("coercion.design.period_order", lang, name=name), example=f"[{first}, {last}]")
         if periods and first <= periods[-1].last:
-            raise InputError(file, f"periods: {name} starts before {periods[-1].name} ends")
+            raise InputError(file, t("coercion.design.period_overlap", lang, name=name, previous=periods[-1].name))
         periods.append(Period(str(name), first, last))
     if len(periods) < 2:
-        raise InputError(file, "periods: need a baseline and at least one later period")
+        raise InputError(file, t("coercion.design.too_few_periods", lang))
     return TrialDesign(arms=arms, periods=tuple(periods))
 
 
-def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_counts(path: Path, design: TrialDesign, outcome: str = "rate", lang: str | None = None,
+                encoding: str = "utf-8") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read counts.csv; return (usable rows, rejected rows with a ``reason`` and ``row`` number).
+
+    The file is read by ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields).
 
     ``row`` is the data row number as ``forlop validate`` counts it (1 = the first row after the header),
     and the rejected rows keep the file's columns followed by ``reason`` and ``row``, as validate writes them.
@@ -108,15 +112,10 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple
     population column is the denominator: 0 is allowed, but events may not exceed it.
     """
     file = str(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(file, "file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(file, f"cannot be read as CSV ({type(error).__name__})") from None
+    raw = read_user_csv(path, encoding=encoding, lang=lang)
     for column in COUNT_COLUMNS:
         if column not in raw.columns:
-            raise InputError(file, "missing column", column=column, example=",".join(raw.columns))
+            raise InputError(file, t("input.missing_column", lang), column=column, example=",".join(raw.columns))
     raw = raw[list(COUNT_COLUMNS)].copy()
     # data row number as `forlop validate` gives it: 1-based, the header not counted (extract/sources.py)
     raw["row"] = range(1, len(raw) + 1)
@@ -145,5 +144,6 @@ def read_counts(path: Path, design: TrialDesign, outcome: str = "rate") -> tuple
     used["events"] = used["events"].astype("int64")
     used["population"] = used["population"].astype("int64")
     if used.empty:
-        raise InputError(file, "no usable rows", example=str(rejected["reason"].iloc[0]) if len(rejected) else None)
+        raise InputError(file, t("coercion.counts.no_rows", lang),
+                         example=str(rejected["reason"].iloc[0]) if len(rejected) else None)
     return used.reset_index(drop=True), rejected.reset_index(drop=True)

@@ -18,7 +18,7 @@ Rules (issue 6, DESIGN.md, 000; parameters in ``definitions.yaml``; docs/definit
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import ibis
@@ -28,7 +28,7 @@ import yaml
 from forlop.engine.stays import number_stays
 
 
-@lru_cache(maxsize=None)
+@cache
 def definitions() -> dict:
     """Return the parameters of the coercion definitions (definitions.yaml)."""
     with resources.files("forlop.coercion").joinpath("definitions.yaml").open(encoding="utf-8") as handle:

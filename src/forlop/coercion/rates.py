@@ -26,12 +26,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from forlop import codes
 from forlop.coercion.events import coercion_events, definitions
 from forlop.stats import age_group_expr, standardised_rates
 
-BY = ("municipality", "health_community", "region")
-PERIODS = ("month", "quarter", "year")
+from forlop.choices import BY, PERIODS  # (the --by and --period values; one list each)
 _SHARE = {"month": 12, "quarter": 4, "year": 1}
 
 

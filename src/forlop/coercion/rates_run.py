@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.coercion.rates import BY, PERIODS, coercion_rates
+from forlop.coercion.rates import coercion_rates
 from forlop.engine import connect
 from forlop.engine import read_tables as engine_tables
-from forlop.errors import InputError
 from forlop.i18n import t
 
 TABLES = ("persons", "residence", "specialist_episodes", "coercion_decisions", "population", "geography")
 
 
-def clean_dir(data: Path, out: Path, lang: str | None = None) -> Path:
+def clean_dir(data: Path, out: Path, lang: str | None = None, encoding: str = "utf-8") -> Path:
     """Return the folder of clean Parquet files: ``data`` itself if it holds them, else validate it."""
     data = Path(data)
     if all((data / f"{table}.parquet").exists() for table in TABLES) and (data.name == "clean"):
@@ -32,25 +31,21 @@ def clean_dir(data: Path, out: Path, lang: str | None = None) -> Path:
     from forlop.extract.validate import validate_extract
 
     print(t("coercion.rates.step_validate", lang), file=sys.stderr)
-    validate_extract(data, Path(out) / "validation")
+    validate_extract(data, Path(out) / "validation", lang=lang, encoding=encoding)
     return Path(out) / "validation" / "clean"
 
 
-def read_tables(clean: Path, engine: str = "duckdb") -> dict:
+def read_tables(clean: Path, engine: str = "duckdb", lang: str | None = None) -> dict:
     """Open the clean Parquet tables with Ibis on ``engine`` (``forlop.engine``: duckdb or pyspark)."""
-    return engine_tables(connect(engine), Path(clean), list(TABLES))
+    return engine_tables(connect(engine), Path(clean), list(TABLES), lang)
 
 
 def run_rates(data: Path, out: Path, by: str = "municipality", period: str = "year", lang: str | None = None,
-              engine: str = "duckdb") -> pd.DataFrame:
+              engine: str = "duckdb", encoding: str = "utf-8") -> pd.DataFrame:
     """Compute and write the coercion rates; return the rates table."""
-    if by not in BY:
-        raise InputError("--by", f"must be one of {', '.join(BY)}", example=by)
-    if period not in PERIODS:
-        raise InputError("--period", f"must be one of {', '.join(PERIODS)}", example=period)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = read_tables(clean_dir(data, out, lang), engine)
+    tables = read_tables(clean_dir(data, out, lang, encoding), engine, lang)
     print(t("coercion.rates.step_rates", lang, by=t(f"coercion.by.{by}", lang),
                                 period=t(f"coercion.period_unit.{period}", lang)), file=sys.stderr)
     rates, _, excluded = coercion_rates(tables, by=by, period=period)

@@ -22,7 +22,7 @@ import plotly.io as pio
 from forlop.citations import references
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
-from forlop.errors import InputError
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import default_language, format_number, t
 from forlop.privacy import Line, suppress
 
@@ -62,31 +62,31 @@ def suppress_areas(events: np.ndarray) -> np.ndarray:
     return suppress(np.asarray(events, dtype=float), [Line(components=tuple(range(n)), total=n)]).suppressed
 
 
-def _read_result(path: Path, columns: list[str], dtype: dict | None = None) -> pd.DataFrame:
+def _read_result(path: Path, columns: list[str], dtype: dict | None = None, lang: str | None = None
+                 ) -> pd.DataFrame:
     """Read a results CSV written by `coercion trial` or `coercion rates`; InputError if unusable."""
-    try:
-        table = pd.read_csv(path, dtype=dtype)
-    except FileNotFoundError:
-        raise InputError(str(path), "not found: give the output folder of `forlop coercion trial`/`rates`") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(path), f"cannot be read as CSV ({type(error).__name__})") from None
+    if not Path(path).exists():
+        raise InputError(str(path), t("coercion.report.not_found", lang))
+    table = read_user_csv(path, dtype=dtype, keep_default_na=True, lang=lang)
     for column in columns:
         if column not in table.columns:
-            raise InputError(str(path), "missing column (written by an older Forløp? run the command again)",
+            raise InputError(str(path), t("coercion.report.old_column", lang),
                              column=column, example=",".join(table.columns))
     if table.empty:
-        raise InputError(str(path), "no rows")
+        raise InputError(str(path), t("coercion.report.no_rows", lang))
     return table
 
 
 def _trial_context(trial_dir: Path, lang: str) -> dict:
     effects = _read_result(trial_dir / "effects.csv", ["baseline", "period", "estimate", "ci_low", "ci_high", "p_value",
                                                        "permutation_p", "effect_size", "unit"],
-                           {"baseline": str, "period": str})
+                           {"baseline": str, "period": str}, lang)
     outcome = "share" if effects["unit"].iloc[0] == "percentage points" else "rate"
-    arm_rates = _read_result(trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"])
+    arm_rates = _read_result(trial_dir / "arm_rates.csv", ["arm", "period", "events", "rate", "ci_low", "ci_high"],
+                             lang=lang)
     cluster_rates = _read_result(trial_dir / "cluster_rates.csv",
-                                 ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str})
+                                 ["cluster", "arm", "period", "events", "rate", "ci_low", "ci_high"], {"cluster": str},
+                                 lang)
     hide_cluster, hide_arm = suppress_trial(cluster_rates, arm_rates)
     effect_rows = [
         {"comparison": t("coercion.report.comparison", lang, baseline=r.baseline, period=r.period), "estimate": _num(r.estimate, lang=lang), "ci": f"{_num(r.ci_low, lang=lang)} ; {_num(r.ci_high, lang=lang)}",
@@ -109,8 +109,8 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
     design_file = trial_dir / "design_used.yaml"
     counts_file = trial_dir / "counts_used.csv"
     if design_file.exists() and counts_file.exists():
-        design = read_design(design_file)
-        counts, _ = read_counts(counts_file, design, outcome)
+        design = read_design(design_file, lang)
+        counts, _ = read_counts(counts_file, design, outcome, lang)
         figure = pio.to_html(trial_figure(counts, design, lang, outcome), full_html=False, include_plotlyjs=True,
                              config={"displayModeBar": False})
     return {"effects": effect_rows, "arms": arm_rows, "clusters": cluster_rows, "figure": figure,
@@ -120,10 +120,11 @@ def _trial_context(trial_dir: Path, lang: str) -> dict:
 def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dict:
     rates = _read_result(rates_dir / "rates.csv", ["measure", "area", "period", "events", "person_years", "crude",
                                                     "crude_low", "crude_high", "rate", "rate_low", "rate_high"],
-                         {"area": str, "period": str})
+                         {"area": str, "period": str}, lang)
     periods = sorted(rates["period"].unique())
     if period is not None and period not in periods:
-        raise InputError(str(rates_dir / "rates.csv"), f"no period {period}", column="period",
+        raise InputError(str(rates_dir / "rates.csv"), t("coercion.report.no_period", lang, period=period),
+                         column="period",
                          example=", ".join(periods[-5:]))
     latest = period or periods[-1]
     sections = []
@@ -134,9 +135,10 @@ def _rates_context(rates_dir: Path, lang: str, period: str | None = None) -> dic
         total_events, total_years = float(part["events"].sum()), float(part["person_years"].sum())
         rows = []
         for r, h in zip(part.itertuples(), hidden[:-1]):
+            crude = f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})"
+            rate = f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"
             rows.append({"area": r.area, "events": DASH if h else str(int(r.events)),
-                         "crude": DASH if h else f"{_num(r.crude, lang=lang)} ({_num(r.crude_low, lang=lang)} ; {_num(r.crude_high, lang=lang)})",
-                         "rate": DASH if h else f"{_num(r.rate, lang=lang)} ({_num(r.rate_low, lang=lang)} ; {_num(r.rate_high, lang=lang)})"})
+                         "crude": DASH if h else crude, "rate": DASH if h else rate})
         total = {"area": t("coercion.col.total", lang), "events": DASH if hidden[-1] else str(int(total_events)),
                  "crude": DASH if hidden[-1] else _num(total_events / total_years * 10_000, lang=lang), "rate": ""}
         sections.append({"title": t(f"coercion.measure.{measure}", lang), "rows": rows, "total": total})

@@ -41,7 +41,7 @@ EFFECT_COLUMNS = [
     "comparison", "baseline", "period", "estimate", "ci_low", "ci_high", "p_value", "permutation_p", "effect_size",
     "se", "df", "clusters", "permutations", "unit",
 ]
-OUTCOMES = ("rate", "share")
+from forlop.choices import OUTCOMES  # noqa: E402  (the --outcome values; one list)
 EXPOSURE = {"rate": "person_years", "share": "denominator"}
 UNIT = {"rate": "per 10 000 per year", "share": "percentage points"}
 

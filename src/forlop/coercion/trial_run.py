@@ -2,8 +2,9 @@
 
 Files written (issue 6): effects.csv (one row per later period), arm_rates.csv, cluster_rates.csv,
 rejected/counts.csv (only when rows were rejected, each with its reason and data row number as
-``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html (cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml
-(the usable input, from which the report redraws the figure).
+``forlop validate`` counts it), notes.txt (warnings of the model fit, if any), trial_plot.html
+(cluster rates over time by arm, offline), and counts_used.csv and design_used.yaml (the usable
+input, from which the report redraws the figure).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from forlop.coercion.coverage import arm_coverage, comparable_clusters, first_gap, periods_with_counts, without_counts
 from forlop.coercion.design import TrialDesign, read_counts, read_design
-from forlop.coercion.trial import OUTCOMES, TrialResult, evaluate_trial
+from forlop.coercion.trial import TrialResult, evaluate_trial
 from forlop.errors import InputError
 from forlop.coercion.trial_plot import trial_figure
 from forlop.i18n import t
@@ -35,25 +36,25 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
             "coercion.trial.empty_arm", lang, arm=t(f"coercion.arm.{arm}", lang), baseline=design.baseline.name,
             period=period, clusters=", ".join(lacking), n_none=len(none), n_design=len(design.arms),
             none=", ".join(none) or "-"))
-    for arm in arm_coverage(table, design):
-        if arm.incomplete:
-            print(t("coercion.trial.coverage", lang, arm=t(f"coercion.arm.{arm.arm}", lang), used=len(arm.complete),
-                    total=len(arm.clusters), missing=", ".join(arm.incomplete)), file=sys.stderr)
+    for coverage in arm_coverage(table, design):
+        if coverage.incomplete:
+            print(t("coercion.trial.coverage", lang, arm=t(f"coercion.arm.{coverage.arm}", lang),
+                    used=len(coverage.complete), total=len(coverage.clusters), missing=", ".join(coverage.incomplete)),
+                  file=sys.stderr)
 
 
-def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate"
-              ) -> TrialResult:
+def run_trial(counts_path: Path, design_path: Path, out: Path, lang: str | None = None, outcome: str = "rate",
+              encoding: str = "utf-8") -> TrialResult:
     """Evaluate the trial and write its files to ``out``; return the result.
 
     On stderr: the number of rejected rows and where they are (always), the clusters of the design
     without counts in some period (``check_clusters``), the steps, and where the notes are.
 
-    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator).
+    ``outcome``: ``rate`` (population column = inhabitants) or ``share`` (population column = denominator);
+    ``encoding``: of counts.csv (``forlop.errors.read_user_csv``).
     """
-    if outcome not in OUTCOMES:
-        raise InputError("--outcome", f"must be one of {', '.join(OUTCOMES)}", example=outcome)
-    design = read_design(design_path)
-    counts, rejected = read_counts(counts_path, design, outcome)
+    design = read_design(design_path, lang)
+    counts, rejected = read_counts(counts_path, design, outcome, lang, encoding)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rejected_file = out / "rejected" / "counts.csv"

@@ -15,7 +15,7 @@ post_effect_share x E for the post period. Deterministic for a seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import yaml
 from forlop.coercion.allocate import allocate
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameters() -> dict:
     """Return the parameters of the synthetic trial (trial_synth.yaml)."""
     with resources.files("forlop.coercion").joinpath("trial_synth.yaml").open(encoding="utf-8") as handle:

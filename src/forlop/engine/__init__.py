@@ -12,8 +12,9 @@ import ibis
 from ibis.backends import BaseBackend
 
 from forlop.errors import InputError
+from forlop.i18n import t
 
-BACKENDS = ("duckdb", "pyspark")
+from forlop.choices import ENGINES as BACKENDS  # (the --engine values; one list)
 
 
 def connect(backend: str = "duckdb") -> BaseBackend:
@@ -38,15 +39,15 @@ def connect(backend: str = "duckdb") -> BaseBackend:
         )
         session.sparkContext.setLogLevel("ERROR")
         return ibis.pyspark.connect(session)
-    raise InputError("--engine", f"unknown engine '{backend}'; use one of {', '.join(BACKENDS)}")
+    raise InputError("--engine", t("engine.unknown", engine=backend, engines=", ".join(BACKENDS)))
 
 
-def read_tables(con: BaseBackend, clean_dir: Path, names: list[str]) -> dict[str, ibis.Table]:
+def read_tables(con: BaseBackend, clean_dir: Path, names: list[str], lang: str | None = None) -> dict[str, ibis.Table]:
     """Register ``<clean_dir>/<name>.parquet`` for each name and return the Ibis tables."""
     tables = {}
     for name in names:
         path = Path(clean_dir) / f"{name}.parquet"
         if not path.exists():
-            raise InputError(str(path), "table is missing from the validated extract")
+            raise InputError(str(path), t("engine.missing_table", lang))
         tables[name] = con.read_parquet(str(path), table_name=f"forlop_{name}")
     return tables

@@ -16,7 +16,7 @@ from forlop.errors import InputError
 from forlop.extract.contract import Table
 from forlop.extract.parse import INT_PATTERN, ColumnSQL, column_sql, text_alias, value_alias
 from forlop.extract.rules import sql_message
-from forlop.extract.sources import Source, ident, sql_text
+from forlop.extract.sources import Source, ident, one_row, sql_text
 from forlop.i18n import t
 
 
@@ -25,10 +25,11 @@ def ids_are_integers(con: duckdb.DuckDBPyConnection, source: Source, column: str
     if source.types[column] in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"):
         return True
     text = f"NULLIF(TRIM(CAST({ident(source.columns[column])} AS VARCHAR)), '')"
-    all_int = con.execute(
+    all_int = one_row(
+        con,
         f"SELECT bool_and(regexp_full_match(x, '{INT_PATTERN}') AND TRY_CAST(x AS BIGINT) IS NOT NULL) "
-        f"FROM (SELECT {text} AS x FROM {source.view}) WHERE x IS NOT NULL"
-    ).fetchone()[0]
+        f"FROM (SELECT {text} AS x FROM {source.view}) WHERE x IS NOT NULL",
+    )[0]
     return all_int is not False
 
 
@@ -58,7 +59,7 @@ def check_values(con: duckdb.DuckDBPyConnection, table: Table, source: Source, s
     texts = ", ".join(f"{s.text} AS {text_alias(i)}" for i, s in enumerate(sqls))
     values = ", ".join(f"{s.value} AS {value_alias(i)}" for i, s in enumerate(sqls))
     reasons = []
-    for i, (column, s) in enumerate(zip(table.columns, sqls)):
+    for column, s in zip(table.columns, sqls):
         if not column.nullable:
             missing = sql_message("extract.reason.missing", lang, column=sql_text(column.name))
             reasons.append(f"CASE WHEN NOT {s.present} THEN {missing} END")
@@ -79,9 +80,9 @@ def check_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source, sq
     """Stop when a column has values but none of them parses (wrong type), or a required column is empty."""
     if source.rows == 0:
         return
-    counts = con.execute(
-        "SELECT " + ", ".join(f"count({ident(c.name)})" for c in table.columns) + f" FROM chk_{table.name}"
-    ).fetchone()
+    counts = one_row(
+        con, "SELECT " + ", ".join(f"count({ident(c.name)})" for c in table.columns) + f" FROM chk_{table.name}"
+    )
     for index, (column, s, parsed) in enumerate(zip(table.columns, sqls, counts)):
         if parsed > 0 or column.type == "list":
             continue
@@ -100,15 +101,19 @@ def check_types(con: duckdb.DuckDBPyConnection, table: Table, source: Source, sq
 def known_warnings(con: duckdb.DuckDBPyConnection, table: Table, lang: str | None) -> list[str]:
     """Return warnings for values outside a code list that are kept (``known:`` in contract.yaml)."""
     warnings = []
-    for column in (c for c in table.columns if c.known):
-        listed = codes.codes(column.known["codelist"], column.known["column"])
+    for column in table.columns:
+        known = column.known
+        if not known:
+            continue
+        listed = codes.codes(known["codelist"], known["column"])
         col = ident(column.name)
         outside = f"CAST({col} AS VARCHAR) NOT IN ({', '.join(sql_text(v) for v in listed)})"
-        count, example = con.execute(
+        count, example = one_row(
+            con,
             f"SELECT count(*), min(CAST({col} AS VARCHAR)) FROM chk_{table.name} c "
-            f"ANTI JOIN rej_{table.name} USING (__row) WHERE {col} IS NOT NULL AND {outside}"
-        ).fetchone()
+            f"ANTI JOIN rej_{table.name} USING (__row) WHERE {col} IS NOT NULL AND {outside}",
+        )
         if count:
             warnings.append(t("extract.warning.known", lang, table=table.name, column=column.name, rows=count,
-                              codelist=column.known["codelist"], example=example))
+                              codelist=known["codelist"], example=example))
     return warnings

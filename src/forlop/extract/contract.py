@@ -8,7 +8,7 @@ rules (type, nullable, key, ref, unique, checks). This module only loads it; the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
@@ -53,7 +53,7 @@ class Table:
         return keyed[0] if keyed else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def contract() -> dict[str, Table]:
     """Return the contract tables by name, in the order of ``contract.yaml``."""
     with resources.files("forlop.extract").joinpath("contract.yaml").open(encoding="utf-8") as handle:

@@ -15,7 +15,7 @@ import duckdb
 
 from forlop.extract.contract import Table, contract
 from forlop.extract.rules import prepare_duplicates, row_rules
-from forlop.extract.sources import Source, ident, sql_text
+from forlop.extract.sources import Source, ident, one_row, sql_text
 from forlop.extract.summary import SUMMARY_FILE, TableCounts
 
 
@@ -41,13 +41,13 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source, st
     )
     for name in duplicates:
         con.execute(f"DROP TABLE {name}")
-    read = con.execute(f"SELECT count(*) FROM chk_{table.name}").fetchone()[0]
-    rejected = con.execute(f"SELECT count(*) FROM rej_{table.name}").fetchone()[0]
+    read = one_row(con, f"SELECT count(*) FROM chk_{table.name}")[0]
+    rejected = one_row(con, f"SELECT count(*) FROM rej_{table.name}")[0]
     columns = ", ".join(ident(c.name) for c in table.columns)
     anti = f"ANTI JOIN rej_{table.name} USING (__row)" if rejected else ""
     clean = stage / "clean" / f"{table.name}.parquet"
     con.execute(f"COPY (SELECT {columns} FROM chk_{table.name} {anti}) TO {sql_text(str(clean))} (FORMAT PARQUET)")
-    used = con.execute(f"SELECT count(*) FROM read_parquet({sql_text(str(clean))})").fetchone()[0]
+    used = one_row(con, f"SELECT count(*) FROM read_parquet({sql_text(str(clean))})")[0]
     if used != read - rejected:  # pragma: no cover - a broken invariant, not bad input
         raise RuntimeError(f"{table.name}: read {read} != used {used} + rejected {rejected}")
     if rejected:

@@ -17,6 +17,7 @@ a hidden folder and moved into place at the end, and old results are removed at 
 
 from __future__ import annotations
 
+import codecs
 import shutil
 import sys
 import time
@@ -54,13 +55,13 @@ def _progress(enabled: bool, lang: str | None, key: str, **values: object) -> No
 
 
 def _open_all(con: duckdb.DuckDBPyConnection, data_dir: Path, lang: str | None, progress: bool,
-              warnings: list[str]) -> dict[str, Source]:
+              warnings: list[str], encoding: str = "utf-8", utf8_dir: Path | None = None) -> dict[str, Source]:
     """Open every table's file: the cheap fatal checks (missing table or column, empty, encoding) first."""
     tables = contract()
     sources = {}
     for name in processing_order():
         _progress(progress, lang, "extract.step.read", table=name)
-        sources[name] = source = open_source(con, data_dir, tables[name], lang)
+        sources[name] = source = open_source(con, data_dir, tables[name], lang, encoding, utf8_dir)
         if source.extra:
             warnings.append(t("extract.warning.extra_columns", lang, table=name, columns=", ".join(source.extra)))
         if source.rows == 0:
@@ -96,23 +97,29 @@ def _validate_table(con: duckdb.DuckDBPyConnection, table: Table, source: Source
 
 
 def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
-                     progress: bool = False) -> ValidationSummary:
+                     progress: bool = False, encoding: str = "utf-8") -> ValidationSummary:
     """Validate the extract in ``data_dir`` and write ``clean/``, ``rejected/`` and the summary to ``out_dir``.
 
     Raises ``InputError`` for a fatal problem (see the module docstring); rows are never dropped
     silently: every row read is either in ``clean/<table>.parquet`` or in ``rejected/<table>.csv``.
     Tables are done one at a time in ``processing_order()`` (persons and geography before the
-    tables that refer to them), so only one table is held in memory.
+    tables that refer to them), so only one table is held in memory. ``encoding``: of the CSV files
+    (default UTF-8, as the contract says; e.g. ``cp1252``: each CSV is then read from a UTF-8 copy).
     """
     started = time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     if not data_dir.is_dir():
         raise InputError(str(data_dir), t("extract.no_folder", lang))
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError("--encoding", t("input.unknown_encoding", lang, encoding=encoding),
+                         example="utf-8, cp1252") from None
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_old_results(out_dir)
     stage = out_dir / _STAGE
     shutil.rmtree(stage, ignore_errors=True)
-    for folder in ("clean", "rejected", "duckdb"):
+    for folder in ("clean", "rejected", "duckdb", "utf8"):
         (stage / folder).mkdir(parents=True)
     warnings: list[str] = []
     id_types: dict[str, bool] = {}
@@ -120,7 +127,7 @@ def validate_extract(data_dir: Path, out_dir: Path, lang: str | None = None,
     con = duckdb.connect()
     try:
         con.execute(f"SET temp_directory = {sql_text(str(stage / 'duckdb'))}")
-        sources = _open_all(con, data_dir, lang, progress, warnings)
+        sources = _open_all(con, data_dir, lang, progress, warnings, encoding, stage / "utf8")
         for name in processing_order():
             _progress(progress, lang, "extract.step.check", table=name)
             counts[name] = _validate_table(con, contract()[name], sources[name], id_types, stage, lang, warnings)

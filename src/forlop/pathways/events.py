@@ -44,7 +44,9 @@ CLAIM_SERVICES = ("gp_contact", "gp_consultation", "out_of_hours")
 
 
 def point_events(tables: dict[str, ir.Table], cohort: ir.Table, services: tuple[str, ...] | None = None) -> ir.Table:
-    """(person_id, service, d, d_end, before) for every contact or claim in the window (one row per service it counts for).
+    """(person_id, service, d, d_end, before) for every contact or claim in the window.
+
+    One row per service it counts for.
 
     ``services`` restricts the result to some of EPISODE_SERVICES + CLAIM_SERVICES (default: all);
     a table none of whose services is asked for is not read at all.
@@ -153,7 +155,10 @@ def municipal_periods(tables: dict[str, ir.Table], cohort: ir.Table) -> ir.Table
 
 
 def _month_bounds(month: int) -> tuple[int, int]:
-    """First and last day of 30-day month ``month`` (1-12) of the window; month 12 runs to day 365 (001 figures 9-11)."""
+    """First and last day of 30-day month ``month`` (1-12) of the window.
+
+    Month 12 runs to day 365 (001 figures 9-11).
+    """
     return 30 * (month - 1), WINDOW if month == 12 else 30 * month - 1
 
 

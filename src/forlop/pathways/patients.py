@@ -41,7 +41,7 @@ def assemble(cohort: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     wide = summary.pivot(index="person_id", columns="service")
     ids = patients["person_id"]
     for service in SERVICES:
-        def col(field: str) -> pd.Series:
+        def col(field: str, service: str = service) -> pd.Series:
             if (field, service) not in wide.columns:
                 return pd.Series(np.nan, index=ids.index)
             return ids.map(wide[(field, service)]).astype("float64")

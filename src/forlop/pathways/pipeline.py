@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forlop.engine import BACKENDS, connect, read_tables
+from forlop.engine import connect, read_tables
 from forlop.errors import InputError
 from forlop.i18n import t, years_text
 from forlop.pathways.cohort import build_cohort
@@ -83,15 +83,15 @@ def build_pathways(
 
     started = time.perf_counter()
     con = connect(backend)
-    tables = read_tables(con, Path(clean_dir), TABLES)
-    _say(progress, "pathways: stays")
+    tables = read_tables(con, Path(clean_dir), TABLES, lang)
+    _say(progress, t("pathways.step.stays", lang))
     stays = merge_stays(tables["specialist_episodes"]).cache()
     check_year(stays, year, clean_dir, lang)
-    _say(progress, "pathways: cohort")
+    _say(progress, t("pathways.step.cohort", lang))
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
     cohort_t = cohort.patients.select("person_id", "day0_n", "index_end")
-    _say(progress, "pathways: events")
+    _say(progress, t("pathways.step.events", lang))
     points = point_events(tables, cohort_t)
     summary = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
     summary_df = summary.to_pandas()
@@ -99,7 +99,7 @@ def build_pathways(
     patients = assemble(cohort_df, summary_df)
     population = adult_population(tables, year)
     flow = pd.DataFrame(cohort.flow, columns=["step", "persons"])
-    _say(progress, "pathways: indicators")
+    _say(progress, t("pathways.step.indicators", lang))
     indicators = compute_indicators(patients, population)
     return PathwayResult(
         patients=patients, flow=flow, indicators=indicators, population=population,
@@ -135,15 +135,13 @@ def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
 
 def run_pathways(
     data_dir: Path, out_dir: Path, year: int = 2020, backend: str = "duckdb", keep_deaths: bool = False,
-    lang: str | None = None, progress: bool = True,
+    lang: str | None = None, progress: bool = True, encoding: str = "utf-8",
 ) -> PathwayResult:
     """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
     from forlop.extract.validate import validate_extract
 
-    if backend not in BACKENDS:
-        raise InputError("--engine", f"unknown engine '{backend}'; use one of {', '.join(BACKENDS)}")
     out_dir = Path(out_dir)
-    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress)
+    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
     for line in summary.lines(lang):
         print(line, file=sys.stderr)
     result = build_pathways(out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths,

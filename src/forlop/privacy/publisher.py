@@ -112,7 +112,7 @@ def table_lines(cells: Mapping[Key, int], nesting: Mapping[str, tuple[str, Mappi
                 for a, bb in pairs:
                     if bb == b and a in parent_of:
                         by_parent.setdefault(parent_of[a], []).append(cells[(breakdown, f"{a}|{b}")])
-                nested(outer, by_parent, lambda parent, up, b=b: (f"{parent}_x_{inner}", f"{up}|{b}"))
+                nested(outer, by_parent, lambda parent, up, b=b, inner=inner: (f"{parent}_x_{inner}", f"{up}|{b}"))
         for a in sorted({p[0] for p in pairs}):
             parts = tuple(cells[(breakdown, f"{aa}|{b}")] for aa, b in pairs if aa == a)
             if (outer, a) in cells:

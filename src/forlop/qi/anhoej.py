@@ -17,9 +17,9 @@ Either rule fires the runs signal for the whole chart part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
-from scipy.stats import binom
 
 
 def longest_run_limit(n_useful: int) -> int:
@@ -30,7 +30,7 @@ def longest_run_limit(n_useful: int) -> int:
     """
     if n_useful < 1:
         raise ValueError("n_useful must be at least 1")
-    return int(round(float(np.log2(n_useful)))) + 3
+    return round(float(np.log2(n_useful))) + 3
 
 
 def crossings_limit(n_useful: int) -> int:
@@ -40,6 +40,9 @@ def crossings_limit(n_useful: int) -> int:
     """
     if n_useful < 1:
         raise ValueError("n_useful must be at least 1")
+    from scipy.stats import binom  # here, not at the top: scipy.stats takes ~0.5 s to import, and every
+    # `forlop` command imports this module (forlop.cli -> forlop.qi.cli -> forlop.qi)
+
     return int(binom.ppf(0.05, max(n_useful - 1, 0), 0.5))
 
 
@@ -58,12 +61,14 @@ class RunsAnalysis:
     @property
     def long_run_signal(self) -> bool:
         """True when the longest run is longer than its limit."""
-        return self.longest_run is not None and self.longest_run > self.longest_run_max
+        return (self.longest_run is not None and self.longest_run_max is not None
+                and self.longest_run > self.longest_run_max)
 
     @property
     def few_crossings_signal(self) -> bool:
         """True when there are fewer crossings than their lower limit."""
-        return self.n_crossings is not None and self.n_crossings < self.n_crossings_min
+        return (self.n_crossings is not None and self.n_crossings_min is not None
+                and self.n_crossings < self.n_crossings_min)
 
 
 def run_lengths(sides: np.ndarray) -> list[int]:
@@ -72,7 +77,7 @@ def run_lengths(sides: np.ndarray) -> list[int]:
         return []
     change = np.flatnonzero(np.diff(sides) != 0) + 1
     bounds = np.concatenate([[0], change, [len(sides)]])
-    return [int(b - a) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [int(b - a) for a, b in pairwise(bounds)]
 
 
 def runs_analysis(y: np.ndarray, cl: np.ndarray) -> RunsAnalysis:
@@ -86,7 +91,7 @@ def runs_analysis(y: np.ndarray, cl: np.ndarray) -> RunsAnalysis:
     with np.errstate(invalid="ignore"):
         sides = np.sign(y - cl)
     sides = sides[~np.isnan(sides) & (sides != 0)]
-    n_useful = int(len(sides))
+    n_useful = len(sides)
     if n_useful == 0:
         return RunsAnalysis(len(y), 0, None, None, None, None, False)
     lengths = run_lengths(sides)
@@ -110,11 +115,11 @@ def longest_run_span(y: np.ndarray, cl: np.ndarray) -> tuple[int, int, int] | No
     useful = np.flatnonzero(~np.isnan(sides) & (sides != 0))
     if len(useful) == 0:
         return None
-    best, start = None, 0
+    best, start = (0, 0, 0, 0), 0  # (length, first, last, side) of the longest run so far
     for k in range(1, len(useful) + 1):
         if k == len(useful) or sides[useful[k]] != sides[useful[start]]:
             length = k - start
-            if best is None or length >= best[0]:
+            if length >= best[0]:
                 best = (length, int(useful[start]), int(useful[k - 1]), int(sides[useful[start]]))
             start = k
     return best[1], best[2], best[3]

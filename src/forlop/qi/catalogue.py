@@ -14,7 +14,7 @@ import yaml
 
 from forlop.i18n import default_language
 
-TRACKS = ("adult", "youth")
+from forlop.choices import TRACKS  # (the --track values; one list)
 TYPES = ("outcome", "follow_up", "process", "balancing")
 UNITS = ("persons", "events", "proportion")
 DIRECTIONS = ("down", "up")

@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from forlop.errors import InputError
-from forlop.i18n import check_language, t
+from forlop.choices import ENCODING_HELP, ChartType, QiLang, Track
+from forlop.errors import DataError, InputError, read_user_csv
+from forlop.i18n import t
 
 app = typer.Typer(
     name="qi",
@@ -23,33 +24,25 @@ app = typer.Typer(
 )
 
 LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish).")
-QI_LANGUAGES = ("nb", "en", "da")
+ENCODING_OPTION = typer.Option("utf-8", "--encoding", help=ENCODING_HELP)
 POINT_COLUMNS = ["x", "y", "n", "cl", "lcl", "ucl", "runs_signal", "sigma_signal", "part", "include", "notes",
                  "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
 
 
-def _check_lang(lang: str | None) -> None:
-    """``--lang`` must be one of ``QI_LANGUAGES`` (checked before any file is read)."""
-    check_language(lang, QI_LANGUAGES)
-
-
 def _check_chart_options(chart_type: str, n: str | None, freeze: int | None, part: list[int] | None,
-                         exclude: list[int] | None) -> None:
+                         exclude: list[int] | None, lang: str | None = None) -> None:
     """The options of ``qi chart`` that can be judged without the data, checked before reading
-    it: so a wrong chart type is reported even when the data are bad too. Positions must be
+    it: so a wrong option is reported even when the data are bad too (Typer checks the chart type). Positions must be
     1 or more; whether they fit the data is checked by ``qic``."""
-    from forlop.qi.limits import CHART_TYPES
     from forlop.qi.qic import NEEDS_DENOMINATOR
 
-    if chart_type.lower() not in CHART_TYPES:
-        raise InputError("--chart", f"unknown chart type '{chart_type}'", example=", ".join(CHART_TYPES))
-    if chart_type.lower() in NEEDS_DENOMINATOR and n is None:
-        raise InputError("--n", f"a {chart_type.upper()} chart needs a denominator column (--n)")
+    if chart_type in NEEDS_DENOMINATOR and n is None:
+        raise InputError("--n", t("qi.chart.needs_n", lang, chart=chart_type.upper()))
     for name, values in (("--freeze", [] if freeze is None else [freeze]), ("--part", part or []),
                          ("--exclude", exclude or [])):
         for value in values:
             if value < 1:
-                raise InputError(name, f"{value} is not a point position (1 or more)")
+                raise InputError(name, t("qi.chart.position", lang, value=value))
 
 
 def _x_values(column: pd.Series) -> pd.Series:
@@ -64,20 +57,22 @@ def _x_values(column: pd.Series) -> pd.Series:
     return column.astype(str)
 
 
-def _column(data: pd.DataFrame, name: str | None, path: Path) -> pd.Series | None:
+def _column(data: pd.DataFrame, name: str | None, path: Path, lang: str | None = None) -> pd.Series | None:
     if name is None:
         return None
     if name not in data.columns:
-        raise InputError(str(path), f"column not found (columns: {', '.join(map(str, data.columns))})", column=name)
+        raise InputError(str(path), t("qi.chart.no_column", lang, columns=", ".join(map(str, data.columns))),
+                         column=name)
     return data[name]
 
 
-def _numbers(values: pd.Series, name: str, path: Path) -> pd.Series:
+def _numbers(values: pd.Series, name: str, path: Path, lang: str | None = None) -> pd.Series:
     numbers = pd.to_numeric(values.replace("", None), errors="coerce")
     bad = values[numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")]
     if len(bad):
         # Row = the data row's number, header not counted, as `forlop validate` (docs/definitions.md).
-        raise InputError(str(path), f"not a number in row {bad.index[0] + 1}", column=name, example=str(bad.iloc[0]))
+        raise InputError(str(path), t("qi.chart.not_number", lang, row=bad.index[0] + 1), column=name,
+                         example=str(bad.iloc[0]))
     return numbers
 
 
@@ -87,7 +82,9 @@ def chart(
     x: str = typer.Option(..., "--x", help="Column of subgroups (dates, months YYYY-MM, numbers or categories)."),
     y: str = typer.Option(..., "--y", help="Column of values or numerators."),
     n: str = typer.Option(None, "--n", help="Column of denominators (P and U charts)."),
-    chart_type: str = typer.Option("run", "--chart", help="run, i, mr, xbar, s, t, p, c, u or g."),
+    chart_type: ChartType = typer.Option(
+        "run", "--chart", case_sensitive=False, help="run, i, mr, xbar, s, t, p, c, u or g."
+    ),
     freeze: int = typer.Option(None, "--freeze", help="Compute the lines from the first N points only."),
     part: list[int] = typer.Option(None, "--part", help="Last point of a part before a split (repeatable)."),
     exclude: list[int] = typer.Option(None, "--exclude", help="1-based point left out of the calculations (repeatable)."),
@@ -96,27 +93,24 @@ def chart(
     multiply: float = typer.Option(1, "--multiply", help="Multiply y and lines (100 for percent)."),
     out: Path = typer.Option(..., "--out", help="CSV of points to write."),
     html: Path = typer.Option(None, "--html", help="Also write the chart as a self-contained HTML file."),
-    lang: str = LANG_OPTION,
+    encoding: str = ENCODING_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
     from forlop.qi.qic import qic
 
-    _check_lang(lang)
-    _check_chart_options(chart_type, n, freeze, part, exclude)
-    try:
-        data = pd.read_csv(csv, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(csv), "file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(str(csv), f"not a readable CSV ({type(error).__name__})") from None
-    x_values = _x_values(_column(data, x, csv))
-    y_values = _numbers(_column(data, y, csv), y, csv)
-    n_values = None if n is None else _numbers(_column(data, n, csv), n, csv)
-    note_values = _column(data, notes, csv)
+    _check_chart_options(chart_type, n, freeze, part, exclude, lang)
+    data = read_user_csv(csv, encoding=encoding, lang=lang)
+    x_values = _x_values(_column(data, x, csv, lang))
+    y_values = _numbers(_column(data, y, csv, lang), y, csv, lang)
+    n_values = None if n is None else _numbers(_column(data, n, csv, lang), n, csv, lang)
+    note_values = _column(data, notes, csv, lang)
     try:
         result = qic(x_values, y_values, n_values, chart=chart_type, freeze=freeze, part=part or None,
                      exclude=exclude or None, target=target, notes=note_values, multiply=multiply)
-    except ValueError as error:
+    except DataError as error:
+        raise InputError(str(csv), error.text(lang)) from None
+    except ValueError as error:  # not expected from data the checks above let through; one line all the same
         raise InputError(str(csv), str(error)) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     points = result.points[POINT_COLUMNS].copy()
@@ -140,22 +134,21 @@ def chart(
 def template(
     team: str = typer.Option(..., "--team", help="Team name (written into the template)."),
     out: Path = typer.Option(..., "--out", help="Excel file to write (.xlsx)."),
-    track: str = typer.Option("adult", "--track", help="adult (voksenspor) or youth (børne- og ungespor)."),
+    track: Track = typer.Option("adult", "--track", help="adult (voksenspor) or youth (børne- og ungespor)."),
     start: str = typer.Option("2018-01", "--from", help="First month (YYYY-MM)."),
     end: str = typer.Option("2023-12", "--to", help="Last month (YYYY-MM)."),
     start_month: str = typer.Option(None, "--start-month", help="The team's start month in the project, if known."),
-    lang: str = LANG_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Write the Excel data template of one team (one sheet of monthly rows per indicator)."""
     from forlop.qi.catalogue import for_track
     from forlop.qi.template import write_template
 
-    _check_lang(lang)
     try:
         sheets = len(for_track(track))
         write_template(out, team, track, start, end, start_month=start_month, lang=lang)
-    except ValueError as error:
-        raise InputError(str(out), str(error)) from None
+    except ValueError:  # --from/--to that are not months (pandas' period_range)
+        raise InputError("--from/--to", t("qi.template.bad_months", lang), example=f"{start}, {end}") from None
     typer.echo(t("qi.template.written", lang, team=team, path=out, sheets=sheets), err=True)
 
 
@@ -163,12 +156,11 @@ def template(
 def import_(
     files: list[Path] = typer.Argument(..., help="Filled templates (.xlsx)."),
     out: Path = typer.Option(..., "--out", help="Directory for qi_data.parquet, teams.parquet and rejected/."),
-    lang: str = LANG_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Read filled templates into one collaborative dataset; bad rows go to rejected/ with reason."""
     from forlop.qi.importer import import_templates
 
-    _check_lang(lang)
     result = import_templates(files, out, lang=lang, progress=True)
     typer.echo(t("qi.import.written", lang, path=out, rows=len(result.data), teams=len(result.teams)), err=True)
     if len(result.rejected):
@@ -179,12 +171,11 @@ def import_(
 def dashboard(
     data: Path = typer.Option(..., "--data", help="Directory written by `forlop qi import` or `forlop qi synth`."),
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
-    lang: str = LANG_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Write a self-contained offline HTML dashboard per team and for the whole collaborative."""
     from forlop.qi.dashboard import build_dashboard
 
-    _check_lang(lang)
     build_dashboard(data, out, lang=lang, progress=True)
 
 
@@ -196,13 +187,13 @@ def musiq(
         None, "--scoring",
         help="YAML with the factors and weights of your MUSIQ scoring tool (same shape as forlop/qi/musiq.yaml).",
     ),
-    lang: str = LANG_OPTION,
+    encoding: str = ENCODING_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
     from forlop.qi.musiq import write_scores
 
-    _check_lang(lang)
-    scored, rejected = write_scores(csv, out, scoring)
+    scored, rejected = write_scores(csv, out, scoring, lang=lang, encoding=encoding)
     typer.echo(t("qi.musiq.written", lang, path=out, rows=scored), err=True)
     if rejected:
         typer.echo(t("qi.rejected_where", lang, path=Path(out).parent / "rejected" / "musiq.csv"), err=True)
@@ -212,12 +203,11 @@ def musiq(
 def synth(
     out: Path = typer.Option(..., "--out", help="Directory for templates/, qi_data.parquet, teams.parquet, truth.csv."),
     seed: int = typer.Option(2022, "--seed", help="Random seed: the same seed gives the same collaborative."),
-    lang: str = LANG_OPTION,
+    lang: QiLang = LANG_OPTION,
 ) -> None:
     """Write a synthetic collaborative: 10 teams, monthly 2018-2023, real improvement in some."""
     from forlop.qi.synth import write_collaborative
 
-    _check_lang(lang)
     write_collaborative(out, seed=seed, lang=lang, progress=True)
 
 

@@ -50,17 +50,17 @@ SYMBOLS = {"improvement": "▲", "worsening": "▼", "baseline_improvement": "�
            "undirected": "◆", "random": "○", "too_few": f"<{MIN_POINTS}", "none": "–", "other_track": ""}
 
 
-def load_dataset(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_dataset(data_dir: Path, lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read ``qi_data.parquet`` and ``teams.parquet`` from ``data_dir`` (InputError if absent)."""
     data_dir = Path(data_dir)
     for name in (DATA_FILE, TEAMS_FILE):
         if not (data_dir / name).exists():
-            raise InputError(str(data_dir / name), "missing: run `forlop qi import` (or `forlop qi synth`) first")
+            raise InputError(str(data_dir / name), t("qi.dashboard.missing", lang))
     data = pd.read_parquet(data_dir / DATA_FILE)
     teams = pd.read_parquet(data_dir / TEAMS_FILE)
     for column in ("team", "indicator", "month", "numerator", "denominator"):
         if column not in data.columns:
-            raise InputError(str(data_dir / DATA_FILE), "column missing", column=column)
+            raise InputError(str(data_dir / DATA_FILE), t("input.missing_column", lang), column=column)
     return data, teams
 
 
@@ -190,7 +190,7 @@ def legend(indicator_ids: list[str], lang: str | None) -> dict:
 
 def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress: bool = False) -> dict:
     """Write the dashboard of the dataset in ``data_dir`` to ``out``; returns counts."""
-    data, teams = load_dataset(data_dir)
+    data, teams = load_dataset(data_dir, lang)
     data = data.copy()
     data["month"] = pd.to_datetime(data["month"])
     starts = dict(zip(teams["team"], pd.to_datetime(teams["start_month"])))
@@ -198,7 +198,7 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
     sections = collaborative_sections(data, teams, lang)
     for team in teams["team"]:
         if progress:
-            print(f"qi dashboard: {team}", file=sys.stderr)
+            print(t("qi.dashboard.progress", lang, team=team), file=sys.stderr)
         sections.append(team_section(team, data[data["team"] == team], tracks[team], starts.get(team), lang))
     indicator_ids = [item.id for item in load_catalogue() if any(item.id in s["cells"] for s in sections)]
     overview = [{"team": section["title"], "anchor": section["anchor"],

@@ -77,32 +77,32 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def _count(value: object, column: str, lang: str | None) -> tuple[int | None, str | None]:
-    """(count, None) for a whole number >= 0 in ``value``, else (None, the reason to reject the row)."""
+def _count(value: object, column: str, lang: str | None) -> int | str:
+    """The count for a whole number >= 0 in ``value``, else the reason to reject the row."""
     number = _whole(value)
     if number is None:
-        return None, t("qi.reject.not_number", lang, column=column, value=value)
+        return t("qi.reject.not_number", lang, column=column, value=value)
     if number < 0:
-        return None, t("qi.reject.negative", lang, column=column, value=number)
-    return number, None
+        return t("qi.reject.negative", lang, column=column, value=number)
+    return number
 
 
 def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _workbook(path: Path):
+def _workbook(path: Path, lang: str | None = None):
     try:
         return load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
+        raise InputError(str(path), t("input.not_found", lang)) from None
     except Exception as error:  # openpyxl raises several types for a file that is not .xlsx
-        raise InputError(str(path), f"not an Excel template (.xlsx): {type(error).__name__}") from None
+        raise InputError(str(path), t("qi.import.not_xlsx", lang, kind=type(error).__name__)) from None
 
 
-def _team_and_track(path: Path, workbook) -> tuple[str, str]:
+def _team_and_track(path: Path, workbook, lang: str | None = None) -> tuple[str, str]:
     if INSTRUCTIONS_SHEET not in workbook.sheetnames:
-        raise InputError(str(path), f"not a Forløp QI template: no sheet '{INSTRUCTIONS_SHEET}'")
+        raise InputError(str(path), t("qi.import.no_sheet", lang, sheet=INSTRUCTIONS_SHEET))
     info = workbook[INSTRUCTIONS_SHEET]
     team = workbook.properties.subject or info[TEAM_CELL].value
     track = info[TRACK_CELL].value
@@ -110,17 +110,18 @@ def _team_and_track(path: Path, workbook) -> tuple[str, str]:
     if keywords.startswith(KEYWORDS_PREFIX) and "track=" in keywords:
         track = keywords.split("track=")[1].split(";")[0]
     if _empty(team):
-        raise InputError(str(path), f"no team name in sheet '{INSTRUCTIONS_SHEET}' cell {TEAM_CELL}")
+        raise InputError(str(path), t("qi.import.no_team", lang, sheet=INSTRUCTIONS_SHEET, cell=TEAM_CELL))
     if track not in TRACKS:
-        raise InputError(str(path), f"track '{track}' in cell {TRACK_CELL} is not one of {', '.join(TRACKS)}")
+        raise InputError(str(path), t("qi.import.bad_track", lang, track=track, cell=TRACK_CELL,
+                                                   tracks=", ".join(TRACKS)))
     return str(team).strip(), track
 
 
 def read_template(path: Path, lang: str | None = None) -> ImportResult:
     """Read one filled template (see module docstring for the rules)."""
     path = Path(path)
-    workbook = _workbook(path)
-    team, track = _team_and_track(path, workbook)
+    workbook = _workbook(path, lang)
+    team, track = _team_and_track(path, workbook, lang)
     rows, rejected = [], []
 
     def reject(sheet: str, row: int | None, month: object, numerator: object, denominator: object, reason: str) -> None:
@@ -151,18 +152,18 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             if month is None:
                 reject(*args, t("qi.reject.month", lang, value=month_value))
                 continue
-            numerator, problem = _count(numerator_value, "numerator", lang)
-            if problem:
-                reject(*args, problem)
+            numerator = _count(numerator_value, "numerator", lang)
+            if isinstance(numerator, str):
+                reject(*args, numerator)
                 continue
-            denominator = None
+            denominator: int | str | None = None
             if item.is_proportion:
                 if _empty(denominator_value):
                     reject(*args, t("qi.reject.denominator_missing", lang))
                     continue
-                denominator, problem = _count(denominator_value, "denominator", lang)
-                if problem:
-                    reject(*args, problem)
+                denominator = _count(denominator_value, "denominator", lang)
+                if isinstance(denominator, str):
+                    reject(*args, denominator)
                     continue
                 if numerator > denominator:
                     reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
@@ -208,7 +209,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     teams.to_parquet(out / TEAMS_FILE, index=False)
     rejected.to_csv(out / "rejected" / REJECTED_FILE, index=False)
     counts = []
-    for path, result in zip(paths, results):
+    for path in paths:
         name = Path(path).name
         used = int((data["file"] == name).sum())
         dropped = int((rejected["file"] == name).sum())

@@ -18,10 +18,12 @@ Subgroup columns used: ``y`` (the plotted value: mean, or sum/n with a denominat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+
+from forlop.errors import DataError
 
 # d2 for moving ranges of two (Montgomery table VI): sigma = average moving range / 1.128.
 D2_MR = 1.128
@@ -30,7 +32,7 @@ D4_MR = 3.267
 # Exponent of the Nelson (1994) transform used by the T chart: y ** (1 / 3.6).
 T_EXPONENT = 3.6
 
-CHART_TYPES = ("run", "i", "mr", "xbar", "s", "t", "p", "c", "u", "g")
+from forlop.choices import CHART_TYPES  # noqa: E402  (the --chart values; one list)
 
 
 @dataclass
@@ -59,6 +61,8 @@ def _median(values: np.ndarray) -> float:
 
 def c4(n: np.ndarray) -> np.ndarray:
     """Bias constant c4(n) = sqrt(2/(n-1)) * Gamma(n/2) / Gamma((n-1)/2); NaN for n <= 1."""
+    from scipy.special import gammaln  # here, not at the top: every `forlop` command imports this module
+
     n = np.asarray(n, dtype=float)
     out = np.full(n.shape, np.nan)
     ok = n > 1
@@ -179,7 +183,7 @@ def t_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, screened
     """
     y = d["y"].to_numpy(float)
     if np.nanmin(y) <= 0:
-        raise ValueError("T chart: time between events must be greater than zero")
+        raise DataError("qi.qic.t_positive")
     transformed = d.assign(y=y ** (1 / T_EXPONENT))
     inner = i_chart(transformed, base, None if cl is None else cl ** (1 / T_EXPONENT), screened_mr)
     with np.errstate(invalid="ignore"):
@@ -235,7 +239,14 @@ def g_chart(d: pd.DataFrame, base: np.ndarray, cl: float | None = None, **_: obj
     return Lines(y, _full(centre, len(y)), _full(max(mean - 3 * sigma, 0.0), len(y)), _full(mean + 3 * sigma, len(y)))
 
 
-CHART_FUNCTIONS = {
+class ChartFunction(Protocol):
+    """The signature the chart functions share (each ignores the keywords it has no use for)."""
+
+    def __call__(self, d: pd.DataFrame, base: np.ndarray, cl: float | None = None, *, screened_mr: bool = True,
+                 **_: object) -> Lines: ...
+
+
+CHART_FUNCTIONS: dict[str, ChartFunction] = {
     "run": run_chart,
     "i": i_chart,
     "mr": mr_chart,

@@ -26,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forlop.errors import InputError, read_user_yaml
+from forlop.errors import InputError, read_user_csv, read_user_yaml
+from forlop.i18n import t
 
 MISSING_TEXT = {"", "na", "n/a", "vet ikke", "ved ikke", "don't know", "dont know"}
 ID_COLUMNS = ("team", "respondent", "date")
@@ -48,7 +49,7 @@ FACTOR_FIELDS = ("id", "level", "name", "weight", "weight_status", "verified")
 
 
 @lru_cache(maxsize=4)
-def load_musiq(scoring: Path | None = None) -> dict:
+def load_musiq(scoring: Path | None = None, lang: str | None = None) -> dict:
     """The parsed scoring definition: scale, levels, factors (as ``Factor``).
 
     ``scoring=None`` reads the packaged ``musiq.yaml``; a path reads a file of the same shape and
@@ -60,37 +61,38 @@ def load_musiq(scoring: Path | None = None) -> dict:
         where = "musiq.yaml"
     else:
         where = str(scoring)
-        raw = read_user_yaml(scoring)
-    return _checked_spec(raw, where)
+        raw = read_user_yaml(scoring, lang)
+    return _checked_spec(raw, where, lang)
 
 
-def _checked_spec(raw: object, where: str) -> dict:
+def _checked_spec(raw: object, where: str, lang: str | None = None) -> dict:
     """The scoring definition with factors as ``Factor``, or ``InputError`` naming the first fault."""
     if not isinstance(raw, dict) or not {"scale", "levels", "factors"} <= set(raw):
-        raise InputError(where, "needs the keys scale, levels and factors (see forlop/qi/musiq.yaml)")
+        raise InputError(where, t("qi.musiq.spec_keys", lang))
     scale = raw["scale"]
     if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
             and scale["min"] < scale["max"]):
-        raise InputError(where, "scale must be {min: whole number, max: larger whole number}", column="scale")
+        raise InputError(where, t("qi.musiq.spec_scale", lang), column="scale")
     levels = raw["levels"]
     if not isinstance(levels, dict) or not levels:
-        raise InputError(where, "levels must map level id to level name", column="levels")
+        raise InputError(where, t("qi.musiq.spec_levels", lang), column="levels")
     factors, seen = [], set()
     for number, item in enumerate(raw["factors"] or [], start=1):
         if not isinstance(item, dict) or set(item) != set(FACTOR_FIELDS):
-            raise InputError(where, f"factor {number} must have exactly the fields {', '.join(FACTOR_FIELDS)}",
+            raise InputError(where, t("qi.musiq.factor_fields", lang, number=number, fields=", ".join(FACTOR_FIELDS)),
                              column="factors")
         if item["id"] in seen or item["id"] in ID_COLUMNS:
-            raise InputError(where, f"factor {number}: id '{item['id']}' used twice or reserved", column="factors")
+            raise InputError(where, t("qi.musiq.factor_id", lang, number=number, id=item["id"]), column="factors")
         if item["level"] not in levels:
-            raise InputError(where, f"factor {number} ({item['id']}): unknown level '{item['level']}'", column="factors")
+            raise InputError(where, t("qi.musiq.factor_level", lang, number=number, id=item["id"], level=item["level"]),
+                             column="factors")
         weight = item["weight"]
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
-            raise InputError(where, f"factor {number} ({item['id']}): weight must be a positive number", column="factors")
+            raise InputError(where, t("qi.musiq.factor_weight", lang, number=number, id=item["id"]), column="factors")
         seen.add(item["id"])
         factors.append(Factor(**item))
     if not factors:
-        raise InputError(where, "no factors", column="factors")
+        raise InputError(where, t("qi.musiq.no_factors", lang), column="factors")
     return {**raw, "factors": factors}
 
 
@@ -110,28 +112,25 @@ def _score(value: object, low: int, high: int) -> tuple[float | None, str | None
     return number, None
 
 
-def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_answers(path: Path, scoring: Path | None = None, lang: str | None = None, encoding: str = "utf-8"
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the answers in the CSV at ``path`` with ``scoring`` (default: the packaged
-    ``musiq.yaml``); returns (scores, rejected rows with reason)."""
+    ``musiq.yaml``); returns (scores, rejected rows with reason). The CSV is read by
+    ``forlop.errors.read_user_csv`` (``encoding``, ',' or ';' between fields)."""
     path = Path(path)
-    spec = load_musiq(Path(scoring) if scoring is not None else None)
+    spec = load_musiq(Path(scoring) if scoring is not None else None, lang)
     factors: list[Factor] = spec["factors"]
     low, high = spec["scale"]["min"], spec["scale"]["max"]
-    try:
-        answers = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputError(str(path), f"not a readable CSV ({type(error).__name__})") from None
+    answers = read_user_csv(path, encoding=encoding, lang=lang)
     if "team" not in answers.columns:
-        raise InputError(str(path), "column missing", column="team")
+        raise InputError(str(path), t("input.missing_column", lang), column="team")
     known = {f.id for f in factors} | set(ID_COLUMNS)
     unknown = [c for c in answers.columns if c not in known]
     if unknown:
-        raise InputError(str(path), f"unknown column (not a MUSIQ factor id of the scoring file): {unknown[0]}", column=unknown[0])
+        raise InputError(str(path), t("qi.musiq.unknown_column", lang, column=unknown[0]), column=unknown[0])
     present = [f for f in factors if f.id in answers.columns]
     if not present:
-        raise InputError(str(path), "no MUSIQ factor columns", example=", ".join(f.id for f in factors[:3]))
+        raise InputError(str(path), t("qi.musiq.no_factor_columns", lang), example=", ".join(f.id for f in factors[:3]))
     rows, rejected = [], []
     for index, answer in answers.iterrows():
         scores, reasons = {}, []
@@ -144,8 +143,9 @@ def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame
             # row = the data row's number, header not counted, as `forlop validate` (docs/qi.md).
             rejected.append({**answer.to_dict(), "row": index + 1, "reason": "; ".join(reasons)})
             continue
-        answered = [f for f in present if scores[f.id] is not None]
-        total = sum(f.weight * scores[f.id] for f in answered)
+        given = {f.id: score for f in present if (score := scores[f.id]) is not None}
+        answered = [f for f in present if f.id in given]
+        total = sum(f.weight * given[f.id] for f in answered)
         maximum = sum(f.weight * high for f in answered)
         row = {c: answer[c] for c in ID_COLUMNS if c in answers.columns}
         row.update({
@@ -154,19 +154,20 @@ def score_answers(path: Path, scoring: Path | None = None) -> tuple[pd.DataFrame
             "weighted_total": total if answered else None,
             "weighted_max": maximum if answered else None,
             "total_percent": round(100 * total / maximum, 1) if answered else None,
-            "mean_score": round(sum(scores[f.id] for f in answered) / len(answered), 2) if answered else None,
+            "mean_score": round(sum(given[f.id] for f in answered) / len(answered), 2) if answered else None,
         })
         for level in spec["levels"]:
-            values = [scores[f.id] for f in answered if f.level == level]
+            values = [given[f.id] for f in answered if f.level == level]
             row[f"mean_{level}"] = round(sum(values) / len(values), 2) if values else None
         row["weights"] = "unverified" if any(f.weight_status != "published" for f in factors) else "published"
         rows.append(row)
     return pd.DataFrame(rows), pd.DataFrame(rejected)
 
 
-def write_scores(path: Path, out: Path, scoring: Path | None = None) -> tuple[int, int]:
+def write_scores(path: Path, out: Path, scoring: Path | None = None, lang: str | None = None,
+                 encoding: str = "utf-8") -> tuple[int, int]:
     """Score ``path`` into ``out`` (CSV) and ``<out dir>/rejected/musiq.csv``; returns (scored, rejected)."""
-    scores, rejected = score_answers(path, scoring)
+    scores, rejected = score_answers(path, scoring, lang, encoding)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(out, index=False)

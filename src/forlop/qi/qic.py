@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forlop.errors import DataError
 from forlop.qi.anhoej import runs_analysis
 from forlop.qi.limits import CHART_FUNCTIONS, CHART_TYPES
 
@@ -72,7 +73,7 @@ def _positions(values: Sequence[int] | int | None, name: str, size: int, low: in
     out = []
     for item in items:
         if not float(item).is_integer() or not low <= int(item) <= size:
-            raise ValueError(f"{name}: {item} is not a position between {low} and {size}")
+            raise DataError("qi.qic.position", name=name, item=item, low=low, high=size)
         out.append(int(item))
     return out
 
@@ -145,22 +146,22 @@ def qic(
     """
     chart = chart.lower()
     if chart not in CHART_TYPES:
-        raise ValueError(f"chart type '{chart}' is not one of {', '.join(CHART_TYPES)}")
+        raise DataError("qi.qic.chart_type", chart=chart, charts=", ".join(CHART_TYPES))
     if y is None:
         y, x = x, list(range(1, len(x) + 1))
     x = pd.Series(x).reset_index(drop=True)
     y = pd.Series(y).reset_index(drop=True)
     if len(x) != len(y):
-        raise ValueError("x and y have different lengths")
+        raise DataError("qi.qic.lengths")
     n = None if n is None else pd.Series(n).reset_index(drop=True)
     if chart in NEEDS_DENOMINATOR and n is None:
-        raise ValueError(f"a {chart.upper()} chart needs a denominator (n)")
+        raise DataError("qi.qic.needs_n", chart=chart.upper())
     notes = None if notes is None else pd.Series(notes).reset_index(drop=True)
 
     d = aggregate(x, y, n, notes)
     size = len(d)
     if size == 0:
-        raise ValueError("no data points")
+        raise DataError("qi.qic.no_points")
     part_positions = _positions(part, "part", size - 1, 1)
     excluded = set(_positions(exclude, "exclude", size, 1))
     if freeze is not None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from forlop.i18n import month_name, t
 from forlop.qi.anhoej import longest_run_span

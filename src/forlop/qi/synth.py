@@ -110,7 +110,7 @@ def write_collaborative(out: Path, seed: int = 2022, lang: str | None = None, pr
         _fill(path, values)
         paths.append(path)
         if progress:
-            print(f"qi synth: {path.name} ({team['team']})", file=sys.stderr)
+            print(t("qi.synth.progress", lang, file=path.name, team=team["team"]), file=sys.stderr)
     result = import_templates(paths, out, lang=lang)
     pd.DataFrame(truth).to_csv(out / "truth.csv", index=False)
     summary = {"teams": len(teams), "rows": len(result.data), "files": len(paths), "rejected": len(result.rejected)}

@@ -98,8 +98,8 @@ def _indicator_sheet(workbook: Workbook, item: Indicator, month_list: list[str],
     last = FIRST_DATA_ROW + len(month_list) - 1
     _validations(sheet, FIRST_DATA_ROW, last, item.is_proportion)
     sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-    for column, width in zip("ABCD", (12, 14, 14, 40)):
-        sheet.column_dimensions[column].width = width
+    for letter, width in zip("ABCD", (12, 14, 14, 40)):
+        sheet.column_dimensions[letter].width = width
 
 
 def write_template(path: Path, team: str, track: str = "adult", start: str = "2018-01", end: str = "2023-12",

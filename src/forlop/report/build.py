@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from forlop.report.community import check_community, community_section
 from forlop.report.data import read_results
 from forlop.report.excel import write_workbook
 from forlop.report.geography import rates_table
-from forlop.report.joint import partition_extra, settle
+from forlop.report.joint import Key, partition_extra, settle
 from forlop.report.publish import Publisher
 from forlop.report.spec import geography_order, load_spec, text, with_citations, with_years
 from forlop.report.tables import PublishedTable, build_compare, build_flow, build_geo_table, build_table
@@ -62,17 +64,20 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 
 def build_report(results: Path, html: Path, xlsx: Path | None = None, lang: str = "nb",
                  health_community: str | None = None, data: Path | None = None, symbol: str = "–",
-                 year: int | None = None, progress: bool = False) -> ReportResult:
+                 year: int | None = None, progress: bool = False, encoding: str = "utf-8") -> ReportResult:
     """Write the report of ``results`` (a ``forlop pathways --out`` directory) to ``html`` (and ``xlsx``).
 
     ``year`` is the population year of the rates (default: the cohort year); the captions' years
-    are the cohort year of ``results`` (:func:`forlop.report.spec.with_years`).
+    are the cohort year of ``results`` (:func:`forlop.report.spec.with_years`); ``encoding``: of the
+    extract's CSV files in ``data``.
     """
     started = time.perf_counter()
     if health_community:
-        check_community(health_community)
+        check_community(health_community, lang)
     _say(progress, t("report.reading", lang, path=results))
-    res = read_results(Path(results), Path(data) if data else None, year, lang=lang)
+    res = read_results(Path(results), Path(data) if data else None, year, lang=lang, encoding=encoding)
+    if res.cohort_year is None:  # pragma: no cover - read_results always reads it (pathways_run.json)
+        raise RuntimeError(f"{results}: no cohort year")
     spec = with_years(load_spec(), res.cohort_year, res.population_year)
     # Sources: the subtitle names the publication in full (first mention), every other citation in the
     # short form; the page ends with the list of the sources cited (forlop.citations).
@@ -157,9 +162,14 @@ def _joint_suppression(spec: dict, pub: Publisher, lang: str) -> None:
     rest of the report too); figures whose categories split a published total (``partition`` in
     the spec: 001 figures 4, 14, 18, 19) get the same treatment per bar."""
     items = [i for s in spec["sections"] for i in s["items"]]
-    sources = [lambda item=item: {"patients": build_geo_table(item, pub, lang).hidden_keys}
-               for item in items if item["kind"] == "geo_table"]
-    sources += [lambda item=item: partition_extra(item, spec, pub) for item in items if "partition" in item]
+
+    def geo_keys(item: dict) -> dict[str, set[Key]]:
+        return {"patients": build_geo_table(item, pub, lang).hidden_keys}
+
+    sources: list[Callable[[], dict[str, set[Key]]]] = [
+        partial(geo_keys, item) for item in items if item["kind"] == "geo_table"
+    ]
+    sources += [partial(partition_extra, item, spec, pub) for item in items if "partition" in item]
     settle(pub, sources)
 
 
@@ -188,10 +198,10 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
             return [{"kind": "missing", "id": item["id"], "title": text(item, lang), "reason": missing_reason}]
         return [{"kind": "table", "id": item["id"], "table": table, "label": label}]
     if kind == "rates":
-        table, frames = rates_table(item, pub, lang)
-        if table is None:
+        rates, frames = rates_table(item, pub, lang)
+        if rates is None:
             return [{"kind": "missing", "id": item["id"], "title": text(item, lang), "reason": t("report.no_population", lang)}]
-        blocks = [{"kind": "table", "id": item["id"], "table": table, "label": label}]
+        blocks = [{"kind": "table", "id": item["id"], "table": rates, "label": label}]
         first_name, first = next(iter(frames.items()))
         fig = figures.rate_figure(first, lang)
         if fig is not None:

@@ -18,18 +18,18 @@ from forlop.report.spec import group_labels, text
 from forlop.report.tables import PublishedTable
 
 
-def check_community(name: str) -> str:
+def check_community(name: str, lang: str | None = None) -> str:
     """The region of health community ``name``; an unknown name is an InputError listing the names."""
     regions = region_of()
     if name not in regions:
-        raise InputError("--health-community", f"unknown health community '{name}'",
+        raise InputError("--health-community", t("report.unknown_community", lang, name=name),
                          example=", ".join(sorted(regions)))
     return regions[name]
 
 
 def community_section(name: str, spec: dict, pub: Publisher, lang: str):  # noqa: ANN201
     """(table, share figure, figure data) comparing ``name`` with its region and the country."""
-    region = check_community(name)
+    region = check_community(name, lang)
     labels = group_labels(lang)
     region_label = labels.get(("region", region), region)
     country = t("report.label.whole_country", lang)

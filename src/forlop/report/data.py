@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forlop.codes import load
-from forlop.errors import InputError
+from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t, years_text
 from forlop.stats import age_group
 
@@ -58,10 +58,12 @@ class Results:
         return [g for (i, b, g) in self.index if i == indicator and b == breakdown]
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, lang: str | None = None, encoding: str = "utf-8") -> pd.DataFrame:
+    """A table of the extract (population, geography) as given: Parquet, or CSV read by ``read_user_csv``."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    return pd.read_csv(path, dtype={"municipality": str}, keep_default_na=False, na_values=[""])
+    return read_user_csv(path, encoding=encoding, lang=lang, dtype={"municipality": str}, keep_default_na=False,
+                         na_values=[""])
 
 
 def _find(directory: Path, name: str) -> Path | None:
@@ -72,27 +74,28 @@ def _find(directory: Path, name: str) -> Path | None:
 
 
 def read_results(results: Path, data: Path | None = None, year: int | None = None,
-                 lang: str | None = None) -> Results:
+                 lang: str | None = None, encoding: str = "utf-8") -> Results:
     """Read the engine's outputs in ``results`` (and the population of ``year`` in the extract ``data``).
 
-    ``year`` is the population year; by default the cohort year (see the module docstring).
+    ``year`` is the population year; by default the cohort year (see the module docstring);
+    ``encoding``: of the extract's CSV files.
     """
     results = Path(results)
     path = results / "indicators.csv"
     if not path.exists():
-        raise InputError(str(path), "missing: run `forlop pathways --out DIR` first and pass that DIR as --results")
-    indicators = pd.read_csv(path, dtype={"group": str, "breakdown": str, "indicator": str},
-                             keep_default_na=False, na_values=[""])
+        raise InputError(str(path), t("report.no_results", lang))
+    indicators = read_user_csv(path, lang=lang, dtype={"group": str, "breakdown": str, "indicator": str},
+                               keep_default_na=False, na_values=[""])
     for column in INDICATOR_COLUMNS:
         if column not in indicators.columns:
-            raise InputError(str(path), "column missing", column=column,
+            raise InputError(str(path), t("input.missing_column", lang), column=column,
                              example=",".join(indicators.columns[:5]))
     for column in ["numerator", "denominator", "value"]:
         converted = pd.to_numeric(indicators[column], errors="coerce")
         bad = converted.isna() & indicators[column].notna()
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise InputError(str(path), f"not a number in row {row + 2}", column=column,
+            raise InputError(str(path), t("report.not_number", lang, row=row + 2), column=column,
                              example=str(indicators[column].iloc[row]))
         indicators[column] = converted
     flow_path = results / "cohort_flow.csv"
@@ -102,7 +105,7 @@ def read_results(results: Path, data: Path | None = None, year: int | None = Non
     population_year = year if year is not None else cohort_year
     population = None
     if data is not None:
-        population, population_year = _population(Path(data), population_year, lang)
+        population, population_year = _population(Path(data), population_year, lang, encoding)
     return Results(indicators=indicators, flow=flow, strata=strata, population=population,
                    cohort_year=cohort_year, population_year=population_year)
 
@@ -119,7 +122,7 @@ def read_cohort_year(results: Path, lang: str | None = None) -> int:
         try:
             return int(json.loads(path.read_text(encoding="utf-8"))["year"])
         except (ValueError, KeyError, TypeError):
-            raise InputError(str(path), "not a JSON object with a whole-number 'year'", column="year") from None
+            raise InputError(str(path), t("report.bad_run_file", lang), column="year") from None
     patients = Path(results) / "patients.parquet"
     if patients.exists():
         import pyarrow.parquet as pq
@@ -151,7 +154,8 @@ def _patient_strata(path: Path) -> pd.DataFrame | None:
     return grouped.reset_index()
 
 
-def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[pd.DataFrame, int]:
+def _population(data: Path, year: int | None, lang: str | None = None, encoding: str = "utf-8"
+                ) -> tuple[pd.DataFrame, int]:
     """Adults (18+) per health community, region, age group of 001 figure 1 and sex in ``year``, and the year.
 
     ``year`` None (no cohort year known) takes the latest year of the table; a year the table does
@@ -159,13 +163,13 @@ def _population(data: Path, year: int | None, lang: str | None = None) -> tuple[
     """
     path = _find(data, "population")
     if path is None:
-        raise InputError(str(data / "population.parquet"), "missing: --data must be the extract directory")
-    pop = _read_table(path)
+        raise InputError(str(data / "population.parquet"), t("report.no_extract", lang))
+    pop = _read_table(path, lang, encoding)
     for column in ["year", "municipality", "sex", "age", "count"]:
         if column not in pop.columns:
-            raise InputError(str(path), "column missing", column=column)
+            raise InputError(str(path), t("input.missing_column", lang), column=column)
     geo_path = _find(data, "geography")
-    geo = _read_table(geo_path) if geo_path is not None else load("geography_2020")
+    geo = _read_table(geo_path, lang, encoding) if geo_path is not None else load("geography_2020")
     geo = geo[["municipality", "health_community", "region"]].astype(str)
     pop["municipality"] = pop["municipality"].astype(str).str.zfill(4)
     geo["municipality"] = geo["municipality"].str.zfill(4)

@@ -131,7 +131,7 @@ def stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN201
     if "other" in item:  # the rest (e.g. first contact with combinations not listed)
         for (b, g, _), row in zip(series, matrix):
             row.append(None if any(v is None for v in row) or _small_rest(item, pub, b, g)
-                       else max(0.0, 100 - sum(row)))
+                       else max(0.0, 100 - sum(v for v in row if v is not None)))
         names.append(text(item["other"], lang))
     y = [s[2] for s in series]
     if len(series) == 1:  # one bar of many thin segments does not read: one bar per category
@@ -319,7 +319,8 @@ def geo_stack(item: dict, pub: Publisher, spec: dict, lang: str):  # noqa: ANN20
         fig.add_bar(name=names[-1], x=x, y=ys, marker_color=PALETTE[k % len(PALETTE)],
                     customdata=[g for _, g, _, _ in units],
                     hovertemplate=f"{names[-1]}<br>%{{x}}: %{{y:.1f}} %<extra></extra>")
-    rest = [None if any(r[i] is None for r in rows) else max(0.0, 100 - sum(r[i] for r in rows)) for i in range(len(x))]
+    rest = [None if any(r[i] is None for r in rows) else max(0.0, 100 - sum(v for r in rows if (v := r[i]) is not None))
+            for i in range(len(x))]
     rows.append(rest)
     names.append(t("report.label.other_diagnoses", lang))
     fig.add_bar(name=names[-1], x=x, y=rest, marker_color="#d9d9d9", hovertemplate="%{x}: %{y:.1f} %<extra></extra>")

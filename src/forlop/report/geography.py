@@ -71,7 +71,8 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
     hidden = 0
     for level, name in order:
         label = t("report.label.whole_country", lang) if level == "all" else labels.get((level, name), name)
-        cells, nums = [label], []
+        cells = [label]
+        nums: list[float | None] = []
         for frame in frames.values():
             hit = frame[(frame["level"] == level) & (frame["name"] == name)]
             if hit.empty or bool(hit["hidden"].iloc[0]):
@@ -81,8 +82,9 @@ def rates_table(item: dict, pub: Publisher, lang: str) -> tuple[PublishedTable |
                 continue
             r = hit.iloc[0]
             cells.append(format_number(r["events"], 0, lang, pub.symbol))
-            cells.append(f"{format_number(r['crude'], 1, lang, '')} ({format_number(r['crude_low'], 1, lang, '')}–{format_number(r['crude_high'], 1, lang, '')})")
-            cells.append(f"{format_number(r['rate'], 1, lang, '')} ({format_number(r['rate_low'], 1, lang, '')}–{format_number(r['rate_high'], 1, lang, '')})")
+            for key in ("crude", "rate"):
+                value, low, high = (format_number(r[k], 1, lang, "") for k in (key, f"{key}_low", f"{key}_high"))
+                cells.append(f"{value} ({low}–{high})")
             nums += [float(r["events"]), None, None]  # Excel keeps "rate (low–high)" as shown, with its CI
         rows.append(cells)
         numbers.append(nums)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -70,7 +70,7 @@ def text(entry: Any, lang: str) -> str:
     return str(entry.get(lang) or entry.get("nb") or "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def group_labels(lang: str) -> dict[tuple[str, str], str]:
     """Labels of the groups of every breakdown (code lists + the report spec's fixed groups)."""
     labels: dict[tuple[str, str], str] = {("all", "all"): t("report.label.all_patients", lang)}

@@ -119,7 +119,7 @@ def build_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
         label = text(row_labels.get(g), lang) if g in row_labels else (
             t("report.label.total", lang) if b == "all" else labels.get((b, g), g))
         cells, nums = [label], []
-        for j, col in enumerate(columns):
+        for j in range(len(columns)):
             value = None if hidden[i, j] or not np.isfinite(numbers[i, j]) else float(numbers[i, j])
             # Not hidden but undefined (a share of 0 patients): empty, not the suppression symbol.
             undefined = value is None and not hidden[i, j]
@@ -152,7 +152,8 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
     for col in columns:
         n = pub.value("patients", col["breakdown"], col["group"])
         header.append((text(col, lang).replace("{n}", format_number(n, 0, lang, symbol)), 1))
-    rows, numbers, kinds = [], [], []
+    rows, kinds = [], []
+    numbers: list[list[float | None]] = []
     n_hidden = 0
     for spec_row in item["rows"]:
         if "heading" in spec_row:
@@ -160,7 +161,8 @@ def build_compare(item: dict, pub: Publisher, lang: str) -> PublishedTable:
             numbers.append([None] * len(columns))
             kinds.append("heading")
             continue
-        cells, nums = [text(spec_row, lang)], []
+        cells = [text(spec_row, lang)]
+        nums: list[float | None] = []
         for col in columns:
             b, g = col["breakdown"], col["group"]
             value, hidden, _ = _cell(pub, spec_row["indicator"], b, g, spec_row["show"].replace("mean_median", "mean"))
@@ -289,22 +291,22 @@ def build_geo_table(item: dict, pub: Publisher, lang: str) -> PublishedTable:
               (text(item["total"], lang), 1)] + [(labels[("diagnosis_group", g)], 1) for g in groups] + \
         [(text(item["other"], lang), 1)]
     note = t("report.label.geo_table_note", lang)
-    keys = set()
+    hidden_keys: set[tuple[str, str]] = set()
     for i, (kind, name) in enumerate(row_keys):
         if kind == "country":
             if hidden[i, 0]:
-                keys.add(("all", "all"))
-            keys.update(("diagnosis_group", g) for j, g in enumerate(groups) if hidden[i, 1 + j])
+                hidden_keys.add(("all", "all"))
+            hidden_keys.update(("diagnosis_group", g) for j, g in enumerate(groups) if hidden[i, 1 + j])
             continue
         if hidden[i, 0] and not absent[i, 0]:
-            keys.add((kind, name))
+            hidden_keys.add((kind, name))
         for j, g in enumerate(groups):
             if hidden[i, 1 + j] and not absent[i, 1 + j]:
-                keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
+                hidden_keys.add((f"{kind}_x_diagnosis_group", f"{name}|{g}"))
     return PublishedTable(id=item["id"], title=text(item, lang), source=item["source"], definition=note,
                           headers=[header], rows=rows, numbers=numbers, kinds=kinds, hidden=int((hidden & ~absent).sum()),
-                          hidden_keys=keys)
+                          hidden_keys=hidden_keys)
 
 
 
-__all__ = ["PublishedTable", "build_table", "build_compare", "build_flow", "build_geo_table", "row_lines"]
+__all__ = ["PublishedTable", "build_compare", "build_flow", "build_geo_table", "build_table", "row_lines"]

@@ -31,7 +31,7 @@ def cumulative_incidence(
     if len(durations) == 0:
         return {x: float("nan") for x in at_days}
     if not (kinds == 1).any():
-        return {x: 0.0 for x in at_days}
+        return dict.fromkeys(at_days, 0.0)
     fitter = AalenJohansenFitter(calculate_variance=False, seed=2020)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from forlop.synth.events import DAY, at_time, batch, group_runs, pick
+from forlop.synth.events import DAY, MISSING, at_time, batch, group_runs, pick
 
 PER = 10_000
 
@@ -73,7 +73,7 @@ def top_up_persons(rng: np.random.Generator, first_id: int, existing: dict[int, 
     next_id = first_id
     for year in sorted(adults):
         gap = cfg["admissions_per_10000"] * adults[year] / PER - existing.get(year, 0)
-        n = max(int(round(gap / per_person)), 0)
+        n = max(round(gap / per_person), 0)
         if n == 0:
             continue
         person = np.arange(next_id, next_id + n, dtype=np.int64)
@@ -110,7 +110,7 @@ def _referrals(rng: np.random.Generator, person: np.ndarray, year: int, dx: np.n
     end = np.where(admitted, np.maximum(end_stay, start + np.timedelta64(60, "m")), start + np.timedelta64(90, "m"))
     return batch("specialist_episodes", person_id=person[owner], sector="PHV",
                  care_level=np.where(admitted, 1, 3), start=start, end=end, main_diagnosis=dx[owner],
-                 urgency=np.where(admitted, "acute", None).astype(object), coercion_referral=np.ones(len(owner), bool),
+                 urgency=np.where(admitted, "acute", MISSING).astype(object), coercion_referral=np.ones(len(owner), bool),
                  place_of_activity=np.full(len(owner), 1.0))
 
 

@@ -103,8 +103,8 @@ def choose_exact(
     return rng.choice(candidates, size=k, replace=False, p=p)
 
 
-def scaled_count(published: int, published_base: int, base: int) -> int:
+def scaled_count(published: float, published_base: float, base: int) -> int:
     """Return the published count scaled from its base (e.g. group size) to a new base, rounded."""
     if published_base == 0:
         return 0
-    return int(round(published * base / published_base))
+    return round(published * base / published_base)

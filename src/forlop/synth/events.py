@@ -12,6 +12,9 @@ import pyarrow as pa
 
 MINUTE = np.timedelta64(1, "m")
 DAY = np.timedelta64(1, "D")
+# None as a 0-d object array: ``np.where(mask, values, MISSING)`` is an object array with None where ``mask``
+# is false (NumPy's type stubs do not take a bare None there).
+MISSING = np.array(None, dtype=object)
 
 SCHEMAS: dict[str, pa.Schema] = {
     "persons": pa.schema([("person_id", pa.int64()), ("birth_year", pa.int64()), ("sex", pa.string()),

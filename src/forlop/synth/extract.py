@@ -43,15 +43,15 @@ class SynthSummary:
     seconds: float
 
 
-def cohort_size(scale: str | int) -> int:
+def cohort_size(scale: str | int, lang: str | None = None) -> int:
     """Return the number of cohort patients for a scale: 'national', 'demo' or a positive number."""
     if isinstance(scale, int) or str(scale).isdigit():
         n = int(scale)
         if n < 50:
-            raise InputError("--scale", f"a number of cohort patients must be at least 50, not {n}")
+            raise InputError("--scale", t("synth.scale_small", lang, n=n))
         return n
     if scale not in SCALES:
-        raise InputError("--scale", f"unknown scale '{scale}': use national, demo or a number of cohort patients")
+        raise InputError("--scale", t("synth.scale_unknown", lang, scale=scale))
     return SCALES[scale]
 
 
@@ -74,14 +74,14 @@ def _progress(enabled: bool, lang: str | None, step: str) -> None:
 def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = False,
                  lang: str | None = None) -> dict[str, pa.Table]:
     """Return the tables of a synthetic extract (contract columns; list columns as ';'-joined text)."""
-    n_cohort = cohort_size(scale)
+    n_cohort = cohort_size(scale, lang)
     factor = n_cohort / NATIONAL_COHORT
     rng = np.random.default_rng(seed)
     tg, params = targets(), parameters()
     pop = params["population"]
     year = int(params["year"])
 
-    _progress(progress, lang, "cohort")
+    _progress(progress, lang, t("synth.part.cohort", lang))
     cohort = build_cohort(rng, tg, params, n_cohort)
     _add_routes(rng, cohort, params)
     deaths = build_cohort(rng, tg, params, max(1, round(pop["died_within_365"] * factor)))
@@ -98,7 +98,7 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
     smi_ids, rest = rest[: sizes["smi"]], rest[sizes["smi"]:]
     child_ids, nonq_ids = rest[: sizes["children"]], rest[sizes["children"]:]
 
-    _progress(progress, lang, "plans")
+    _progress(progress, lang, t("synth.part.plans", lang))
     plans = plan_services(rng, cohort, tg, params)
 
     _progress(progress, lang, "specialist_episodes")
@@ -160,7 +160,7 @@ def build_tables(scale: str | int = "demo", seed: int = 2020, progress: bool = F
 
     # Coercion measures beyond the cohort (synth/coercion.py), on their own random stream so that
     # nothing above changes: top-up persons to the national level, and confirming decisions.
-    _progress(progress, lang, "coercion")
+    _progress(progress, lang, t("synth.part.coercion", lang))
     crng = np.random.default_rng([seed, COERCION_STREAM])
     all_episodes = pa.concat_tables(episodes)
     existing = coercion.admissions_by_year(all_episodes, pa.concat_tables(persons))
@@ -231,8 +231,6 @@ def _as_csv_text(table: pa.Table) -> pa.Table:
 
 def write_tables(tables: dict[str, pa.Table], out: Path, fmt: str = "parquet") -> dict[str, int]:
     """Write each table as ``<out>/<table>.parquet`` (or ``.csv``) and return rows per table."""
-    if fmt not in ("parquet", "csv"):
-        raise InputError("--format", f"unknown format '{fmt}': use parquet or csv")
     out.mkdir(parents=True, exist_ok=True)
     rows = {}
     for name, table in tables.items():
@@ -251,7 +249,7 @@ def write_synthetic_extract(out: Path, scale: str | int = "demo", seed: int = 20
     """Build and write a synthetic extract; return what was written."""
     started = time.perf_counter()
     tables = build_tables(scale, seed, progress=progress, lang=lang)
-    _progress(progress, lang, f"files in {out}")
+    _progress(progress, lang, t("synth.files", lang, path=out))
     rows = write_tables(tables, Path(out), fmt)
     events = sum(rows[k] for k in ("specialist_episodes", "primary_care_claims", "municipal_services",
                                    "coercion_decisions"))

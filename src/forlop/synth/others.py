@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from forlop.synth.events import DAY, at_time, batch, group_runs, pick
+from forlop.synth.events import DAY, MISSING, at_time, batch, group_runs, pick
 
 
 @dataclass
@@ -49,7 +49,7 @@ def _contacts(rng: np.random.Generator, person_id: np.ndarray, count: np.ndarray
     span = int((last - first).astype(int)) + 1
     day = first + (rng.random(len(owner)) * span).astype(int) * DAY
     start = at_time(day, rng.integers(8 * 60, 16 * 60, size=len(owner)))
-    main = np.where(position == 0, dx[owner], None)
+    main = np.where(position == 0, dx[owner], MISSING)
     return batch("specialist_episodes", person_id=person_id[owner], sector="PHV", care_level=np.full(len(owner), 3),
                  start=start, end=start + np.timedelta64(45, "m"), main_diagnosis=main,
                  coercion_referral=np.zeros(len(owner), bool))

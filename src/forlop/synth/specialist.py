@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from forlop import codes
-from forlop.synth.events import DAY, at_time, batch, group_runs, pick, spread_days
+from forlop.synth.events import DAY, MISSING, at_time, batch, group_runs, pick, spread_days
 from forlop.synth.plans import ServicePlan
 
 QUALIFYING_GROUPS = ("schizophrenia", "bipolar", "severe_depression", "personality")
@@ -66,9 +66,9 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     substance = cohort["substance_use"].to_numpy()
     route = cohort["substance_route"].to_numpy()
     needs_qualifying = ~np.isin(group, QUALIFYING_GROUPS)
-    qualifying = np.where(needs_qualifying, pick(rng, params["qualifying_codes"], n), None)
+    qualifying = np.where(needs_qualifying, pick(rng, params["qualifying_codes"], n), MISSING)
     substance_dx = np.where(substance & (group != "substance") & np.isin(route, ["diagnosis", "both"]),
-                            pick(rng, params["substance_codes"], n), None)
+                            pick(rng, params["substance_codes"], n), MISSING)
     coercion_route = cohort["coercion_route"].to_numpy()
     referral = np.isin(coercion_route, ["referral", "both"])
     spec = params["specialist"]
@@ -85,7 +85,7 @@ def index_stays(rng: np.random.Generator, cohort: pd.DataFrame, person_id: np.nd
     first = batch(
         "specialist_episodes", person_id=person_id, sector="PHV", care_level=np.full(n, 1), start=start_at,
         end=first_end, main_diagnosis=np.where(transfer, first_dx, dx),
-        other_diagnoses=np.where(transfer, None, _join(qualifying, substance_dx)), urgency=urgency,
+        other_diagnoses=np.where(transfer, MISSING, _join(qualifying, substance_dx)), urgency=urgency,
         coercion_referral=referral, place_of_activity=np.full(n, 1, dtype=float),
         discharge_ready_at=np.where(transfer, np.datetime64("NaT"), ready_at),
     )

@@ -1,7 +1,7 @@
 """Open a local HTML file in headless Chromium and report what a person would see.
 
 Used by the browser tests of every module that writes HTML (common.md: "Browser tests use
-Debian's chromium ... A shared helper lives in src/forlop/report/browser.py"). The page is
+Debian's chromium ... A shared helper"; test code, so it lives in tests/browser.py). The page is
 opened from ``file://``; every request whose URL is not ``file:``, ``data:``, ``about:`` or
 ``blob:`` is recorded (and aborted, so a test never touches the network), console messages of
 type ``error`` and uncaught page errors are recorded, a full-page screenshot is taken if asked,
@@ -13,6 +13,7 @@ flags of common.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,14 +136,13 @@ def check_page(
             page.goto(html_path.as_uri(), wait_until="load", timeout=timeout_ms)
             # Plotly draws asynchronously after load; give it a moment to settle.
             page.wait_for_timeout(500)
-            try:
+            # A figure that never draws shows up in figure_stats, so a timeout here is not an error.
+            with contextlib.suppress(Exception):  # noqa: BLE001
                 page.wait_for_function(
                     "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
                     ".every(g => g._fullLayout !== undefined)",
                     timeout=min(timeout_ms, 10000),
                 )
-            except Exception:  # noqa: BLE001 - a figure that never draws shows up in figure_stats
-                pass
             result.title = page.title()
             result.figure_stats = page.evaluate(FIGURE_STATS_JS)
             for name, source in (evaluate or {}).items():
