@@ -85,7 +85,7 @@ print(json.dumps({"seconds": finished_at - started, "cpu_seconds": usage.ru_utim
 JOBS = ("analyse", "pandas")
 LABELS = {
     "analyse": "`forlop outcomes analyse`: validation, per-referral table, all indicators x breakdowns with CIs, "
-               "case-mix model, P-chart series, expected course",
+    "case-mix model, P-chart series, expected course",
     "pandas": "plain pandas script: overall recovery rate only",
 }
 
@@ -93,16 +93,21 @@ LABELS = {
 def _input_rows(data: Path) -> tuple[int, int]:
     import pyarrow.parquet as pq
 
-    return (pq.ParquetFile(data / "rph_referrals.parquet").metadata.num_rows,
-            pq.ParquetFile(data / "rph_sessions.parquet").metadata.num_rows)
+    return (
+        pq.ParquetFile(data / "rph_referrals.parquet").metadata.num_rows,
+        pq.ParquetFile(data / "rph_sessions.parquet").metadata.num_rows,
+    )
 
 
 def _prepare(folder: Path) -> Path:
     forlop = str(Path(sys.executable).with_name("forlop"))
     command = [forlop] if Path(forlop).exists() else [sys.executable, "-m", "forlop.cli"]
     print(f"[outcomes bench] outcomes synth --referrals {REFERRALS}", file=sys.stderr, flush=True)
-    subprocess.run(command + ["outcomes", "synth", "--referrals", str(REFERRALS), "--seed", "2013",
-                              "--out", str(folder / "data")], check=True, capture_output=True)
+    subprocess.run(
+        command + ["outcomes", "synth", "--referrals", str(REFERRALS), "--seed", "2013", "--out", str(folder / "data")],
+        check=True,
+        capture_output=True,
+    )
     return folder / "data"
 
 
@@ -117,12 +122,19 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
             results = fresh_process_runs(CHILD, [str(data), job], runs, f"outcomes bench {job}")
             counts[job] = results[0]["counts"]
             seconds = statistics.median(r["seconds"] for r in results)
-            rows.append({"job": job, "seconds": round(seconds, 2), "rows_out": results[0]["rows_out"],
-                         "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                         "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in results), 2),
-                         "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                         "recovered": counts[job][0], "recovery_denominator": counts[job][1],
-                         "runs": [round(r["seconds"], 2) for r in results]})
+            rows.append(
+                {
+                    "job": job,
+                    "seconds": round(seconds, 2),
+                    "rows_out": results[0]["rows_out"],
+                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
+                    "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in results), 2),
+                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
+                    "recovered": counts[job][0],
+                    "recovery_denominator": counts[job][1],
+                    "runs": [round(r["seconds"], 2) for r in results],
+                }
+            )
         if counts["analyse"] != counts["pandas"]:
             raise SystemExit(f"analysis and pandas baseline disagree on recovery: {counts}")
     base = next(r["seconds"] for r in rows if r["job"] == "pandas")
@@ -132,25 +144,35 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
 
 
 def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) -> str:
-    lines = [f"Outcome monitoring at 10x the pilot's size ({inputs[0]:,} referrals, {inputs[1]:,} sessions): median "
-             f"of {runs} runs per job, each in a fresh process (written by `benchmarks/outcomes.py`).", "",
-             "| job | time s | CPU s | peak MB | recovery | ratio to pandas |", "|---|---|---|---|---|---|"]
+    title = (
+        f"Outcome monitoring at 10x the pilot's size ({inputs[0]:,} referrals, {inputs[1]:,} sessions): median "
+        f"of {runs} runs per job, each in a fresh process (written by `benchmarks/outcomes.py`)."
+    )
+    lines = [title, "", "| job | time s | CPU s | peak MB | recovery | ratio to pandas |", "|---|---|---|---|---|---|"]
     for r in rows:
         share = 100 * r["recovered"] / r["recovery_denominator"]
-        lines.append(f"| {LABELS[r['job']]} | {r['seconds']} | {r['cpu_seconds']} | {r['peak_mb']:,} | "
-                     f"{r['recovered']:,} / {r['recovery_denominator']:,} = {share:.1f} % | {r['ratio_to_pandas']}x |")
-    lines += ["",
-              "- Time is wall clock from process start, library imports included; import time per job (median, s): "
-              + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows) + ".",
-              "- CPU s = user + system time of the process (all threads; DuckDB uses both cores). On a loaded machine "
-              "wall time grows with the load while CPU time stays about the same.",
-              "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-              "- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
-              "number without validation; the analysis validates both tables and computes every indicator, so the "
-              "ratio compares unequal work. Both give the same recovery numerator and denominator (checked).",
-              f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-              "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows)
-              + "."]
+        lines.append(
+            f"| {LABELS[r['job']]} | {r['seconds']} | {r['cpu_seconds']} | {r['peak_mb']:,} | "
+            f"{r['recovered']:,} / {r['recovery_denominator']:,} = {share:.1f} % | {r['ratio_to_pandas']}x |"
+        )
+    lines += [
+        "",
+        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
+        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
+        + ".",
+        (
+            "- CPU s = user + system time of the process (all threads; DuckDB uses both cores). On a loaded "
+            "machine wall time grows with the load while CPU time stays about the same."
+        ),
+        "- Peak MB is the process's maximum resident set size (ru_maxrss).",
+        (
+            "- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "
+            "number without validation; the analysis validates both tables and computes every indicator, so the "
+            "ratio compares unequal work. Both give the same recovery numerator and denominator (checked)."
+        ),
+        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
+        "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -31,11 +31,35 @@ def items(total: int | None, count: int, missing: int | None = None) -> list[int
     return out
 
 
-def _referral(rid, service, referred, assessed, step, ended, reason, source="self", sex="F", birth=1990,
-              work_start=None, work_end=None):
-    return dict(referral_id=rid, person_id=100 + rid, service=service, birth_year=birth, sex=sex,
-                referred_on=referred, source=source, assessed_on=assessed, step=step, ended_on=ended,
-                end_reason=reason, work_start=work_start, work_end=work_end)
+def _referral(
+    rid,
+    service,
+    referred,
+    assessed,
+    step,
+    ended,
+    reason,
+    source="self",
+    sex="F",
+    birth=1990,
+    work_start=None,
+    work_end=None,
+):
+    return dict(
+        referral_id=rid,
+        person_id=100 + rid,
+        service=service,
+        birth_year=birth,
+        sex=sex,
+        referred_on=referred,
+        source=source,
+        assessed_on=assessed,
+        step=step,
+        ended_on=ended,
+        end_reason=reason,
+        work_start=work_start,
+        work_end=work_end,
+    )
 
 
 def _session(rid, on, kind, phq=None, gad=None, attended=True, phq_missing=None, gad_missing=None):
@@ -52,24 +76,70 @@ def _session(rid, on, kind, phq=None, gad=None, attended=True, phq_missing=None,
 # 10 never assessed, declined; 11 case on GAD only, recovered, plus an unattended session with scores
 # that must be ignored; 12 recovered without reliable improvement, long wait; 13 PHQ only (no GAD ever).
 REFERRALS = [
-    _referral(1, "A", "2024-01-01", "2024-01-08", "low_intensity", "2024-03-01", "completed",
-              work_start="sick_leave", work_end="working", birth=1990),
-    _referral(2, "A", "2024-01-05", "2024-01-10", "high_intensity", "2024-04-01", "completed", source="gp",
-              work_start="working", work_end="working", birth=1980),
-    _referral(3, "A", "2024-02-01", "2024-02-05", "guided_self_help", "2024-04-15", "completed", sex="M",
-              work_start="sick_leave", work_end="sick_leave", birth=1970),
+    _referral(
+        1,
+        "A",
+        "2024-01-01",
+        "2024-01-08",
+        "low_intensity",
+        "2024-03-01",
+        "completed",
+        work_start="sick_leave",
+        work_end="working",
+        birth=1990,
+    ),
+    _referral(
+        2,
+        "A",
+        "2024-01-05",
+        "2024-01-10",
+        "high_intensity",
+        "2024-04-01",
+        "completed",
+        source="gp",
+        work_start="working",
+        work_end="working",
+        birth=1980,
+    ),
+    _referral(
+        3,
+        "A",
+        "2024-02-01",
+        "2024-02-05",
+        "guided_self_help",
+        "2024-04-15",
+        "completed",
+        sex="M",
+        work_start="sick_leave",
+        work_end="sick_leave",
+        birth=1970,
+    ),
     _referral(4, "A", "2024-02-01", "2024-02-20", "course", "2024-05-01", "completed", sex="M", birth=2000),
     _referral(5, "B", "2024-01-10", "2024-01-12", "low_intensity", "2024-03-10", "completed", birth=1995),
-    _referral(6, "B", "2024-01-15", "2024-01-20", "high_intensity", "2024-04-20", "completed", source="gp",
-              sex="M", work_start="unemployed", work_end="working", birth=1960),
+    _referral(
+        6,
+        "B",
+        "2024-01-15",
+        "2024-01-20",
+        "high_intensity",
+        "2024-04-20",
+        "completed",
+        source="gp",
+        sex="M",
+        work_start="unemployed",
+        work_end="working",
+        birth=1960,
+    ),
     _referral(7, "B", "2024-03-01", "2024-03-04", "low_intensity", "2024-05-15", "completed", birth=1985),
-    _referral(8, "B", "2024-03-01", "2024-03-05", "low_intensity", "2024-04-01", "dropped_out", source="other",
-              birth=1999),
+    _referral(
+        8, "B", "2024-03-01", "2024-03-05", "low_intensity", "2024-04-01", "dropped_out", source="other", birth=1999
+    ),
     _referral(9, "A", "2024-04-01", "2024-04-03", "high_intensity", None, None, birth=1992),
     _referral(10, "B", "2024-04-01", None, None, "2024-04-20", "declined", sex="M", birth=1975),
     _referral(11, "A", "2024-01-20", "2024-01-22", "guided_self_help", "2024-03-20", "completed", birth=1988),
-    _referral(12, "B", "2024-01-01", "2024-01-15", "high_intensity", "2024-08-01", "completed", source="gp",
-              birth=1965),
+    _referral(
+        12, "B", "2024-01-01", "2024-01-15", "high_intensity", "2024-08-01", "completed", source="gp", birth=1965
+    ),
     _referral(13, "A", "2024-05-01", "2024-05-02", "low_intensity", "2024-07-01", "completed", birth=1991),
 ]
 
@@ -134,13 +204,26 @@ EXPECTED = {
     12: (11, 8, 9, 6, 2, True, True, True, False, False, False, 14, 152),
     13: (13, 7, N, N, 2, True, True, N, N, N, N, 1, 19),  # no GAD: not paired on both
 }
-EXPECTED_COLUMNS = ["phq_first", "phq_last", "gad_first", "gad_last", "n_treatment_sessions", "finished_treatment",
-                    "caseness", "recovered", "reliably_improved", "reliably_deteriorated", "reliably_recovered",
-                    "days_to_assessment", "days_to_first_treatment"]
+EXPECTED_COLUMNS = [
+    "phq_first",
+    "phq_last",
+    "gad_first",
+    "gad_last",
+    "n_treatment_sessions",
+    "finished_treatment",
+    "caseness",
+    "recovered",
+    "reliably_improved",
+    "reliably_deteriorated",
+    "reliably_recovered",
+    "days_to_assessment",
+    "days_to_first_treatment",
+]
 
 
-def write(folder: Path, fmt: str = "csv", referrals: list[dict] | None = None,
-          sessions: list[dict] | None = None) -> Path:
+def write(
+    folder: Path, fmt: str = "csv", referrals: list[dict] | None = None, sessions: list[dict] | None = None
+) -> Path:
     """Write the fixture (or the given rows) as ``rph_referrals`` and ``rph_sessions`` in ``fmt``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in (("rph_referrals", referrals or REFERRALS), ("rph_sessions", sessions or SESSIONS)):
@@ -148,8 +231,14 @@ def write(folder: Path, fmt: str = "csv", referrals: list[dict] | None = None,
         if fmt == "csv":
             for column in frame.columns:
                 frame[column] = frame[column].map(
-                    lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else
-                    (str(v).lower() if isinstance(v, bool) else str(int(v)) if isinstance(v, float) else str(v)))
+                    lambda v: (
+                        ""
+                        if v is None or (isinstance(v, float) and pd.isna(v))
+                        else (
+                            str(v).lower() if isinstance(v, bool) else str(int(v)) if isinstance(v, float) else str(v)
+                        )
+                    )
+                )
             frame.to_csv(folder / f"{name}.csv", index=False)
         else:
             frame.to_parquet(folder / f"{name}.parquet", index=False)

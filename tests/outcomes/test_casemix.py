@@ -18,11 +18,20 @@ def _referrals(seed: int = 1) -> pd.DataFrame:
         phq = np.clip(np.round(rng.normal(mean, 3, n)), 10, 27)
         gad = np.clip(np.round(rng.normal(mean - 2, 3, n)), 0, 21)
         p = 1 / (1 + np.exp(-(4.0 - 0.25 * phq - 0.05 * gad)))
-        rows.append(pd.DataFrame({"service": service, "phq_first": phq, "gad_first": gad,
-                                  "age": rng.integers(18, 70, n), "sex": rng.choice(["F", "M"], n),
-                                  "work_start": rng.choice(["working", "sick_leave", None], n),
-                                  "source": rng.choice(["self", "gp"], n),
-                                  "recovered": pd.array(rng.random(n) < p, dtype="boolean")}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "service": service,
+                    "phq_first": phq,
+                    "gad_first": gad,
+                    "age": rng.integers(18, 70, n),
+                    "sex": rng.choice(["F", "M"], n),
+                    "work_start": rng.choice(["working", "sick_leave", None], n),
+                    "source": rng.choice(["self", "gp"], n),
+                    "recovered": pd.array(rng.random(n) < p, dtype="boolean"),
+                }
+            )
+        )
     frame = pd.concat(rows, ignore_index=True)
     extra = frame.iloc[:5].assign(recovered=pd.array([pd.NA] * 5, dtype="boolean"))  # not in the denominator
     return pd.concat([frame, extra], ignore_index=True)

@@ -17,13 +17,23 @@ def test_monthly_series_by_hand(tmp_path):
     v = read_tables(fixture.write(tmp_path / "data", "csv"), tmp_path / "out")
     months = monthly(build_referrals(v.referrals, v.sessions))
     rec = months[months["indicator"] == "recovery"]
-    got = {(s, str(m.date())[:7]): (int(a), int(b)) for s, m, a, b in
-           rec[["service", "month", "numerator", "denominator"]].itertuples(index=False)}
+    got = {
+        (s, str(m.date())[:7]): (int(a), int(b))
+        for s, m, a, b in rec[["service", "month", "numerator", "denominator"]].itertuples(index=False)
+    }
     # recovery base: A: R1 (ended March, recovered), R11 (March, yes), R2, R3 (April, no);
     # B: R6 (April, no), R7 (May, no), R12 (August, yes)
-    assert got == {("A", "2024-03"): (2, 2), ("A", "2024-04"): (0, 2), ("B", "2024-04"): (0, 1),
-                   ("B", "2024-05"): (0, 1), ("B", "2024-08"): (1, 1), ("all", "2024-03"): (2, 2),
-                   ("all", "2024-04"): (0, 3), ("all", "2024-05"): (0, 1), ("all", "2024-08"): (1, 1)}
+    assert got == {
+        ("A", "2024-03"): (2, 2),
+        ("A", "2024-04"): (0, 2),
+        ("B", "2024-04"): (0, 1),
+        ("B", "2024-05"): (0, 1),
+        ("B", "2024-08"): (1, 1),
+        ("all", "2024-03"): (2, 2),
+        ("all", "2024-04"): (0, 3),
+        ("all", "2024-05"): (0, 1),
+        ("all", "2024-08"): (1, 1),
+    }
 
 
 def test_p_chart_limits_and_reading():
@@ -40,6 +50,9 @@ def test_p_chart_limits_and_reading():
     n = series["denominator"].to_numpy(float)
     assert p["ucl"].to_numpy() == pytest.approx(100 * np.minimum(1, centre + 3 * np.sqrt(centre * (1 - centre) / n)))
     done = charts(months, lang="en")
-    assert [s for s, _, _ in done["recovery"]][0] == "all" and len(done["recovery"]) == 18
-    assert all(r.status in ("random", "improvement", "worsening", "too_few", "baseline_improvement",
-                            "baseline_worsening", "undirected") for _, _, r in done["recovery"])
+    assert done["recovery"][0][0] == "all" and len(done["recovery"]) == 18
+    assert all(
+        r.status
+        in ("random", "improvement", "worsening", "too_few", "baseline_improvement", "baseline_worsening", "undirected")
+        for _, _, r in done["recovery"]
+    )

@@ -13,7 +13,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
 
 def _section() -> str:
     text = DOCS.read_text(encoding="utf-8")
-    return text[text.index("## Outcome monitoring (003)"):]
+    return text[text.index("## Outcome monitoring (003)") :]
 
 
 def test_every_indicator_is_defined():

@@ -31,9 +31,17 @@ def table(referrals):
 # minus R5 (not a case) -> 7, recovered 1, 11, 12; reliably improved 1, 2, 3, 5, 11; deteriorated 7; reliably
 # recovered 1, 11; waits of the 12 treated: only R12 (152 days) beyond 42 and 126 days.
 SHARES = {
-    "assessed": (12, 13), "entered_treatment": (12, 13), "finished_treatment": (10, 13), "caseness": (11, 12),
-    "paired": (8, 10), "recovery": (3, 7), "reliable_improvement": (5, 8), "reliable_deterioration": (1, 8),
-    "reliable_recovery": (2, 7), "seen_within_6_weeks": (11, 12), "seen_within_18_weeks": (11, 12),
+    "assessed": (12, 13),
+    "entered_treatment": (12, 13),
+    "finished_treatment": (10, 13),
+    "caseness": (11, 12),
+    "paired": (8, 10),
+    "recovery": (3, 7),
+    "reliable_improvement": (5, 8),
+    "reliable_deterioration": (1, 8),
+    "reliable_recovery": (2, 7),
+    "seen_within_6_weeks": (11, 12),
+    "seen_within_18_weeks": (11, 12),
 }
 
 
@@ -85,6 +93,10 @@ def test_breakdowns(table):
 
 def test_work_transitions(referrals):
     got = work_transitions(referrals)
-    assert got.values.tolist() == [["sick_leave", "sick_leave", 1], ["sick_leave", "working", 1],
-                                   ["unemployed", "working", 1], ["working", "working", 1]]
+    assert got.values.tolist() == [
+        ["sick_leave", "sick_leave", 1],
+        ["sick_leave", "working", 1],
+        ["unemployed", "working", 1],
+        ["working", "working", 1],
+    ]
     assert isinstance(got, pd.DataFrame)

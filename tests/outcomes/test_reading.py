@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 import pytest
+
 from forlop.errors import InputError
 from forlop.outcomes.reading import read_tables
 from tests.outcomes import fixture
@@ -19,7 +20,9 @@ def test_clean_fixture_reads_every_row(tmp_path, fmt):
     v = read_tables(data, tmp_path / "out", lang="en")
     assert len(v.referrals) == 13 and len(v.sessions) == len(fixture.SESSIONS)
     assert {c.table: (c.rows_read, c.rows_used, c.rows_rejected) for c in v.counts.values()} == {
-        "rph_referrals": (13, 13, 0), "rph_sessions": (39, 39, 0)}
+        "rph_referrals": (13, 13, 0),
+        "rph_sessions": (39, 39, 0),
+    }
     assert not (tmp_path / "out" / "rejected" / "rph_sessions.csv").exists()
     summary = pd.read_csv(tmp_path / "out" / "validation_summary.csv")
     assert summary["rows_read"].tolist() == [13, 39]
@@ -28,8 +31,9 @@ def test_clean_fixture_reads_every_row(tmp_path, fmt):
 def test_bad_rows_go_to_rejected_with_reason_and_row(tmp_path):
     referrals = copy.deepcopy(fixture.REFERRALS)
     sessions = copy.deepcopy(fixture.SESSIONS)
-    referrals.append(dict(referrals[0], referral_id=14, referred_on="2024-05-01", assessed_on=None,
-                          ended_on="2024-04-01"))  # row 14
+    referrals.append(
+        dict(referrals[0], referral_id=14, referred_on="2024-05-01", assessed_on=None, ended_on="2024-04-01")
+    )  # row 14
     referrals.append(dict(referrals[0]))  # row 15: referral_id 1 again
     referrals.append(dict(referrals[0], referral_id=16, assessed_on="2023-12-01"))  # row 16
     sessions[1]["phq3"] = 4  # row 2: an item outside 0-3
@@ -69,8 +73,23 @@ def test_missing_column_exits_2_with_one_line(tmp_path):
     data = fixture.write(tmp_path / "data", "csv")
     frame = pd.read_csv(data / "rph_sessions.csv", dtype=str).drop(columns=["gad4"])
     frame.to_csv(data / "rph_sessions.csv", index=False)
-    run = subprocess.run([sys.executable, "-m", "forlop.cli", "outcomes", "analyse", "--data", str(data), "--out",
-                          str(tmp_path / "out"), "--lang", "en"], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "forlop.cli",
+            "outcomes",
+            "analyse",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "out"),
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 2
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"forlop: {data / 'rph_sessions.csv'}: column 'gad4': ")

@@ -44,8 +44,13 @@ def test_pairing_severity_and_changes(table):
     assert table.loc[13, "phq_change"] == 6 and pd.isna(table.loc[13, "gad_change"])
     assert table.loc[6, "phq_change"] == -7 and table.loc[6, "gad_change"] == 6
     assert pd.isna(table.loc[8, "phq_change"])  # not finished
-    assert table.loc[[1, 2, 5, 9, 11], "severity"].tolist() == ["moderately_severe", "moderately_severe", "mild",
-                                                                 "severe", "mild"]
+    assert table.loc[[1, 2, 5, 9, 11], "severity"].tolist() == [
+        "moderately_severe",
+        "moderately_severe",
+        "mild",
+        "severe",
+        "mild",
+    ]
     assert table.loc[10, "severity"] == "unknown"
     assert table.loc[[1, 6, 4], "age_group"].tolist() == ["30-39", "60-69", "18-29"]  # 2024-1990, -1960, -2000
     assert table.loc[10, "step"] == "none" and table.loc[10, "assessed"] == False  # noqa: E712

@@ -60,23 +60,28 @@ def test_unknown_service_is_one_line(fixture_results, tmp_path):
 
 
 def test_missing_results_is_one_line(tmp_path):
-    with pytest.raises(InputError, match="outcomes.csv"):
+    with pytest.raises(InputError, match=r"outcomes\.csv"):
         build_report(tmp_path, tmp_path / "r.html")
 
 
 @pytest.mark.browser
 def test_synthetic_report_in_chromium(tmp_path):
-    from forlop.report.browser import check_page
+    from tests.browser import check_page
 
     data = write_synthetic(tmp_path / "data", seed=2013)
     run_analysis(data, tmp_path / "out")
     result = build_report(tmp_path / "out", tmp_path / "r.html", lang="nb", service="Molde")
     html = result.html.read_text(encoding="utf-8")
     assert "<script src" not in html and "https://" not in html.split("</script>")[-1]
-    check = check_page(result.html, tmp_path / "r.png", timeout_ms=60000, evaluate={
-        "tables": "() => document.querySelectorAll('table').length",
-        "highlighted": "() => document.querySelectorAll('tr.hl').length",
-    })
+    check = check_page(
+        result.html,
+        tmp_path / "r.png",
+        timeout_ms=60000,
+        evaluate={
+            "tables": "() => document.querySelectorAll('table').length",
+            "highlighted": "() => document.querySelectorAll('tr.hl').length",
+        },
+    )
     assert check.console_errors == [] and check.failed_or_external_requests == []
     stats = check.figure_stats
     assert stats["plotly_loaded"] is True and stats["graphs"] == result.figures == 5  # funnel + 2 x (all, Molde)

@@ -41,8 +41,12 @@ def test_analysis_agrees_with_the_counter(data, tmp_path):
     outcomes = pd.read_csv(tmp_path / "out" / "outcomes.csv").set_index(["indicator", "breakdown", "group"])
     total = counter.count(data)[0]
     assert tuple(outcomes.loc[("recovery", "all", "all"), ["numerator", "denominator"]]) == (
-        total["recovered"], total["recovery_den"])
+        total["recovered"],
+        total["recovery_den"],
+    )
     assert tuple(outcomes.loc[("reliable_improvement", "all", "all"), ["numerator", "denominator"]]) == (
-        total["improved"], total["change_den"])
+        total["improved"],
+        total["change_den"],
+    )
     assert len(result.referrals) == total["referrals"]
     assert sum(c.rows_rejected for c in result.validated.counts.values()) == 0

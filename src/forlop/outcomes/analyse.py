@@ -45,8 +45,9 @@ class AnalysisResult:
     def lines(self, lang: str | None = None) -> list[str]:
         """Lines for people: rows read/used/rejected per table, files written, time."""
         lines = self.validated.lines(lang)
-        lines.append(t("outcomes.analyse.done", lang, referrals=len(self.referrals), path=self.out_dir,
-                       seconds=self.seconds))
+        lines.append(
+            t("outcomes.analyse.done", lang, referrals=len(self.referrals), path=self.out_dir, seconds=self.seconds)
+        )
         return lines
 
 
@@ -73,5 +74,6 @@ def run_analysis(data_dir: Path, out_dir: Path, lang: str | None = None) -> Anal
     monthly(referrals).to_csv(files[-1], index=False)
     files.append(out_dir / COURSE_FILE)
     course.to_csv(files[-1], index=False)
-    return AnalysisResult(out_dir=out_dir, validated=validated, referrals=referrals, files=files,
-                          seconds=time.perf_counter() - started)
+    return AnalysisResult(
+        out_dir=out_dir, validated=validated, referrals=referrals, files=files, seconds=time.perf_counter() - started
+    )

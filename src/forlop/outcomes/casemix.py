@@ -23,15 +23,28 @@ import warnings
 import numpy as np
 import pandas as pd
 from statsmodels.discrete.discrete_model import Logit
-from statsmodels.tools.tools import add_constant
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+from statsmodels.tools.tools import add_constant
 
 from forlop.outcomes.definitions import definitions
 from forlop.stats import classify, proportion_ci
 
 FORMULA = "recovered ~ phq_first + gad_first + age + C(sex) + C(work) + C(source)"
-COLUMNS = ["service", "cases", "observed", "expected", "crude_rate", "ratio", "ratio_low", "ratio_high",
-           "adjusted_rate", "adjusted_low", "adjusted_high", "funnel", "too_few"]
+COLUMNS = [
+    "service",
+    "cases",
+    "observed",
+    "expected",
+    "crude_rate",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "adjusted_rate",
+    "adjusted_low",
+    "adjusted_high",
+    "funnel",
+    "too_few",
+]
 
 
 def model_frame(r: pd.DataFrame) -> pd.DataFrame:
@@ -51,8 +64,7 @@ def design(base: pd.DataFrame) -> pd.DataFrame:
     the benchmark's size.
     """
     categories = pd.get_dummies(base[["sex", "work", "source"]].astype(str), drop_first=True, dtype=float)
-    return add_constant(pd.concat([base[["phq_first", "gad_first", "age"]], categories], axis=1),
-                        has_constant="add")
+    return add_constant(pd.concat([base[["phq_first", "gad_first", "age"]], categories], axis=1), has_constant="add")
 
 
 def fit_model(base: pd.DataFrame) -> Logit:

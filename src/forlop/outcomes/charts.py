@@ -11,9 +11,9 @@ the limits red), laid out three to a row; no plotting code of its own.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 if TYPE_CHECKING:  # the QI engine (and plotly) are imported where charts are drawn, not by `analyse`
     from forlop.qi import QicResult, Reading
@@ -29,9 +29,17 @@ def monthly(r: pd.DataFrame) -> pd.DataFrame:
         base = r.loc[r[column].notna(), ["service", "end_month", column]]
         for service, frame in [(ALL, base)] + list(base.groupby(base["service"].astype(str), sort=True)):
             g = frame.groupby("end_month")[column]
-            parts.append(pd.DataFrame({"service": service, "indicator": indicator,
-                                       "month": g.size().index, "numerator": g.sum().astype(int).to_numpy(),
-                                       "denominator": g.size().to_numpy()}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "service": service,
+                        "indicator": indicator,
+                        "month": g.size().index,
+                        "numerator": g.sum().astype(int).to_numpy(),
+                        "denominator": g.size().to_numpy(),
+                    }
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=["service", "indicator", "month", "numerator", "denominator"])
     return pd.concat(parts, ignore_index=True)
@@ -42,8 +50,13 @@ def p_chart(series: pd.DataFrame) -> QicResult:
     from forlop.qi import qic
 
     series = series.sort_values("month")
-    return qic(pd.to_datetime(series["month"]), series["numerator"].astype(float),
-               series["denominator"].astype(float), chart="p", multiply=100)
+    return qic(
+        pd.to_datetime(series["month"]),
+        series["numerator"].astype(float),
+        series["denominator"].astype(float),
+        chart="p",
+        multiply=100,
+    )
 
 
 def charts(months: pd.DataFrame, lang: str | None = None) -> dict[str, list[tuple[str, QicResult, Reading]]]:
@@ -69,11 +82,14 @@ def chart_html(panels: list[tuple[str, QicResult]], lang: str | None = None, hei
     cells = []
     for title, result in panels:
         fig = result.plot(title=title, lang=lang)
-        fig.update_layout(height=height, showlegend=False, margin={"l": 40, "r": 10, "t": 40, "b": 30},
-                          title={"font": {"size": 12}})
-        cells.append('<div class="panel">' + fig.to_html(full_html=False, include_plotlyjs=False,
-                                                         config={"displaylogo": False, "responsive": True})
-                     + "</div>")
+        fig.update_layout(
+            height=height, showlegend=False, margin={"l": 40, "r": 10, "t": 40, "b": 30}, title={"font": {"size": 12}}
+        )
+        cells.append(
+            '<div class="panel">'
+            + fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+            + "</div>"
+        )
     return '<div class="panels">' + "".join(cells) + "</div>"
 
 

@@ -58,11 +58,13 @@ def expected_course(scored: pd.DataFrame) -> pd.DataFrame:
 def off_track(scored: pd.DataFrame, course: pd.DataFrame) -> pd.Series:
     """Per referral_id: True when above the upper percentile at consecutive scored sessions (either measure)."""
     need = definitions()["off_track_consecutive"]
-    merged = scored.merge(course[["measure", "band", "session", "p90"]], on=["measure", "band", "session"],
-                          how="left").sort_values(["referral_id", "measure", "session"])
+    merged = scored.merge(
+        course[["measure", "band", "session", "p90"]], on=["measure", "band", "session"], how="left"
+    ).sort_values(["referral_id", "measure", "session"])
     above = (merged["total"] > merged["p90"].astype(float).fillna(np.inf)).astype(int)  # no course: never above
     new_series = merged["referral_id"].ne(merged["referral_id"].shift()) | merged["measure"].ne(
-        merged["measure"].shift())
+        merged["measure"].shift()
+    )
     run_id = (above.diff().ne(0) | new_series).cumsum()
     run_length = above.groupby(run_id).cumsum()
     flagged = merged.loc[run_length >= need, "referral_id"].unique()
@@ -70,8 +72,9 @@ def off_track(scored: pd.DataFrame, course: pd.DataFrame) -> pd.Series:
     return pd.Series(np.isin(ids, flagged), index=ids, name="off_track")
 
 
-def client_figure(referral_id: object, scored: pd.DataFrame, course: pd.DataFrame, lang: str | None = None
-                  ) -> go.Figure:
+def client_figure(
+    referral_id: object, scored: pd.DataFrame, course: pd.DataFrame, lang: str | None = None
+) -> go.Figure:
     """Two panels (PHQ-9, GAD-7): the client's totals, the expected median and 10-90 band, the caseness line."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -84,23 +87,62 @@ def client_figure(referral_id: object, scored: pd.DataFrame, course: pd.DataFram
         if not own.empty:
             band = own["band"].iloc[0]
             exp = course[(course["measure"] == key) & (course["band"] == band)].sort_values("session")
-            fig.add_trace(go.Scatter(x=exp["session"], y=exp["p90"], mode="lines", line={"width": 0},
-                                     showlegend=False, hoverinfo="skip"), row=1, col=col)
-            fig.add_trace(go.Scatter(x=exp["session"], y=exp["p10"], mode="lines", line={"width": 0},
-                                     fill="tonexty", fillcolor="rgba(93,165,218,0.2)",
-                                     name=t("outcomes.client.band", lang), showlegend=col == 1), row=1, col=col)
-            fig.add_trace(go.Scatter(x=exp["session"], y=exp["p50"], mode="lines", line={"dash": "dash",
-                                     "color": "#5DA5DA"}, name=t("outcomes.client.median", lang),
-                                     showlegend=col == 1), row=1, col=col)
-            fig.add_trace(go.Scatter(x=own["session"], y=own["total"], mode="lines+markers",
-                                     line={"color": "#222"}, name=t("outcomes.client.scores", lang),
-                                     showlegend=col == 1, text=own["session_on"].astype(str),
-                                     hovertemplate="%{text}: %{y}<extra></extra>"), row=1, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    x=exp["session"], y=exp["p90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=exp["session"],
+                    y=exp["p10"],
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor="rgba(93,165,218,0.2)",
+                    name=t("outcomes.client.band", lang),
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=exp["session"],
+                    y=exp["p50"],
+                    mode="lines",
+                    line={"dash": "dash", "color": "#5DA5DA"},
+                    name=t("outcomes.client.median", lang),
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=own["session"],
+                    y=own["total"],
+                    mode="lines+markers",
+                    line={"color": "#222"},
+                    name=t("outcomes.client.scores", lang),
+                    showlegend=col == 1,
+                    text=own["session_on"].astype(str),
+                    hovertemplate="%{text}: %{y}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
         fig.add_hline(y=m.caseness, line={"color": "#F15854", "dash": "dot"}, row=1, col=col)
         fig.update_yaxes(range=[0, m.max_total], row=1, col=col)
         fig.update_xaxes(title_text=t("outcomes.client.session", lang), row=1, col=col)
-    fig.update_layout(height=380, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 40},
-                      legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(
+        height=380,
+        template="simple_white",
+        margin={"l": 40, "r": 10, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return fig
 
 
@@ -126,7 +168,7 @@ def write_client_chart(results: Path, referral: str, html: Path, lang: str | Non
     results = Path(results)
     for path in (results / "validated" / "clean" / "rph_sessions.parquet", results / "expected_course.csv"):
         if not path.exists():
-            raise InputError(str(path), "missing: run `forlop outcomes analyse` first")
+            raise InputError(str(path), t("outcomes.missing_results", lang))
     sessions = pd.read_parquet(results / "validated" / "clean" / "rph_sessions.parquet")
     ids = sessions["referral_id"]
     key = int(referral) if pd.api.types.is_integer_dtype(ids) and referral.lstrip("-").isdigit() else referral
@@ -137,13 +179,18 @@ def write_client_chart(results: Path, referral: str, html: Path, lang: str | Non
     scored = scored_sessions(session_totals(sessions))
     course = pd.read_csv(results / "expected_course.csv")
     flag = bool(off_track(scored, course).get(key, False))
-    figure = client_figure(key, scored, course, lang).to_html(full_html=False, include_plotlyjs=False,
-                                                             config={"displaylogo": False})
+    figure = client_figure(key, scored, course, lang).to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False}
+    )
     page = jinja2.Template(_PAGE, autoescape=True).render(
-        lang=lang or default_language(), title=t("outcomes.client.title", lang, referral=referral),
-        internal=t("outcomes.client.internal", lang), plotly_js=get_plotlyjs(), figure=figure,
+        lang=lang or default_language(),
+        title=t("outcomes.client.title", lang, referral=referral),
+        internal=t("outcomes.client.internal", lang),
+        plotly_js=get_plotlyjs(),
+        figure=figure,
         status=t("outcomes.client.off_track" if flag else "outcomes.client.on_track", lang),
-        colour="#F15854" if flag else "#059748")
+        colour="#F15854" if flag else "#059748",
+    )
     Path(html).parent.mkdir(parents=True, exist_ok=True)
     Path(html).write_text(page, encoding="utf-8")
     return flag

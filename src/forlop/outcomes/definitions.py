@@ -8,7 +8,7 @@ in ``contract.yaml`` (same format and column types as ``forlop/extract/contract.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import pandas as pd
@@ -34,21 +34,29 @@ def _read_yaml(name: str) -> dict:
         return yaml.safe_load(handle)
 
 
-@lru_cache(maxsize=None)
+@cache
 def definitions() -> dict:
     """Return ``definitions.yaml`` as a dict (see the file for what each entry means)."""
     return _read_yaml("definitions.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def measures() -> dict[str, Measure]:
     """Return the measures (``phq``, ``gad``) in file order."""
-    return {key: Measure(key=key, label=m["label"], items=tuple(m["items"]), max_total=int(m["max_total"]),
-                         caseness=int(m["caseness"]), reliable_change=int(m["reliable_change"]))
-            for key, m in definitions()["measures"].items()}
+    return {
+        key: Measure(
+            key=key,
+            label=m["label"],
+            items=tuple(m["items"]),
+            max_total=int(m["max_total"]),
+            caseness=int(m["caseness"]),
+            reliable_change=int(m["reliable_change"]),
+        )
+        for key, m in definitions()["measures"].items()
+    }
 
 
-@lru_cache(maxsize=None)
+@cache
 def tables() -> dict[str, Table]:
     """Return the input tables of ``contract.yaml`` as ``forlop.extract`` tables (referrals first)."""
     raw = _read_yaml("contract.yaml")
@@ -58,15 +66,22 @@ def tables() -> dict[str, Table]:
         for column_name, c in spec["columns"].items():
             if c["type"] not in TYPES:
                 raise ValueError(f"outcomes/contract.yaml: {name}.{column_name}: unknown type {c['type']}")
-            columns.append(Column(name=column_name, type=c["type"], nullable=bool(c.get("nullable", False)),
-                                  key=bool(c.get("key", False)), ref=c.get("ref"),
-                                  values=tuple(c.get("values", ()))))
+            columns.append(
+                Column(
+                    name=column_name,
+                    type=c["type"],
+                    nullable=bool(c.get("nullable", False)),
+                    key=bool(c.get("key", False)),
+                    ref=c.get("ref"),
+                    values=tuple(c.get("values", ())),
+                )
+            )
         keys = tuple((c.name,) for c in columns if c.key)
         out[name] = Table(name=name, columns=tuple(columns), checks=tuple(spec.get("checks", ())), keys=keys)
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def pilot_services() -> pd.DataFrame:
     """Return the 17 pilot services of 003 (key, name, municipality), from ``pilot_services.csv``."""
     with resources.files("forlop.outcomes").joinpath("pilot_services.csv").open(encoding="utf-8") as handle:

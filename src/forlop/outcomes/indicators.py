@@ -26,13 +26,23 @@ import pandas as pd
 from scipy.stats import quantile_test
 
 from forlop.outcomes.definitions import definitions, measures
-from forlop.stats import QUANTILE_METHOD, mean_ci, proportion_ci
+from forlop.stats import mean_ci, proportion_ci
 
 BREAKDOWNS = ["service", "step", "source", "sex", "age_group", "severity"]
 COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "ci_low", "ci_high", "unit"]
-SHARES = ["assessed", "entered_treatment", "finished_treatment", "caseness", "paired", "recovery",
-          "reliable_improvement", "reliable_deterioration", "reliable_recovery", "seen_within_6_weeks",
-          "seen_within_18_weeks"]
+SHARES = [
+    "assessed",
+    "entered_treatment",
+    "finished_treatment",
+    "caseness",
+    "paired",
+    "recovery",
+    "reliable_improvement",
+    "reliable_deterioration",
+    "reliable_recovery",
+    "seen_within_6_weeks",
+    "seen_within_18_weeks",
+]
 
 
 def share_flags(r: pd.DataFrame) -> pd.DataFrame:
@@ -47,8 +57,10 @@ def share_flags(r: pd.DataFrame) -> pd.DataFrame:
         "finished_treatment": finished.astype("boolean"),
         "caseness": r["caseness"].astype("boolean"),
         "paired": r["paired"].astype("boolean").where(finished, pd.NA),
-        "recovery": r["recovered"], "reliable_improvement": r["reliably_improved"],
-        "reliable_deterioration": r["reliably_deteriorated"], "reliable_recovery": r["reliably_recovered"],
+        "recovery": r["recovered"],
+        "reliable_improvement": r["reliably_improved"],
+        "reliable_deterioration": r["reliably_deteriorated"],
+        "reliable_recovery": r["reliably_recovered"],
     }
     for name, limit in d["wait_days"].items():
         flags[name] = (days <= limit).astype("boolean").where(entered, pd.NA)
@@ -62,8 +74,9 @@ def _shares(flags: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFram
     long.columns = ["group", "indicator", "numerator", "denominator"]
     long["group"] = long["group"].astype(str)
     long["breakdown"] = breakdown
-    low, high = proportion_ci(long["numerator"], long["denominator"], method=definitions()["share_ci_method"],
-                              alpha=definitions()["alpha"])
+    low, high = proportion_ci(
+        long["numerator"], long["denominator"], method=definitions()["share_ci_method"], alpha=definitions()["alpha"]
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         long["value"] = np.where(long["denominator"] > 0, long["numerator"] / long["denominator"] * 100, np.nan)
     long["ci_low"], long["ci_high"], long["unit"] = low * 100, high * 100, "share"
@@ -76,7 +89,7 @@ def median_ci(values: np.ndarray, alpha: float) -> tuple[float, float, float]:
     x = x[np.isfinite(x)]
     if x.size == 0:
         return np.nan, np.nan, np.nan
-    median = float(np.quantile(x, 0.5, method=QUANTILE_METHOD))
+    median = float(np.median(x))  # = np.quantile(x, 0.5, method=QUANTILE_METHOD) ("linear")
     ci = quantile_test(x, q=median, p=0.5).confidence_interval(confidence_level=1 - alpha)
     return median, float(ci.low), float(ci.high)
 
@@ -95,10 +108,12 @@ def _statistics(r: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFram
             rows.append((f"mean_change_{key}", group, change.sum(), len(change), mean, low, high, "mean"))
             sd = part.loc[change.index, f"{key}_first"].astype(float).std(ddof=1) if len(change) > 1 else np.nan
             scale = sd if sd and np.isfinite(sd) and sd > 0 else np.nan
-            rows.append((f"effect_size_{key}", group, np.nan, len(change), mean / scale, low / scale, high / scale,
-                         "mean"))
-    out = pd.DataFrame(rows, columns=["indicator", "group", "numerator", "denominator", "value", "ci_low", "ci_high",
-                                      "unit"])
+            rows.append(
+                (f"effect_size_{key}", group, np.nan, len(change), mean / scale, low / scale, high / scale, "mean")
+            )
+    out = pd.DataFrame(
+        rows, columns=["indicator", "group", "numerator", "denominator", "value", "ci_low", "ci_high", "unit"]
+    )
     out["breakdown"] = breakdown
     return out
 
@@ -112,9 +127,21 @@ def compute_indicators(r: pd.DataFrame) -> pd.DataFrame:
         keys = keys.astype("category")  # factorised once for the three groupings below
         count = keys.value_counts().sort_index()
         count = count[count > 0]
-        parts.append(pd.DataFrame({"indicator": "referrals", "breakdown": breakdown, "group": count.index,
-                                   "numerator": count.values, "denominator": np.nan, "value": count.values,
-                                   "ci_low": np.nan, "ci_high": np.nan, "unit": "count"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": "referrals",
+                    "breakdown": breakdown,
+                    "group": count.index,
+                    "numerator": count.values,
+                    "denominator": np.nan,
+                    "value": count.values,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "unit": "count",
+                }
+            )
+        )
         parts.append(_shares(flags, keys, breakdown))
         parts.append(_statistics(r, keys, breakdown))
     out = pd.concat(parts, ignore_index=True)[COLUMNS]
@@ -126,8 +153,13 @@ def compute_indicators(r: pd.DataFrame) -> pd.DataFrame:
 
 def indicator_order() -> list[str]:
     """The indicators in the order of the issue (and of the report)."""
-    return (["referrals"] + SHARES + ["median_days_to_first_treatment"] + [f"mean_change_{k}" for k in measures()]
-            + [f"effect_size_{k}" for k in measures()])
+    return (
+        ["referrals"]
+        + SHARES
+        + ["median_days_to_first_treatment"]
+        + [f"mean_change_{k}" for k in measures()]
+        + [f"effect_size_{k}" for k in measures()]
+    )
 
 
 def work_transitions(r: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from forlop.errors import InputError
 from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types
 from forlop.extract.output import move_into_place, write_table
 from forlop.extract.rules import prepare_keys, sql_message
-from forlop.extract.sources import drop_source, load_source, open_source, sql_text
+from forlop.extract.sources import drop_source, load_source, open_source
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, write_summary
 from forlop.i18n import t
 from forlop.outcomes.definitions import tables
@@ -47,29 +47,36 @@ class Validated:
 
     def lines(self, lang: str | None = None) -> list[str]:
         """One line per table for people: rows read, used, rejected."""
-        return [t("outcomes.read.done", lang, table=c.table, read=c.rows_read, used=c.rows_used,
-                  rejected=c.rows_rejected) for c in self.counts.values()]
+        return [
+            t("outcomes.read.done", lang, table=c.table, read=c.rows_read, used=c.rows_used, rejected=c.rows_rejected)
+            for c in self.counts.values()
+        ]
 
 
 def _add_reasons(con: duckdb.DuckDBPyConnection, table: str, checks: tuple[str, ...], lang: str | None) -> None:
     """Append the reasons of the contract's row checks to ``chk_<table>.__reason``."""
     updates = []
     if "assessed_not_before_referred" in checks:
-        message = sql_message("outcomes.reason.assessed_before_referred", lang, assessed="assessed_on",
-                              referred="referred_on")
+        message = sql_message(
+            "outcomes.reason.assessed_before_referred", lang, assessed="assessed_on", referred="referred_on"
+        )
         updates.append(("assessed_on < referred_on", message, ""))
     if "ended_not_before_referred" in checks:
         message = sql_message("outcomes.reason.ended_before_referred", lang, ended="ended_on", referred="referred_on")
         updates.append(("ended_on < referred_on", message, ""))
     if "session_not_before_referral" in checks:
-        message = sql_message("outcomes.reason.session_before_referral", lang, session="c.session_on",
-                              referred="r.referred_on")
-        updates.append(("c.session_on < r.referred_on AND c.referral_id = r.referral_id", message,
-                        "FROM usable_referrals r"))
+        message = sql_message(
+            "outcomes.reason.session_before_referral", lang, session="c.session_on", referred="r.referred_on"
+        )
+        updates.append(
+            ("c.session_on < r.referred_on AND c.referral_id = r.referral_id", message, "FROM usable_referrals r")
+        )
     for condition, message, from_clause in updates:
         alias = "c" if from_clause else ""
-        con.execute(f"UPDATE chk_{table} {alias} SET __reason = concat_ws('; ', __reason, {message}) "
-                    f"{from_clause} WHERE {condition}")
+        con.execute(
+            f"UPDATE chk_{table} {alias} SET __reason = concat_ws('; ', __reason, {message}) "
+            f"{from_clause} WHERE {condition}"
+        )
 
 
 def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Validated:
@@ -108,15 +115,18 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
                 _add_reasons(con, name, table.checks, lang)
                 counts[name] = write_table(con, table, source, stage, lang)
                 columns = ", ".join(f'"{c.name}"' for c in table.columns)
-                arrow[name] = con.execute(f"SELECT {columns} FROM chk_{name} ANTI JOIN rej_{name} USING (__row)"
-                                          ).to_arrow_table()  # the clean rows, as written to clean/
+                arrow[name] = con.execute(
+                    f"SELECT {columns} FROM chk_{name} ANTI JOIN rej_{name} USING (__row)"
+                ).to_arrow_table()  # the clean rows, as written to clean/
             except duckdb.Error as error:
                 detail = str(error).strip().splitlines()[0].strip()
                 raise InputError(str(source.path), t("extract.unreadable", lang, detail=detail)) from None
             if table.key_column:
                 prepare_keys(con, table)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE usable_referrals AS SELECT referral_id, referred_on "
-                            f"FROM chk_{name} ANTI JOIN rej_{name} USING (__row)")
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE usable_referrals AS SELECT referral_id, referred_on "
+                    f"FROM chk_{name} ANTI JOIN rej_{name} USING (__row)"
+                )
             drop_source(con, source)
         write_summary(stage / SUMMARY_FILE, counts)
         for name in tables():
@@ -127,8 +137,7 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
         con.close()
         shutil.rmtree(stage, ignore_errors=True)
     frames = {name: _to_pandas(arrow[name]) for name in tables()}
-    return Validated(referrals=frames["rph_referrals"], sessions=frames["rph_sessions"], counts=counts,
-                     out_dir=out_dir)
+    return Validated(referrals=frames["rph_referrals"], sessions=frames["rph_sessions"], counts=counts, out_dir=out_dir)
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:

@@ -55,16 +55,21 @@ def _scores(totals: pd.DataFrame) -> pd.DataFrame:
     for key in measures():
         scored = totals.loc[totals[key].notna(), ["referral_id", "session_on", key]]
         g = scored.groupby("referral_id", sort=False)
-        parts.append(pd.DataFrame({f"{key}_first": g[key].first(), f"{key}_last": g[key].last(),
-                                   f"{key}_paired": g.size() >= 2}))
+        parts.append(
+            pd.DataFrame({f"{key}_first": g[key].first(), f"{key}_last": g[key].last(), f"{key}_paired": g.size() >= 2})
+        )
     any_scored = totals.loc[totals[list(measures())].notna().any(axis=1)].groupby("referral_id", sort=False)
-    parts.append(pd.DataFrame({"first_scored_on": any_scored["session_on"].first(),
-                               "last_scored_on": any_scored["session_on"].last()}))
+    parts.append(
+        pd.DataFrame(
+            {"first_scored_on": any_scored["session_on"].first(), "last_scored_on": any_scored["session_on"].last()}
+        )
+    )
     return pd.concat(parts, axis=1)
 
 
-def build_referrals(referrals: pd.DataFrame, sessions: pd.DataFrame, totals: pd.DataFrame | None = None
-                    ) -> pd.DataFrame:
+def build_referrals(
+    referrals: pd.DataFrame, sessions: pd.DataFrame, totals: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per referral of ``referrals`` with the columns of DESIGN.md's per-referral table (and breakdowns).
 
     ``totals``: ``session_totals(sessions)`` if already computed.
@@ -79,8 +84,9 @@ def build_referrals(referrals: pd.DataFrame, sessions: pd.DataFrame, totals: pd.
     treatment = totals.loc[totals["kind"] == d["treatment_kind"]].groupby("referral_id")["session_on"]
     r["n_treatment_sessions"] = treatment.size().reindex(r.index).fillna(0).astype("int64")
     first_treatment = treatment.min().reindex(r.index)
-    first_assessment = (totals.loc[totals["kind"] == d["assessment_kind"]].groupby("referral_id")["session_on"]
-                        .min().reindex(r.index))
+    first_assessment = (
+        totals.loc[totals["kind"] == d["assessment_kind"]].groupby("referral_id")["session_on"].min().reindex(r.index)
+    )
     assessed_on = r["assessed_on"].fillna(first_assessment)
     r["assessed"] = assessed_on.notna()
     r["entered_treatment"] = r["n_treatment_sessions"] > 0

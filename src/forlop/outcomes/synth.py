@@ -16,7 +16,7 @@ Everything is vectorised numpy (the benchmark writes 100 000 referrals and ~800 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import yaml
 from forlop.outcomes.definitions import measures, pilot_services
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameters() -> dict:
     """The parameters of ``synth.yaml``."""
     with resources.files("forlop.outcomes").joinpath("synth.yaml").open(encoding="utf-8") as handle:
@@ -58,8 +58,9 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     service_effect = rng.normal(0, p["service_effect_sd"], n_services)
     service_severity = rng.normal(0, p["service_severity_sd"], n_services)
     mean_assess = rng.uniform(p["days_to_assessment"]["min_mean"], p["days_to_assessment"]["max_mean"], n_services)
-    mean_treat = rng.uniform(p["days_assessment_to_treatment"]["min_mean"],
-                             p["days_assessment_to_treatment"]["max_mean"], n_services)
+    mean_treat = rng.uniform(
+        p["days_assessment_to_treatment"]["min_mean"], p["days_assessment_to_treatment"]["max_mean"], n_services
+    )
     service = rng.choice(n_services, size=n, p=size / size.sum())
     referred = first + pd.to_timedelta(np.sort(rng.integers(0, days, n)), unit="D")
     referred = referred.to_numpy()
@@ -74,8 +75,11 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     z1, z2 = rng.standard_normal(n), rng.standard_normal(n)
     rho = p["gad_start"]["correlation"]
     phq0 = p["phq_start"]["mean"] + service_severity[service] + p["phq_start"]["sd"] * z1
-    gad0 = (p["gad_start"]["mean"] + 0.8 * service_severity[service]
-            + p["gad_start"]["sd"] * (rho * z1 + np.sqrt(1 - rho ** 2) * z2))
+    gad0 = (
+        p["gad_start"]["mean"]
+        + 0.8 * service_severity[service]
+        + p["gad_start"]["sd"] * (rho * z1 + np.sqrt(1 - rho**2) * z2)
+    )
     phq0, gad0 = np.clip(phq0, 0, 27), np.clip(gad0, 0, 21)
 
     assessed = rng.random(n) >= p["never_assessed"]
@@ -92,8 +96,13 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     n_treat = np.where(drop, rng.integers(0, np.maximum(planned, 1)), planned)  # 0 .. planned-1 when dropping
 
     # improvement fraction with a service effect; older and on sick leave slightly less
-    logit = (p["improvement_logit"]["mean"] + service_effect[service] - 0.01 * (age - 36)
-             - 0.25 * (work_start == "sick_leave") + p["improvement_logit"]["sd"] * rng.standard_normal(n))
+    logit = (
+        p["improvement_logit"]["mean"]
+        + service_effect[service]
+        - 0.01 * (age - 36)
+        - 0.25 * (work_start == "sick_leave")
+        + p["improvement_logit"]["sd"] * rng.standard_normal(n)
+    )
     fraction = 1 / (1 + np.exp(-logit))
     phq_end, gad_end = phq0 * (1 - fraction), gad0 * (1 - fraction)
 
@@ -104,8 +113,7 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     start_of = np.repeat(np.cumsum(n_booked) - n_booked, n_booked)
     number = np.arange(len(rid)) - start_of  # 0 = assessment, 1.. = treatment session number
     kind = np.where(number == 0, "assessment", "treatment").astype(object)
-    gaps = np.maximum(p["days_between_sessions"]["min"],
-                      rng.poisson(p["days_between_sessions"]["mean"], len(rid)))
+    gaps = np.maximum(p["days_between_sessions"]["min"], rng.poisson(p["days_between_sessions"]["mean"], len(rid)))
     first_gap = _gamma_days(rng, mean_treat[service[rid]], p["days_assessment_to_treatment"]["shape"])
     gap = np.where(number == 0, wait_assess[rid], np.where(number == 1, np.maximum(first_gap, 1), gaps))
     offset = _grouped_cumsum(gap, n_booked)
@@ -135,10 +143,17 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     unrecorded = rng.random(n) < unrecorded_rate[service]
     answered = attended & (rng.random(len(rid)) >= skip[service[rid]]) & ~(unrecorded[rid] & (number > 0))
     session_on = referred[rid] + offset.astype("timedelta64[D]")
-    sessions = pd.DataFrame({"referral_id": rid + 1, "session_on": session_on, "kind": kind,
-                             "mode": _choice(rng, {"in_person": 0.55, "phone": 0.15, "video": 0.1, "group": 0.12,
-                                                   "internet": 0.08}, len(rid)),
-                             "attended": attended})
+    sessions = pd.DataFrame(
+        {
+            "referral_id": rid + 1,
+            "session_on": session_on,
+            "kind": kind,
+            "mode": _choice(
+                rng, {"in_person": 0.55, "phone": 0.15, "video": 0.1, "group": 0.12, "internet": 0.08}, len(rid)
+            ),
+            "attended": attended,
+        }
+    )
     for key, m in measures().items():
         k = len(m.items)
         prob = np.clip(score[key] / (3 * k), 0, 1)
@@ -154,23 +169,38 @@ def synth_tables(seed: int = 2013, referrals: int | None = None) -> tuple[pd.Dat
     last_session = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     all_last = pd.Series(referred[rid] + offset.astype("timedelta64[D]")).groupby(rid).max()
     last_session[all_last.index.to_numpy()] = all_last.to_numpy()
-    ended = np.where(n_booked > 0, last_session + np.timedelta64(7, "D"),
-                     referred + np.timedelta64(21, "D").astype("timedelta64[ns]"))
+    ended = np.where(
+        n_booked > 0,
+        last_session + np.timedelta64(7, "D"),
+        referred + np.timedelta64(21, "D").astype("timedelta64[ns]"),
+    )
     open_ = ended > np.datetime64(last)
-    end_reason = np.select([~assessed, step == "referred_on", step == "none", drop], ["declined", "referred_on",
-                           "not_suitable", "dropped_out"], "completed").astype(object)
+    end_reason = np.select(
+        [~assessed, step == "referred_on", step == "none", drop],
+        ["declined", "referred_on", "not_suitable", "dropped_out"],
+        "completed",
+    ).astype(object)
     improved_work = rng.random(n) < 0.35 * fraction + 0.1
     can_work = np.isin(work_start.astype(str), ["sick_leave", "work_assessment", "unemployed"])
     work_end = np.where(can_work & improved_work, "working", work_start).astype(object)
     work_end[open_ | ~treated | (rng.random(n) < 0.05)] = None
-    refs = pd.DataFrame({
-        "referral_id": np.arange(1, n + 1), "person_id": rng.permutation(n) + 100001,
-        "service": services["name"].to_numpy()[service], "birth_year": birth_year, "sex": sex,
-        "referred_on": referred, "source": source,
-        "assessed_on": np.where(assessed, referred + wait_assess.astype("timedelta64[D]"), np.datetime64("NaT")),
-        "step": np.where(assessed, step, None), "ended_on": np.where(open_, np.datetime64("NaT"), ended),
-        "end_reason": np.where(open_, None, end_reason), "work_start": work_start, "work_end": work_end,
-    })
+    refs = pd.DataFrame(
+        {
+            "referral_id": np.arange(1, n + 1),
+            "person_id": rng.permutation(n) + 100001,
+            "service": services["name"].to_numpy()[service],
+            "birth_year": birth_year,
+            "sex": sex,
+            "referred_on": referred,
+            "source": source,
+            "assessed_on": np.where(assessed, referred + wait_assess.astype("timedelta64[D]"), np.datetime64("NaT")),
+            "step": np.where(assessed, step, np.array(None, dtype=object)),
+            "ended_on": np.where(open_, np.datetime64("NaT"), ended),
+            "end_reason": np.where(open_, np.array(None, dtype=object), end_reason),
+            "work_start": work_start,
+            "work_end": work_end,
+        }
+    )
     refs.loc[refs["assessed_on"] > last, ["assessed_on", "step"]] = [pd.NaT, None]
     for column in ("referred_on", "assessed_on", "ended_on"):
         refs[column] = pd.to_datetime(refs[column]).dt.date
@@ -182,8 +212,9 @@ def _grouped_cumsum(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Cumulative sum of ``values`` restarting at each group (consecutive groups of ``sizes``)."""
     total = np.cumsum(values)
     starts = np.cumsum(sizes) - sizes
-    before = np.where(sizes > 0, total[np.minimum(starts, len(values) - 1)] - values[np.minimum(starts,
-                      len(values) - 1)], 0)
+    before = np.where(
+        sizes > 0, total[np.minimum(starts, len(values) - 1)] - values[np.minimum(starts, len(values) - 1)], 0
+    )
     return total - np.repeat(before, sizes)
 
 
