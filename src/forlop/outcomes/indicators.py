@@ -98,7 +98,8 @@ def _statistics(r: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFram
     """Medians, mean changes and effect sizes per group (a loop over the groups of one breakdown)."""
     alpha = definitions()["alpha"]
     rows = []
-    for group, part in r.groupby(keys, sort=True, observed=True):
+    columns = ["days_to_first_treatment"] + [f"{k}_{c}" for k in measures() for c in ("change", "first")]
+    for group, part in r[columns].groupby(keys, sort=True, observed=True):  # only the columns used: less copying
         days = part["days_to_first_treatment"].dropna().to_numpy(float)
         median, low, high = median_ci(days, alpha)
         rows.append(("median_days_to_first_treatment", group, np.nan, len(days), median, low, high, "median"))
