@@ -41,6 +41,9 @@ demo: $(STAMP)
 	$(FORLOP) coercion trial --counts $(DEMO)/coercion/trial_data/counts.csv --design $(DEMO)/coercion/trial_data/trial.yaml --out $(DEMO)/coercion/trial
 	$(FORLOP) coercion rates --data $(DEMO)/validation --out $(DEMO)/coercion/rates --by health_community --period year
 	$(FORLOP) coercion report --trial $(DEMO)/coercion/trial --rates $(DEMO)/coercion/rates --period 2020 --out $(DEMO)/coercion/coercion.html
+	$(FORLOP) outcomes synth --seed 2013 --out $(DEMO)/outcomes/data
+	$(FORLOP) outcomes analyse --data $(DEMO)/outcomes/data --out $(DEMO)/outcomes/results
+	$(FORLOP) outcomes report --results $(DEMO)/outcomes/results --html $(DEMO)/outcomes/outcomes.html --xlsx $(DEMO)/outcomes/outcomes.xlsx
 	$(FORLOP) report --results $(DEMO)/pathways --html $(DEMO)/report.html --xlsx $(DEMO)/tables.xlsx --data $(DEMO)/extract
 	@echo "$(abspath $(DEMO))/report.html"
 
@@ -48,6 +51,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/pathways.py --runs 3
 	$(PY) benchmarks/coercion.py --runs 3
+	$(PY) benchmarks/outcomes.py --runs 3
 
 clean:
 	rm -rf $(VENV) $(DEMO)

@@ -1,8 +1,8 @@
 """The package layout of DESIGN.md ("Layout"): shared foundations, modules that do not reach into
 each other, and no import cycle between packages.
 
-Foundations (``choices``, ``citations``, ``codes``, ``engine``, ``errors``, ``i18n``, ``extract``,
-``privacy``, ``stats``) may be imported by anyone. A module (``synth``, ``pathways``, ``coercion``,
+Foundations (``choices``, ``citations``, ``codes``, ``engine``, ``errors``, ``html``, ``i18n``, ``extract``,
+``privacy``, ``progress``, ``stats``) may be imported by anyone. A module (``synth``, ``pathways``, ``coercion``,
 ``qi``, ``report``, ``survey``, ``outcomes``, ``server``) may use another module only through that
 package's public names (``from forlop.qi import qic``), never through one of its files. Every import counts, also those
 inside functions.
@@ -14,7 +14,19 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "forlop"
-FOUNDATIONS = {"choices", "citations", "codes", "engine", "errors", "i18n", "extract", "privacy", "stats"}
+FOUNDATIONS = {
+    "choices",
+    "citations",
+    "codes",
+    "engine",
+    "errors",
+    "html",
+    "i18n",
+    "extract",
+    "privacy",
+    "progress",
+    "stats",
+}
 
 
 def _imports() -> list[tuple[str, str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -11,6 +10,7 @@ import yaml
 from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, By, Engine, Lang, Outcome, Period
 from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
+from forlop.progress import say
 
 app = typer.Typer(
     help="Coercion: rates per 10 000 and cluster-randomised trials (ReCoN trial 2025, LKT Tvang 2022).",
@@ -50,7 +50,7 @@ def synth_trial(
     from forlop.coercion.trial_synth import write_synthetic_trial
 
     write_synthetic_trial(out, seed=seed, effect=effect)
-    print(t("coercion.synth.done", lang, path=out), file=sys.stderr)
+    say(t("coercion.synth.done", lang, path=out))
 
 
 @app.command()

@@ -8,7 +8,6 @@ rates.csv, excluded.csv (events left out, by measure and reason) and, for ``--by
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from forlop.coercion.rates import coercion_rates
 from forlop.engine import connect
 from forlop.engine import read_tables as engine_tables
 from forlop.i18n import t
+from forlop.progress import say
 
 TABLES = ("persons", "residence", "specialist_episodes", "coercion_decisions", "population", "geography")
 
@@ -30,7 +30,7 @@ def clean_dir(data: Path, out: Path, lang: str | None = None, encoding: str = "u
         return data / "clean"
     from forlop.extract.validate import validate_extract
 
-    print(t("coercion.rates.step_validate", lang), file=sys.stderr)
+    say(t("coercion.rates.step_validate", lang))
     validate_extract(data, Path(out) / "validation", lang=lang, encoding=encoding)
     return Path(out) / "validation" / "clean"
 
@@ -53,14 +53,13 @@ def run_rates(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = read_tables(clean_dir(data, out, lang, encoding), engine, lang)
-    print(
+    say(
         t(
             "coercion.rates.step_rates",
             lang,
             by=t(f"coercion.by.{by}", lang),
             period=t(f"coercion.period_unit.{period}", lang),
-        ),
-        file=sys.stderr,
+        )
     )
     rates, _, excluded = coercion_rates(tables, by=by, period=period)
     rates.insert(1, "by", by)
@@ -81,5 +80,5 @@ def run_rates(
         share = pd.DataFrame({"events": confirmed, "population": referrals}).fillna(0).astype("int64").reset_index()
         share = share.rename(columns={"area": "cluster", "period": "month"})
         share[["cluster", "month", "events", "population"]].to_csv(folder / "confirmed_share.csv", index=False)
-    print(t("coercion.rates.done", lang, path=out, rows=len(rates)), file=sys.stderr)
+    say(t("coercion.rates.done", lang, path=out, rows=len(rates)))
     return rates

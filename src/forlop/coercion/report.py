@@ -10,11 +10,8 @@ are: clusters of an arm -> the arm's total in each period; areas -> the total in
 from __future__ import annotations
 
 import math
-import sys
-from importlib import resources
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 import plotly.io as pio
@@ -23,8 +20,10 @@ from forlop.citations import references
 from forlop.coercion.design import read_counts, read_design
 from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError, read_user_csv
+from forlop.html import render
 from forlop.i18n import default_language, format_number, t
 from forlop.privacy import Line, suppress
+from forlop.progress import say
 
 DASH = "–"
 
@@ -218,8 +217,6 @@ def write_report(
     The rates section shows ``period`` (e.g. ``2020``), by default the latest period of rates.csv.
     """
     lang = lang or default_language()
-    template_text = resources.files("forlop.coercion").joinpath("report.html.j2").read_text(encoding="utf-8")
-    template = jinja2.Environment(autoescape=True).from_string(template_text)
     context = {
         "lang": lang,
         "t": lambda key, **v: t(key, lang, **v),
@@ -230,6 +227,6 @@ def write_report(
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(template.render(**context), encoding="utf-8")
-    print(t("coercion.report.done", lang, path=out), file=sys.stderr)
+    out.write_text(render("forlop.coercion", "report.html.j2", **context), encoding="utf-8")
+    say(t("coercion.report.done", lang, path=out))
     return out

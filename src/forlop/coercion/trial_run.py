@@ -9,7 +9,6 @@ input, from which the report redraws the figure).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ from forlop.coercion.trial import TrialResult, evaluate_trial
 from forlop.coercion.trial_plot import trial_figure
 from forlop.errors import InputError
 from forlop.i18n import t
+from forlop.progress import say
 
 
 def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path, lang: str | None = None) -> None:
@@ -48,7 +48,7 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
         )
     for coverage in arm_coverage(table, design):
         if coverage.incomplete:
-            print(
+            say(
                 t(
                     "coercion.trial.coverage",
                     lang,
@@ -56,8 +56,7 @@ def check_clusters(counts: pd.DataFrame, design: TrialDesign, counts_path: Path,
                     used=len(coverage.complete),
                     total=len(coverage.clusters),
                     missing=", ".join(coverage.incomplete),
-                ),
-                file=sys.stderr,
+                )
             )
 
 
@@ -85,15 +84,12 @@ def run_trial(
     if len(rejected):
         rejected_file.parent.mkdir(exist_ok=True)
         rejected.to_csv(rejected_file, index=False)
-        print(
-            t("coercion.rejected", lang, n=len(rejected), read=len(counts) + len(rejected), path=rejected_file),
-            file=sys.stderr,
-        )
+        say(t("coercion.rejected", lang, n=len(rejected), read=len(counts) + len(rejected), path=rejected_file))
     else:
         rejected_file.unlink(missing_ok=True)
-        print(t("coercion.rejected_none", lang, read=len(counts)), file=sys.stderr)
+        say(t("coercion.rejected_none", lang, read=len(counts)))
     check_clusters(counts, design, counts_path, lang)
-    print(t("coercion.trial.step_model", lang), file=sys.stderr)
+    say(t("coercion.trial.step_model", lang))
     result = evaluate_trial(counts, design, outcome=outcome, lang=lang)
     result.effects.to_csv(out / "effects.csv", index=False)
     result.arm_rates.to_csv(out / "arm_rates.csv", index=False)
@@ -101,7 +97,7 @@ def run_trial(
     notes = out / "notes.txt"
     if result.notes:
         notes.write_text("\n".join(result.notes) + "\n", encoding="utf-8")
-        print(t("coercion.trial.notes", lang, n=len(result.notes), path=notes), file=sys.stderr)
+        say(t("coercion.trial.notes", lang, n=len(result.notes), path=notes))
     else:
         notes.unlink(missing_ok=True)
     counts.to_csv(out / "counts_used.csv", index=False)
@@ -109,5 +105,5 @@ def run_trial(
     trial_figure(counts, design, lang, outcome).write_html(
         out / "trial_plot.html", include_plotlyjs=True, full_html=True
     )
-    print(t("coercion.trial.done", lang, path=out), file=sys.stderr)
+    say(t("coercion.trial.done", lang, path=out))
     return result

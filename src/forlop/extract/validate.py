@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from forlop.extract.rules import prepare_keys
 from forlop.extract.sources import Source, drop_source, load_source, open_source, sql_text
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, ValidationSummary, write_summary
 from forlop.i18n import t
+from forlop.progress import say
 
 __all__ = ["SUMMARY_FILE", "TableCounts", "ValidationSummary", "default_out_dir", "validate_extract"]
 
@@ -49,11 +49,6 @@ def default_out_dir(data_dir: Path) -> Path:
     return data_dir.parent / f"{data_dir.name}_validated"
 
 
-def _progress(enabled: bool, lang: str | None, key: str, **values: object) -> None:
-    if enabled:
-        print(t(key, lang, **values), file=sys.stderr, flush=True)
-
-
 def _open_all(
     con: duckdb.DuckDBPyConnection,
     data_dir: Path,
@@ -67,7 +62,7 @@ def _open_all(
     tables = contract()
     sources = {}
     for name in processing_order():
-        _progress(progress, lang, "extract.step.read", table=name)
+        say(t("extract.step.read", lang, table=name), progress)
         sources[name] = source = open_source(con, data_dir, tables[name], lang, encoding, utf8_dir)
         if source.extra:
             warnings.append(t("extract.warning.extra_columns", lang, table=name, columns=", ".join(source.extra)))
@@ -152,7 +147,7 @@ def validate_extract(
         con.execute(f"SET temp_directory = {sql_text(str(stage / 'duckdb'))}")
         sources = _open_all(con, data_dir, lang, progress, warnings, encoding, stage / "utf8")
         for name in processing_order():
-            _progress(progress, lang, "extract.step.check", table=name)
+            say(t("extract.step.check", lang, table=name), progress)
             counts[name] = _validate_table(con, contract()[name], sources[name], id_types, stage, lang, warnings)
         con.close()
         counts = {name: counts[name] for name in contract()}  # contract order for people

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from forlop.pathways.cohort import build_cohort
 from forlop.pathways.events import municipal_periods, point_events, readmissions, service_summary
 from forlop.pathways.patients import assemble
 from forlop.pathways.stays import merge_stays
+from forlop.progress import say
 
 TABLES = [
     "persons",
@@ -42,11 +42,6 @@ class PathwayResult:
     seconds: float
     year: int | None = None  # the discharge year Y of the cohort (written to pathways_run.json)
     keep_deaths: bool = False
-
-
-def _say(progress: bool, text: str) -> None:
-    if progress:
-        print(text, file=sys.stderr, flush=True)
 
 
 def adult_population(tables: dict, year: int) -> pd.DataFrame:
@@ -94,14 +89,14 @@ def build_pathways(
     started = time.perf_counter()
     con = connect(backend)
     tables = read_tables(con, Path(clean_dir), TABLES, lang)
-    _say(progress, t("pathways.step.stays", lang))
+    say(t("pathways.step.stays", lang), progress)
     stays = merge_stays(tables["specialist_episodes"]).cache()
     check_year(stays, year, clean_dir, lang)
-    _say(progress, t("pathways.step.cohort", lang))
+    say(t("pathways.step.cohort", lang), progress)
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
     cohort_df = cohort.patients.to_pandas()
     cohort_t = cohort.patients.select("person_id", "day0_n", "index_end")
-    _say(progress, t("pathways.step.events", lang))
+    say(t("pathways.step.events", lang), progress)
     points = point_events(tables, cohort_t)
     summary = service_summary(points, readmissions(stays, cohort_t), municipal_periods(tables, cohort_t))
     summary_df = summary.to_pandas()
@@ -109,7 +104,7 @@ def build_pathways(
     patients = assemble(cohort_df, summary_df)
     population = adult_population(tables, year)
     flow = pd.DataFrame(cohort.flow, columns=["step", "persons"])
-    _say(progress, t("pathways.step.indicators", lang))
+    say(t("pathways.step.indicators", lang), progress)
     indicators = compute_indicators(patients, population)
     return PathwayResult(
         patients=patients,
@@ -165,13 +160,13 @@ def run_pathways(
     out_dir = Path(out_dir)
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
     for line in summary.lines(lang):
-        print(line, file=sys.stderr)
+        say(line)
     result = build_pathways(
         out_dir / "validated" / "clean", year, backend=backend, keep_deaths=keep_deaths, progress=progress, lang=lang
     )
     write_outputs(result, out_dir)
     cohort = int(result.flow.loc[result.flow.step == "cohort", "persons"].iloc[0])
-    print(
+    say(
         t(
             "pathways.done",
             lang,
@@ -179,7 +174,6 @@ def run_pathways(
             patients=cohort,
             indicators=len(result.indicators),
             seconds=result.seconds,
-        ),
-        file=sys.stderr,
+        )
     )
     return result

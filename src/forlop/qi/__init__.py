@@ -2,5 +2,6 @@
 Tvang indicator catalogue, team templates and import, dashboards and MUSIQ scoring."""
 
 from forlop.qi.qic import QicResult, qic
+from forlop.qi.reading import Reading, read_chart
 
-__all__ = ["QicResult", "qic"]
+__all__ = ["QicResult", "Reading", "qic", "read_chart"]

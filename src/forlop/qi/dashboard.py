@@ -21,11 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import sys
-from importlib import resources
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,7 +31,9 @@ from plotly.subplots import make_subplots
 
 from forlop.citations import references
 from forlop.errors import InputError
+from forlop.html import render
 from forlop.i18n import default_language, month_name, t
+from forlop.progress import say
 from forlop.qi.anhoej import longest_run_span
 from forlop.qi.catalogue import Indicator, for_track, indicator, load_catalogue
 from forlop.qi.importer import DATA_FILE, TEAMS_FILE
@@ -261,7 +260,7 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
     sections = collaborative_sections(data, teams, lang)
     for team in teams["team"]:
         if progress:
-            print(t("qi.dashboard.progress", lang, team=team), file=sys.stderr)
+            say(t("qi.dashboard.progress", lang, team=team))
         sections.append(team_section(team, data[data["team"] == team], tracks[team], starts.get(team), lang))
     indicator_ids = [item.id for item in load_catalogue() if any(item.id in s["cells"] for s in sections)]
     overview = [
@@ -272,10 +271,9 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
         }
         for section in sections
     ]
-    template = jinja2.Template(
-        resources.files("forlop.qi").joinpath("dashboard.html.j2").read_text(encoding="utf-8"), autoescape=True
-    )
-    html = template.render(
+    html = render(
+        "forlop.qi",
+        "dashboard.html.j2",
         html_lang=lang or default_language(),
         title=t("qi.dashboard.title", lang),
         generated=t("qi.dashboard.generated", lang, date=dt.date.today().isoformat()),
@@ -296,7 +294,7 @@ def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress
     charts = sum(s["charts"] for s in sections)
     improvements = sum(c["status"] == "improvement" for row in overview for c in row["cells"])
     if progress:
-        print(t("qi.dashboard.written", lang, path=out, teams=len(teams), charts=charts), file=sys.stderr)
+        say(t("qi.dashboard.written", lang, path=out, teams=len(teams), charts=charts))
     return {
         "teams": len(teams),
         "charts": charts,

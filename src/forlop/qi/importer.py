@@ -21,7 +21,6 @@ note, file, row) and ``<out>/teams.parquet`` (team, track, start_month, file).
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from openpyxl import load_workbook
 
 from forlop.errors import InputError
 from forlop.i18n import t
+from forlop.progress import say
 from forlop.qi.catalogue import TRACKS, for_track, load_catalogue
 from forlop.qi.template import FIRST_DATA_ROW, INSTRUCTIONS_SHEET, KEYWORDS_PREFIX, START_CELL, TEAM_CELL, TRACK_CELL
 
@@ -267,7 +267,5 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
         dropped = int((rejected["file"] == name).sum())
         counts.append({"file": name, "read": used + dropped, "used": used, "rejected": dropped})
         if progress:
-            print(
-                t("qi.import.file", lang, file=name, read=used + dropped, used=used, rejected=dropped), file=sys.stderr
-            )
+            say(t("qi.import.file", lang, file=name, read=used + dropped, used=used, rejected=dropped))
     return ImportResult(data, teams, rejected, counts)

@@ -15,7 +15,6 @@ generator, deterministic for a seed).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from forlop.i18n import t
+from forlop.progress import say
 from forlop.qi.catalogue import for_track
 from forlop.qi.importer import import_templates
 from forlop.qi.template import FIRST_DATA_ROW, months, write_template
@@ -122,13 +122,10 @@ def write_collaborative(out: Path, seed: int = 2022, lang: str | None = None, pr
         _fill(path, values)
         paths.append(path)
         if progress:
-            print(t("qi.synth.progress", lang, file=path.name, team=team["team"]), file=sys.stderr)
+            say(t("qi.synth.progress", lang, file=path.name, team=team["team"]))
     result = import_templates(paths, out, lang=lang)
     pd.DataFrame(truth).to_csv(out / "truth.csv", index=False)
     summary = {"teams": len(teams), "rows": len(result.data), "files": len(paths), "rejected": len(result.rejected)}
     if progress:
-        print(
-            t("qi.synth.written", lang, path=out, teams=summary["teams"], rows=summary["rows"], files=summary["files"]),
-            file=sys.stderr,
-        )
+        say(t("qi.synth.written", lang, path=out, teams=summary["teams"], rows=summary["rows"], files=summary["files"]))
     return summary

@@ -7,21 +7,21 @@ figure passes through the same small-cell suppression (:mod:`forlop.report.publi
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from importlib import resources
 from pathlib import Path
 
-import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from forlop.citations import cite, cite_text, references
+from forlop.html import render
 from forlop.i18n import format_number, t
+from forlop.pathways import catalogue
+from forlop.progress import say
 from forlop.report import figures
 from forlop.report.community import check_community, community_section
 from forlop.report.data import read_results
@@ -52,11 +52,6 @@ class ReportResult:
     figures: int = 0
     hidden_cells: int = 0
     seconds: float = 0.0
-
-
-def _say(progress: bool, message: str) -> None:
-    if progress:
-        print(message, file=sys.stderr, flush=True)
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
@@ -92,7 +87,7 @@ def build_report(
     started = time.perf_counter()
     if health_community:
         check_community(health_community, lang)
-    _say(progress, t("report.reading", lang, path=results))
+    say(t("report.reading", lang, path=results), progress)
     res = read_results(Path(results), Path(data) if data else None, year, lang=lang, encoding=encoding)
     if res.cohort_year is None:  # pragma: no cover - read_results always reads it (pathways_run.json)
         raise RuntimeError(f"{results}: no cohort year")
@@ -104,7 +99,7 @@ def build_report(
     spec = with_citations(spec, lang, cited)
     pub = Publisher(res, symbol=symbol, published=published_breakdowns(spec))
     pub.selected = {g for g in spec["selected_groups"] if g != "all"}
-    _say(progress, t("report.suppressing", lang))
+    say(t("report.suppressing", lang), progress)
     _joint_suppression(spec, pub, lang)
     out = ReportResult(html=Path(html), xlsx=Path(xlsx) if xlsx else None)
     sections = []
@@ -131,7 +126,7 @@ def build_report(
         sections.append({"id": "community-section", "title": health_community, "intro": "", "blocks": blocks})
 
     for section in spec["sections"]:
-        _say(progress, t("report.section", lang, section=text(section, lang)))
+        say(t("report.section", lang, section=text(section, lang)), progress)
         blocks = []
         for item in section["items"]:
             block = _build_item(item, spec, pub, lang, health_community)
@@ -171,10 +166,10 @@ def build_report(
         "sources": references(cited, lang),
     }
     _, hcs = geography_order()
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.from_string(resources.files("forlop.report").joinpath("templates/report.html.j2").read_text("utf-8"))
     title = text(spec["title"], lang) + (f" – {health_community}" if health_community else "")
-    page = template.render(
+    page = render(
+        "forlop.report",
+        "templates/report.html.j2",
         lang=lang,
         title=title,
         subtitle=subtitle,
@@ -193,7 +188,7 @@ def build_report(
     out.html.parent.mkdir(parents=True, exist_ok=True)
     out.html.write_text(page, encoding="utf-8")
     if out.xlsx is not None:
-        _say(progress, t("report.excel", lang, path=out.xlsx))
+        say(t("report.excel", lang, path=out.xlsx), progress)
         write_workbook(
             published,
             out.xlsx,
@@ -333,8 +328,4 @@ def _build_item(item: dict, spec: dict, pub: Publisher, lang: str, highlight: st
 
 
 def _catalogue_labels(lang: str) -> dict[str, str]:
-    import yaml
-
-    with resources.files("forlop.pathways").joinpath("indicators.yaml").open(encoding="utf-8") as handle:
-        catalogue = yaml.safe_load(handle)
-    return {i["id"]: i.get(f"label_{lang}") or i["label_nb"] for i in catalogue["indicators"]}
+    return {i["id"]: i.get(f"label_{lang}") or i["label_nb"] for i in catalogue()["indicators"]}

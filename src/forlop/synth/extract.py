@@ -8,7 +8,6 @@ CSV on request). The same seed gives the same extract.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ import pyarrow.parquet as pq
 
 from forlop.errors import InputError
 from forlop.i18n import t
+from forlop.progress import say
 from forlop.synth import coercion, geography, municipal, others, primary_care, specialist
 from forlop.synth.cohort import NATIONAL_COHORT, build_cohort
 from forlop.synth.events import DAY, LIST_COLUMNS, SCHEMAS, batch, pick
@@ -66,11 +66,6 @@ def _add_routes(rng: np.random.Generator, frame: pd.DataFrame, params: dict) -> 
     frame["coercion_route"] = np.where(frame["coercion"], pick(rng, list(routes), n, list(routes.values())), "none")
 
 
-def _progress(enabled: bool, lang: str | None, step: str) -> None:
-    if enabled:
-        print(t("synth.step", lang, step=step), file=sys.stderr, flush=True)
-
-
 def build_tables(
     scale: str | int = "demo", seed: int = 2020, progress: bool = False, lang: str | None = None
 ) -> dict[str, pa.Table]:
@@ -82,7 +77,7 @@ def build_tables(
     pop = params["population"]
     year = int(params["year"])
 
-    _progress(progress, lang, t("synth.part.cohort", lang))
+    say(t("synth.step", lang, step=t("synth.part.cohort", lang)), progress)
     cohort = build_cohort(rng, tg, params, n_cohort)
     _add_routes(rng, cohort, params)
     deaths = build_cohort(rng, tg, params, max(1, round(pop["died_within_365"] * factor)))
@@ -99,10 +94,10 @@ def build_tables(
     smi_ids, rest = rest[: sizes["smi"]], rest[sizes["smi"] :]
     child_ids, nonq_ids = rest[: sizes["children"]], rest[sizes["children"] :]
 
-    _progress(progress, lang, t("synth.part.plans", lang))
+    say(t("synth.step", lang, step=t("synth.part.plans", lang)), progress)
     plans = plan_services(rng, cohort, tg, params)
 
-    _progress(progress, lang, "specialist_episodes")
+    say(t("synth.step", lang, step="specialist_episodes"), progress)
     episodes = [
         specialist.index_stays(rng, cohort, cohort_ids, params),
         specialist.readmission_stays(rng, cohort, cohort_ids, plans["readmission"], params),
@@ -117,13 +112,13 @@ def build_tables(
     ]
     episodes += [g.episodes for g in groups]
 
-    _progress(progress, lang, "coercion_decisions")
+    say(t("synth.step", lang, step="coercion_decisions"), progress)
     decisions = [
         specialist.coercion_decisions(rng, cohort, cohort_ids, params),
         specialist.coercion_decisions(rng, deaths, death_ids, params),
     ]
 
-    _progress(progress, lang, "primary_care_claims")
+    say(t("synth.step", lang, step="primary_care_claims"), progress)
     death_day0 = deaths["index_end"].to_numpy().astype("datetime64[D]")
     death_day = rng.integers(1, 366, size=len(deaths))
     claims = [
@@ -142,10 +137,10 @@ def build_tables(
         for ids_, g in zip((smi_ids, child_ids, nonq_ids), groups)
     ]
 
-    _progress(progress, lang, "municipal_services")
+    say(t("synth.step", lang, step="municipal_services"), progress)
     municipal_rows = [municipal.municipal_decisions(rng, cohort, cohort_ids, plans["municipal"], params)]
 
-    _progress(progress, lang, "persons, residence, population")
+    say(t("synth.step", lang, step="persons, residence, population"), progress)
     weights = geography.municipality_weights(rng, params)
     day0 = cohort["index_end"].to_numpy().astype("datetime64[D]")
     cohort_death = np.full(len(cohort), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -186,7 +181,7 @@ def build_tables(
 
     # Coercion measures beyond the cohort (synth/coercion.py), on their own random stream so that
     # nothing above changes: top-up persons to the national level, and confirming decisions.
-    _progress(progress, lang, t("synth.part.coercion", lang))
+    say(t("synth.step", lang, step=t("synth.part.coercion", lang)), progress)
     crng = np.random.default_rng([seed, COERCION_STREAM])
     all_episodes = pa.concat_tables(episodes)
     existing = coercion.admissions_by_year(all_episodes, pa.concat_tables(persons))
@@ -286,15 +281,12 @@ def write_synthetic_extract(
     """Build and write a synthetic extract; return what was written."""
     started = time.perf_counter()
     tables = build_tables(scale, seed, progress=progress, lang=lang)
-    _progress(progress, lang, t("synth.files", lang, path=out))
+    say(t("synth.step", lang, step=t("synth.files", lang, path=out)), progress)
     rows = write_tables(tables, Path(out), fmt)
     events = sum(
         rows[k] for k in ("specialist_episodes", "primary_care_claims", "municipal_services", "coercion_decisions")
     )
     summary = SynthSummary(Path(out), rows, rows["persons"], events, time.perf_counter() - started)
     if progress:
-        print(
-            t("synth.done", lang, path=out, persons=summary.persons, events=events, seconds=summary.seconds),
-            file=sys.stderr,
-        )
+        say(t("synth.done", lang, path=out, persons=summary.persons, events=events, seconds=summary.seconds))
     return summary

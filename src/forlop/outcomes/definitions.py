@@ -1,0 +1,97 @@
+"""The definitions of outcome monitoring as data: ``definitions.yaml`` and ``contract.yaml`` loaded once.
+
+Every threshold (caseness, reliable change, minimum treatment sessions, waiting limits, severity
+bands, funnel minimum, expected-course percentiles) is in ``definitions.yaml``; the input tables
+in ``contract.yaml`` (same format and column types as ``forlop/extract/contract.yaml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from forlop.extract.contract import TYPES, Column, Table
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One questionnaire: its items, caseness threshold and reliable change (NHS Talking Therapies)."""
+
+    key: str
+    label: str
+    items: tuple[str, ...]
+    max_total: int
+    caseness: int
+    reliable_change: int
+
+
+def _read_yaml(name: str) -> dict:
+    with resources.files("forlop.outcomes").joinpath(name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@cache
+def definitions() -> dict:
+    """Return ``definitions.yaml`` as a dict (see the file for what each entry means)."""
+    return _read_yaml("definitions.yaml")
+
+
+@cache
+def measures() -> dict[str, Measure]:
+    """Return the measures (``phq``, ``gad``) in file order."""
+    return {
+        key: Measure(
+            key=key,
+            label=m["label"],
+            items=tuple(m["items"]),
+            max_total=int(m["max_total"]),
+            caseness=int(m["caseness"]),
+            reliable_change=int(m["reliable_change"]),
+        )
+        for key, m in definitions()["measures"].items()
+    }
+
+
+@cache
+def tables() -> dict[str, Table]:
+    """Return the input tables of ``contract.yaml`` as ``forlop.extract`` tables (referrals first)."""
+    raw = _read_yaml("contract.yaml")
+    out = {}
+    for name, spec in raw["tables"].items():
+        columns = []
+        for column_name, c in spec["columns"].items():
+            if c["type"] not in TYPES:
+                raise ValueError(f"outcomes/contract.yaml: {name}.{column_name}: unknown type {c['type']}")
+            columns.append(
+                Column(
+                    name=column_name,
+                    type=c["type"],
+                    nullable=bool(c.get("nullable", False)),
+                    key=bool(c.get("key", False)),
+                    ref=c.get("ref"),
+                    values=tuple(c.get("values", ())),
+                )
+            )
+        keys = tuple((c.name,) for c in columns if c.key)
+        out[name] = Table(name=name, columns=tuple(columns), checks=tuple(spec.get("checks", ())), keys=keys)
+    return out
+
+
+@cache
+def pilot_services() -> pd.DataFrame:
+    """Return the 17 pilot services of 003 (key, name, municipality), from ``pilot_services.csv``."""
+    with resources.files("forlop.outcomes").joinpath("pilot_services.csv").open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, comment="#", dtype=str)
+
+
+def severity_band(first_phq: pd.Series) -> pd.Series:
+    """Band of the first PHQ-9 total (``severity_bands``; Kroenke et al. 2001); missing -> 'unknown'."""
+    bands = definitions()["severity_bands"]
+    out = pd.Series("unknown", index=first_phq.index, dtype=object)
+    for band in bands:
+        out[(first_phq >= band["min"]) & (first_phq <= band["max"])] = band["key"]
+    return out
