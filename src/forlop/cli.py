@@ -14,6 +14,7 @@ import typer
 from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError
+from forlop.outcomes.cli import outcomes_app
 from forlop.qi.cli import app as qi_app
 
 app = typer.Typer(
@@ -36,7 +37,7 @@ def _root() -> None:
 
 app.add_typer(qi_app, name="qi")
 app.add_typer(coercion_app, name="coercion")
-app.add_typer(__import__("forlop.outcomes.cli", fromlist=["outcomes_app"]).outcomes_app, name="outcomes")
+app.add_typer(outcomes_app, name="outcomes")
 
 
 @app.command()

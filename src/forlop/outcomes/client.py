@@ -146,22 +146,13 @@ def client_figure(
     return fig
 
 
-_PAGE = """<!DOCTYPE html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
-<script>{{ plotly_js | safe }}</script>
-<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:70rem}.note{background:#fff3cd;padding:.5rem 1rem}
-.flag{font-weight:bold;color:{{ colour }}}</style></head>
-<body><h1>{{ title }}</h1><p class="note">{{ internal }}</p><p class="flag">{{ status }}</p>
-{{ figure | safe }}</body></html>
-"""
-
-
 def write_client_chart(results: Path, referral: str, html: Path, lang: str | None = None) -> bool:
     """Write the client chart of ``referral`` from an analysis folder to ``html``; return the off-track flag."""
 
-    import jinja2
     from plotly.offline import get_plotlyjs
 
     from forlop.errors import InputError
+    from forlop.html import render
     from forlop.i18n import default_language
     from forlop.outcomes.referrals import session_totals
 
@@ -182,7 +173,9 @@ def write_client_chart(results: Path, referral: str, html: Path, lang: str | Non
     figure = client_figure(key, scored, course, lang).to_html(
         full_html=False, include_plotlyjs=False, config={"displaylogo": False}
     )
-    page = jinja2.Template(_PAGE, autoescape=True).render(
+    page = render(
+        "forlop.outcomes",
+        "client.html.j2",
         lang=lang or default_language(),
         title=t("outcomes.client.title", lang, referral=referral),
         internal=t("outcomes.client.internal", lang),

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import quantile_test
 
 from forlop.outcomes.definitions import definitions, measures
-from forlop.stats import mean_ci, proportion_ci
+from forlop.stats import mean_ci, median_ci, proportion_ci
 
 BREAKDOWNS = ["service", "step", "source", "sex", "age_group", "severity"]
 COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "ci_low", "ci_high", "unit"]
@@ -81,17 +80,6 @@ def _shares(flags: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFram
         long["value"] = np.where(long["denominator"] > 0, long["numerator"] / long["denominator"] * 100, np.nan)
     long["ci_low"], long["ci_high"], long["unit"] = low * 100, high * 100, "share"
     return long
-
-
-def median_ci(values: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    """(median, low, high): distribution-free CI from binomial order statistics (scipy ``quantile_test``)."""
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return np.nan, np.nan, np.nan
-    median = float(np.median(x))  # = np.quantile(x, 0.5, method=QUANTILE_METHOD) ("linear")
-    ci = quantile_test(x, q=median, p=0.5).confidence_interval(confidence_level=1 - alpha)
-    return median, float(ci.low), float(ci.high)
 
 
 def _statistics(r: pd.DataFrame, keys: pd.Series, breakdown: str) -> pd.DataFrame:

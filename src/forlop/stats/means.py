@@ -1,6 +1,7 @@
-"""Means with t-based confidence intervals, and the quantile definition of every median.
+"""Means and medians with confidence intervals, and the quantile definition of every median.
 
 Means: statsmodels' ``DescrStatsW(values).tconfint_mean`` (mean +- t(n-1) * sd / sqrt(n)).
+Medians: the distribution-free interval from binomial order statistics (scipy ``quantile_test``).
 Quantiles: numpy/pandas "linear" (Hyndman-Fan type 7; the median of an even number of values is
 the mean of the two middle ones).
 """
@@ -24,3 +25,17 @@ def mean_ci(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, floa
         return float(x[0]), float("nan"), float("nan")
     low, high = DescrStatsW(x).tconfint_mean(alpha=alpha)
     return float(x.mean()), float(low), float(high)
+
+
+def median_ci(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float]:
+    """(median, ci_low, ci_high): distribution-free interval from binomial order statistics (scipy
+    ``quantile_test``); NaN for no value."""
+    from scipy.stats import quantile_test
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    median = float(np.median(x))  # = np.quantile(x, 0.5, method=QUANTILE_METHOD) ("linear")
+    ci = quantile_test(x, q=median, p=0.5).confidence_interval(confidence_level=1 - alpha)
+    return median, float(ci.low), float(ci.high)
