@@ -15,6 +15,7 @@ from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError
 from forlop.outcomes.cli import outcomes_app
+from forlop.privacy.suppression import SuppressionError
 from forlop.qi.cli import app as qi_app
 
 app = typer.Typer(
@@ -206,6 +207,11 @@ def main() -> None:
         typer.echo(f"forlop: {error}", err=True)
         sys.exit(2)
     except typer.Abort:
+        sys.exit(1)
+    except SuppressionError as error:  # never publish a table whose hidden cells can be worked out
+        from forlop.i18n import t
+
+        typer.echo(f"forlop: {t('cli.unsafe_table', _argv_language(), n=len(error.exposed))}", err=True)
         sys.exit(1)
     except typer.TyperException as error:  # Click's usage errors (BadParameter, NoSuchOption, ...)
         if type(error).__name__ == "NoArgsIsHelpError":  # `forlop` or `forlop qi` alone: the help

@@ -39,7 +39,14 @@ from forlop.privacy.rule import DEFAULT_RULE, Rule
 
 
 class SuppressionError(RuntimeError):
-    """Complementary suppression found no pattern that protects every hidden cell."""
+    """Complementary suppression found no pattern that protects every hidden cell (``exposed``: cell indices)."""
+
+    def __init__(self, exposed: list[int]) -> None:
+        self.exposed = exposed
+        super().__init__(
+            f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
+            f"left to hide in their lines (cells {exposed[:10]})"
+        )
 
 
 @dataclass
@@ -125,10 +132,7 @@ def suppress(
         if not exposed:
             return Suppression(primary=first, suppressed=suppressed)
         if not _hide_more(exposed, values, suppressed, lines, fixed):
-            raise SuppressionError(
-                f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
-                f"left to hide in their lines (cells {exposed[:10]})"
-            )
+            raise SuppressionError(exposed)
 
 
 def _hide_more(
