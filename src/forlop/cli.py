@@ -13,9 +13,8 @@ import typer
 
 from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.coercion.cli import app as coercion_app
-from forlop.errors import InputError
+from forlop.errors import InputError, SuppressionError
 from forlop.outcomes.cli import outcomes_app
-from forlop.privacy.suppression import SuppressionError
 from forlop.qi.cli import app as qi_app
 
 app = typer.Typer(

@@ -137,3 +137,17 @@ def read_user_csv(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise InputError(str(path), t("input.csv_unreadable", lang, detail=detail)) from None
+
+
+class SuppressionError(RuntimeError):
+    """Complementary suppression (:mod:`forlop.privacy`) found no pattern that protects every hidden cell.
+
+    ``exposed``: the cells still exposed. The command line prints one line and exits with code 1.
+    """
+
+    def __init__(self, exposed: list[int]) -> None:
+        self.exposed = exposed
+        super().__init__(
+            f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
+            f"left to hide in their lines (cells {exposed[:10]})"
+        )

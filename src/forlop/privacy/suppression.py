@@ -34,19 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forlop.errors import SuppressionError
 from forlop.privacy.audit import Line, exposed_cells
 from forlop.privacy.rule import DEFAULT_RULE, Rule
-
-
-class SuppressionError(RuntimeError):
-    """Complementary suppression found no pattern that protects every hidden cell (``exposed``: cell indices)."""
-
-    def __init__(self, exposed: list[int]) -> None:
-        self.exposed = exposed
-        super().__init__(
-            f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
-            f"left to hide in their lines (cells {exposed[:10]})"
-        )
 
 
 @dataclass
