@@ -36,6 +36,7 @@ def _root() -> None:
 
 app.add_typer(qi_app, name="qi")
 app.add_typer(coercion_app, name="coercion")
+app.add_typer(__import__("forlop.survey.cli", fromlist=["survey_app"]).survey_app, name="survey")
 
 
 @app.command()
