@@ -157,7 +157,7 @@ def test_a_bad_questionnaire_is_one_line(tmp_path: Path, breaker, where: str, wh
 
 
 def test_a_missing_or_broken_file_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="mine.yaml"):
+    with pytest.raises(InputError, match=r"mine\.yaml"):
         load(tmp_path / "mine.yaml", lang="en")
     (tmp_path / "list.yaml").write_text("- 1\n- 2\n", encoding="utf-8")
     with pytest.raises(InputError, match="the questionnaire: must be an entry with named fields"):

@@ -14,7 +14,7 @@ import typer
 from forlop.choices import Lang
 
 survey_app = typer.Typer(
-    help="Patient-experience surveys (the national outpatient survey of 2023): questionnaire and validation.",
+    help="Patient-experience surveys (SINTEF's national outpatient survey, 2024): questionnaire and validation.",
     no_args_is_help=True,
 )
 
@@ -22,11 +22,15 @@ survey_app = typer.Typer(
 @survey_app.command()
 def validate(
     data: Path = typer.Option(
-        ..., "--data", help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv)."
+        ...,
+        "--data",
+        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
     ),
     out: Path = typer.Option(..., "--out", help="Folder for clean/, rejected/ and validation_summary.csv."),
     questionnaire: Path = typer.Option(
-        None, "--questionnaire", help="Questionnaire YAML in the shape of forlop/survey/questionnaire.yaml (default: 2023's)."
+        None,
+        "--questionnaire",
+        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
     ),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:

@@ -29,8 +29,9 @@ ScoreKind = Literal["mean", "sum", "items"]
 SCORE_KINDS: tuple[str, ...] = get_args(ScoreKind)
 
 _ITEM_FIELDS = (
-    "id question section type text row scale options min max filter forms form_text column reported note"
-).split()
+    *("id", "question", "section", "type", "text", "row", "scale", "options", "min", "max", "filter"),
+    *("forms", "form_text", "column", "reported", "note"),
+)
 _OPTION_FIELDS = ("code", "nb", "en", "special", "forms", "harmonised")
 _INDEX_FIELDS = ("name", "items", "score", "range", "reverse", "min_items")
 
@@ -150,7 +151,8 @@ class _Check:
         self.lang = lang
 
     def fail(self, where: str, key: str, **values: object) -> InputError:
-        return InputError(self.path, f"{where}: {t(key, self.lang, **values)}")
+        problem = t(key, self.lang, **values)
+        return InputError(self.path, t("survey.questionnaire.at", self.lang, where=where, problem=problem))
 
     def where(self, kind: str, name: object) -> str:
         return t(f"survey.questionnaire.{kind}", self.lang, name=name)
@@ -223,7 +225,7 @@ def _item(
 ) -> Item:
     """One item, checked field by field against the items before it."""
     where = check.where("item", spec.get("id", "?"))
-    check.mapping(spec, where, tuple(_ITEM_FIELDS))
+    check.mapping(spec, where, _ITEM_FIELDS)
     for name in ("id", "section", "type", "text"):
         if name not in spec:
             raise check.fail(where, "survey.questionnaire.missing", field=name)

@@ -201,7 +201,10 @@ def _check_population(con: duckdb.DuckDBPyConnection, lang: str | None) -> None:
     cell = ", ".join(ident(c) for c in _POPULATION_CELL)
     values = "concat_ws(', ', " + ", ".join(f"coalesce(CAST(c.{ident(k)} AS VARCHAR), '')" for k in _POPULATION_CELL)
     message = sql_message(
-        "extract.reason.duplicate", lang, columns=sql_text(", ".join(_POPULATION_CELL)), values=values + ")",
+        "extract.reason.duplicate",
+        lang,
+        columns=sql_text(", ".join(_POPULATION_CELL)),
+        values=values + ")",
         first="d.first",
     )
     con.execute(
