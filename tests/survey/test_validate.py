@@ -158,3 +158,10 @@ def test_an_item_named_like_a_fixed_column(tmp_path: Path) -> None:
     raw = {"forms": ["A"], "items": [{"id": "form", "section": "Q", "type": "text", "text": {"nb": "a", "en": "a"}}]}
     with pytest.raises(InputError, match="item form: the data column 'form' is a fixed column"):
         validate_survey(tmp_path, tmp_path / "out", questionnaire=parse(raw, "q.yaml"), lang="en")
+
+
+def test_missing_frame_and_a_table_without_rows(tmp_path: Path) -> None:
+    message = _fatal(tmp_path / "a", lambda data: (data / "survey_frame.csv").unlink())
+    assert "survey_frame.parquet|.csv" in message
+    message = _fatal(tmp_path / "b", lambda data: _responses(data, lambda t: t.drop(index=t.index, inplace=True)))
+    assert "survey_responses.csv:" in message and "no rows" in message
