@@ -16,6 +16,7 @@ from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError, SuppressionError
 from forlop.outcomes.cli import outcomes_app
 from forlop.qi.cli import app as qi_app
+from forlop.survey.cli import survey_app
 
 app = typer.Typer(
     name="forlop",
@@ -38,6 +39,7 @@ def _root() -> None:
 app.add_typer(qi_app, name="qi")
 app.add_typer(coercion_app, name="coercion")
 app.add_typer(outcomes_app, name="outcomes")
+app.add_typer(survey_app, name="survey")
 
 
 @app.command()

@@ -53,17 +53,18 @@ class Table:
         return keyed[0] if keyed else None
 
 
-@cache
-def contract() -> dict[str, Table]:
-    """Return the contract tables by name, in the order of ``contract.yaml``."""
-    with resources.files("forlop.extract").joinpath("contract.yaml").open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+def parse_tables(raw: dict, where: str) -> dict[str, Table]:
+    """Return the tables of a contract in the format of ``contract.yaml`` (``raw``: the parsed YAML).
+
+    ``where`` names the file in an error. Shared by every module with its own input tables in this
+    format (the survey's ``survey/contract.yaml``), so the column types and rules are read one way.
+    """
     tables = {}
     for name, spec in raw["tables"].items():
         columns = []
         for column_name, c in spec["columns"].items():
             if c["type"] not in TYPES:
-                raise ValueError(f"contract.yaml: {name}.{column_name}: unknown type {c['type']}")
+                raise ValueError(f"{where}: {name}.{column_name}: unknown type {c['type']}")
             columns.append(
                 Column(
                     name=column_name,
@@ -88,6 +89,14 @@ def contract() -> dict[str, Table]:
             keys=keys,
         )
     return tables
+
+
+@cache
+def contract() -> dict[str, Table]:
+    """Return the contract tables by name, in the order of ``contract.yaml``."""
+    with resources.files("forlop.extract").joinpath("contract.yaml").open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return parse_tables(raw, "contract.yaml")
 
 
 def processing_order() -> list[str]:

@@ -1,0 +1,42 @@
+"""`forlop survey ...`: patient-experience surveys (002, the national outpatient survey).
+
+``validate``: read and validate a survey directory (frame, responses, optional population) against
+the questionnaire (002's, or ``--questionnaire FILE``): usable rows to clean/, bad rows with their
+reason to rejected/, validation_summary.csv.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from forlop.choices import Lang
+
+survey_app = typer.Typer(
+    help="Patient-experience surveys (SINTEF's national outpatient survey, 2024): questionnaire and validation.",
+    no_args_is_help=True,
+)
+
+
+@survey_app.command()
+def validate(
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
+    ),
+    out: Path = typer.Option(..., "--out", help="Folder for clean/, rejected/ and validation_summary.csv."),
+    questionnaire: Path = typer.Option(
+        None,
+        "--questionnaire",
+        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
+    ),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Read and validate a survey: usable rows to clean/, bad rows with their reason to rejected/."""
+    from forlop.survey import load, validate_survey
+
+    summary = validate_survey(data, out, questionnaire=load(questionnaire, lang=lang), lang=lang)
+    for line in summary.lines(lang):
+        typer.echo(line)
