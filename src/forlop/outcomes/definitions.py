@@ -14,7 +14,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from forlop.extract.contract import TYPES, Column, Table
+from forlop.extract.contract import Table, parse_tables
 
 
 @dataclass(frozen=True)
@@ -59,26 +59,7 @@ def measures() -> dict[str, Measure]:
 @cache
 def tables() -> dict[str, Table]:
     """Return the input tables of ``contract.yaml`` as ``forlop.extract`` tables (referrals first)."""
-    raw = _read_yaml("contract.yaml")
-    out = {}
-    for name, spec in raw["tables"].items():
-        columns = []
-        for column_name, c in spec["columns"].items():
-            if c["type"] not in TYPES:
-                raise ValueError(f"outcomes/contract.yaml: {name}.{column_name}: unknown type {c['type']}")
-            columns.append(
-                Column(
-                    name=column_name,
-                    type=c["type"],
-                    nullable=bool(c.get("nullable", False)),
-                    key=bool(c.get("key", False)),
-                    ref=c.get("ref"),
-                    values=tuple(c.get("values", ())),
-                )
-            )
-        keys = tuple((c.name,) for c in columns if c.key)
-        out[name] = Table(name=name, columns=tuple(columns), checks=tuple(spec.get("checks", ())), keys=keys)
-    return out
+    return parse_tables(_read_yaml("contract.yaml"), "outcomes/contract.yaml")
 
 
 @cache
