@@ -114,12 +114,7 @@ def read_user_csv(
     """
     import pandas as pd
 
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(
-            "--encoding", t("input.unknown_encoding", lang, encoding=encoding), example="utf-8, cp1252"
-        ) from None
+    check_encoding(encoding, lang)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -151,3 +146,13 @@ class SuppressionError(RuntimeError):
             f"{len(exposed)} hidden cell(s) can still be worked out from the published table and no cell is "
             f"left to hide in their lines (cells {exposed[:10]})"
         )
+
+
+def check_encoding(encoding: str, lang: str | None = None) -> None:
+    """An ``--encoding`` must be one Python knows (``codecs.lookup``); else one line, exit 2."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(
+            "--encoding", t("input.unknown_encoding", lang, encoding=encoding), example="utf-8, cp1252"
+        ) from None

@@ -16,7 +16,7 @@ from forlop.errors import InputError
 from forlop.extract.contract import Table
 from forlop.extract.parse import INT_PATTERN, ColumnSQL, column_sql, text_alias, value_alias
 from forlop.extract.rules import sql_message
-from forlop.extract.sources import Source, ident, one_row, sql_text
+from forlop.extract.sources import Source, ident, load_source, one_row, sql_text
 from forlop.i18n import t
 
 
@@ -138,3 +138,19 @@ def known_warnings(con: duckdb.DuckDBPyConnection, table: Table, lang: str | Non
                 )
             )
     return warnings
+
+
+def check_table(
+    con: duckdb.DuckDBPyConnection, table: Table, source: Source, id_types: dict[str, bool], lang: str | None
+) -> None:
+    """Load one opened source and apply the contract's column rules (DESIGN.md "Input contract").
+
+    Fatal problems (a column of the wrong type) raise :class:`InputError`; bad rows get their reason
+    in the check table, ready for a module's own row rules and then ``output.write_table``. The one
+    sequence every reader of a contract table runs (registry extract, outcome monitoring, survey).
+    """
+    load_source(con, source, lang)
+    decide_id_types(con, table, source, id_types)
+    sqls = column_sqls(table, source, id_types, lang)
+    check_values(con, table, source, sqls, lang)
+    check_types(con, table, source, sqls, lang)

@@ -17,19 +17,18 @@ a hidden folder and moved into place at the end, and old results are removed at 
 
 from __future__ import annotations
 
-import codecs
 import shutil
 import time
 from pathlib import Path
 
 import duckdb
 
-from forlop.errors import InputError
-from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types, known_warnings
+from forlop.errors import InputError, check_encoding
+from forlop.extract.checks import check_table, known_warnings
 from forlop.extract.contract import Table, contract, processing_order
 from forlop.extract.output import move_into_place, remove_old_results, write_table
 from forlop.extract.rules import prepare_keys
-from forlop.extract.sources import Source, drop_source, load_source, open_source, sql_text
+from forlop.extract.sources import Source, drop_source, open_source, sql_text
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, ValidationSummary, write_summary
 from forlop.i18n import t
 from forlop.progress import say
@@ -84,11 +83,7 @@ def _validate_table(
 ) -> TableCounts:
     """Check one table and write its clean and rejected rows to ``stage``; return its counts."""
     try:
-        load_source(con, source, lang)
-        decide_id_types(con, table, source, id_types)
-        sqls = column_sqls(table, source, id_types, lang)
-        check_values(con, table, source, sqls, lang)
-        check_types(con, table, source, sqls, lang)
+        check_table(con, table, source, id_types, lang)
         counts = write_table(con, table, source, stage, lang)
     except duckdb.Error as error:  # e.g. a Parquet page that is not UTF-8 or is cut short
         detail = str(error).strip().splitlines()[0].strip()
@@ -127,12 +122,7 @@ def validate_extract(
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     if not data_dir.is_dir():
         raise InputError(str(data_dir), t("extract.no_folder", lang))
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(
-            "--encoding", t("input.unknown_encoding", lang, encoding=encoding), example="utf-8, cp1252"
-        ) from None
+    check_encoding(encoding, lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_old_results(out_dir)
     stage = out_dir / _STAGE

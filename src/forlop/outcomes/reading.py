@@ -25,10 +25,10 @@ import pandas as pd
 import pyarrow as pa
 
 from forlop.errors import InputError
-from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types
+from forlop.extract.checks import check_table
 from forlop.extract.output import move_into_place, write_table
 from forlop.extract.rules import prepare_keys, sql_message
-from forlop.extract.sources import drop_source, load_source, open_source
+from forlop.extract.sources import drop_source, open_source
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, write_summary
 from forlop.i18n import t
 from forlop.outcomes.definitions import tables
@@ -107,11 +107,7 @@ def read_tables(data_dir: Path, out_dir: Path, lang: str | None = None) -> Valid
         for name, table in tables().items():
             source = sources[name]
             try:
-                load_source(con, source, lang)
-                decide_id_types(con, table, source, id_types)
-                sqls = column_sqls(table, source, id_types, lang)
-                check_values(con, table, source, sqls, lang)
-                check_types(con, table, source, sqls, lang)
+                check_table(con, table, source, id_types, lang)
                 _add_reasons(con, name, table.checks, lang)
                 counts[name] = write_table(con, table, source, stage, lang)
                 columns = ", ".join(f'"{c.name}"' for c in table.columns)

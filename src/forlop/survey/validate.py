@@ -35,12 +35,12 @@ import duckdb
 import yaml
 
 from forlop.errors import InputError
-from forlop.extract.checks import check_types, check_values, column_sqls, decide_id_types
+from forlop.extract.checks import check_table
 from forlop.extract.contract import Column, Table, parse_tables
 from forlop.extract.output import move_into_place, write_table
 from forlop.extract.parse import INT_PATTERN
 from forlop.extract.rules import prepare_keys, sql_message
-from forlop.extract.sources import Source, drop_source, ident, load_source, one_row, open_source, sql_text
+from forlop.extract.sources import Source, drop_source, ident, one_row, open_source, sql_text
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, ValidationSummary, write_summary
 from forlop.i18n import t
 from forlop.survey.questionnaire import Item, Questionnaire, load
@@ -267,11 +267,7 @@ def validate_survey(
         for name, source in sources.items():
             table = tables[name]
             try:
-                load_source(con, source, lang)
-                decide_id_types(con, table, source, id_types)
-                sqls = column_sqls(table, source, id_types, lang)
-                check_values(con, table, source, sqls, lang)
-                check_types(con, table, source, sqls, lang)
+                check_table(con, table, source, id_types, lang)
                 if name == RESPONSES:
                     _check_responses(con, questionnaire, source, lang)
                 elif name == POPULATION:
