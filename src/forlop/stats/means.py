@@ -9,7 +9,6 @@ the mean of the two middle ones).
 from __future__ import annotations
 
 import numpy as np
-from statsmodels.stats.weightstats import DescrStatsW
 
 #: Quantile definition for every median and percentile Forløp publishes.
 QUANTILE_METHOD = "linear"
@@ -23,6 +22,8 @@ def mean_ci(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, floa
         return float("nan"), float("nan"), float("nan")
     if x.size == 1:
         return float(x[0]), float("nan"), float("nan")
+    from statsmodels.stats.weightstats import DescrStatsW  # imports scipy.stats: only when a mean is asked for
+
     low, high = DescrStatsW(x).tconfint_mean(alpha=alpha)
     return float(x.mean()), float(low), float(high)
 

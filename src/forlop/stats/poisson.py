@@ -1,15 +1,19 @@
-"""Rates with exact Poisson confidence intervals, from statsmodels' ``confint_poisson``.
+"""Rates with exact Poisson confidence intervals.
 
 Rate = events / exposure x ``per``. The interval is the exact (Garwood, central) Poisson interval
-of the count (method ``exact-c``: chi2(alpha/2; 2k)/2 and chi2(1 - alpha/2; 2k + 2)/2), scaled the
-same way. Used for patients per 10 000 inhabitants (001 figure 2) and for coercion rates per
-10 000 person-years (000). No exposure gives no rate (NaN).
+of the count, as statsmodels' ``confint_poisson(method="exact-c")`` gives it: chi2(alpha/2; 2k)/2
+and chi2(1 - alpha/2; 2k + 2)/2, scaled the same way. chi2(q; 2k)/2 is the q-quantile of a
+Gamma(k, 1), i.e. ``scipy.special.gammaincinv(k, q)``, which is what is computed here (the lower
+limit is 0 for k = 0); ``tests/stats/test_intervals.py`` checks it against statsmodels to 1e-10.
+Written on scipy.special because statsmodels' rates module imports ``scipy.stats``, about 0.6 s
+of start-up for a small run (issue 14). Used for patients per 10 000 inhabitants (001 figure 2)
+and for coercion rates per 10 000 person-years (000). No exposure gives no rate (NaN).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from statsmodels.stats.rates import confint_poisson
+from scipy.special import gammaincinv
 
 PER = 10_000
 
@@ -26,6 +30,9 @@ def poisson_rate(
     ok = exposure > 0
     if ok.any():
         rate[ok] = count[ok] / exposure[ok] * per
-        lo, hi = confint_poisson(count[ok], exposure[ok], method="exact-c", alpha=alpha)
-        low[ok], high[ok] = np.asarray(lo) * per, np.asarray(hi) * per
+        k, e = count[ok], exposure[ok]
+        with np.errstate(invalid="ignore"):
+            lo = np.where(k > 0, gammaincinv(np.maximum(k, 1e-300), alpha / 2), 0.0)
+        hi = gammaincinv(k + 1, 1 - alpha / 2)
+        low[ok], high[ok] = lo / e * per, hi / e * per
     return rate, low, high
