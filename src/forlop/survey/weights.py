@@ -112,7 +112,7 @@ def _collapse_other(frame: pd.Series, resp: pd.Series, empty: list[str], group: 
         if not candidates:
             raise DataError("survey.weights.cannot_collapse", group=group, margin=margin)
         pool.add(candidates.pop(0))
-    return {c: other for c in pool}
+    return dict.fromkeys(pool, other)
 
 
 def _collapse_adjacent(frame: pd.Series, resp: pd.Series, group: str, margin: str) -> dict[str, str]:
@@ -131,7 +131,7 @@ def _collapse_adjacent(frame: pd.Series, resp: pd.Series, group: str, margin: st
         neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(cells)]
         j = min(neighbours, key=lambda k: (count(cells[k], frame), k))
         low, high = min(i, j), max(i, j)
-        cells[low:high + 1] = [cells[low] + cells[high]]
+        cells[low : high + 1] = [cells[low] + cells[high]]
     return {c: "+".join(cell) for cell in cells if len(cell) > 1 for c in cell}
 
 
@@ -177,15 +177,24 @@ def _ipf(
         new = [np.bincount(c, weights=w, minlength=len(p)) for c, p in zip(codes, totals)]
         delta = max(float(np.max(np.abs(a - b))) for a, b in zip(new, old))
         if delta < epsilon:
+            # R stops here. Its rule compares sweeps, not margins: margins that contradict each other in
+            # the respondents repeat the same end-of-sweep tables and "converge" off target. Check them.
+            tolerance = float(s["margin_tolerance"]) * float(base.sum())
+            gaps = [float(np.max(np.abs(a - p))) for a, p in zip(new, totals)]
+            if max(gaps) > tolerance:
+                raise DataError("survey.weights.off_margin", group=group, sweeps=sweep, gap=max(gaps),
+                                tolerance=tolerance)  # fmt: skip
             return w, steps, sweep
         old = new
     raise DataError("survey.weights.not_converged", group=group, maxit=int(s["maxit"]), delta=delta, epsilon=epsilon)
 
 
-def _groups(respondents: pd.DataFrame, frame: pd.DataFrame, by_sector: bool) -> list[tuple[str, pd.DataFrame,
-                                                                                          pd.DataFrame, list[str]]]:
+def _groups(
+    respondents: pd.DataFrame, frame: pd.DataFrame, by_sector: bool
+) -> list[tuple[str, pd.DataFrame, pd.DataFrame, list[str]]]:
     s = settings()
     if not by_sector:
+
         def with_place(table: pd.DataFrame) -> pd.DataFrame:
             table = table.copy()
             place = table["unit"].where(table["sector"] != "AS", table["region"])
