@@ -79,6 +79,9 @@ def fit_sectors(respondents: pd.DataFrame, score: str, covariates: list[str]) ->
         if rows["unit"].isna().all():
             continue  # AS: no unit
         used = rows.dropna(subset=[score, *covariates]).copy()
+        for column in covariates:  # patsy reads a pandas categorical by its codes, an object column value by value
+            if not pd.api.types.is_numeric_dtype(used[column]) or pd.api.types.is_bool_dtype(used[column]):
+                used[column] = used[column].astype(str).astype("category")
         if used.empty:
             fits.append(SectorFit(sector, used.assign(expected=np.nan), float("nan"), float("nan")))
             continue
