@@ -99,7 +99,7 @@ def run_analysis(
     questionnaire = questionnaire or load(lang=lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    say(t("survey.analyse.step", lang, step="validate"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.validate", lang)), progress)
     validation = validate_survey(data_dir, out_dir / VALIDATED, questionnaire=questionnaire, lang=lang)
     clean = validation.clean_dir
     frame = pd.read_parquet(clean / f"{FRAME}.parquet")
@@ -107,7 +107,7 @@ def run_analysis(
     population_file = clean / f"{POPULATION}.parquet"
     population = pd.read_parquet(population_file) if population_file.is_file() else None
 
-    say(t("survey.analyse.step", lang, step="respondents"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.respondents", lang)), progress)
     respondents = build_respondents(frame, responses, questionnaire)
     responses = responses.reset_index(drop=True)
     files: list[Path] = []
@@ -116,25 +116,25 @@ def run_analysis(
         files.append(out_dir / name)
         table.to_csv(files[-1], index=False)
 
-    say(t("survey.analyse.step", lang, step="response"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.response", lang)), progress)
     write(RESPONSE_FILE, response_table(frame))
     self_groups = diagnosis_groups(respondents["person_id"], responses, questionnaire)
     write(REPRESENTATIVENESS_FILE, representativeness(respondents, population, self_groups))
 
-    say(t("survey.analyse.step", lang, step="frequencies"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.frequencies", lang)), progress)
     groups = breakdown_groups(respondents, responses, questionnaire)
     answers = long_answers(responses, questionnaire)
     write(FREQUENCIES_FILE, frequency_table(answers, respondents[["person_id", "sector"]], groups, questionnaire))
 
-    say(t("survey.analyse.step", lang, step="scores"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.scores", lang)), progress)
     scores = score_columns(questionnaire, respondents)
     write(SCORES_FILE, score_table(respondents, groups, scores, SECTORS))
     write(ALPHA_FILE, alpha_table(respondents, questionnaire))
 
-    say(t("survey.analyse.step", lang, step="regressions"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.regressions", lang)), progress)
     write(REGRESSIONS_FILE, regressions(respondents, SECTORS, progress=progress, lang=lang))
 
-    say(t("survey.analyse.step", lang, step="weights"), progress)
+    say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.weights", lang)), progress)
     respondents["weight"] = np.asarray(_weights(respondents, frame, progress, lang), dtype=float)
     index_scores = [k for k, i in questionnaire.indices.items() if i.score != "items"]
     extra = [c for c in dict.fromkeys([*index_scores, *definitions()["mean_items"]]) if c in respondents]
