@@ -69,6 +69,7 @@ def analyse(
         typer.echo(line)
 
 
+@survey_app.command()
 def synth(
     out: Path = typer.Option(
         ..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."
