@@ -48,10 +48,12 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # ``used`` has no missing values (listwise deletion above), so patsy's per-column NA scan is
+            # skipped (missing="none"): 0.4 s -> 0.08 s per fit at 002's size
             if kind == "logit":
-                result = smf.logit(formula, data=used).fit(disp=0, maxiter=100)
+                result = smf.logit(formula, data=used, missing="none").fit(disp=0, maxiter=100)
             else:
-                result = smf.ols(formula, data=used).fit()
+                result = smf.ols(formula, data=used, missing="none").fit()
     except (np.linalg.LinAlgError, PerfectSeparationError, ValueError):
         return None
     ci = result.conf_int()
@@ -76,17 +78,22 @@ def regressions(
     respondents: pd.DataFrame, sectors: tuple[str, ...] = SECTORS, progress: bool = True, lang: str | None = None
 ) -> pd.DataFrame:
     """``OUT/regressions.csv``: every model of ``models.yaml`` per sector (module docstring)."""
+    from threadpoolctl import threadpool_limits
+
     spec = models_spec()
     parts = []
-    for model, model_spec in spec["models"].items():
-        terms = model_terms(model)
-        for sector in sectors:
-            data = respondents[respondents["sector"] == sector]
-            table = fit(data, model_spec["outcome"], terms, model_spec["kind"])
-            if table is None:
-                say(t("survey.analyse.no_fit", lang, model=model, sector=sector, n=len(data)), progress)
-                continue
-            parts.append(table.assign(model=model, sector=sector))
+    # One BLAS thread: the design matrices are small (20 000 x 28), and OpenBLAS's worker threads,
+    # spinning on 2 cores shared with other processes, made one X'X take 1.0 s instead of 2 ms.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for model, model_spec in spec["models"].items():
+            terms = model_terms(model)
+            for sector in sectors:
+                data = respondents[respondents["sector"] == sector]
+                table = fit(data, model_spec["outcome"], terms, model_spec["kind"])
+                if table is None:
+                    say(t("survey.analyse.no_fit", lang, model=model, sector=sector, n=len(data)), progress)
+                    continue
+                parts.append(table.assign(model=model, sector=sector))
     if not parts:
         return pd.DataFrame(columns=REGRESSION_COLUMNS)
     return pd.concat(parts, ignore_index=True)[REGRESSION_COLUMNS]
