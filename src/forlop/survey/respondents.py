@@ -67,7 +67,7 @@ def codes_of(series: pd.Series) -> pd.Series:
     def one(value: object) -> frozenset[int] | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
-        return frozenset(int(v) for v in value)  # type: ignore[attr-defined]
+        return frozenset(value.tolist() if isinstance(value, np.ndarray) else value)  # type: ignore[arg-type]
 
     return series.map(one)
 

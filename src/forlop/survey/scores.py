@@ -72,21 +72,32 @@ def score_table(
     ``groups`` has person_id, breakdown, group (one row per membership; multi-response groups give
     a person several rows). Missing scores are left out of each mean (item-wise exclusion).
     """
-    long = respondents[["person_id", "sector", *scores]].melt(
-        id_vars=["person_id", "sector"], var_name="score", value_name="value"
-    )
-    long = long[long["value"].notna()]
-    joined = long.merge(groups, on="person_id", how="inner")
-    joined["score"] = pd.Categorical(joined["score"], categories=scores)
-    joined["sector"] = pd.Categorical(joined["sector"], categories=sectors)
+    person_index = pd.Index(respondents["person_id"])
+    values = respondents[scores].to_numpy(dtype=float)
+    sector = respondents["sector"].to_numpy()
+    breakdowns = list(groups["breakdown"].cat.categories)
     rows = []
-    keys = ["score", "sector", "breakdown", "group"]
-    for (score, sector, breakdown, group), values in joined.groupby(keys, sort=True, observed=True)["value"]:
-        x = values.to_numpy(dtype=float)
-        mean, low, high = mean_ci(x)
-        sd = float(np.std(x, ddof=1)) if x.size > 1 else float("nan")
-        rows.append((score, sector, breakdown, group, x.size, mean, sd, low, high))
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    for order, breakdown in enumerate(breakdowns):  # one breakdown at a time: no long table of every score
+        mine = groups[groups["breakdown"] == breakdown]
+        at = person_index.get_indexer(mine["person_id"])
+        keep = at >= 0
+        at, group = at[keep], mine["group"].to_numpy()[keep]
+        cells = pd.DataFrame({"sector": sector[at], "group": group}).groupby(["sector", "group"], sort=False).indices
+        for (sec, grp), members in cells.items():
+            block = values[at[members]]
+            for k, score in enumerate(scores):
+                x = block[:, k]
+                x = x[np.isfinite(x)]
+                if x.size == 0:
+                    continue
+                mean, low, high = mean_ci(x)
+                sd = float(np.std(x, ddof=1)) if x.size > 1 else float("nan")
+                rows.append((score, sec, breakdown, grp, x.size, mean, sd, low, high, k, order))
+    columns = [*SCORE_COLUMNS, "_score", "_breakdown"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["_sector"] = table["sector"].map({s: i for i, s in enumerate(sectors)})
+    table = table.sort_values(["_score", "_sector", "_breakdown", "group"], kind="stable")
+    return table[SCORE_COLUMNS].reset_index(drop=True)
 
 
 __all__ = ["SCORE_COLUMNS", "index_score", "index_scores", "score_table", "scored_items"]
