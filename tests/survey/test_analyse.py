@@ -18,7 +18,7 @@ from forlop.survey.frequencies import breakdown_groups, frequency_table, long_an
 from forlop.survey.models import REGRESSION_COLUMNS, fit, model_terms, regressions
 from forlop.survey.respondents import build_respondents, covariates, definitions
 from forlop.survey.response import representativeness, response_table
-from forlop.survey.scores import index_scores
+from forlop.survey.scores import index_scores, score_table
 from tests.cli import forlop
 from tests.survey.fixture import frame_table, write_survey
 
@@ -69,6 +69,16 @@ def test_continuity9_sum_needs_all_nine_and_uaktuelt_is_missing() -> None:
     assert scores["CONTINUITY9"].iloc[0] == 30
     assert math.isnan(scores["CONTINUITY9"].iloc[1])
     assert math.isnan(scores["C5"].iloc[0]) and math.isnan(scores["C11"].iloc[1])
+
+
+def test_score_table_mean_sd_and_t_interval() -> None:
+    # PHV values 2, 3, 4: mean 3, sd 1, t(0.975, 2) = 4.302653: 3 -/+ 4.302653 / sqrt(3) = 3 -/+ 2.484138
+    people = pd.DataFrame({"person_id": [1, 2, 3, 4], "sector": ["PHV"] * 3 + ["AS"], "STAR": [2.0, 3, 4, np.nan]})
+    groups = pd.DataFrame({"person_id": [1, 2, 3, 4], "breakdown": pd.Categorical(["all"] * 4), "group": "all"})
+    table = score_table(people, groups, ["STAR"], ("PHV", "TSB", "AS"))
+    assert table[["score", "sector", "n", "mean", "sd"]].values.tolist() == [["STAR", "PHV", 3, 3.0, 1.0]]
+    assert table["ci_low"].iloc[0] == pytest.approx(3 - 2.484138, abs=1e-5)
+    assert table["ci_high"].iloc[0] == pytest.approx(3 + 2.484138, abs=1e-5)
 
 
 # --- frequencies --------------------------------------------------------------------------------------------

@@ -67,8 +67,9 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
         }
     )
     if kind == "logit":
-        for column in ("estimate", "ci_low", "ci_high"):
-            table[column] = np.exp(table[column])
+        with np.errstate(over="ignore"):  # a separated covariate's huge coefficient: an odds ratio of inf
+            for column in ("estimate", "ci_low", "ci_high"):
+                table[column] = np.exp(table[column])
     table["n"] = int(result.nobs)
     table["r2"] = float(result.rsquared) if kind == "ols" else np.nan
     return table
