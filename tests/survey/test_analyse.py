@@ -296,3 +296,42 @@ def test_command_bad_input_is_one_line(tmp_path: Path) -> None:
     result = forlop("survey", "analyse", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("nothing: mappen finnes ikke")  # the one error line
+
+
+def test_another_questionnaire_without_002s_items(tmp_path: Path) -> None:
+    """Covariates, outcomes and breakdowns whose 002 items are absent are missing; the rest is analysed."""
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text(
+        """
+survey: small
+forms: [PHV_TSB, AS]
+scales:
+  YN: [{code: 1, nb: "Ja", en: "Yes"}, {code: 2, nb: "Nei", en: "No"}]
+  S3: [{code: 0, nb: "Aldri", en: "Never"}, {code: 1, nb: "Av og til", en: "Sometimes"},
+       {code: 2, nb: "Alltid", en: "Always"}]
+items:
+  - {id: M1, section: M, type: single, text: {nb: "Plan", en: "Plan"}, scale: YN}
+  - {id: R1, section: R, type: single, text: {nb: a, en: a}, scale: S3}
+  - {id: R2, section: R, type: single, text: {nb: b, en: b}, scale: S3}
+indices:
+  STAR: {name: {nb: S, en: S}, items: [R1, R2], score: mean, range: [0, 2], reverse: [R2], min_items: 2}
+""",
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    frame_table().to_csv(data / "survey_frame.csv", index=False)
+    pd.DataFrame(
+        {"person_id": [1, 2, 3], "form": "PHV_TSB", "answered_on": "2023-06-12", "M1": [1, 2, 1], "R1": [2, 1, 0],
+         "R2": [0, 1, ""]}
+    ).to_csv(data / "survey_responses.csv", index=False)  # fmt: skip
+    result = forlop("survey", "analyse", "--data", str(data), "--out", str(tmp_path / "out"),
+                    "--questionnaire", str(questionnaire), "--lang", "en")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    freq = pd.read_csv(tmp_path / "out" / "frequencies.csv")
+    m1 = freq[(freq["item"] == "M1") & (freq["sector"] == "PHV") & (freq["breakdown"] == "all")]
+    assert m1["count"].tolist() == [1, 1]  # persons 1, 2 are PHV (Ja, Nei); person 3 is TSB
+    assert set(freq["breakdown"]) == {"all", "age_group"}  # no L6, L7a, L8a: no other breakdown
+    scores = pd.read_csv(tmp_path / "out" / "scores.csv")
+    star = scores[(scores["score"] == "STAR") & (scores["breakdown"] == "all")]
+    assert star["mean"].tolist() == [1.5]  # PHV: (2 + 2) / 2 = 2 and (1 + 1) / 2 = 1; person 3 lacks R2

@@ -23,7 +23,7 @@ import pandas as pd
 
 from forlop.stats import proportion_ci
 from forlop.survey.questionnaire import Questionnaire
-from forlop.survey.respondents import codes_of, definitions
+from forlop.survey.respondents import answers, codes_of, definitions
 
 FREQUENCY_COLUMNS = ["item", "option", "sector", "breakdown", "group", "n", "count", "share", "ci_low", "ci_high"]
 ALL = "all"
@@ -40,7 +40,7 @@ def breakdown_groups(respondents: pd.DataFrame, responses: pd.DataFrame, questio
         if breakdown["kind"] == "age_group":
             group = respondents["age_group"]
         elif breakdown["kind"] == "item":
-            codes = pd.to_numeric(responses[questionnaire.item(breakdown["item"]).column], errors="coerce")
+            codes = pd.to_numeric(answers(responses, questionnaire, breakdown["item"]), errors="coerce")
             group = codes.map(lambda c: None if np.isnan(c) else str(int(c)))
         else:  # diagnosis: multi-response groups from L6
             parts.append(diagnosis_groups(respondents["person_id"], responses, questionnaire).assign(breakdown=name))
@@ -56,7 +56,7 @@ def diagnosis_groups(person_id: pd.Series, responses: pd.DataFrame, questionnair
     """person_id, group: the self-reported diagnosis groups of ``definitions.yaml`` each respondent ticked (L6)."""
     groups = definitions()["diagnosis_groups"]
     by_code = {code: key for key, spec in groups.items() for code in spec["L6"]}
-    sets = codes_of(responses[questionnaire.item("L6").column])
+    sets = codes_of(answers(responses, questionnaire, "L6"))
     rows = pd.DataFrame({"person_id": person_id.to_numpy(), "codes": sets.to_numpy()}).dropna()
     rows = rows.assign(code=rows["codes"].map(sorted)).explode("code")
     rows["group"] = rows["code"].map(by_code)

@@ -40,6 +40,8 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
     import statsmodels.formula.api as smf
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
+    if outcome not in data or any(t not in data for t in terms):
+        return None  # another questionnaire without the item the outcome or a covariate is built from
     used = data[[outcome, *terms]].dropna()
     terms = [t for t in terms if used[t].nunique() > 1]
     if len(used) <= len(terms) + 1 or used[outcome].nunique() < 2:

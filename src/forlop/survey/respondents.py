@@ -72,6 +72,19 @@ def codes_of(series: pd.Series) -> pd.Series:
     return series.map(one)
 
 
+def answers(responses: pd.DataFrame, questionnaire: Questionnaire, item_id: str) -> pd.Series:
+    """The data column of item ``item_id``; all empty when the questionnaire has no such item.
+
+    The settings name 002's items (L6, K4, ...); with another questionnaire (``--questionnaire``) a
+    covariate, outcome or breakdown whose item is absent is missing for everyone, and the models or
+    breakdowns that need it are left out, instead of stopping the analysis.
+    """
+    column = next((i.column for i in questionnaire.items if i.id == item_id), None)
+    if column is None or column not in responses:
+        return pd.Series(None, index=responses.index, dtype="object")
+    return responses[column]
+
+
 def _ticked(sets: pd.Series, codes: list[int]) -> pd.Series:
     """1.0 when the set holds one of ``codes``, 0.0 when not, NaN when the item is empty."""
     wanted = set(codes)
@@ -94,7 +107,8 @@ def binary(values: pd.Series, one: list[int], zero: list[int]) -> pd.Series:
 
 def harmonised(values: pd.Series, questionnaire: Questionnaire, item_id: str) -> pd.Series:
     """The item's codes with form-only options mapped to their common code (``harmonised``)."""
-    mapping = {o.code: o.harmonised for o in questionnaire.item(item_id).options if o.harmonised is not None}
+    item = next((i for i in questionnaire.items if i.id == item_id), None)
+    mapping = {o.code: o.harmonised for o in (item.options if item else ()) if o.harmonised is not None}
     codes = pd.to_numeric(values, errors="coerce")
     return codes.replace(mapping) if mapping else codes
 
@@ -107,7 +121,6 @@ def covariates(
     ``responses`` and ``people`` (register columns with ``model_age_group``) share one row per respondent.
     """
     spec = definitions()["covariates"]
-    col = {i.id: i.column for i in questionnaire.items}
     out = pd.DataFrame(index=responses.index)
     out["female"] = (people["sex"] == "F").astype(float).where(people["sex"].isin(["F", "M"]))
     model_age = people["model_age_group"]
@@ -116,16 +129,17 @@ def covariates(
         out[name] = (model_age == label).astype(float).where(model_age.notna())
     for name in ("higher_education", "own_income", "lives_alone"):
         item = spec[name]["item"]
-        codes = pd.to_numeric(responses[col[item]], errors="coerce")
+        codes = pd.to_numeric(answers(responses, questionnaire, item), errors="coerce")
         out[name] = codes.isin(spec[name]["one"]).astype(float).where(codes.notna())
     five = spec["over_five_years"]
-    codes = pd.to_numeric(responses[col[five["item"]]], errors="coerce")
+    codes = pd.to_numeric(answers(responses, questionnaire, five["item"]), errors="coerce")
     value = codes.isin(five["one"]).astype(float).where(codes.notna())
-    gate = pd.to_numeric(responses[col[five["zero_when"]["item"]]], errors="coerce")
+    gate = pd.to_numeric(answers(responses, questionnaire, five["zero_when"]["item"]), errors="coerce")
     out["over_five_years"] = value.mask(gate.isin(five["zero_when"]["in"]), 0.0)
-    out["severe"] = binary(responses[col[spec["severe"]["item"]]], spec["severe"]["one"], spec["severe"]["zero"])
+    severe = spec["severe"]
+    out["severe"] = binary(answers(responses, questionnaire, severe["item"]), severe["one"], severe["zero"])
     diag = spec["diagnoses"]
-    sets = codes_of(responses[col[diag["item"]]])
+    sets = codes_of(answers(responses, questionnaire, diag["item"]))
     merged = {code: group[0] for group in diag["merge"] for code in group}
     ignore = set(diag["ignore"])
     count = sets.map(lambda s: np.nan if s is None else float(len({merged.get(c, c) for c in s} - ignore)))
@@ -133,25 +147,27 @@ def covariates(
     out["diagnoses_2"] = (count == 2).astype(float).where(count.notna())
     out["diagnoses_3"] = (count == 3).astype(float).where(count.notna())
     out["diagnoses_4"] = (count > 3).astype(float).where(count.notna())
-    k4 = codes_of(responses[col[spec["municipal_services"]["item"]]])
+    k4 = codes_of(answers(responses, questionnaire, spec["municipal_services"]["item"]))
     out["municipal_services"] = _count(k4, spec["municipal_services"]["codes"])
     for name in ("outreach_team", "day_centre", "work_scheme", "admission"):
         out[name] = _ticked(k4, spec[name]["codes"])
     coord = spec["coordination"]
-    items = pd.DataFrame({i: pd.to_numeric(responses[col[i]], errors="coerce") for i in coord["items"]})
+    items = pd.DataFrame(
+        {i: pd.to_numeric(answers(responses, questionnaire, i), errors="coerce") for i in coord["items"]}
+    )
     out["coordination"] = items.isin(coord["one"]).any(axis=1).astype(float).where(items.notna().any(axis=1))
     fin = spec["finished"]
     finished = pd.Series(np.nan, index=responses.index)
     for sector, rows in fin["rows"].items():
         mine = people["sector"] == sector
         for item in reversed(rows):  # the first row wins: it is written last
-            value = binary(responses[col[item]], fin["one"], fin["zero"])
+            value = binary(answers(responses, questionnaire, item), fin["one"], fin["zero"])
             finished = finished.mask(mine & value.notna(), value)
     out["finished"] = finished
     dur = spec["duration"]
     duration = pd.Series(np.nan, index=responses.index)
     for item in reversed(dur["items"]):
-        value = harmonised(responses[col[item]], questionnaire, item)
+        value = harmonised(answers(responses, questionnaire, item), questionnaire, item)
         duration = duration.mask(value.notna(), value)
     known = duration.isin(dur["under_2"] + dur["three_to_six"] + dur["over_6"])
     out["duration_under_2"] = duration.isin(dur["under_2"]).astype(float).where(known)
@@ -165,10 +181,9 @@ def covariates(
 
 def outcomes(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
     """The binary model outcomes of ``models.yaml`` ``outcomes`` (1 / 0 / NaN)."""
-    col = {i.id: i.column for i in questionnaire.items}
     out = pd.DataFrame(index=responses.index)
     for name, spec in models_spec()["outcomes"].items():
-        out[name] = binary(responses[col[spec["item"]]], spec["one"], spec["zero"])
+        out[name] = binary(answers(responses, questionnaire, spec["item"]), spec["one"], spec["zero"])
     return out
 
 
@@ -176,7 +191,9 @@ def mean_items(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.Data
     """The items averaged in 002 (``definitions.yaml`` ``mean_items``): the code, special options missing."""
     out = pd.DataFrame(index=responses.index)
     for item_id in definitions()["mean_items"]:
-        item = questionnaire.item(item_id)
+        item = next((i for i in questionnaire.items if i.id == item_id), None)
+        if item is None:
+            continue
         valid = [o.code for o in item.options if o.special is None]
         codes = pd.to_numeric(responses[item.column], errors="coerce")
         out[item_id] = codes.where(codes.isin(valid)).astype(float)
@@ -223,6 +240,7 @@ __all__ = [
     "REGISTER_COLUMNS",
     "SECTORS",
     "add_ages",
+    "answers",
     "band",
     "binary",
     "build_respondents",
