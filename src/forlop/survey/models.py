@@ -47,15 +47,16 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
     if len(used) <= len(terms) + 1 or used[outcome].nunique() < 2:
         return None
     formula = f"{outcome} ~ " + (" + ".join(terms) if terms else "1")
+    arrays = {name: used[name].to_numpy(dtype=float) for name in used}  # patsy reads arrays faster than Series
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # ``used`` has no missing values (listwise deletion above), so patsy's per-column NA scan is
             # skipped (missing="none"): 0.4 s -> 0.08 s per fit at 002's size
             if kind == "logit":
-                result = smf.logit(formula, data=used, missing="none").fit(disp=0, maxiter=100)
+                result = smf.logit(formula, data=arrays, missing="none").fit(disp=0, maxiter=100)
             else:
-                result = smf.ols(formula, data=used, missing="none").fit()
+                result = smf.ols(formula, data=arrays, missing="none").fit()
     except (np.linalg.LinAlgError, PerfectSeparationError, ValueError):
         return None
     ci = result.conf_int()
