@@ -23,7 +23,7 @@ import pandas as pd
 
 from forlop.stats import proportion_ci
 from forlop.survey.questionnaire import Questionnaire
-from forlop.survey.respondents import answers, codes_of, definitions
+from forlop.survey.respondents import answers, definitions, ticked_codes
 
 FREQUENCY_COLUMNS = ["item", "option", "sector", "breakdown", "group", "n", "count", "share", "ci_low", "ci_high"]
 ALL = "all"
@@ -56,10 +56,9 @@ def diagnosis_groups(person_id: pd.Series, responses: pd.DataFrame, questionnair
     """person_id, group: the self-reported diagnosis groups of ``definitions.yaml`` each respondent ticked (L6)."""
     groups = definitions()["diagnosis_groups"]
     by_code = {code: key for key, spec in groups.items() for code in spec["L6"]}
-    sets = codes_of(answers(responses, questionnaire, "L6"))
-    rows = pd.DataFrame({"person_id": person_id.to_numpy(), "codes": sets.to_numpy()}).dropna()
-    rows = rows.assign(code=rows["codes"].map(sorted)).explode("code")
-    rows["group"] = rows["code"].map(by_code)
+    long = ticked_codes(answers(responses, questionnaire, "L6").reset_index(drop=True))
+    at = long.index.to_numpy()
+    rows = pd.DataFrame({"person_id": person_id.to_numpy()[at], "group": long.map(by_code).to_numpy()})
     rows = rows.dropna(subset=["group"]).drop_duplicates(["person_id", "group"])
     return rows[["person_id", "group"]].reset_index(drop=True)
 
@@ -71,13 +70,13 @@ def long_answers(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.Da
     long = frame.melt(id_vars="person_id", var_name="item", value_name="option").dropna(subset=["option"])
     parts = [long]
     for item in (i for i in questionnaire.items if i.type == "multiple"):
-        sets = codes_of(responses[item.column])
-        rows = pd.DataFrame({"person_id": responses["person_id"].to_numpy(), "option": sets.to_numpy()})
-        rows = rows.dropna().assign(option=lambda d: d["option"].map(sorted)).explode("option")
+        long = ticked_codes(responses[item.column].reset_index(drop=True))
+        persons = responses["person_id"].to_numpy()[long.index.to_numpy()]
+        rows = pd.DataFrame({"person_id": persons, "option": long.to_numpy()}).drop_duplicates()
         parts.append(rows.assign(item=item.id))
-    answers = pd.concat(parts, ignore_index=True)
-    answers["option"] = answers["option"].astype("int64")
-    return answers[["person_id", "item", "option"]]
+    table = pd.concat(parts, ignore_index=True)
+    table["option"] = table["option"].astype("int64")
+    return table[["person_id", "item", "option"]]
 
 
 def _memberships(person: np.ndarray, members_person: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.ndarray]:

@@ -61,15 +61,14 @@ def band(age: pd.Series, bands: list[list]) -> pd.Series:
     return result
 
 
-def codes_of(series: pd.Series) -> pd.Series:
-    """A multiple-choice column as a set of integer codes per row (None when the item is empty)."""
+def ticked_codes(series: pd.Series) -> pd.Series:
+    """A multiple-choice column in long form: one row per ticked code, indexed by the row it comes from.
 
-    def one(value: object) -> frozenset[int] | None:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        return frozenset(value.tolist() if isinstance(value, np.ndarray) else value)  # type: ignore[arg-type]
-
-    return series.map(one)
+    Rows whose item is empty have no entry (``Series.explode``, no per-row Python).
+    """
+    long = series.explode()
+    long = long[long.notna()]
+    return long.astype("int64")
 
 
 def answers(responses: pd.DataFrame, questionnaire: Questionnaire, item_id: str) -> pd.Series:
@@ -85,15 +84,23 @@ def answers(responses: pd.DataFrame, questionnaire: Questionnaire, item_id: str)
     return responses[column]
 
 
-def _ticked(sets: pd.Series, codes: list[int]) -> pd.Series:
-    """1.0 when the set holds one of ``codes``, 0.0 when not, NaN when the item is empty."""
-    wanted = set(codes)
-    return sets.map(lambda s: np.nan if s is None else float(bool(s & wanted))).astype(float)
+def _answered(series: pd.Series) -> pd.Series:
+    """True where a multiple-choice item has a list (even an empty one); False where it is empty."""
+    return series.notna()
 
 
-def _count(sets: pd.Series, codes: list[int]) -> pd.Series:
-    wanted = set(codes)
-    return sets.map(lambda s: np.nan if s is None else float(len(s & wanted))).astype(float)
+def _ticked(series: pd.Series, codes: list[int]) -> pd.Series:
+    """1.0 when the row ticked one of ``codes``, 0.0 when not, NaN when the item is empty."""
+    long = ticked_codes(series)
+    hit = long.isin(codes).groupby(level=0).any().reindex(series.index, fill_value=False)
+    return hit.astype(float).where(_answered(series))
+
+
+def _count(series: pd.Series, codes: list[int]) -> pd.Series:
+    """How many of ``codes`` the row ticked; NaN when the item is empty."""
+    long = ticked_codes(series)
+    count = long.isin(codes).groupby(level=0).sum().reindex(series.index, fill_value=0)
+    return count.astype(float).where(_answered(series))
 
 
 def binary(values: pd.Series, one: list[int], zero: list[int]) -> pd.Series:
@@ -139,15 +146,15 @@ def covariates(
     severe = spec["severe"]
     out["severe"] = binary(answers(responses, questionnaire, severe["item"]), severe["one"], severe["zero"])
     diag = spec["diagnoses"]
-    sets = codes_of(answers(responses, questionnaire, diag["item"]))
+    l6 = answers(responses, questionnaire, diag["item"])
     merged = {code: group[0] for group in diag["merge"] for code in group}
-    ignore = set(diag["ignore"])
-    count = sets.map(lambda s: np.nan if s is None else float(len({merged.get(c, c) for c in s} - ignore)))
-    count = count.astype(float)
+    long = ticked_codes(l6).replace(merged)
+    long = long[~long.isin(diag["ignore"])]
+    count = long.groupby(level=0).nunique().reindex(l6.index, fill_value=0).astype(float).where(_answered(l6))
     out["diagnoses_2"] = (count == 2).astype(float).where(count.notna())
     out["diagnoses_3"] = (count == 3).astype(float).where(count.notna())
     out["diagnoses_4"] = (count > 3).astype(float).where(count.notna())
-    k4 = codes_of(answers(responses, questionnaire, spec["municipal_services"]["item"]))
+    k4 = answers(responses, questionnaire, spec["municipal_services"]["item"])
     out["municipal_services"] = _count(k4, spec["municipal_services"]["codes"])
     for name in ("outreach_team", "day_centre", "work_scheme", "admission"):
         out[name] = _ticked(k4, spec[name]["codes"])
@@ -244,10 +251,10 @@ __all__ = [
     "band",
     "binary",
     "build_respondents",
-    "codes_of",
     "covariates",
     "definitions",
     "frame_margins",
     "models_spec",
     "outcomes",
+    "ticked_codes",
 ]

@@ -97,7 +97,8 @@ def register_diagnosis_group(main_diagnosis: pd.Series) -> pd.Series:
             return None
         return next((key for prefix, key in prefixes if normal.startswith(prefix)), None)
 
-    return main_diagnosis.map(one)
+    unique = main_diagnosis.dropna().unique()
+    return main_diagnosis.map({code: one(code) for code in unique})  # each distinct code once
 
 
 def _age_label(value: object) -> str | None:
