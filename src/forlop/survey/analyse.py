@@ -81,7 +81,9 @@ def _weights(respondents: pd.DataFrame, frame: pd.DataFrame, progress: bool, lan
     """Raked weights from ``forlop.survey.weights.rake`` (survey-weights branch) when present, else 1.0."""
     try:
         weights = importlib.import_module("forlop.survey.weights")
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as error:
+        if error.name != "forlop.survey.weights":
+            raise  # the module exists but something it imports is missing: say so, do not hide it
         say(t("survey.analyse.no_weights", lang), progress)
         return pd.Series(1.0, index=respondents.index)
     return weights.rake(respondents, frame_margins(frame), by_sector=True)
