@@ -56,6 +56,8 @@ def test_star_reversed_items_and_min_items() -> None:
     assert math.isnan(scores["STAR"].iloc[1])
     assert scores["STAR"].iloc[2] == pytest.approx(3.0)
     assert scores["R4"].tolist()[0] == 4 and scores["R9"].tolist()[0] == 0
+    stricter = index_scores(responses(star), Q, min_items={"STAR": 12})  # the definitions.yaml override
+    assert stricter["STAR"].iloc[0] == pytest.approx(43 / 12) and stricter["STAR"].iloc[1:].isna().all()
 
 
 def test_continuity9_sum_needs_all_nine_and_uaktuelt_is_missing() -> None:

@@ -217,6 +217,24 @@ def add_ages(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def min_items_setting(questionnaire: Questionnaire) -> dict[str, int]:
+    """``definitions.yaml`` ``min_items`` (index -> answered items needed), checked against the questionnaire.
+
+    Empty by default: the rule is each index's ``min_items`` in the questionnaire. An override names an
+    index of the questionnaire and a whole number from 1 to its number of items; otherwise one
+    ``InputError`` line.
+    """
+    from forlop.errors import InputError
+    from forlop.i18n import t
+
+    overrides = definitions().get("min_items") or {}
+    for key, value in overrides.items():
+        index = questionnaire.indices.get(key)
+        if index is None or isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= len(index.items):
+            raise InputError("survey/definitions.yaml", t("survey.analyse.min_items", index=key, value=value))
+    return dict(overrides)
+
+
 def frame_margins(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame for raking: person_id, sector, unit, region, sex, age_group of every frame row."""
     return add_ages(frame)[["person_id", "sector", "unit", "region", "sex", "age_group"]]
@@ -232,7 +250,7 @@ def build_respondents(frame: pd.DataFrame, responses: pd.DataFrame, questionnair
     responses = responses.reset_index(drop=True)
     people = responses[["person_id"]].merge(people, on="person_id", how="left", validate="one_to_one")
     people["unit"] = people["unit"].where(people["sector"] != "AS")
-    scores = index_scores(responses, questionnaire)
+    scores = index_scores(responses, questionnaire, min_items_setting(questionnaire))
     parts = [
         people,
         scores,

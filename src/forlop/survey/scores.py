@@ -7,7 +7,8 @@ Rules (docs/definitions.md, "Patient-experience survey (002)", "Analysis"):
   missing (002 §3.4.1: "kategori 6 ekskludert"). A reverse-scored item scores ``low + high - code``
   (STAR-P R4, R7, R9: 4 - code; 002 §3.4.1 "snudd, slik at høyere skåre indikerer bedre");
 - an index is scored when at least ``min_items`` of its items have a scored value (the index's own
-  ``min_items`` in the questionnaire: STAR 6 of 12, CONTINUITY9 9 of 9; 002 states no rule);
+  ``min_items`` in the questionnaire: STAR 6 of 12, CONTINUITY9 9 of 9; 002 states no rule), unless
+  ``definitions.yaml`` ``min_items`` overrides it for that index;
   ``score: mean`` is the mean of the answered items (STAR, 0-4, Fig 10-2); ``score: sum`` is the
   sum, scaled up to all items when fewer are allowed (mean of the answered items x number of items;
   CONTINUITY9, 9-45, Tab 11-1, which requires all nine so is the plain sum); ``score: items`` has
@@ -40,15 +41,18 @@ def scored_items(responses: pd.DataFrame, index: Index, questionnaire: Questionn
     return pd.DataFrame(out, index=responses.index)
 
 
-def index_score(items: pd.DataFrame, index: Index) -> pd.Series:
-    """The index score per row of the scored ``items`` (module docstring); NaN below ``min_items``."""
+def index_score(items: pd.DataFrame, index: Index, min_items: int | None = None) -> pd.Series:
+    """The index score per row of the scored ``items`` (module docstring); NaN below ``min_items``
+    (default: the index's own)."""
     answered = items.notna().sum(axis=1)
     mean = items.mean(axis=1, skipna=True)
     score = mean * len(index.items) if index.score == "sum" else mean
-    return score.where(answered >= index.min_items)
+    return score.where(answered >= (index.min_items if min_items is None else min_items))
 
 
-def index_scores(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
+def index_scores(
+    responses: pd.DataFrame, questionnaire: Questionnaire, min_items: dict[str, int] | None = None
+) -> pd.DataFrame:
     """Every scored index (``score`` mean or sum) and every scored index item, as columns keyed by id.
 
     An item in several indices (C1 in CONTINUITY and CONTINUITY9) is scored by the first index
@@ -60,7 +64,7 @@ def index_scores(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.Da
         for item_id in items:
             out.setdefault(item_id, items[item_id])
         if index.score != "items":
-            out[index.key] = index_score(items, index)
+            out[index.key] = index_score(items, index, (min_items or {}).get(index.key))
     return pd.DataFrame(out, index=responses.index)
 
 
