@@ -95,7 +95,9 @@ def regressions(
                 data = respondents[respondents["sector"] == sector]
                 table = fit(data, model_spec["outcome"], terms, model_spec["kind"])
                 if table is None:
-                    say(t("survey.analyse.no_fit", lang, model=model, sector=sector, n=len(data)), progress)
+                    columns = [c for c in (model_spec["outcome"], *terms) if c in data]
+                    complete = len(data[columns].dropna())
+                    say(t("survey.analyse.no_fit", lang, model=model, sector=sector, n=complete), progress)
                     continue
                 parts.append(table.assign(model=model, sector=sector))
     if not parts:
