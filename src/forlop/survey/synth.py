@@ -85,10 +85,13 @@ def _standard(x: np.ndarray) -> np.ndarray:
 
 
 def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """OLS coefficients of y on [1, x] over complete rows (numpy lstsq; only used for calibration here)."""
+    """OLS coefficients of y on [1, x] over complete rows (hand-written: only the calibration uses it)."""
     ok = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
     design = np.column_stack([np.ones(ok.sum()), x[ok]])
-    return np.linalg.lstsq(design, y[ok], rcond=None)[0][1:]
+    # normal equations with einsum (no BLAS threads: on a loaded machine BLAS's threads cost 10x more than
+    # this); a 28 x 28 solve instead of lstsq's SVD of the 21 000 x 28 design
+    gram = np.einsum("ij,ik->jk", design, design)
+    return np.linalg.solve(gram, np.einsum("ij,i->j", design, y[ok]))[1:]
 
 
 def _intercept(eta: np.ndarray, share: float) -> float:
@@ -213,6 +216,12 @@ class _Sector:
         rates = spec[self.sector]
         rows = np.flatnonzero(mask) if mask is not None else np.arange(self.n)
         ticked = {code: np.zeros(self.n, dtype=bool) for code in rates}
+        if spec.get("exclusive"):
+            drawn = _exact(self.rng, list(rates), list(rates.values()), len(rows))
+            for code in rates:
+                ticked[code][rows[drawn == code]] = True
+            self.multi[item] = ticked
+            return
         for code, rate in rates.items():
             ticked[code][rows] = _exact(self.rng, [1, 0], [rate, 100 - rate], len(rows)) == 1
         none_code = spec.get("none_code")
@@ -221,12 +230,18 @@ class _Sector:
             nothing[rows] = True
             for flags in ticked.values():
                 nothing &= ~flags
-            extra = np.zeros(self.n, dtype=bool)
-            extra[rows] = self.rng.random(len(rows)) < spec["none_share"][self.sector] / 100
-            ticked[none_code] = nothing | (extra & (item == "L6"))
-            if item == "L6":  # "Vet ikke" alone
+            if item == "L6":  # nothing ticked: one code by the rates; "Vet ikke" drawn apart, and alone
+                empty = np.flatnonzero(nothing)
+                drawn = self.rng.choice(list(rates), size=len(empty), p=np.array(list(rates.values())) / sum(rates.values()))
                 for code in rates:
-                    ticked[code] &= ~ticked[none_code]
+                    ticked[code][empty[drawn == code]] = True
+                dont_know = np.zeros(self.n, dtype=bool)
+                dont_know[rows] = self.rng.random(len(rows)) < spec["none_share"][self.sector] / 100
+                for code in rates:
+                    ticked[code] &= ~dont_know
+                ticked[none_code] = dont_know
+            else:
+                ticked[none_code] = nothing
         else:  # at least one code (K4b: the kind of admission)
             nothing = np.zeros(self.n, dtype=bool)
             nothing[rows] = True
@@ -337,9 +352,9 @@ def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=
     coefs = dict(model[s.sector])
     targets = dict(target_for) if target_for is not None else {k: coefs[k] for k in model["calibrate"]}
     noise = s.noise[name] * model["noise"]
+    names, design = _design(x, without="star" if name == "STAR" else None)
     for _ in range(_CALIBRATION_ROUNDS):
         outcome = build(_linear(coefs, x) + noise)
-        names, design = _design(x, without="star" if name == "STAR" else None)
         fitted = dict(zip(names, _ols(outcome, design)))
         for term, goal in targets.items():
             if abs(fitted[term]) > 1e-6 and np.sign(fitted[term]) == np.sign(goal):
@@ -394,7 +409,7 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
         s.cols[item] = column
     # B: background
     sex = people.sex.to_numpy()
-    b1 = np.where(sex == "F", 1.0, 2.0)
+    b1 = np.where(sex == "F", 1.0, np.where(sex == "M", 2.0, 5.0))
     u = rng.random(n)
     b1[u < p["b1_other"]] = 3
     b1[(u >= p["b1_other"]) & (u < p["b1_other"] + p["b1_dont_know"])] = 4
@@ -407,7 +422,8 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     for item in ("L1", "L2", "L4", "L5", "L7a", "L7b"):
         s.single(item)
     l3 = s.empty()
-    for mask, key in ((~s.ended, "health_in_treatment"), (s.ended, "health_ended")):
+    ended_psych = s.cols["H1a"] == 2  # Fig 6-12/13 split by the psychological row of H1
+    for mask, key in ((~ended_psych, "health_in_treatment"), (ended_psych, "health_ended")):
         l3[mask] = _exact(rng, [1, 2, 3, 4, 5, 6], p[key][sector], int(mask.sum()))
     s.cols["L3"] = l3
     l8a = s.empty()
