@@ -91,7 +91,8 @@ def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     # normal equations with einsum (no BLAS threads: on a loaded machine BLAS's threads cost 10x more than
     # this); a 28 x 28 solve instead of lstsq's SVD of the 21 000 x 28 design
     gram = np.einsum("ij,ik->jk", design, design)
-    return np.linalg.solve(gram, np.einsum("ij,i->j", design, y[ok]))[1:]
+    # lstsq of the small gram matrix: also when a covariate is constant (a few rows at small scale)
+    return np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok]), rcond=None)[0][1:]
 
 
 def _intercept(eta: np.ndarray, share: float) -> float:
