@@ -268,6 +268,14 @@ def count(data: Path, table: pd.DataFrame | None = None) -> pd.DataFrame:
     return table
 
 
+def _number(kind: str, value: float) -> str:
+    if kind == "count":
+        return f"{value:.0f}"
+    if kind in ("lowest", "order"):
+        return "yes" if value == 1 else "no"
+    return f"{value:.3f}" if kind in ("alpha", "coef", "odds_ratio") else f"{value:.1f}"
+
+
 def markdown(table: pd.DataFrame, seed: int) -> str:
     """The calibration table as markdown: target, published, synthetic, within tolerance."""
     from forlop.citations import markdown_sources
@@ -294,7 +302,7 @@ def markdown(table: pd.DataFrame, seed: int) -> str:
         variable = str(r.variable).replace("|", "\\|")
         lines.append(
             f"| {r.id} | {r.source} | {r.kind} | {r.sector} | {variable} | {value} | {r.target} | "
-            f"{r.achieved:.4g} | {r.tolerance} | {'yes' if r.ok else 'NO'} |"
+            f"{_number(r.kind, r.achieved)} | {r.tolerance} | {'yes' if r.ok else 'NO'} |"
         )
     return "\n".join(lines) + "\n"
 
