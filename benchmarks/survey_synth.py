@@ -57,16 +57,23 @@ def run(runs: int, seed: int) -> tuple[dict, float]:
 def markdown(row: dict, load: float, runs: int, seed: int) -> str:
     frame, responses, population = row["rows"]
     lines = [
-        f"Synthetic national survey (`forlop survey synth --scale national --seed {seed}`): median of {runs} runs, "
-        "each in a fresh process (written by `benchmarks/survey_synth.py`).",
+        (
+            f"Synthetic national survey (`forlop survey synth --scale national --seed {seed}`): median of {runs} "
+            "runs, each in a fresh process (written by `benchmarks/survey_synth.py`)."
+        ),
         "",
         "| job | time s | CPU s | peak MB | frame rows | responses | population rows |",
         "|---|---|---|---|---|---|---|",
-        f"| `forlop survey synth`: frame, 86 items with latent models and calibration, 3 Parquet files | "
-        f"{row['seconds']} | {row['cpu_seconds']} | {row['peak_mb']:,} | {frame:,} | {responses:,} | {population:,} |",
+        (
+            "| `forlop survey synth`: frame, 86 items with latent models and calibration, 3 Parquet files | "
+            f"{row['seconds']} | {row['cpu_seconds']} | {row['peak_mb']:,} | {frame:,} | {responses:,} | "
+            f"{population:,} |"
+        ),
         "",
-        f"- Time is wall clock from process start until the files are written, imports included (median "
-        f"{row['import_seconds']} s).",
+        (
+            "- Time is wall clock from process start until the files are written, imports included (median "
+            f"{row['import_seconds']} s)."
+        ),
         "- CPU s = user + system time of the process; on a loaded machine wall time grows while CPU time stays.",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
         f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "

@@ -36,7 +36,14 @@ def test_small_survey_has_the_contract_columns(small: Path) -> None:
     responses = pd.read_parquet(small / "survey_responses.parquet")
     population = pd.read_parquet(small / "survey_population.parquet")
     assert list(frame.columns) == [
-        "person_id", "sector", "unit", "region", "sex", "birth_year", "main_diagnosis", "status"
+        "person_id",
+        "sector",
+        "unit",
+        "region",
+        "sex",
+        "birth_year",
+        "main_diagnosis",
+        "status",
     ]
     q = load()
     assert list(responses.columns) == ["person_id", "form", "answered_on", *[i.column for i in q.items]]

@@ -44,7 +44,9 @@ def validate(
 
 @survey_app.command()
 def synth(
-    out: Path = typer.Option(..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."
+    ),
     seed: int = typer.Option(2023, "--seed", help="Random seed: the same seed gives the same data."),
     scale: str = typer.Option(
         "national", "--scale", help="national (130 908 in the frame, 33 458 answers) or small (a few thousand)."

@@ -25,6 +25,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,7 +149,9 @@ def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFra
         low, high = np.array(p["age_bands"]).T
         age = rng.integers(low[band], high[band] + 1)
         dx = p["diagnoses"][sector]
-        diagnosis = rng.choice(np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values()))
+        diagnosis = rng.choice(
+            np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values())
+        )
         diagnosis[rng.random(n) < p["main_diagnosis_missing"]] = None
         region = rows.region.to_numpy(dtype=object)[unit_of]
         region[region == ""] = None
@@ -181,7 +184,10 @@ class _Sector:
         self.p = parameters()
         self.form = "AS" if sector == "AS" else "PHV_TSB"
         self.cols: dict[str, np.ndarray] = {}
-        self.multi: dict[str, list[set[int]]] = {}
+        self.multi: dict[str, dict[int, np.ndarray]] = {}  # item -> code -> ticked
+        self.ended = np.zeros(self.n, dtype=bool)  # recently ended, not in treatment (H1)
+        self.star = np.full(self.n, np.nan)  # STAR-P mean, once the R items are drawn
+        self.noise: dict[str, Any] = {}  # fixed draws, reused by every calibration round
 
     def empty(self) -> np.ndarray:
         return np.full(self.n, np.nan)
@@ -192,6 +198,13 @@ class _Sector:
             return None
         codes = spec.get("AS_codes", spec["codes"]) if self.sector == "AS" else spec["codes"]
         return codes, spec[self.sector]
+
+    def need(self, item: str, spec: dict | None = None) -> tuple[list, list[float]]:
+        """Codes and shares of ``item`` for this sector, which must have them."""
+        found = self.spec(item, spec)
+        if found is None:
+            raise ValueError(f"synth.yaml gives no shares of {item} for {self.sector}")
+        return found
 
     def single(self, item: str, mask: np.ndarray | None = None) -> None:
         """Item ``item`` with its exact shares among ``mask`` (default: everyone); the rest empty."""
@@ -204,7 +217,7 @@ class _Sector:
 
     def rest_codes(self, item: str, yes: list[int], is_yes: np.ndarray) -> np.ndarray:
         """Codes of ``item``: ``yes[0]``.. where ``is_yes`` (split by their shares), the other codes elsewhere."""
-        codes, shares = self.spec(item)
+        codes, shares = self.need(item)
         column = self.empty()
         share = dict(zip(codes, shares))
         for mask, group in ((is_yes, [c for c in codes if c in yes]), (~is_yes, [c for c in codes if c not in yes])):
@@ -233,7 +246,9 @@ class _Sector:
                 nothing &= ~flags
             if item == "L6":  # nothing ticked: one code by the rates; "Vet ikke" drawn apart, and alone
                 empty = np.flatnonzero(nothing)
-                drawn = self.rng.choice(list(rates), size=len(empty), p=np.array(list(rates.values())) / sum(rates.values()))
+                drawn = self.rng.choice(
+                    list(rates), size=len(empty), p=np.array(list(rates.values())) / sum(rates.values())
+                )
                 for code in rates:
                     ticked[code][empty[drawn == code]] = True
                 dont_know = np.zeros(self.n, dtype=bool)
@@ -257,7 +272,8 @@ class _Sector:
         out = np.full(self.n, "", dtype=object)
         for code in sorted(ticked):
             out = np.where(ticked[code], np.where(out == "", str(code), out + ";" + str(code)), out)
-        return np.where(out == "", None, out)
+        out[out == ""] = None
+        return out
 
 
 def _covariates(s: _Sector) -> dict[str, np.ndarray]:
@@ -267,7 +283,8 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     age = p["survey_year"] - s.people.birth_year.to_numpy()
     x: dict[str, np.ndarray] = {"female": (s.people.sex.to_numpy() == "F").astype(float)}
     for name, (low, high) in zip(
-        ("age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99"), [(25, 35), (36, 45), (46, 55), (56, 65), (66, 200)]
+        ("age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99"),
+        [(25, 35), (36, 45), (46, 55), (56, 65), (66, 200)],
     ):
         x[name] = ((age >= low) & (age <= high)).astype(float)
 
@@ -280,10 +297,10 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     x["lives_alone"] = flag("B6", (1,))
     x["over_5_years"] = np.where(c["L7a"] == 4, 0.0, flag("L8a", (4,)))
     x["severe"] = flag("L7a", (3,))
-    dx = sum(s.multi["L6"][code].astype(int) for code in range(1, 16))
+    dx = np.sum([s.multi["L6"][code] for code in range(1, 16)], axis=0)
     x["dx_2"], x["dx_3"], x["dx_4plus"] = (dx == 2) * 1.0, (dx == 3) * 1.0, (dx >= 4) * 1.0
     k4 = s.multi["K4"]
-    x["municipal"] = sum(k4[code].astype(float) for code in (5, 6, 7, 10))
+    x["municipal"] = np.sum([k4[code] for code in (5, 6, 7, 10)], axis=0, dtype=float)
     x["outreach"], x["day_centre"] = k4[4] * 1.0, k4[8] * 1.0
     x["work_scheme"], x["admission"] = k4[11] * 1.0, k4[14] * 1.0
     x["coordination"] = ((c["K8"] == 1) | (c["K9"] == 1) | (c["K10"] == 1)) * 1.0
@@ -295,7 +312,7 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     known = np.isin(region, ["Sør-Øst", "Midt-Norge", "Nord", "Vest"])
     for name, value in (("region_so", "Sør-Øst"), ("region_midt", "Midt-Norge"), ("region_nord", "Nord")):
         x[name] = np.where(known, (region == value) * 1.0, np.nan)
-    x["star"] = s.star if hasattr(s, "star") else np.full(s.n, np.nan)
+    x["star"] = s.star
     return x
 
 
@@ -367,7 +384,7 @@ def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=
 
 def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | None = None) -> None:
     model = s.p["models"][item]
-    codes, shares = s.spec(item)
+    codes, shares = s.need(item)
     share = sum(v for c, v in zip(codes, shares) if c in model["positive"]) / sum(shares)
     eta = _linear(model[s.sector], x)
     rows = np.ones(s.n, dtype=bool) if mask is None else mask
@@ -405,7 +422,7 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     duration = {"codes": p["duration"]["codes"], "AS_codes": p["duration"]["AS_codes"], sector: p["duration"][sector]}
     for item, mask in (("H5", in_treatment), ("H7", s.ended)):
         column = s.empty()
-        codes, shares = s.spec(item, duration)
+        codes, shares = s.need(item, duration)
         column[mask] = _exact(rng, codes, shares, int(mask.sum()))
         s.cols[item] = column
     # B: background
@@ -440,13 +457,14 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     common = rng.standard_normal(n)
     for item in ("K8", "K9", "K10"):
         latent = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal(n) + shift * (s.cols["L7a"] == 3)
-        codes, shares = s.spec(item)
+        codes, shares = s.need(item)
         share = shares[codes.index(1)] / sum(shares)
         is_yes = np.zeros(n, dtype=bool)
         is_yes[np.argsort(-latent)[: round(share * n)]] = True
         s.cols[item] = s.rest_codes(item, [1], is_yes)
     s.single("K11")
     x = _covariates(s)
+
     # STAR-P (Tab 10-1), then the outcomes that depend on it
     def build_star(latent: np.ndarray) -> np.ndarray:
         s.star = _star_items(s, latent)
@@ -460,7 +478,7 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     _logit(s, "M1", x)
 
     def build_h11(latent: np.ndarray) -> np.ndarray:
-        codes, shares = s.spec("H11")
+        codes, shares = s.need("H11")
         column = s.empty()
         video = s.cols["H10"] == 1
         column[video] = _cut(latent[video], codes, shares)
@@ -475,13 +493,31 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
         noise = s.noise["U_items"][j] * u_model["item_noise"]
 
         def build_u(latent: np.ndarray, item: str = item, noise: np.ndarray = noise) -> np.ndarray:
-            codes, shares = s.spec(item)
+            codes, shares = s.need(item)
             s.cols[item] = _cut(latent + noise, codes, shares)
             return s.cols[item]
 
         _ordinal(s, "U", x, build_u, target_for={"star": goals[k]})
     # the rest: marginal shares, filters
-    for item in ("I1", "I2", "I3", "I4", "I5", "M5", "M6", "M7", "F1a", "F1b", "F2", "F3", "K1", "K2", "K3", "K5", "K7"):
+    for item in [
+        "I1",
+        "I2",
+        "I3",
+        "I4",
+        "I5",
+        "M5",
+        "M6",
+        "M7",
+        "F1a",
+        "F1b",
+        "F2",
+        "F3",
+        "K1",
+        "K2",
+        "K3",
+        "K5",
+        "K7",
+    ]:
         s.single(item)
     s.single("M2", s.cols["M1"] == 1)
     s.single("M3", s.cols["M1"] == 1)
@@ -506,7 +542,7 @@ def _finish(s: _Sector) -> pd.DataFrame:
         flags &= ~k4_empty
     for flags in s.multi["K4b"].values():
         flags &= s.multi["K4"][14]
-    out = {name: column for name, column in s.cols.items()}
+    out: dict[str, np.ndarray] = dict(s.cols)
     for item in s.multi:
         out[item] = s.multi_strings(item)
     return pd.DataFrame(out, index=s.people.index)
@@ -537,7 +573,7 @@ def _responses(
     for sector, (first, last) in p["answered_on"].items():
         mask = (people.sector == sector).to_numpy()
         start, end = np.datetime64(first), np.datetime64(last)
-        dates[mask] = start + rng.integers(0, (end - start).astype(int) + 1, mask.sum())
+        dates[mask] = start + rng.integers(0, int((end - start) // np.timedelta64(1, "D")) + 1, mask.sum())
     out = pd.DataFrame(
         {
             "person_id": people.person_id.to_numpy(),
