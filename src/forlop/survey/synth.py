@@ -236,7 +236,16 @@ class _Sector:
                 ticked[code][rows[drawn == code]] = True
             self.multi[item] = ticked
             return
-        for code, rate in rates.items():
+        draw = dict(rates)
+        if item == "L6":
+            # Each code's final share is its draw, plus its part of the answers with nothing ticked (which
+            # get one code by the rates), minus the "Vet ikke" answers (alone): scale the draws so that the
+            # final shares are the rates (first order).
+            nothing_share = float(np.prod([1 - r / 100 for r in rates.values()]))
+            keep = 1 - spec["none_share"][self.sector] / 100
+            factor = 1 / (1 + 100 * nothing_share / sum(rates.values())) / keep
+            draw = {code: min(rate * factor, 100.0) for code, rate in rates.items()}
+        for code, rate in draw.items():
             ticked[code][rows] = _exact(self.rng, [1, 0], [rate, 100 - rate], len(rows)) == 1
         none_code = spec.get("none_code")
         if none_code is not None:
@@ -382,14 +391,46 @@ def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=
     build(_linear(coefs, x) + noise)
 
 
+def _logit_fit(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None, steps: int = 4) -> np.ndarray:
+    """Logistic regression coefficients of y on [1, x] over complete rows: Newton steps (IRLS) from ``start``.
+
+    Hand-written (not statsmodels) because it runs inside the generator, warm-started, a few steps each
+    round; einsum instead of BLAS for the reason given in :func:`_ols`. Returns [intercept, slopes...].
+    """
+    ok = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+    design = np.column_stack([np.ones(ok.sum()), x[ok]])
+    beta = np.zeros(design.shape[1]) if start is None else start.copy()
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(design @ beta)))
+        gram = np.einsum("ij,i,ik->jk", design, p * (1 - p), design)
+        beta = beta + np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok] - p), rcond=None)[0]
+    return beta
+
+
 def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | None = None) -> None:
+    """Binary outcome ``positive`` of ``item``: logistic in the covariates, intercept solved for its share;
+    the log odds ratios named in ``calibrate`` shifted (fixed point, same uniform draws) until the logistic
+    fit of the draw gives the published ones, so that small cells do not drift with the seed."""
     model = s.p["models"][item]
     codes, shares = s.need(item)
     share = sum(v for c, v in zip(codes, shares) if c in model["positive"]) / sum(shares)
-    eta = _linear(model[s.sector], x)
+    coefs = dict(model[s.sector])
+    goals = {term: coefs[term] for term in model.get("calibrate", [])}
     rows = np.ones(s.n, dtype=bool) if mask is None else mask
-    a = _intercept(eta[rows], share)
-    is_yes = s.rng.random(s.n) < 1 / (1 + np.exp(-(a + eta)))
+    uniform = s.rng.random(s.n)
+    names, design = _design(x)
+    beta = None
+    for round_ in range(_CALIBRATION_ROUNDS if goals else 1):
+        eta = _linear(coefs, x)
+        a = _intercept(eta[rows], share)
+        is_yes = uniform < 1 / (1 + np.exp(-(a + eta)))
+        if round_ == _CALIBRATION_ROUNDS - 1 or not goals:
+            break
+        y = np.where(rows, is_yes * 1.0, np.nan)
+        beta = _logit_fit(y, design, beta, steps=6 if beta is None else 3)
+        fitted = dict(zip(names, beta[1:]))
+        for term, goal in goals.items():
+            coefs[term] += goal - fitted[term]
     column = s.rest_codes(item, model["positive"], is_yes)
     column[~rows] = np.nan
     s.cols[item] = column
