@@ -96,12 +96,16 @@ def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok]), rcond=None)[0][1:]
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(x, -35, 35)))
+
+
 def _intercept(eta: np.ndarray, share: float) -> float:
     """The intercept a with mean(logistic(a + eta)) = share (bisection; monotone in a)."""
     low, high = -30.0, 30.0
     for _ in range(60):
         mid = (low + high) / 2
-        if (1 / (1 + np.exp(-(mid + eta)))).mean() < share:
+        if _sigmoid(mid + eta).mean() < share:
             low = mid
         else:
             high = mid
@@ -401,7 +405,7 @@ def _logit_fit(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None, st
     design = np.column_stack([np.ones(ok.sum()), x[ok]])
     beta = np.zeros(design.shape[1]) if start is None else start.copy()
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(design @ beta)))
+        p = _sigmoid(design @ beta)
         gram = np.einsum("ij,i,ik->jk", design, p * (1 - p), design)
         beta = beta + np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok] - p), rcond=None)[0]
     return beta
@@ -415,7 +419,9 @@ def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | N
     codes, shares = s.need(item)
     share = sum(v for c, v in zip(codes, shares) if c in model["positive"]) / sum(shares)
     coefs = dict(model[s.sector])
-    goals = {term: coefs[term] for term in model.get("calibrate", [])}
+    # too few rows (small scale): a logistic fit of a few hundred draws is noise, so no calibration
+    enough = s.n >= s.p["logit_calibration_min_rows"]
+    goals = {term: coefs[term] for term in model.get("calibrate", [])} if enough else {}
     rows = np.ones(s.n, dtype=bool) if mask is None else mask
     uniform = s.rng.random(s.n)
     names, design = _design(x)
@@ -423,7 +429,7 @@ def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | N
     for round_ in range(_CALIBRATION_ROUNDS if goals else 1):
         eta = _linear(coefs, x)
         a = _intercept(eta[rows], share)
-        is_yes = uniform < 1 / (1 + np.exp(-(a + eta)))
+        is_yes = uniform < _sigmoid(a + eta)
         if round_ == _CALIBRATION_ROUNDS - 1 or not goals:
             break
         y = np.where(rows, is_yes * 1.0, np.nan)
