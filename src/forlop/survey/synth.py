@@ -42,6 +42,8 @@ COVARIATES = (
     *("region_midt", "region_nord"),
 )
 _CALIBRATION_ROUNDS = 5
+#: Logistic outcomes: draw, fit, shift, draw again (the shift of a log odds ratio is nearly exact at once).
+_LOGIT_ROUNDS = 3
 
 
 @cache
@@ -406,7 +408,7 @@ def _logit_fit(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None, st
     beta = np.zeros(design.shape[1]) if start is None else start.copy()
     for _ in range(steps):
         p = _sigmoid(design @ beta)
-        gram = np.einsum("ij,i,ik->jk", design, p * (1 - p), design)
+        gram = np.einsum("ij,ik->jk", design * (p * (1 - p))[:, None], design)
         beta = beta + np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok] - p), rcond=None)[0]
     return beta
 
@@ -426,14 +428,15 @@ def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | N
     uniform = s.rng.random(s.n)
     names, design = _design(x)
     beta = None
-    for round_ in range(_CALIBRATION_ROUNDS if goals else 1):
+    rounds = _LOGIT_ROUNDS if goals else 1
+    for round_ in range(rounds):
         eta = _linear(coefs, x)
         a = _intercept(eta[rows], share)
         is_yes = uniform < _sigmoid(a + eta)
-        if round_ == _CALIBRATION_ROUNDS - 1 or not goals:
+        if round_ == rounds - 1:
             break
         y = np.where(rows, is_yes * 1.0, np.nan)
-        beta = _logit_fit(y, design, beta, steps=6 if beta is None else 3)
+        beta = _logit_fit(y, design, beta, steps=5 if beta is None else 3)
         fitted = dict(zip(names, beta[1:]))
         for term, goal in goals.items():
             coefs[term] += goal - fitted[term]
