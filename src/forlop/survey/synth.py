@@ -194,6 +194,7 @@ class _Sector:
         self.ended = np.zeros(self.n, dtype=bool)  # recently ended, not in treatment (H1)
         self.star = np.full(self.n, np.nan)  # STAR-P mean, once the R items are drawn
         self.noise: dict[str, Any] = {}  # fixed draws, reused by every calibration round
+        self.continuity9: tuple[str, ...] = ()  # items of the CONTINUITY9 sum (the questionnaire's index)
 
     def empty(self) -> np.ndarray:
         return np.full(self.n, np.nan)
@@ -324,8 +325,9 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     x["dur_lt2"] = np.where(np.isnan(duration), np.nan, np.isin(duration, (1, 2)) * 1.0)
     x["dur_3_6"] = np.where(np.isnan(duration), np.nan, (duration == 3) * 1.0)
     region = s.people.region.to_numpy(dtype=object)
-    known = np.isin(region, ["Sør-Øst", "Midt-Norge", "Nord", "Vest"])
-    for name, value in (("region_so", "Sør-Øst"), ("region_midt", "Midt-Norge"), ("region_nord", "Nord")):
+    regions = p["regions"]
+    known = np.isin(region, [*regions["dummies"].values(), regions["reference"]])
+    for name, value in regions["dummies"].items():
         x[name] = np.where(known, (region == value) * 1.0, np.nan)
     x["star"] = s.star
     return x
@@ -356,9 +358,6 @@ def _star_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
     return total / len(shares)
 
 
-_CONTINUITY9 = ("C1", "C2", "C3", "C4", "C7", "C8", "C9", "C11", "C12")
-
-
 def _continuity_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
     """C1-C12 from the continuity latent; returns the 9-item sum (NaN unless all nine are valid)."""
     cont = s.p["continuity"]
@@ -373,7 +372,7 @@ def _continuity_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
         codes = np.full(s.n, 6.0)
         codes[valid] = _cut(item_latent[valid], [1, 2, 3, 4, 5], shares[item], descending=not negative)
         s.cols[item] = codes
-        if item in _CONTINUITY9:
+        if item in s.continuity9:
             score = np.where(codes == 6, np.nan, codes if negative else 6 - codes)
             total = total + score
     return total
@@ -445,9 +444,12 @@ def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | N
     s.cols[item] = column
 
 
-def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) -> pd.DataFrame:
+def synth_sector(
+    rng: np.random.Generator, sector: str, people: pd.DataFrame, questionnaire: Questionnaire
+) -> pd.DataFrame:
     """The answers of one sector's respondents (``people``: their frame rows)."""
     s = _Sector(rng, sector, people)
+    s.continuity9 = questionnaire.indices["CONTINUITY9"].items
     p = s.p
     n = s.n
     s.noise = {
@@ -572,26 +574,33 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     s.single("M2", s.cols["M1"] == 1)
     s.single("M3", s.cols["M1"] == 1)
     s.single("F4", s.cols["F3"] == 1)
-    return _finish(s)
+    return _finish(s, questionnaire)
 
 
-_FILTERS = {"H11": ("H10", (1,)), "M2": ("M1", (1,)), "M3": ("M1", (1,)), "F4": ("F3", (1,)), "L8a": ("L7a", (1, 2, 3))}
-_FILTERS_MORE = {"L8b": ("L7b", (1, 2, 3))}
-
-
-def _finish(s: _Sector) -> pd.DataFrame:
-    """Item non-response (``item_skip``), filters re-applied, columns in questionnaire order."""
+def _finish(s: _Sector, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Item non-response (``item_skip``, not B2: the register's birth year), then the questionnaire's
+    filters again (an item is empty unless its filter item has one of the filter's codes)."""
     skip = s.p["item_skip"]
     for item, column in s.cols.items():
-        if item not in ("B2",):
+        if item != "B2":
             column[s.rng.random(s.n) < skip] = np.nan
-    for item, (source, codes) in {**_FILTERS, **_FILTERS_MORE}.items():
-        s.cols[item][~np.isin(s.cols[source], codes)] = np.nan
-    k4_empty = s.rng.random(s.n) < skip
-    for flags in s.multi["K4"].values():
-        flags &= ~k4_empty
-    for flags in s.multi["K4b"].values():
-        flags &= s.multi["K4"][14]
+    for ticked in s.multi.values():
+        empty = s.rng.random(s.n) < skip
+        for flags in ticked.values():
+            flags &= ~empty
+    for question in questionnaire.items:
+        if question.filter is None or (question.id not in s.cols and question.id not in s.multi):
+            continue
+        source, codes = question.filter.item, question.filter.codes
+        if source in s.multi:
+            shown = np.any([s.multi[source][c] for c in codes if c in s.multi[source]], axis=0)
+        else:
+            shown = np.isin(s.cols[source], codes)
+        if question.id in s.multi:
+            for flags in s.multi[question.id].values():
+                flags &= shown
+        else:
+            s.cols[question.id][~shown] = np.nan
     out: dict[str, np.ndarray] = dict(s.cols)
     for item in s.multi:
         out[item] = s.multi_strings(item)
@@ -608,7 +617,7 @@ def synth_survey(seed: int = 2023, scale: str = "national") -> dict[str, pd.Data
     parts = []
     for sector in parameters()["sectors"]:
         people = frame[(frame.sector == sector) & (frame.status == "answered")]
-        parts.append(synth_sector(rng, sector, people))
+        parts.append(synth_sector(rng, sector, people, questionnaire))
     answers = pd.concat(parts).sort_index()
     responses = _responses(rng, frame, answers, questionnaire)
     return {"survey_frame": frame, "survey_responses": responses, "survey_population": _population(frame)}
