@@ -15,7 +15,8 @@ the independent counter ``tests/survey/counter.py``. Model (docs/definitions.md,
   (Cronbach's alpha) and the marginal shares hold; the coefficients of the published models are reached
   by rescaling the latent's coefficients until OLS on the coded items gives them (fixed point);
 - binary outcomes (K6, H10, M4, M1) logistic in the §3.5 covariates with the published log odds ratios and
-  the intercept solved for the item's share.
+  the intercept solved for the item's share, the published terms shifted until a logistic fit of the draw
+  gives them.
 
 Vectorised numpy with one ``np.random.Generator(PCG64(seed))``; the national survey takes a few seconds.
 """
