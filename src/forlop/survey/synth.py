@@ -15,7 +15,8 @@ the independent counter ``tests/survey/counter.py``. Model (docs/definitions.md,
   (Cronbach's alpha) and the marginal shares hold; the coefficients of the published models are reached
   by rescaling the latent's coefficients until OLS on the coded items gives them (fixed point);
 - binary outcomes (K6, H10, M4, M1) logistic in the §3.5 covariates with the published log odds ratios and
-  the intercept solved for the item's share.
+  the intercept solved for the item's share, the published terms shifted until a logistic fit of the draw
+  gives them.
 
 Vectorised numpy with one ``np.random.Generator(PCG64(seed))``; the national survey takes a few seconds.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,8 @@ COVARIATES = (
     *("region_midt", "region_nord"),
 )
 _CALIBRATION_ROUNDS = 5
+#: Logistic outcomes: draw, fit, shift, draw again (the shift of a log odds ratio is nearly exact at once).
+_LOGIT_ROUNDS = 3
 
 
 @cache
@@ -85,10 +89,18 @@ def _standard(x: np.ndarray) -> np.ndarray:
 
 
 def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """OLS coefficients of y on [1, x] over complete rows (numpy lstsq; only used for calibration here)."""
+    """OLS coefficients of y on [1, x] over complete rows (hand-written: only the calibration uses it)."""
     ok = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
     design = np.column_stack([np.ones(ok.sum()), x[ok]])
-    return np.linalg.lstsq(design, y[ok], rcond=None)[0][1:]
+    # normal equations with einsum (no BLAS threads: on a loaded machine BLAS's threads cost 10x more than
+    # this); a 28 x 28 solve instead of lstsq's SVD of the 21 000 x 28 design
+    gram = np.einsum("ij,ik->jk", design, design)
+    # lstsq of the small gram matrix: also when a covariate is constant (a few rows at small scale)
+    return np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok]), rcond=None)[0][1:]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(x, -35, 35)))
 
 
 def _intercept(eta: np.ndarray, share: float) -> float:
@@ -96,7 +108,7 @@ def _intercept(eta: np.ndarray, share: float) -> float:
     low, high = -30.0, 30.0
     for _ in range(60):
         mid = (low + high) / 2
-        if (1 / (1 + np.exp(-(mid + eta)))).mean() < share:
+        if _sigmoid(mid + eta).mean() < share:
             low = mid
         else:
             high = mid
@@ -144,7 +156,9 @@ def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFra
         low, high = np.array(p["age_bands"]).T
         age = rng.integers(low[band], high[band] + 1)
         dx = p["diagnoses"][sector]
-        diagnosis = rng.choice(np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values()))
+        diagnosis = rng.choice(
+            np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values())
+        )
         diagnosis[rng.random(n) < p["main_diagnosis_missing"]] = None
         region = rows.region.to_numpy(dtype=object)[unit_of]
         region[region == ""] = None
@@ -177,7 +191,11 @@ class _Sector:
         self.p = parameters()
         self.form = "AS" if sector == "AS" else "PHV_TSB"
         self.cols: dict[str, np.ndarray] = {}
-        self.multi: dict[str, list[set[int]]] = {}
+        self.multi: dict[str, dict[int, np.ndarray]] = {}  # item -> code -> ticked
+        self.ended = np.zeros(self.n, dtype=bool)  # recently ended, not in treatment (H1)
+        self.star = np.full(self.n, np.nan)  # STAR-P mean, once the R items are drawn
+        self.noise: dict[str, Any] = {}  # fixed draws, reused by every calibration round
+        self.continuity9: tuple[str, ...] = ()  # items of the CONTINUITY9 sum (the questionnaire's index)
 
     def empty(self) -> np.ndarray:
         return np.full(self.n, np.nan)
@@ -188,6 +206,13 @@ class _Sector:
             return None
         codes = spec.get("AS_codes", spec["codes"]) if self.sector == "AS" else spec["codes"]
         return codes, spec[self.sector]
+
+    def need(self, item: str, spec: dict | None = None) -> tuple[list, list[float]]:
+        """Codes and shares of ``item`` for this sector, which must have them."""
+        found = self.spec(item, spec)
+        if found is None:
+            raise ValueError(f"synth.yaml gives no shares of {item} for {self.sector}")
+        return found
 
     def single(self, item: str, mask: np.ndarray | None = None) -> None:
         """Item ``item`` with its exact shares among ``mask`` (default: everyone); the rest empty."""
@@ -200,7 +225,7 @@ class _Sector:
 
     def rest_codes(self, item: str, yes: list[int], is_yes: np.ndarray) -> np.ndarray:
         """Codes of ``item``: ``yes[0]``.. where ``is_yes`` (split by their shares), the other codes elsewhere."""
-        codes, shares = self.spec(item)
+        codes, shares = self.need(item)
         column = self.empty()
         share = dict(zip(codes, shares))
         for mask, group in ((is_yes, [c for c in codes if c in yes]), (~is_yes, [c for c in codes if c not in yes])):
@@ -213,7 +238,22 @@ class _Sector:
         rates = spec[self.sector]
         rows = np.flatnonzero(mask) if mask is not None else np.arange(self.n)
         ticked = {code: np.zeros(self.n, dtype=bool) for code in rates}
-        for code, rate in rates.items():
+        if spec.get("exclusive"):
+            drawn = _exact(self.rng, list(rates), list(rates.values()), len(rows))
+            for code in rates:
+                ticked[code][rows[drawn == code]] = True
+            self.multi[item] = ticked
+            return
+        draw = dict(rates)
+        if item == "L6":
+            # Each code's final share is its draw, plus its part of the answers with nothing ticked (which
+            # get one code by the rates), minus the "Vet ikke" answers (alone): scale the draws so that the
+            # final shares are the rates (first order).
+            nothing_share = float(np.prod([1 - r / 100 for r in rates.values()]))
+            keep = 1 - spec["none_share"][self.sector] / 100
+            factor = 1 / (1 + 100 * nothing_share / sum(rates.values())) / keep
+            draw = {code: min(rate * factor, 100.0) for code, rate in rates.items()}
+        for code, rate in draw.items():
             ticked[code][rows] = _exact(self.rng, [1, 0], [rate, 100 - rate], len(rows)) == 1
         none_code = spec.get("none_code")
         if none_code is not None:
@@ -221,12 +261,20 @@ class _Sector:
             nothing[rows] = True
             for flags in ticked.values():
                 nothing &= ~flags
-            extra = np.zeros(self.n, dtype=bool)
-            extra[rows] = self.rng.random(len(rows)) < spec["none_share"][self.sector] / 100
-            ticked[none_code] = nothing | (extra & (item == "L6"))
-            if item == "L6":  # "Vet ikke" alone
+            if item == "L6":  # nothing ticked: one code by the rates; "Vet ikke" drawn apart, and alone
+                empty = np.flatnonzero(nothing)
+                drawn = self.rng.choice(
+                    list(rates), size=len(empty), p=np.array(list(rates.values())) / sum(rates.values())
+                )
                 for code in rates:
-                    ticked[code] &= ~ticked[none_code]
+                    ticked[code][empty[drawn == code]] = True
+                dont_know = np.zeros(self.n, dtype=bool)
+                dont_know[rows] = self.rng.random(len(rows)) < spec["none_share"][self.sector] / 100
+                for code in rates:
+                    ticked[code] &= ~dont_know
+                ticked[none_code] = dont_know
+            else:
+                ticked[none_code] = nothing
         else:  # at least one code (K4b: the kind of admission)
             nothing = np.zeros(self.n, dtype=bool)
             nothing[rows] = True
@@ -241,7 +289,8 @@ class _Sector:
         out = np.full(self.n, "", dtype=object)
         for code in sorted(ticked):
             out = np.where(ticked[code], np.where(out == "", str(code), out + ";" + str(code)), out)
-        return np.where(out == "", None, out)
+        out[out == ""] = None
+        return out
 
 
 def _covariates(s: _Sector) -> dict[str, np.ndarray]:
@@ -251,7 +300,8 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     age = p["survey_year"] - s.people.birth_year.to_numpy()
     x: dict[str, np.ndarray] = {"female": (s.people.sex.to_numpy() == "F").astype(float)}
     for name, (low, high) in zip(
-        ("age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99"), [(25, 35), (36, 45), (46, 55), (56, 65), (66, 200)]
+        ("age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99"),
+        [(25, 35), (36, 45), (46, 55), (56, 65), (66, 200)],
     ):
         x[name] = ((age >= low) & (age <= high)).astype(float)
 
@@ -264,10 +314,10 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     x["lives_alone"] = flag("B6", (1,))
     x["over_5_years"] = np.where(c["L7a"] == 4, 0.0, flag("L8a", (4,)))
     x["severe"] = flag("L7a", (3,))
-    dx = sum(s.multi["L6"][code].astype(int) for code in range(1, 16))
+    dx = np.sum([s.multi["L6"][code] for code in range(1, 16)], axis=0)
     x["dx_2"], x["dx_3"], x["dx_4plus"] = (dx == 2) * 1.0, (dx == 3) * 1.0, (dx >= 4) * 1.0
     k4 = s.multi["K4"]
-    x["municipal"] = sum(k4[code].astype(float) for code in (5, 6, 7, 10))
+    x["municipal"] = np.sum([k4[code] for code in (5, 6, 7, 10)], axis=0, dtype=float)
     x["outreach"], x["day_centre"] = k4[4] * 1.0, k4[8] * 1.0
     x["work_scheme"], x["admission"] = k4[11] * 1.0, k4[14] * 1.0
     x["coordination"] = ((c["K8"] == 1) | (c["K9"] == 1) | (c["K10"] == 1)) * 1.0
@@ -276,10 +326,11 @@ def _covariates(s: _Sector) -> dict[str, np.ndarray]:
     x["dur_lt2"] = np.where(np.isnan(duration), np.nan, np.isin(duration, (1, 2)) * 1.0)
     x["dur_3_6"] = np.where(np.isnan(duration), np.nan, (duration == 3) * 1.0)
     region = s.people.region.to_numpy(dtype=object)
-    known = np.isin(region, ["Sør-Øst", "Midt-Norge", "Nord", "Vest"])
-    for name, value in (("region_so", "Sør-Øst"), ("region_midt", "Midt-Norge"), ("region_nord", "Nord")):
+    regions = p["regions"]
+    known = np.isin(region, [*regions["dummies"].values(), regions["reference"]])
+    for name, value in regions["dummies"].items():
         x[name] = np.where(known, (region == value) * 1.0, np.nan)
-    x["star"] = s.star if hasattr(s, "star") else np.full(s.n, np.nan)
+    x["star"] = s.star
     return x
 
 
@@ -308,9 +359,6 @@ def _star_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
     return total / len(shares)
 
 
-_CONTINUITY9 = ("C1", "C2", "C3", "C4", "C7", "C8", "C9", "C11", "C12")
-
-
 def _continuity_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
     """C1-C12 from the continuity latent; returns the 9-item sum (NaN unless all nine are valid)."""
     cont = s.p["continuity"]
@@ -325,7 +373,7 @@ def _continuity_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
         codes = np.full(s.n, 6.0)
         codes[valid] = _cut(item_latent[valid], [1, 2, 3, 4, 5], shares[item], descending=not negative)
         s.cols[item] = codes
-        if item in _CONTINUITY9:
+        if item in s.continuity9:
             score = np.where(codes == 6, np.nan, codes if negative else 6 - codes)
             total = total + score
     return total
@@ -337,9 +385,9 @@ def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=
     coefs = dict(model[s.sector])
     targets = dict(target_for) if target_for is not None else {k: coefs[k] for k in model["calibrate"]}
     noise = s.noise[name] * model["noise"]
+    names, design = _design(x, without="star" if name == "STAR" else None)
     for _ in range(_CALIBRATION_ROUNDS):
         outcome = build(_linear(coefs, x) + noise)
-        names, design = _design(x, without="star" if name == "STAR" else None)
         fitted = dict(zip(names, _ols(outcome, design)))
         for term, goal in targets.items():
             if abs(fitted[term]) > 1e-6 and np.sign(fitted[term]) == np.sign(goal):
@@ -349,22 +397,60 @@ def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=
     build(_linear(coefs, x) + noise)
 
 
+def _logit_fit(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None, steps: int = 4) -> np.ndarray:
+    """Logistic regression coefficients of y on [1, x] over complete rows: Newton steps (IRLS) from ``start``.
+
+    Hand-written (not statsmodels) because it runs inside the generator, warm-started, a few steps each
+    round; einsum instead of BLAS for the reason given in :func:`_ols`. Returns [intercept, slopes...].
+    """
+    ok = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+    design = np.column_stack([np.ones(ok.sum()), x[ok]])
+    beta = np.zeros(design.shape[1]) if start is None else start.copy()
+    for _ in range(steps):
+        p = _sigmoid(design @ beta)
+        gram = np.einsum("ij,ik->jk", design * (p * (1 - p))[:, None], design)
+        beta = beta + np.linalg.lstsq(gram, np.einsum("ij,i->j", design, y[ok] - p), rcond=None)[0]
+    return beta
+
+
 def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | None = None) -> None:
+    """Binary outcome ``positive`` of ``item``: logistic in the covariates, intercept solved for its share;
+    the log odds ratios named in ``calibrate`` shifted (fixed point, same uniform draws) until the logistic
+    fit of the draw gives the published ones, so that small cells do not drift with the seed."""
     model = s.p["models"][item]
-    codes, shares = s.spec(item)
+    codes, shares = s.need(item)
     share = sum(v for c, v in zip(codes, shares) if c in model["positive"]) / sum(shares)
-    eta = _linear(model[s.sector], x)
+    coefs = dict(model[s.sector])
+    # too few rows (small scale): a logistic fit of a few hundred draws is noise, so no calibration
+    enough = s.n >= s.p["logit_calibration_min_rows"]
+    goals = {term: coefs[term] for term in model.get("calibrate", [])} if enough else {}
     rows = np.ones(s.n, dtype=bool) if mask is None else mask
-    a = _intercept(eta[rows], share)
-    is_yes = s.rng.random(s.n) < 1 / (1 + np.exp(-(a + eta)))
+    uniform = s.rng.random(s.n)
+    names, design = _design(x)
+    beta = None
+    rounds = _LOGIT_ROUNDS if goals else 1
+    for round_ in range(rounds):
+        eta = _linear(coefs, x)
+        a = _intercept(eta[rows], share)
+        is_yes = uniform < _sigmoid(a + eta)
+        if round_ == rounds - 1:
+            break
+        y = np.where(rows, is_yes * 1.0, np.nan)
+        beta = _logit_fit(y, design, beta, steps=5 if beta is None else 3)
+        fitted = dict(zip(names, beta[1:]))
+        for term, goal in goals.items():
+            coefs[term] += goal - fitted[term]
     column = s.rest_codes(item, model["positive"], is_yes)
     column[~rows] = np.nan
     s.cols[item] = column
 
 
-def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) -> pd.DataFrame:
+def synth_sector(
+    rng: np.random.Generator, sector: str, people: pd.DataFrame, questionnaire: Questionnaire
+) -> pd.DataFrame:
     """The answers of one sector's respondents (``people``: their frame rows)."""
     s = _Sector(rng, sector, people)
+    s.continuity9 = questionnaire.indices["CONTINUITY9"].items
     p = s.p
     n = s.n
     s.noise = {
@@ -389,12 +475,12 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     duration = {"codes": p["duration"]["codes"], "AS_codes": p["duration"]["AS_codes"], sector: p["duration"][sector]}
     for item, mask in (("H5", in_treatment), ("H7", s.ended)):
         column = s.empty()
-        codes, shares = s.spec(item, duration)
+        codes, shares = s.need(item, duration)
         column[mask] = _exact(rng, codes, shares, int(mask.sum()))
         s.cols[item] = column
     # B: background
     sex = people.sex.to_numpy()
-    b1 = np.where(sex == "F", 1.0, 2.0)
+    b1 = np.where(sex == "F", 1.0, np.where(sex == "M", 2.0, 5.0))
     u = rng.random(n)
     b1[u < p["b1_other"]] = 3
     b1[(u >= p["b1_other"]) & (u < p["b1_other"] + p["b1_dont_know"])] = 4
@@ -407,7 +493,8 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     for item in ("L1", "L2", "L4", "L5", "L7a", "L7b"):
         s.single(item)
     l3 = s.empty()
-    for mask, key in ((~s.ended, "health_in_treatment"), (s.ended, "health_ended")):
+    ended_psych = s.cols["H1a"] == 2  # Fig 6-12/13 split by the psychological row of H1
+    for mask, key in ((~ended_psych, "health_in_treatment"), (ended_psych, "health_ended")):
         l3[mask] = _exact(rng, [1, 2, 3, 4, 5, 6], p[key][sector], int(mask.sum()))
     s.cols["L3"] = l3
     l8a = s.empty()
@@ -423,13 +510,14 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     common = rng.standard_normal(n)
     for item in ("K8", "K9", "K10"):
         latent = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal(n) + shift * (s.cols["L7a"] == 3)
-        codes, shares = s.spec(item)
+        codes, shares = s.need(item)
         share = shares[codes.index(1)] / sum(shares)
         is_yes = np.zeros(n, dtype=bool)
         is_yes[np.argsort(-latent)[: round(share * n)]] = True
         s.cols[item] = s.rest_codes(item, [1], is_yes)
     s.single("K11")
     x = _covariates(s)
+
     # STAR-P (Tab 10-1), then the outcomes that depend on it
     def build_star(latent: np.ndarray) -> np.ndarray:
         s.star = _star_items(s, latent)
@@ -443,7 +531,7 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
     _logit(s, "M1", x)
 
     def build_h11(latent: np.ndarray) -> np.ndarray:
-        codes, shares = s.spec("H11")
+        codes, shares = s.need("H11")
         column = s.empty()
         video = s.cols["H10"] == 1
         column[video] = _cut(latent[video], codes, shares)
@@ -458,38 +546,63 @@ def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) ->
         noise = s.noise["U_items"][j] * u_model["item_noise"]
 
         def build_u(latent: np.ndarray, item: str = item, noise: np.ndarray = noise) -> np.ndarray:
-            codes, shares = s.spec(item)
+            codes, shares = s.need(item)
             s.cols[item] = _cut(latent + noise, codes, shares)
             return s.cols[item]
 
         _ordinal(s, "U", x, build_u, target_for={"star": goals[k]})
     # the rest: marginal shares, filters
-    for item in ("I1", "I2", "I3", "I4", "I5", "M5", "M6", "M7", "F1a", "F1b", "F2", "F3", "K1", "K2", "K3", "K5", "K7"):
+    for item in [
+        "I1",
+        "I2",
+        "I3",
+        "I4",
+        "I5",
+        "M5",
+        "M6",
+        "M7",
+        "F1a",
+        "F1b",
+        "F2",
+        "F3",
+        "K1",
+        "K2",
+        "K3",
+        "K5",
+        "K7",
+    ]:
         s.single(item)
     s.single("M2", s.cols["M1"] == 1)
     s.single("M3", s.cols["M1"] == 1)
     s.single("F4", s.cols["F3"] == 1)
-    return _finish(s)
+    return _finish(s, questionnaire)
 
 
-_FILTERS = {"H11": ("H10", (1,)), "M2": ("M1", (1,)), "M3": ("M1", (1,)), "F4": ("F3", (1,)), "L8a": ("L7a", (1, 2, 3))}
-_FILTERS_MORE = {"L8b": ("L7b", (1, 2, 3))}
-
-
-def _finish(s: _Sector) -> pd.DataFrame:
-    """Item non-response (``item_skip``), filters re-applied, columns in questionnaire order."""
+def _finish(s: _Sector, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Item non-response (``item_skip``, not B2: the register's birth year), then the questionnaire's
+    filters again (an item is empty unless its filter item has one of the filter's codes)."""
     skip = s.p["item_skip"]
     for item, column in s.cols.items():
-        if item not in ("B2",):
+        if item != "B2":
             column[s.rng.random(s.n) < skip] = np.nan
-    for item, (source, codes) in {**_FILTERS, **_FILTERS_MORE}.items():
-        s.cols[item][~np.isin(s.cols[source], codes)] = np.nan
-    k4_empty = s.rng.random(s.n) < skip
-    for flags in s.multi["K4"].values():
-        flags &= ~k4_empty
-    for flags in s.multi["K4b"].values():
-        flags &= s.multi["K4"][14]
-    out = {name: column for name, column in s.cols.items()}
+    for ticked in s.multi.values():
+        empty = s.rng.random(s.n) < skip
+        for flags in ticked.values():
+            flags &= ~empty
+    for question in questionnaire.items:
+        if question.filter is None or (question.id not in s.cols and question.id not in s.multi):
+            continue
+        source, codes = question.filter.item, question.filter.codes
+        if source in s.multi:
+            shown = np.any([s.multi[source][c] for c in codes if c in s.multi[source]], axis=0)
+        else:
+            shown = np.isin(s.cols[source], codes)
+        if question.id in s.multi:
+            for flags in s.multi[question.id].values():
+                flags &= shown
+        else:
+            s.cols[question.id][~shown] = np.nan
+    out: dict[str, np.ndarray] = dict(s.cols)
     for item in s.multi:
         out[item] = s.multi_strings(item)
     return pd.DataFrame(out, index=s.people.index)
@@ -505,7 +618,7 @@ def synth_survey(seed: int = 2023, scale: str = "national") -> dict[str, pd.Data
     parts = []
     for sector in parameters()["sectors"]:
         people = frame[(frame.sector == sector) & (frame.status == "answered")]
-        parts.append(synth_sector(rng, sector, people))
+        parts.append(synth_sector(rng, sector, people, questionnaire))
     answers = pd.concat(parts).sort_index()
     responses = _responses(rng, frame, answers, questionnaire)
     return {"survey_frame": frame, "survey_responses": responses, "survey_population": _population(frame)}
@@ -520,7 +633,7 @@ def _responses(
     for sector, (first, last) in p["answered_on"].items():
         mask = (people.sector == sector).to_numpy()
         start, end = np.datetime64(first), np.datetime64(last)
-        dates[mask] = start + rng.integers(0, (end - start).astype(int) + 1, mask.sum())
+        dates[mask] = start + rng.integers(0, int((end - start) // np.timedelta64(1, "D")) + 1, mask.sum())
     out = pd.DataFrame(
         {
             "person_id": people.person_id.to_numpy(),
