@@ -270,7 +270,9 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = forlop("survey", "analyse", "--data", str(write_survey(base / "data")), "--out", str(base / "out"),
                     "--lang", "en")  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert "4 respondents analysed, 7 files written" in result.stdout
+    # Four respondents cannot be raked to the frame's margins: one warning line, no weighted.csv, the rest written.
+    assert "Warning: no weights and no weighted.csv: PHV: raking stopped" in result.stdout
+    assert "4 respondents analysed, 9 files written" in result.stdout
     return base / "out"
 
 
@@ -288,7 +290,11 @@ def test_command_writes_the_contract_files(analysed: Path) -> None:
         assert (analysed / name).read_text(encoding="utf-8").splitlines()[0] == header
     people = pd.read_parquet(analysed / "respondents.parquet")
     assert list(people.columns[:7]) == ["person_id", "sector", "unit", "region", "sex", "age_group", "weight"]
-    assert people["weight"].tolist() == [1.0] * 4
+    assert people["weight"].isna().all()
+    assert not (analysed / "weighted.csv").exists()
+    assert (analysed / "units.csv").read_text(encoding="utf-8").splitlines()[0] == (
+        "score,sector,unit,n,observed,expected,adjusted,ci_low,ci_high,flag"
+    )
     scores = pd.read_csv(analysed / "scores.csv")
     star = scores[(scores["score"] == "STAR") & (scores["breakdown"] == "all")]
     assert star["mean"].tolist() == [2.5]  # person 1: all R = 3, R4, R7, R9 reversed to 1: 30 / 12

@@ -4,14 +4,15 @@ Writes to ``out`` (DESIGN.md, "Survey module (002): input and output contract"):
 ``validated/`` (clean/, rejected/, validation_summary.csv of :func:`forlop.survey.validate_survey`),
 ``response.csv`` and ``representativeness.csv`` (response.py), ``frequencies.csv``
 (frequencies.py), ``scores.csv`` (scores.py), ``alpha.csv`` (alpha.py), ``regressions.csv``
-(models.py) and ``respondents.parquet`` (respondents.py; weight from
-``forlop.survey.weights.rake`` when that module exists, else 1.0). ``weighted.csv`` and
-``units.csv`` come from ``forlop.survey.weights`` and ``forlop.survey.units`` (another branch).
+(models.py), ``weighted.csv`` (weights.py: raked to the frame's margins per sector, unweighted and
+raked means with R survey's standard errors), ``units.csv`` and ``units_funnel.csv`` (units.py:
+case-mix adjusted unit comparison and its funnel limits) and ``respondents.parquet``
+(respondents.py, with the raked weight). Which scores and case-mix covariates: ``weights.yaml``
+``scores``, ``units.yaml`` ``scores`` and ``casemix``.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forlop.errors import DataError
 from forlop.extract.summary import ValidationSummary
 from forlop.i18n import t
 from forlop.progress import say
@@ -29,7 +31,11 @@ from forlop.survey.questionnaire import Questionnaire, load
 from forlop.survey.respondents import SECTORS, build_respondents, definitions, frame_margins
 from forlop.survey.response import representativeness, response_table
 from forlop.survey.scores import score_table
+from forlop.survey.units import compare_units, unit_funnel
+from forlop.survey.units import settings as unit_settings
 from forlop.survey.validate import FRAME, POPULATION, RESPONSES, validate_survey
+from forlop.survey.weights import rake_design, weighted_estimates
+from forlop.survey.weights import settings as weight_settings
 
 VALIDATED = "validated"
 RESPONSE_FILE = "response.csv"
@@ -38,6 +44,9 @@ FREQUENCIES_FILE = "frequencies.csv"
 SCORES_FILE = "scores.csv"
 ALPHA_FILE = "alpha.csv"
 REGRESSIONS_FILE = "regressions.csv"
+WEIGHTED_FILE = "weighted.csv"
+UNITS_FILE = "units.csv"
+UNITS_FUNNEL_FILE = "units_funnel.csv"
 RESPONDENTS_FILE = "respondents.parquet"
 #: Columns of respondents.parquet before the scores (DESIGN.md contract).
 RESPONDENT_COLUMNS = ["person_id", "sector", "unit", "region", "sex", "age_group", "weight"]
@@ -52,10 +61,13 @@ class AnalysisResult:
     respondents: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    #: Results that could not be computed, each as one line for people (e.g. the raking).
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self, lang: str | None = None) -> list[str]:
         """Lines for people: rows read/used/rejected per table, respondents, files written, time."""
         lines = self.validation.lines(lang)
+        lines.extend(self.warnings)
         lines.append(
             t(
                 "survey.analyse.done",
@@ -77,16 +89,9 @@ def score_columns(questionnaire: Questionnaire, respondents: pd.DataFrame) -> li
     return [c for c in dict.fromkeys(wanted) if c in respondents.columns]
 
 
-def _weights(respondents: pd.DataFrame, frame: pd.DataFrame, progress: bool, lang: str | None) -> pd.Series:
-    """Raked weights from ``forlop.survey.weights.rake`` (survey-weights branch) when present, else 1.0."""
-    try:
-        weights = importlib.import_module("forlop.survey.weights")
-    except ModuleNotFoundError as error:
-        if error.name != "forlop.survey.weights":
-            raise  # the module exists but something it imports is missing: say so, do not hide it
-        say(t("survey.analyse.no_weights", lang), progress)
-        return pd.Series(1.0, index=respondents.index)
-    return weights.rake(respondents, frame_margins(frame), by_sector=True)
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The tables one under the other (their shared columns when there is none)."""
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
 def run_analysis(
@@ -137,7 +142,21 @@ def run_analysis(
     write(REGRESSIONS_FILE, regressions(respondents, SECTORS, progress=progress, lang=lang))
 
     say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.weights", lang)), progress)
-    respondents["weight"] = np.asarray(_weights(respondents, frame, progress, lang), dtype=float)
+    warnings: list[str] = []
+    try:
+        raking = rake_design(respondents, frame_margins(frame), by_sector=True)
+    except DataError as error:  # the other results stand; no weights and no weighted.csv, said in one line
+        warnings.append(t("survey.analyse.no_weights", lang, reason=error.text(lang)))
+        respondents["weight"] = np.nan
+    else:
+        respondents["weight"] = raking.weights.to_numpy(dtype=float)
+        weighted = [c for c in weight_settings()["scores"] if c in respondents]
+        write(WEIGHTED_FILE, weighted_estimates(respondents, raking.weights, weighted, raking=raking))
+    unit_spec = unit_settings()
+    casemix = [c for c in unit_spec["casemix"] if c in respondents]
+    compared = [c for c in unit_spec["scores"] if c in respondents]
+    write(UNITS_FILE, _concat([compare_units(respondents, c, casemix) for c in compared]))
+    write(UNITS_FUNNEL_FILE, _concat([unit_funnel(respondents, c, casemix) for c in compared]))
     index_scores = [k for k, i in questionnaire.indices.items() if i.score != "items"]
     extra = [c for c in dict.fromkeys([*index_scores, *definitions()["mean_items"]]) if c in respondents]
     files.append(out_dir / RESPONDENTS_FILE)
@@ -148,6 +167,7 @@ def run_analysis(
         respondents=respondents,
         files=files,
         seconds=time.perf_counter() - started,
+        warnings=warnings,
     )
 
 
