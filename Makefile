@@ -44,14 +44,21 @@ demo: $(STAMP)
 	$(FORLOP) outcomes synth --seed 2013 --out $(DEMO)/outcomes/data
 	$(FORLOP) outcomes analyse --data $(DEMO)/outcomes/data --out $(DEMO)/outcomes/results
 	$(FORLOP) outcomes report --results $(DEMO)/outcomes/results --html $(DEMO)/outcomes/outcomes.html --xlsx $(DEMO)/outcomes/outcomes.xlsx
+	$(FORLOP) survey synth --seed 2023 --scale national --out $(DEMO)/survey/data
+	$(FORLOP) survey analyse --data $(DEMO)/survey/data --out $(DEMO)/survey/results
+	$(FORLOP) survey report --results $(DEMO)/survey/results --html $(DEMO)/survey/survey.html --xlsx $(DEMO)/survey/survey.xlsx
 	$(FORLOP) report --results $(DEMO)/pathways --html $(DEMO)/report.html --xlsx $(DEMO)/tables.xlsx --data $(DEMO)/extract
 	@echo "$(abspath $(DEMO))/report.html"
+	@echo "$(abspath $(DEMO))/survey/survey.html"
 
 bench: $(STAMP)
 	$(PY) benchmarks/synth.py
 	$(PY) benchmarks/pathways.py --runs 3
 	$(PY) benchmarks/coercion.py --runs 3
 	$(PY) benchmarks/outcomes.py --runs 3
+	$(PY) benchmarks/survey_synth.py
+	$(PY) benchmarks/survey_analyse.py
+	$(PY) benchmarks/survey_report.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)
