@@ -1,0 +1,250 @@
+"""Which numbers of the survey results may be published: 002's threshold through ``forlop.privacy``.
+
+Rule (002 §4, tables 4-2, 4-3, 4-8, 4-9: counts under 10 are shown as ``*``; DESIGN.md "Privacy"):
+``RULE = Rule(max_small=9, symbol="*")``. A share is hidden when its count, its base n or the rest
+(n - count) is 1-9 (:func:`forlop.privacy.base_and_primary`, unit ``share``): no share rests on fewer
+than 10 answers and "98 of 100" does not tell about the other 2. A mean is hidden when its n is 1-9.
+
+Complementary cells: the counts of one table are given to :func:`forlop.privacy.suppress` with the
+additive relations a reader knows, so that a hidden count cannot be worked out from n and the other
+options:
+
+- the options of a single-choice item add up to its n (per sector and group); the options of a
+  multiple-choice item do not (a respondent ticks several);
+- the groups of a *partition* breakdown (each respondent in one group: age group, severity; not the
+  multi-response diagnosis groups) add up to the sector's whole; respondents outside every group
+  (unknown age) make an unpublished rest cell, which is protected when it is small itself;
+- sectors add up to ``all`` when the results have it;
+- in OUT/response.csv: unreachable + reached = frame, declined + no answer + answered = reached, the
+  units of a sector add up to the sector, the sectors to the total.
+
+The table is split into its independent parts (cells linked by no relation) and each part is
+suppressed on its own, which gives the same pattern faster. When a part admits no safe pattern
+(:class:`forlop.privacy.SuppressionError`) every cell of it is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from forlop.privacy import Line, Rule, SuppressionError, base_and_primary, suppress
+
+#: 002's publication rule: counts of 1-9 are shown as "*".
+RULE = Rule(max_small=9, symbol="*")
+SECTOR_TOTAL = "all"
+
+
+class Cells:
+    """A growing table of cells (values, primary flags, unpublished flags) and the lines between them."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.primary: list[bool] = []
+        self.free: list[bool] = []
+        self.fixed: list[bool] = []
+        self.lines: list[Line] = []
+
+    def add(self, value: float, primary: bool, free: bool = False, fixed: bool = False) -> int:
+        """Add a cell; return its position. ``free``: published nowhere; ``fixed``: published elsewhere."""
+        self.values.append(float(value) if np.isfinite(value) else 0.0)
+        self.primary.append(bool(primary))
+        self.free.append(free)
+        self.fixed.append(fixed)
+        return len(self.values) - 1
+
+    def line(self, parts: list[int], total: int | None, rule: Rule) -> None:
+        """``sum(parts) == total``; a shortfall becomes an unpublished rest cell, an excess drops the line."""
+        if total is None or not parts:
+            return
+        rest = self.values[total] - sum(self.values[p] for p in parts)
+        if rest < -1e-9:
+            return  # not an additive relation after all (e.g. rounded input): the reader cannot use it either
+        if rest > 1e-9:
+            parts = [*parts, self.add(rest, bool(rule.is_small(rest)), free=True)]
+        self.lines.append(Line(tuple(parts), total))
+
+    def solve(self, rule: Rule = RULE) -> np.ndarray:
+        """Hidden flag per cell: :func:`forlop.privacy.suppress` on each independent part."""
+        size = len(self.values)
+        parent = list(range(size))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for line in self.lines:
+            for c in line.components:
+                parent[find(c)] = find(line.total)
+        values = np.array(self.values, dtype=float)
+        primary = np.array(self.primary, dtype=bool)
+        free = np.array(self.free, dtype=bool)
+        fixed = np.array(self.fixed, dtype=bool)
+        hidden = primary | free
+        groups: dict[int, list[int]] = {}
+        for c in range(size):
+            groups.setdefault(find(c), []).append(c)
+        lines_of: dict[int, list[Line]] = {}
+        for line in self.lines:
+            lines_of.setdefault(find(line.total), []).append(line)
+        for root, members in groups.items():
+            lines = lines_of.get(root, [])
+            if not lines or not primary[members].any():
+                continue  # nothing small here, or no relation: the primary flags are the answer
+            local = {c: k for k, c in enumerate(members)}
+            local_lines = [Line(tuple(local[c] for c in ln.components), local[ln.total]) for ln in lines]
+            try:
+                result = suppress(
+                    values[members],
+                    local_lines,
+                    primary=primary[members],
+                    rule=rule,
+                    free=free[members],
+                    fixed=fixed[members],
+                )
+                hidden[members] = result.suppressed
+            except SuppressionError:
+                hidden[members] = True
+        return hidden
+
+
+def hide_frequencies(
+    freq: pd.DataFrame, multiple: set[str], partitions: set[str], rule: Rule = RULE
+) -> pd.DataFrame:
+    """OUT/frequencies.csv with ``hidden`` (the share of the row) and ``n_hidden`` (its n).
+
+    ``multiple``: items whose options do not add up to n; ``partitions``: breakdowns whose groups do.
+    A share is also hidden when its n is (a published share and count would give the hidden n).
+    """
+    out = freq.copy()
+    out["hidden"] = True
+    out["n_hidden"] = True
+    for item, rows in out.groupby("item", sort=False):
+        cells = Cells()
+        count_cell: dict[Hashable, int] = {}
+        n_cell: dict[Hashable, int] = {}
+        row_cells: list[tuple[int, int, int]] = []  # (row index, count cell, n cell)
+        for idx, r in zip(rows.index, rows.itertuples(index=False)):
+            key = (str(r.sector), str(r.breakdown), str(r.group))
+            if key not in n_cell:
+                n_cell[key] = cells.add(r.n, bool(np.isfinite(r.n) and rule.is_small(r.n)))
+            count = float(r.count)
+            first = base_and_primary("share", count, float(r.n), np.nan, rule)[1]
+            c = cells.add(count, first)
+            count_cell[(*key, str(r.option))] = c
+            row_cells.append((idx, c, n_cell[key]))
+        options = sorted({k[3] for k in count_cell})
+        if str(item) not in multiple:
+            for key, n in n_cell.items():
+                cells.line([count_cell[(*key, o)] for o in options if (*key, o) in count_cell], n, rule)
+        sectors = sorted({k[0] for k in n_cell})
+        breakdowns = sorted({k[1] for k in n_cell})
+        for sector in sectors:
+            for bd in breakdowns:
+                if bd not in partitions:
+                    continue
+                groups = sorted({k[2] for k in n_cell if k[0] == sector and k[1] == bd})
+                whole = n_cell.get((sector, "all", "all"))
+                cells.line([n_cell[(sector, bd, g)] for g in groups], whole, rule)
+                for o in options:
+                    parts = [count_cell[(sector, bd, g, o)] for g in groups if (sector, bd, g, o) in count_cell]
+                    cells.line(parts, count_cell.get((sector, "all", "all", o)), rule)
+        if SECTOR_TOTAL in sectors:
+            parts_of = [s for s in sectors if s != SECTOR_TOTAL]
+            for key, n in n_cell.items():
+                if key[0] != SECTOR_TOTAL:
+                    continue
+                rest = key[1:]
+                cells.line([n_cell[(s, *rest)] for s in parts_of if (s, *rest) in n_cell], n, rule)
+                for o in options:
+                    parts = [count_cell[(s, *rest, o)] for s in parts_of if (s, *rest, o) in count_cell]
+                    cells.line(parts, count_cell.get((*key, o)), rule)
+        hidden = cells.solve(rule)
+        for idx, c, n in row_cells:
+            out.at[idx, "n_hidden"] = bool(hidden[n])
+            out.at[idx, "hidden"] = bool(hidden[c] or hidden[n])
+    return out
+
+
+def hide_means(scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE) -> pd.DataFrame:
+    """OUT/scores.csv with ``hidden``: a mean (with its n, sd and CI) rests on fewer than 10 answers,
+    or its n could be worked out from the other groups' n and the whole."""
+    out = scores.copy()
+    out["hidden"] = True
+    for _, rows in out.groupby("score", sort=False):
+        cells = Cells()
+        cell: dict[tuple, int] = {}
+        for idx, r in zip(rows.index, rows.itertuples(index=False)):
+            n = float(r.n)
+            cell[(str(r.sector), str(r.breakdown), str(r.group))] = cells.add(n, bool(rule.is_small(n)))
+            cell[("row", idx)] = cell[(str(r.sector), str(r.breakdown), str(r.group))]
+        keys = [k for k in cell if k[0] != "row"]
+        for sector in sorted({k[0] for k in keys}):
+            for bd in sorted({k[1] for k in keys if k[0] == sector} & partitions):
+                groups = [k for k in keys if k[0] == sector and k[1] == bd]
+                cells.line([cell[g] for g in groups], cell.get((sector, "all", "all")), rule)
+        if any(k[0] == SECTOR_TOTAL for k in keys):
+            for k in keys:
+                if k[0] == SECTOR_TOTAL:
+                    parts = [cell[(s, k[1], k[2])] for s in {j[0] for j in keys} - {SECTOR_TOTAL} if (s, k[1], k[2]) in cell]
+                    cells.line(parts, cell[k], rule)
+        hidden = cells.solve(rule)
+        for idx in rows.index:
+            out.at[idx, "hidden"] = bool(hidden[cell[("row", idx)]])
+    return out
+
+
+RESPONSE_COUNTS = ["frame", "unreachable", "reached", "declined", "no_answer", "answered"]
+
+
+def hide_response(
+    response: pd.DataFrame, rule: Rule = RULE, unit_columns: tuple[str, ...] = ("frame", "answered")
+) -> pd.DataFrame:
+    """The response table (one row per sector, unit rows of a sector, a total row) with ``<count>_hidden``.
+
+    Expects a ``level`` column: ``unit``, ``sector`` or ``total`` (the report adds it), and ``sector``.
+    ``unit_columns``: the counts published per unit (002 tables 4-2, 4-3); the others are unknowns
+    to a reader (protected only if small themselves).
+    """
+    out = response.reset_index(drop=True).copy()
+    cells = Cells()
+    cell: dict[tuple[int, str], int] = {}
+    for i, r in out.iterrows():
+        for col in RESPONSE_COUNTS:
+            v = float(r[col])
+            free = r["level"] == "unit" and col not in unit_columns
+            cell[(i, col)] = cells.add(v, bool(np.isfinite(v) and rule.is_small(v)), free=free)
+        cells.line([cell[(i, "unreachable")], cell[(i, "reached")]], cell[(i, "frame")], rule)
+        cells.line([cell[(i, c)] for c in ("declined", "no_answer", "answered")], cell[(i, "reached")], rule)
+    total = out.index[out["level"] == "total"]
+    sectors = out.index[out["level"] == "sector"]
+    for col in RESPONSE_COUNTS:
+        if len(total):
+            cells.line([cell[(i, col)] for i in sectors], cell[(total[0], col)], rule)
+        for s in sectors:
+            units = out.index[(out["level"] == "unit") & (out["sector"] == out.at[s, "sector"])]
+            cells.line([cell[(i, col)] for i in units], cell[(s, col)], rule)
+    hidden = cells.solve(rule)
+    for col in RESPONSE_COUNTS:
+        out[f"{col}_hidden"] = [bool(hidden[cell[(i, col)]]) for i in out.index]
+    return out
+
+
+def hide_units(units: pd.DataFrame, totals: dict[tuple[str, str], float], rule: Rule = RULE) -> pd.DataFrame:
+    """OUT/units.csv with ``hidden``: a unit's n is 1-9, or could be worked out from the sector's n
+    (``totals``: (score, sector) -> n published in the score tables) and the other units."""
+    out = units.copy()
+    out["hidden"] = True
+    for (score, sector), rows in out.groupby(["score", "sector"], sort=False):
+        cells = Cells()
+        parts = [cells.add(float(n), bool(rule.is_small(float(n)))) for n in rows["n"]]
+        whole = totals.get((str(score), str(sector)))
+        if whole is not None and np.isfinite(whole):
+            cells.line(parts, cells.add(whole, False, fixed=True), rule)
+        hidden = cells.solve(rule)
+        out.loc[rows.index, "hidden"] = hidden[: len(parts)]
+    return out
