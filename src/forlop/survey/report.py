@@ -35,7 +35,7 @@ import plotly.io as pio
 import yaml
 from plotly.offline import get_plotlyjs
 
-from forlop.citations import cite, references
+from forlop.citations import cite, cite_text, references
 from forlop.errors import InputError
 from forlop.html import render
 from forlop.i18n import default_language, format_number, t
@@ -146,9 +146,8 @@ class Page:
         """The text of a {nb, en} entry in this language."""
         if entry is None:
             return ""
-        if isinstance(entry, str):
-            return entry
-        return str(entry.get(self.lang) or entry.get("nb") or "")
+        text = entry if isinstance(entry, str) else str(entry.get(self.lang) or entry.get("nb") or "")
+        return cite_text(text, self.lang) if "00" in text else text  # "002" -> the publication's name
 
     def text(self, key: str, **values: object) -> str:
         return self.tx(spec()["texts"][key]).format(**values) if values else self.tx(spec()["texts"][key])
@@ -939,7 +938,7 @@ def build_report(
             {
                 "id": chapter["id"],
                 "title": (f"{chapter['number']} " if chapter.get("number") else "") + page.tx(chapter["title"]),
-                "text": page.tx(chapter.get("text")).replace("002", cite("002", lang)) if chapter.get("text") else "",
+                "text": page.tx(chapter.get("text")),
                 "addition": bool(chapter.get("addition")),
                 "blocks": blocks,
             }
