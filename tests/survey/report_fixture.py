@@ -156,7 +156,7 @@ def units() -> pd.DataFrame:
 def alpha() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"index": "STAR", "population": "poliklinikk", "n": 150, "n_items": 12, "alpha": 0.92},
+            {"index": "STAR", "population": "outpatient", "n": 150, "n_items": 12, "alpha": 0.92},
             {"index": "STAR", "population": "AS", "n": 8, "n_items": 12, "alpha": 0.90},
         ]
     )

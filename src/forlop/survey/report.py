@@ -182,6 +182,9 @@ class Page:
         entry = spec()["breakdowns"].get(breakdown, {})
         if group == "all":
             return self.text("total")
+        named = spec().get("groups", {}).get(entry.get("groups", ""), {})
+        if group in named:
+            return self.tx(named[group])
         if entry.get("item"):
             return self.option_label(entry["item"], group)
         return str(group)
@@ -220,6 +223,7 @@ class Page:
             "header": header,
             "rows": rows,
             "groups": extra.pop("groups", None),
+            "spans": extra.pop("spans", None),
             "foot": extra.pop("foot", []),
             "note": extra.pop("note", ""),
             "hidden": sum(c == SYMBOL for r in rows for c in r["cells"]),
@@ -575,7 +579,7 @@ def alpha_block(page: Page, alpha: pd.DataFrame, block: dict) -> dict:
             {
                 "label": page.score_label(str(r.index)),
                 "cells": [
-                    page.sector(str(r.population)) if str(r.population) in spec()["sectors"] else str(r.population),
+                    page.tx(spec()["populations"].get(str(r.population), str(r.population))),
                     SYMBOL if small else page.num(r.n),
                     page.num(r.n_items),
                     SYMBOL if small else page.num(r.alpha, 2),
@@ -643,6 +647,7 @@ def regression_block(page: Page, reg: pd.DataFrame, block: dict) -> dict:
         header,
         rows,
         groups=[(page.sector(s), 4) for s in sectors],
+        spans=[1] + [x for _ in sectors for x in (1, 1, 2, 0)],
         foot=foot,
         note=page.text("reference_notes") + (" " + page.text("model_too_small") if not all(shown.values()) else ""),
     )
