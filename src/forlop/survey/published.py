@@ -67,7 +67,12 @@ class Cells:
         self.lines.append(Line(tuple(parts), total))
 
     def solve(self, rule: Rule = RULE) -> np.ndarray:
-        """Hidden flag per cell: :func:`forlop.privacy.suppress` on each independent part."""
+        """Hidden flag per cell: the privacy layer's suppression on each independent part.
+
+        A part with one line is solved in closed form (:func:`one_line`, the same steps and answer as
+        :func:`forlop.privacy.suppress`, without its integer programs, whose set-up cost made hundreds
+        of small parts slow); a part with several lines goes to :func:`forlop.privacy.suppress`.
+        """
         size = len(self.values)
         parent = list(range(size))
 
@@ -95,39 +100,119 @@ class Cells:
             lines = lines_of.get(root, [])
             if not lines or not primary[members].any():
                 continue  # nothing small here, or no relation: the primary flags are the answer
-            local = {c: k for k, c in enumerate(members)}
-            local_lines = [Line(tuple(local[c] for c in ln.components), local[ln.total]) for ln in lines]
+            if len(lines) == 1:
+                cells = [*lines[0].components, lines[0].total]
+                try:
+                    hidden[cells] = one_line(values[cells], primary[cells], free[cells], fixed[cells], rule)
+                except SuppressionError:
+                    hidden[cells] = True
+                continue
             try:
-                result = suppress(
-                    values[members],
-                    local_lines,
-                    primary=primary[members],
-                    rule=rule,
-                    free=free[members],
-                    fixed=fixed[members],
-                )
-                hidden[members] = result.suppressed
+                hidden[members] = _suppress_part(values, primary, free, fixed, members, lines, rule)
             except SuppressionError:
                 hidden[members] = True
         return hidden
 
 
+def _suppress_part(
+    values: np.ndarray,
+    primary: np.ndarray,
+    free: np.ndarray,
+    fixed: np.ndarray,
+    members: list[int],
+    lines: list[Line],
+    rule: Rule,
+) -> np.ndarray:
+    local = {c: k for k, c in enumerate(members)}
+    local_lines = [Line(tuple(local[c] for c in ln.components), local[ln.total]) for ln in lines]
+    result = suppress(
+        values[members], local_lines, primary=primary[members], rule=rule, free=free[members], fixed=fixed[members]
+    )
+    return result.suppressed
+
+
+def one_line(
+    values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: np.ndarray, rule: Rule = RULE
+) -> np.ndarray:
+    """Suppression of one line ``values[:-1]`` adding up to ``values[-1]``, in closed form.
+
+    The steps of :func:`forlop.privacy.suppress` (complete the line, audit, hide one more), with the
+    audit worked out by hand instead of by integer programs: with the total published, the hidden
+    components add up to a known S, so hidden cell i can be anything from its lower bound l_i (the
+    rule's smallest small count if it is not zero, else 0) to S minus the others' lower bounds; the
+    interval is S - sum(l) wide for every hidden cell. With the total hidden as well, nothing bounds a
+    hidden component from above (safe), and a hidden total with every component shown is pinned. A
+    cell the line pins to 0 is not exposed, as in the audit. Raises ``SuppressionError`` when no cell
+    is left to hide. tests/survey/test_report.py checks it against ``suppress`` on random lines.
+    """
+    k = len(values)
+    total = k - 1
+    hidden = primary | free
+    skip = free & ~primary  # unpublished and not small: an unknown, not protected (suppress's rule)
+
+    def complement() -> int | None:
+        open_ = [c for c in range(total) if not hidden[c] and values[c] > 0 and not fixed[c]]
+        if open_:
+            return min(open_, key=lambda c: (values[c], c))
+        return total if not hidden[total] and values[total] > 0 and not fixed[total] else None
+
+    def exposed() -> list[int]:
+        lower = np.where((values > 0) & ~skip, rule.min_small, 0)
+        parts = [c for c in range(total) if hidden[c]]
+        if hidden[total]:
+            return [] if parts or values[total] <= 0 or skip[total] else [total]
+        known = float(values[parts].sum())
+        width = known - float(lower[parts].sum())
+        out = []
+        for c in parts:
+            high = known - float(lower[parts].sum()) + float(lower[c])
+            if width < rule.min_width and high > 0 and not skip[c]:
+                out.append(c)
+        return out
+
+    while True:
+        if hidden.sum() == 1:
+            extra = complement()
+            if extra is not None:
+                hidden[extra] = True
+        if not exposed():
+            return hidden
+        extra = complement()
+        if extra is not None:
+            hidden[extra] = True
+            continue
+        rest = [c for c in range(k) if not hidden[c] and not fixed[c]]
+        if not rest:
+            raise SuppressionError(exposed())
+        hidden[rest] = True
+
+
 def hide_frequencies(
-    freq: pd.DataFrame, multiple: set[str], partitions: set[str], rule: Rule = RULE
+    freq: pd.DataFrame,
+    multiple: set[str],
+    partitions: set[str],
+    rule: Rule = RULE,
+    published: set[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """OUT/frequencies.csv with ``hidden`` (the share of the row) and ``n_hidden`` (its n).
 
     ``multiple``: items whose options do not add up to n; ``partitions``: breakdowns whose groups do.
     A share is also hidden when its n is (a published share and count would give the hidden n).
+    ``published``: the (item, breakdown) pairs a reader sees besides every item's ``all`` rows (None:
+    all); the other rows are not published, so they are hidden and take no part in the lines.
     """
     out = freq.copy()
-    out["hidden"] = True
-    out["n_hidden"] = True
+    if published is not None:
+        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
+            [(str(i), str(b)) in published for i, b in zip(out["item"], out["breakdown"])], index=out.index
+        )
+        rest = out[~shown].assign(hidden=True, n_hidden=True)
+        return pd.concat([hide_frequencies(out[shown], multiple, partitions, rule), rest]).loc[freq.index]
+    cells = Cells()
+    row_cells: list[tuple[int, int, int]] = []  # (row index, count cell, n cell)
     for item, rows in out.groupby("item", sort=False):
-        cells = Cells()
         count_cell: dict[Hashable, int] = {}
         n_cell: dict[Hashable, int] = {}
-        row_cells: list[tuple[int, int, int]] = []  # (row index, count cell, n cell)
         for idx, r in zip(rows.index, rows.itertuples(index=False)):
             key = (str(r.sector), str(r.breakdown), str(r.group))
             if key not in n_cell:
@@ -163,20 +248,33 @@ def hide_frequencies(
                 for o in options:
                     parts = [count_cell[(s, *rest, o)] for s in parts_of if (s, *rest, o) in count_cell]
                     cells.line(parts, count_cell.get((*key, o)), rule)
-        hidden = cells.solve(rule)
-        for idx, c, n in row_cells:
-            out.at[idx, "n_hidden"] = bool(hidden[n])
-            out.at[idx, "hidden"] = bool(hidden[c] or hidden[n])
+    hidden = cells.solve(rule)
+    positions = [out.index.get_loc(idx) for idx, _, _ in row_cells]
+    n_hidden = np.ones(len(out), dtype=bool)
+    share_hidden = np.ones(len(out), dtype=bool)
+    n_hidden[positions] = hidden[[n for _, _, n in row_cells]]
+    share_hidden[positions] = hidden[[c for _, c, _ in row_cells]] | n_hidden[positions]
+    out["hidden"] = share_hidden
+    out["n_hidden"] = n_hidden
     return out
 
 
-def hide_means(scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE) -> pd.DataFrame:
+def hide_means(
+    scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE, published: set[tuple[str, str]] | None = None
+) -> pd.DataFrame:
     """OUT/scores.csv with ``hidden``: a mean (with its n, sd and CI) rests on fewer than 10 answers,
-    or its n could be worked out from the other groups' n and the whole."""
+    or its n could be worked out from the other groups' n and the whole. ``published`` as for
+    :func:`hide_frequencies` (score, breakdown)."""
     out = scores.copy()
-    out["hidden"] = True
+    if published is not None:
+        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
+            [(str(i), str(b)) in published for i, b in zip(out["score"], out["breakdown"])], index=out.index
+        )
+        rest = out[~shown].assign(hidden=True)
+        return pd.concat([hide_means(out[shown], partitions, rule), rest]).loc[scores.index]
+    cells = Cells()
+    row_cell: dict[Hashable, int] = {}
     for _, rows in out.groupby("score", sort=False):
-        cells = Cells()
         cell: dict[tuple, int] = {}
         for idx, r in zip(rows.index, rows.itertuples(index=False)):
             n = float(r.n)
@@ -192,9 +290,9 @@ def hide_means(scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE) ->
                 if k[0] == SECTOR_TOTAL:
                     parts = [cell[(s, k[1], k[2])] for s in {j[0] for j in keys} - {SECTOR_TOTAL} if (s, k[1], k[2]) in cell]
                     cells.line(parts, cell[k], rule)
-        hidden = cells.solve(rule)
-        for idx in rows.index:
-            out.at[idx, "hidden"] = bool(hidden[cell[("row", idx)]])
+        row_cell.update({idx: cell[("row", idx)] for idx in rows.index})
+    hidden = cells.solve(rule)
+    out["hidden"] = [bool(hidden[row_cell[idx]]) for idx in out.index]
     return out
 
 

@@ -273,6 +273,20 @@ def _clean(value: object) -> object:
 # --- frequencies -------------------------------------------------------------------------------------
 
 
+def published(field: str) -> set[tuple[str, str]]:
+    """The (item, breakdown) or (score, breakdown) pairs the report shows besides the whole sectors."""
+    out = set()
+    for chapter in spec()["chapters"]:
+        for block in chapter["blocks"]:
+            if "breakdown" not in block:
+                continue
+            if field == "item" and "item" in block:
+                out.add((block["item"], block["breakdown"]))
+            if field == "scores":
+                out |= {(score, block["breakdown"]) for score in block.get("scores", [])}
+    return out
+
+
 class Frequencies:
     """OUT/frequencies.csv after the privacy layer, indexed for the tables."""
 
@@ -285,7 +299,7 @@ class Frequencies:
         freq["group"] = freq["group"].astype(str)
         multiple = {i.id for i in page.q.items if i.type == "multiple"}
         partitions = {k for k, v in spec()["breakdowns"].items() if v.get("partition")}
-        self.pub = hide_frequencies(freq, multiple, partitions, RULE)
+        self.pub = hide_frequencies(freq, multiple, partitions, RULE, published=published("item"))
         self.cell: dict[tuple, tuple[float, float, bool]] = {}
         self.n: dict[tuple, tuple[float, bool]] = {}
         for r in self.pub.itertuples(index=False):
@@ -510,7 +524,7 @@ class Scores:
         for c in ("score", "sector", "breakdown", "group"):
             scores[c] = scores[c].astype(str)
         partitions = {k for k, v in spec()["breakdowns"].items() if v.get("partition")}
-        self.pub = hide_means(scores, partitions, RULE)
+        self.pub = hide_means(scores, partitions, RULE, published=published("scores"))
         self.row = {(r.score, r.sector, r.breakdown, r.group): r for r in self.pub.itertuples(index=False)}
         self.sectors = [s for s in [*SECTORS, SECTOR_TOTAL] if s in set(self.pub["sector"])]
 
