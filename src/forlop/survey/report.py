@@ -155,7 +155,10 @@ class Page:
     def num(self, value: float | None, decimals: int = 0) -> str:
         if value is None or not np.isfinite(value):
             return SYMBOL
-        return format_number(float(value), decimals, self.lang, SYMBOL).replace("-", "−")
+        text = format_number(float(value), decimals, self.lang, SYMBOL)
+        if text.startswith("-") and not any(ch in "123456789" for ch in text):
+            text = text[1:]  # -0,000: a small negative number that rounds to zero has no sign
+        return text.replace("-", "−")
 
     def p_value(self, p: float) -> str:
         if not np.isfinite(p):
