@@ -384,7 +384,7 @@ def _bar_figure(page: Page, labels: list[str], series: dict[str, list[float | No
                 "type": "bar",
                 "orientation": "h",
                 "y": labels[::-1],
-                "x": [None if v is None else v for v in values][::-1],
+                "x": [0 if v is None else v for v in values][::-1],  # a hidden number: no bar, its * beside 0
                 "name": page.sector(name) if name in COLOURS else name,
                 "marker": {"color": COLOURS[name]} if name in COLOURS else {},
                 "text": [SYMBOL if v is None else page.num(v, 0 if "%" in x_title else 2) for v in values][::-1],
