@@ -121,7 +121,7 @@ def test_additions_are_marked(english):
 
 def test_chapters_follow_002(english):
     result, html = english
-    titles = re.findall(r'<h2 id="([a-z]+)"', html)
+    titles = re.findall(r"<h2 id=\"([a-z]+)\"", html)[:-1]  # the last: choices where 002 is silent
     assert titles == [c["id"] for c in spec()["chapters"]]
     assert titles[:9] == [
         "response",

@@ -974,6 +974,7 @@ def build_report(
         template=_js(pio.templates["simple_white"].to_plotly_json()),
         symbol=SYMBOL,
         chapters=chapters,
+        choices=[page.tx(c) for c in spec()["choices"]],
         unit=unit,
         source=cite("002", lang, full=True),
         generated=dt.date.today().isoformat(),
