@@ -46,8 +46,10 @@ print(json.dumps({"seconds": finished_at - started, "import_seconds": imported -
 
 def _results(folder: Path) -> Path:
     command = [sys.executable, "-m", "forlop.cli", "survey"]
-    for args in (["synth", "--seed", "2023", "--out", str(folder / "data")],
-                 ["analyse", "--data", str(folder / "data"), "--out", str(folder / "out")]):
+    for args in (
+        ["synth", "--seed", "2023", "--out", str(folder / "data")],
+        ["analyse", "--data", str(folder / "data"), "--out", str(folder / "out")],
+    ):
         print(f"[survey report bench] forlop survey {args[0]}", file=sys.stderr, flush=True)
         subprocess.run(command + args, check=True, capture_output=True)
     return folder / "out"
@@ -82,13 +84,18 @@ def run(runs: int, results: Path | None) -> tuple[dict, float, int]:
 
 def markdown(row: dict, load: float, runs: int, answered: int) -> str:
     lines = [
-        f"Survey report on the national synthetic survey ({answered:,} answers): median of {runs} runs, each in a "
-        "fresh process (written by `benchmarks/survey_report.py`). Target: report <= 15 s.",
+        (
+            f"Survey report on the national synthetic survey ({answered:,} answers): median of {runs} runs, each in "
+            "a fresh process (written by `benchmarks/survey_report.py`). Target: report <= 15 s."
+        ),
         "",
         "| job | time s | CPU s | import s | peak MB | tables | figures | hidden cells | HTML MB |",
         "|---|---|---|---|---|---|---|---|---|",
-        f"| `forlop survey report` (HTML + Excel) | {row['seconds']} | {row['cpu_seconds']} | {row['import_seconds']} "
-        f"| {row['peak_mb']:,} | {row['tables']} | {row['figures']} | {row['hidden_cells']:,} | {row['html_mb']} |",
+        (
+            f"| `forlop survey report` (HTML + Excel) | {row['seconds']} | {row['cpu_seconds']} | "
+            f"{row['import_seconds']} | {row['peak_mb']:,} | {row['tables']} | {row['figures']} | "
+            f"{row['hidden_cells']:,} | {row['html_mb']} |"
+        ),
         "",
         "- Time is wall clock from process start, library imports included; CPU s = user + system time.",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",

@@ -161,7 +161,7 @@ def test_absent_file_leaves_a_note(results, tmp_path):
 
 
 def test_excel_has_the_same_tables(english):
-    result, html = english
+    result, _ = english
     book = load_workbook(result.xlsx)
     assert {"figure-9-8", "table-4-1", "table-9-1", "table-weighted", "figure-units"} <= set(book.sheetnames)
     sheet = [[c.value for c in row] for row in book["figure-9-8"].iter_rows()]
@@ -186,8 +186,18 @@ def test_bad_input_is_one_line(results, tmp_path):
 
 def test_command_line(results, tmp_path):
     run = forlop(
-        "survey", "report", "--results", str(results), "--html", str(tmp_path / "r.html"), "--xlsx",
-        str(tmp_path / "r.xlsx"), "--lang", "en", "--unit", "B",
+        "survey",
+        "report",
+        "--results",
+        str(results),
+        "--html",
+        str(tmp_path / "r.html"),
+        "--xlsx",
+        str(tmp_path / "r.xlsx"),
+        "--lang",
+        "en",
+        "--unit",
+        "B",
     )
     assert run.exit_code == 0, run.stderr
     assert "Report written" in run.stdout and (tmp_path / "r.xlsx").exists()

@@ -50,7 +50,9 @@ def report(
     html: Path = typer.Option(..., "--html", help="HTML file to write (one offline file)."),
     xlsx: Path = typer.Option(None, "--xlsx", help="Also write the tables to this Excel file."),
     lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
-    unit: str = typer.Option(None, "--unit", help="Highlight this unit (health trust) in the unit tables and funnel plots."),
+    unit: str = typer.Option(
+        None, "--unit", help="Highlight this unit (health trust) in the unit tables and funnel plots."
+    ),
 ) -> None:
     """The survey report: 002's chapters, tables and figures, plus weighted estimates and unit comparison."""
     from forlop.survey.report import build_report

@@ -211,10 +211,10 @@ def hide_frequencies(
     cells = Cells()
     row_cells: list[tuple[int, int, int]] = []  # (row index, count cell, n cell)
     for item, rows in out.groupby("item", sort=False):
-        count_cell: dict[Hashable, int] = {}
-        n_cell: dict[Hashable, int] = {}
+        count_cell: dict[tuple[str, ...], int] = {}
+        n_cell: dict[tuple[str, ...], int] = {}
         for idx, r in zip(rows.index, rows.itertuples(index=False)):
-            key = (str(r.sector), str(r.breakdown), str(r.group))
+            key: tuple[str, ...] = (str(r.sector), str(r.breakdown), str(r.group))
             if key not in n_cell:
                 n_cell[key] = cells.add(r.n, bool(np.isfinite(r.n) and rule.is_small(r.n)))
             count = float(r.count)
@@ -288,7 +288,9 @@ def hide_means(
         if any(k[0] == SECTOR_TOTAL for k in keys):
             for k in keys:
                 if k[0] == SECTOR_TOTAL:
-                    parts = [cell[(s, k[1], k[2])] for s in {j[0] for j in keys} - {SECTOR_TOTAL} if (s, k[1], k[2]) in cell]
+                    parts = [
+                        cell[(s, k[1], k[2])] for s in {j[0] for j in keys} - {SECTOR_TOTAL} if (s, k[1], k[2]) in cell
+                    ]
                     cells.line(parts, cell[k], rule)
         row_cell.update({idx: cell[("row", idx)] for idx in rows.index})
     hidden = cells.solve(rule)

@@ -23,6 +23,7 @@ import json
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -321,7 +322,9 @@ class Frequencies:
     def groups(self, item: str, breakdown: str) -> list[str]:
         return sorted({k[3] for k in self.n if k[0] == item and k[2] == breakdown and k[3] != "all"}, key=_order)
 
-    def share(self, item: str, sector: str, codes: list[str], breakdown: str = "all", group: str = "all") -> float | None:
+    def share(
+        self, item: str, sector: str, codes: list[str], breakdown: str = "all", group: str = "all"
+    ) -> float | None:
         """Percent answering one of ``codes`` (None if hidden or absent)."""
         total = 0.0
         n = None
@@ -345,11 +348,10 @@ class Frequencies:
         whole = self.n.get((item, SECTOR_TOTAL, breakdown, group))
         if whole is not None:
             return SYMBOL if whole[1] else page.num(whole[0])
-        parts = [self.n.get((item, s, breakdown, group)) for s in SECTORS]
-        parts = [p for p in parts if p is not None]
-        if not parts or any(p[1] for p in parts):
+        parts = [p for p in (self.n.get((item, s, breakdown, group)) for s in SECTORS) if p is not None]
+        if not parts or any(hidden for _, hidden in parts):
             return SYMBOL
-        return page.num(sum(p[0] for p in parts))
+        return page.num(sum(n for n, _ in parts))
 
     def n_cell(self, item: str, sector: str, page: Page, breakdown: str = "all", group: str = "all") -> str:
         entry = self.n.get((item, sector, breakdown, group))
@@ -404,7 +406,8 @@ def item_block(page: Page, freq: Frequencies, block: dict) -> dict:
         return _absent(page, block, item)
     options = freq.options(item, page)
     sectors = freq.sectors
-    rows, series = [], {s: [] for s in sectors}
+    rows: list[dict] = []
+    series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for o in options:
         cells = []
         for s in sectors:
@@ -450,7 +453,8 @@ def share_items_block(page: Page, freq: Frequencies, block: dict) -> dict:
     entries = [(i, codes, page.item_label(i)) for i in block["items"] if i in freq.items]
     if not entries:
         return _absent(page, block, ", ".join(block["items"]))
-    rows, series = [], {s: [] for s in sectors}
+    rows: list[dict] = []
+    series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for item, cds, label in entries:
         cells = []
         for s in sectors:
@@ -461,7 +465,12 @@ def share_items_block(page: Page, freq: Frequencies, block: dict) -> dict:
     header = [page.text("item")] + [f"{page.sector(s)} (%)" for s in sectors] + [page.text("n")]
     tb = page.table(block, header, rows)
     labels = [_short(e[2]) for e in entries]
-    return {"caption": tb["title"], "source": page.source(block), "figure": _bar_figure(page, labels, series, "%"), "table": tb}
+    return {
+        "caption": tb["title"],
+        "source": page.source(block),
+        "figure": _bar_figure(page, labels, series, "%"),
+        "table": tb,
+    }
 
 
 def _short(text: str, size: int = 60) -> str:
@@ -475,7 +484,8 @@ def share_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
     if not groups:
         return _absent(page, block, f"{item} × {breakdown}")
     sectors = freq.sectors
-    rows, series = [], {s: [] for s in sectors}
+    rows: list[dict] = []
+    series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for g in groups:
         cells = []
         for s in sectors:
@@ -484,12 +494,21 @@ def share_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
             cells.append(_pct(page, v))
         rows.append({"label": page.group_label(breakdown, g), "cells": cells, "css": ""})
     rows.append(
-        {"label": page.text("total"), "cells": [_pct(page, freq.share(item, s, codes)) for s in sectors], "css": "total"}
+        {
+            "label": page.text("total"),
+            "cells": [_pct(page, freq.share(item, s, codes)) for s in sectors],
+            "css": "total",
+        }
     )
     header = [page.tx(spec()["breakdowns"][breakdown])] + [f"{page.sector(s)} (%)" for s in sectors]
     tb = page.table(block, header, rows, title=page.caption(block, freq.n_text(item, page)))
     labels = [page.group_label(breakdown, g) for g in groups]
-    return {"caption": tb["title"], "source": page.source(block), "figure": _bar_figure(page, labels, series, "%"), "table": tb}
+    return {
+        "caption": tb["title"],
+        "source": page.source(block),
+        "figure": _bar_figure(page, labels, series, "%"),
+        "table": tb,
+    }
 
 
 def item_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
@@ -508,7 +527,11 @@ def item_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
             cells.append(_pct(page, v))
         rows.append({"label": page.option_label(item, o), "cells": cells, "css": ""})
     rows.append(
-        {"label": page.text("n"), "cells": [freq.n_cell(item, sector, page, breakdown, g) for g in groups], "css": "total"}
+        {
+            "label": page.text("n"),
+            "cells": [freq.n_cell(item, sector, page, breakdown, g) for g in groups],
+            "css": "total",
+        }
     )
     header = [page.text("option")] + [f"{page.group_label(breakdown, g)} (%)" for g in groups]
     tb = page.table(block, header, rows, title=page.caption(block, freq.n_cell(item, sector, page)))
@@ -548,7 +571,8 @@ def scores_block(page: Page, scores: Scores, block: dict) -> dict:
     if not present:
         return _absent(page, block, ", ".join(block["scores"]))
     sectors = scores.sectors
-    rows, series = [], {s: [] for s in sectors}
+    rows: list[dict] = []
+    series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for sc in present:
         cells = []
         for s in sectors:
@@ -581,9 +605,7 @@ def scores_by_block(page: Page, scores: Scores, block: dict) -> dict:
     header = [page.tx(spec()["breakdowns"][breakdown])] + [page.sector(s) for _ in present for s in sectors]
     col_groups = [(page.score_label(sc), len(sectors)) for sc in present] if len(present) > 1 else None
     tb = page.table(block, header, rows, groups=col_groups)
-    fig_series = {
-        s: [scores.mean(present[0], s, breakdown, g) for g in groups] for s in sectors
-    }
+    fig_series = {s: [scores.mean(present[0], s, breakdown, g) for g in groups] for s in sectors}
     figure = _bar_figure(page, [page.group_label(breakdown, g) for g in groups], fig_series, page.text("mean"))
     return {"caption": tb["title"], "source": page.source(block), "figure": figure, "table": tb}
 
@@ -620,7 +642,11 @@ def regression_block(page: Page, reg: pd.DataFrame, block: dict) -> dict:
     if rows_of.empty:
         return _absent(page, block, block["model"])
     hidden_terms = set(spec()["hidden_terms"])
-    sectors = [s for s in [*SECTORS, *sorted(set(rows_of["sector"].astype(str)) - set(SECTORS))] if s in set(rows_of["sector"].astype(str))]
+    sectors = [
+        s
+        for s in [*SECTORS, *sorted(set(rows_of["sector"].astype(str)) - set(SECTORS))]
+        if s in set(rows_of["sector"].astype(str))
+    ]
     terms = [x for x in dict.fromkeys(rows_of["term"].astype(str)) if x not in hidden_terms]
     logistic = rows_of["r2"].isna().all()
     by = {(str(r.sector), str(r.term)): r for r in rows_of.itertuples(index=False)}
@@ -636,7 +662,12 @@ def regression_block(page: Page, reg: pd.DataFrame, block: dict) -> dict:
             elif r is None:
                 cells += [""] * 4
             else:
-                cells += [page.num(r.estimate, 3), page.p_value(float(r.p_value)), page.num(r.ci_low, 3), page.num(r.ci_high, 3)]
+                cells += [
+                    page.num(r.estimate, 3),
+                    page.p_value(float(r.p_value)),
+                    page.num(r.ci_low, 3),
+                    page.num(r.ci_high, 3),
+                ]
         label = page.tx(spec()["terms"].get(term)) or term
         rows.append({"label": label, "cells": cells, "css": ""})
     estimate = page.text("odds_ratio" if logistic else "coefficient")
@@ -691,7 +722,9 @@ def response_frame(response: pd.DataFrame) -> pd.DataFrame:
     sectors = sectors.sort_values("sector", key=lambda s: s.map(lambda x: SECTORS.index(x) if x in SECTORS else 9))
     total = r[is_total].head(1).assign(level="total", unit="", sector=SECTOR_TOTAL)
     if total.empty:
-        total = pd.DataFrame([{**sectors[counts].sum().to_dict(), "sector": SECTOR_TOTAL, "unit": "", "level": "total"}])
+        total = pd.DataFrame(
+            [{**sectors[counts].sum().to_dict(), "sector": SECTOR_TOTAL, "unit": "", "level": "total"}]
+        )
     return pd.concat([units, sectors, total], ignore_index=True)[["sector", "unit", "level", *counts]]
 
 
@@ -716,7 +749,16 @@ def response_block(page: Page, resp: pd.DataFrame, block: dict) -> dict:
         rows.append({"label": label, "cells": cells, "css": "total" if r["level"] == "total" else ""})
     header = [page.text("sector")] + [
         page.text(c)
-        for c in ("frame", "reached", "unreachable", "declined", "no_answer", "answered", "rate_of_frame", "rate_of_reached")
+        for c in (
+            "frame",
+            "reached",
+            "unreachable",
+            "declined",
+            "no_answer",
+            "answered",
+            "rate_of_frame",
+            "rate_of_reached",
+        )
     ]
     tb = page.table(block, header, rows)
     return {"caption": tb["title"], "source": page.source(block), "figure": "", "table": tb}
@@ -760,7 +802,13 @@ def unit_response_block(page: Page, resp: pd.DataFrame, block: dict) -> dict:
         is_sector = r["level"] == "sector"
         css = "total" if is_sector else ("hl" if page.unit is not None and r["unit"] == page.unit else "")
         rows.append({"label": page.text("total") if is_sector else str(r["unit"]), "cells": cells, "css": css})
-    header = [page.text("unit"), page.text("frame"), page.text("share_frame"), page.text("answered"), page.text("share_answered")]
+    header = [
+        page.text("unit"),
+        page.text("frame"),
+        page.text("share_frame"),
+        page.text("answered"),
+        page.text("share_answered"),
+    ]
     tb = page.table(block, header, rows)
     return {"caption": tb["title"], "source": page.source(block), "figure": "", "table": tb}
 
@@ -786,7 +834,11 @@ def weighted_block(page: Page, weighted: pd.DataFrame, block: dict) -> dict:
             elif small:
                 cells += [SYMBOL] * 3
             else:
-                cells += [page.num(r.estimate, 2), page.num(r.se, 3), f"{page.num(r.ci_low, 2)}–{page.num(r.ci_high, 2)}"]
+                cells += [
+                    page.num(r.estimate, 2),
+                    page.num(r.se, 3),
+                    f"{page.num(r.ci_low, 2)}–{page.num(r.ci_high, 2)}",
+                ]
         rows.append({"label": f"{score}, {page.sector(sector)}", "cells": cells, "css": ""})
     header = [page.text("score"), page.text("n")] + [
         x for d in ("unweighted", "raked") for x in (page.text("estimate"), page.text("se"), page.text("ci95"))
@@ -831,7 +883,14 @@ def units_block(page: Page, units: pd.DataFrame, scores: Scores | None, block: d
                 points.append(r)
             css = "hl" if page.unit is not None and r.unit == page.unit else ""
             rows.append({"label": r.unit, "cells": cells, "css": css})
-        header = [page.text("unit"), page.text("n"), page.text("observed"), page.text("expected"), page.text("adjusted"), page.text("flag")]
+        header = [
+            page.text("unit"),
+            page.text("n"),
+            page.text("observed"),
+            page.text("expected"),
+            page.text("adjusted"),
+            page.text("flag"),
+        ]
         title = f"{page.caption(block)}: {page.score_label(score)}, {page.sector(sector)}"
         tb = page.table(block, header, rows, title=title)
         national = _national(scores, score, sector, g)
@@ -897,7 +956,10 @@ def funnel_figure(page: Page, points: pd.DataFrame, national: tuple[float, float
             "y": points["adjusted"],
             "mode": "markers",
             "text": list(points["unit"]),
-            "marker": {"color": ["#F15854" if m else "#1f4e79" for m in marked], "size": [13 if m else 8 for m in marked]},
+            "marker": {
+                "color": ["#F15854" if m else "#1f4e79" for m in marked],
+                "size": [13 if m else 8 for m in marked],
+            },
             "name": page.text("funnel_units"),
             "hovertemplate": "%{text}: %{y:.2f} (n = %{x})<extra></extra>",
         }
@@ -914,8 +976,13 @@ def funnel_figure(page: Page, points: pd.DataFrame, national: tuple[float, float
 
 
 def _absent(page: Page, block: dict, what: str) -> dict:
-    return {"caption": page.caption(block), "source": page.source(block), "figure": "", "table": None,
-            "note": page.text("missing_rows", what=what)}
+    return {
+        "caption": page.caption(block),
+        "source": page.source(block),
+        "figure": "",
+        "table": None,
+        "note": page.text("missing_rows", what=what),
+    }
 
 
 # --- the page ----------------------------------------------------------------------------------------
@@ -936,8 +1003,9 @@ def build_report(
     if unit is not None:
         known = set()
         for name in ("units.csv", "response.csv"):
-            if data[name] is not None:
-                known |= {str(u) for u in data[name]["unit"] if not _blank(u)}
+            frame = data[name]
+            if frame is not None:
+                known |= {str(u) for u in frame["unit"] if not _blank(u)}
         if unit not in known:
             raise InputError("--unit", t("survey.report.unknown_unit", lang), example=", ".join(sorted(known)[:5]))
     page = Page(lang, questionnaire or load(lang=lang), unit)
@@ -951,8 +1019,13 @@ def build_report(
             needed = NEEDS[block["kind"]]
             if data[needed] is None:
                 blocks.append(
-                    {"caption": page.caption(block), "source": page.source(block), "figure": "", "table": None,
-                     "note": page.text("missing_file", file=needed)}
+                    {
+                        "caption": page.caption(block),
+                        "source": page.source(block),
+                        "figure": "",
+                        "table": None,
+                        "note": page.text("missing_file", file=needed),
+                    }
                 )
                 continue
             blocks += [{"note": "", **b} for b in _render_block(page, block, data, freq, scores, resp)]
@@ -1003,6 +1076,7 @@ def _render_block(
     resp: pd.DataFrame | None,
 ) -> list[dict]:
     kind = block["kind"]
+    maker: dict[str, Callable[..., dict]]
     if kind in ("response", "sector_shares", "unit_response"):
         maker = {"response": response_block, "sector_shares": sector_shares_block, "unit_response": unit_response_block}
         return [maker[kind](page, resp, block)]
@@ -1015,10 +1089,9 @@ def _render_block(
             "item_by": item_by_block,
         }
         return [maker[kind](page, freq, block)]
-    if kind == "scores":
-        return [scores_block(page, scores, block)]
-    if kind == "scores_by":
-        return [scores_by_block(page, scores, block)]
+    if kind in ("scores", "scores_by"):
+        assert scores is not None  # build_report renders these blocks only when scores.csv exists
+        return [(scores_block if kind == "scores" else scores_by_block)(page, scores, block)]
     if kind == "alpha":
         return [alpha_block(page, data["alpha.csv"], block)]
     if kind == "regression":
