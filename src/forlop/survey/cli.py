@@ -2,8 +2,10 @@
 
 ``validate``: read and validate a survey directory (frame, responses, optional population) against
 the questionnaire (002's, or ``--questionnaire FILE``): usable rows to clean/, bad rows with their
-reason to rejected/, validation_summary.csv. ``report``: the report of 002's chapters from the
-results of ``forlop survey analyse`` (offline HTML, optionally Excel).
+reason to rejected/, validation_summary.csv.
+``analyse``: validate, then the result files of DESIGN.md's survey contract (forlop.survey.analyse).
+``report``: the report of 002's chapters from the results of ``forlop survey analyse`` (offline HTML,
+optionally Excel).
 """
 
 from __future__ import annotations
@@ -72,3 +74,51 @@ def report(
             html=result.html.resolve(),
         )
     )
+
+
+@survey_app.command()
+def analyse(
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for validated/, response.csv, frequencies.csv, scores.csv and the rest."
+    ),
+    questionnaire: Path = typer.Option(
+        None,
+        "--questionnaire",
+        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
+    ),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Validate a survey, then write response rates, frequencies, scores, alpha, the eleven models, respondents."""
+    from forlop.survey import load
+    from forlop.survey.analyse import run_analysis
+
+    result = run_analysis(data, out, questionnaire=load(questionnaire, lang=lang), lang=lang)
+    for line in result.lines(lang):
+        typer.echo(line)
+
+
+@survey_app.command()
+def synth(
+    out: Path = typer.Option(
+        ..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."
+    ),
+    seed: int = typer.Option(2023, "--seed", help="Random seed: the same seed gives the same data."),
+    scale: str = typer.Option(
+        "national", "--scale", help="national (130 908 in the frame, 33 458 answers) or small (a few thousand)."
+    ),
+    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+) -> None:
+    """Write a synthetic survey shaped as SINTEF's national survey 2024 (deterministic for a seed)."""
+    from forlop.errors import InputError
+    from forlop.i18n import t
+    from forlop.survey.synth import SCALES, write_synthetic
+
+    if scale not in SCALES:
+        raise InputError("--scale", t("survey.synth.bad_scale", lang, scale=scale, choices=", ".join(SCALES)))
+    folder = write_synthetic(out, seed=seed, scale=scale)
+    typer.echo(t("survey.synth.done", lang, path=folder), err=True)

@@ -1,0 +1,183 @@
+"""Response rates (002 Tab 4-1) and representativeness (002 ch. 4): ``OUT/response.csv``,
+``OUT/representativeness.csv``.
+
+Response (per sector and unit, per sector, and in total; ``unit`` = ``all`` on the sector rows and
+``sector`` = ``all`` on the total row; AS has no unit, so AS has its sector row only):
+frame = every frame row; reached = frame - unreachable (002's "mottakspopulasjon": no Helsenorge
+match); answered = frame status ``answered``; rate_of_frame = answered / frame and rate_of_reached =
+answered / reached, in percent (002 Tab 4-1 prints both: PHV 24 / 26 %).
+
+Representativeness (002 Tab 4-2 ... 4-9, Fig 4-1 ... 4-15: population vs respondents, descriptive
+only): per sector, period of the register population and dimension (sex, age_group, unit, region,
+diagnosis_group), the count and share (percent of the sector's total over the dimension's groups) in
+the register population (``survey_population``) beside the respondents' count and share. The
+population rows of a dimension are the rows that give that dimension and leave the others empty
+(margins); a population that only has cross-classified rows is summed over the others. Ages in the
+population may be single years (banded with 002 Tab 5-1's bands) or band labels (``18-24`` or
+``18–24``). The respondents' diagnosis group is the register main diagnosis by 002 Tab 4-7's
+crosswalk (``definitions.yaml`` ``diagnosis_groups`` ``icd10``), like for like with the register's
+first main condition; ``diagnosis_group_self`` is 002's own comparison, the self-reported groups
+(multi-response, so shares add up to more than 100).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlop.codes import normalize_icd10
+from forlop.survey.respondents import SECTORS, band, definitions
+
+RESPONSE_COLUMNS = [
+    *("sector", "unit", "frame", "unreachable", "reached", "declined", "no_answer", "answered"),
+    *("rate_of_frame", "rate_of_reached"),
+]
+REPRESENTATIVENESS_COLUMNS = [
+    *("sector", "period", "dimension", "group", "population", "population_share"),
+    *("respondents", "respondent_share"),
+]
+STATUSES = ("unreachable", "declined", "no_answer", "answered")
+ALL = "all"
+DIMENSIONS = ("sex", "age_group", "unit", "region", "diagnosis_group")
+_POPULATION_DIMENSION = {"sex": "sex", "age_group": "age", "unit": "unit", "diagnosis_group": "diagnosis_group"}
+
+
+def _rates(counts: pd.DataFrame) -> pd.DataFrame:
+    counts = counts.copy()
+    counts["frame"] = counts[list(STATUSES)].sum(axis=1)
+    counts["reached"] = counts["frame"] - counts["unreachable"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        counts["rate_of_frame"] = np.where(counts["frame"] > 0, counts["answered"] / counts["frame"] * 100, np.nan)
+        counts["rate_of_reached"] = np.where(
+            counts["reached"] > 0, counts["answered"] / counts["reached"] * 100, np.nan
+        )
+    return counts
+
+
+def response_table(frame: pd.DataFrame, sectors: tuple[str, ...] = SECTORS) -> pd.DataFrame:
+    """``OUT/response.csv`` from the clean frame (person_id, sector, unit, status): 002 Tab 4-1."""
+    frame = frame.assign(unit=frame["unit"].where(frame["sector"] != "AS"))
+    status = pd.Categorical(frame["status"], categories=list(STATUSES))
+    sector = pd.Categorical(frame["sector"], categories=list(sectors))
+    units = (
+        pd.crosstab([sector, frame["unit"]], status, dropna=False).reset_index()
+        if frame["unit"].notna().any()
+        else pd.DataFrame()
+    )
+    if not units.empty:
+        units.columns = ["sector", "unit", *units.columns[2:]]
+        units = units[units[list(STATUSES)].sum(axis=1) > 0]
+    by_sector = pd.crosstab(sector, status, dropna=False).reset_index()
+    by_sector.columns = ["sector", *by_sector.columns[1:]]
+    by_sector["unit"] = ALL
+    total = pd.DataFrame([{**{s: int((frame["status"] == s).sum()) for s in STATUSES}, "sector": ALL, "unit": ALL}])
+    parts = []
+    for name in sectors:
+        if not units.empty:
+            parts.append(units[units["sector"] == name].sort_values("unit"))
+        parts.append(by_sector[by_sector["sector"] == name])
+    parts.append(total)
+    table = _rates(pd.concat(parts, ignore_index=True))
+    for column in ("frame", "reached", *STATUSES):
+        table[column] = table[column].astype("int64")
+    table["sector"] = table["sector"].astype(str)
+    return table[RESPONSE_COLUMNS]
+
+
+def register_diagnosis_group(main_diagnosis: pd.Series) -> pd.Series:
+    """The 002 Tab 4-7 group of each register main diagnosis (longest matching ICD-10 prefix; None if none)."""
+    prefixes = sorted(
+        ((p, key) for key, spec in definitions()["diagnosis_groups"].items() for p in spec["icd10"]),
+        key=lambda pair: -len(pair[0]),
+    )
+
+    def one(code: object) -> str | None:
+        normal = normalize_icd10(None if code is None or (isinstance(code, float) and np.isnan(code)) else str(code))
+        if normal is None:
+            return None
+        return next((key for prefix, key in prefixes if normal.startswith(prefix)), None)
+
+    unique = main_diagnosis.dropna().unique()
+    return main_diagnosis.map({code: one(code) for code in unique})  # each distinct code once
+
+
+def _age_label(value: object) -> str | None:
+    """A population age as a 002 Tab 5-1 band label: a single year is banded, a band label normalised."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return None
+    text = str(value).strip().replace("-", "–")
+    if text.isdigit():
+        return band(pd.Series([int(text)]), definitions()["age_groups"]).iloc[0]
+    return text
+
+
+def _shares(counts: pd.DataFrame, value: str, share: str) -> pd.DataFrame:
+    totals = counts.groupby(["sector", "period", "dimension"])[value].transform("sum")
+    counts[share] = np.where(totals > 0, counts[value] / totals.where(totals > 0, 1) * 100, np.nan)
+    return counts
+
+
+def representativeness(
+    respondents: pd.DataFrame, population: pd.DataFrame | None, self_groups: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``OUT/representativeness.csv`` (module docstring); respondents only when there is no population.
+
+    ``respondents``: sector, sex, age_group, unit, region, main_diagnosis (and person_id when
+    ``self_groups``, person_id/group of the self-reported diagnosis groups, is given).
+    """
+    resp = respondents.assign(diagnosis_group=register_diagnosis_group(respondents["main_diagnosis"]))
+    parts = []
+    for dimension in DIMENSIONS:
+        counts = resp.groupby(["sector", dimension]).size().rename("respondents").reset_index()
+        parts.append(counts.rename(columns={dimension: "group"}).assign(dimension=dimension))
+    if self_groups is not None and len(self_groups):
+        joined = self_groups.merge(resp[["person_id", "sector"]], on="person_id")
+        counts = joined.groupby(["sector", "group"]).size().rename("respondents").reset_index()
+        parts.append(counts.assign(dimension="diagnosis_group_self"))
+    mine = pd.concat(parts, ignore_index=True)
+    mine["group"] = mine["group"].astype(str)
+    totals = resp.groupby("sector").size()
+    mine["respondent_share"] = mine["respondents"] / mine["sector"].map(totals) * 100
+    if population is None or population.empty:
+        mine["period"] = ""
+        mine["population"] = np.nan
+        mine["population_share"] = np.nan
+        return _order(mine)
+    pop = population.copy()
+    pop["age"] = pop["age"].map(_age_label)
+    present = {d: pop[c].notna() & (pop[c].astype(str).str.strip() != "") for d, c in _POPULATION_DIMENSION.items()}
+    rows = []
+    for dimension, column in _POPULATION_DIMENSION.items():
+        others = [present[d] for d in _POPULATION_DIMENSION if d != dimension]
+        margin = present[dimension] & ~np.logical_or.reduce(others)
+        use = pop[margin] if margin.any() else pop[present[dimension]]
+        summed = use.groupby(["sector", "period", column])["count"].sum().rename("population").reset_index()
+        rows.append(summed.rename(columns={column: "group"}).assign(dimension=dimension))
+    theirs = pd.concat(rows, ignore_index=True)
+    theirs["group"] = theirs["group"].astype(str)
+    theirs = _shares(theirs, "population", "population_share")
+    periods = theirs[["sector", "period"]].drop_duplicates()
+    mine = mine.merge(periods, on="sector", how="left")
+    mine["period"] = mine["period"].fillna("")
+    merged = theirs.merge(mine, on=["sector", "period", "dimension", "group"], how="outer")
+    merged["respondents"] = merged["respondents"].fillna(0).astype("int64")
+    self_rows = merged["dimension"] == "diagnosis_group_self"
+    merged.loc[~self_rows, "respondent_share"] = merged.loc[~self_rows, "respondent_share"].fillna(0.0)
+    return _order(merged)
+
+
+def _order(table: pd.DataFrame) -> pd.DataFrame:
+    sector = {s: i for i, s in enumerate(SECTORS)}
+    dimension = {d: i for i, d in enumerate((*DIMENSIONS, "diagnosis_group_self"))}
+    table = table.assign(_s=table["sector"].map(sector), _d=table["dimension"].map(dimension))
+    table = table.sort_values(["_s", "period", "_d", "group"], kind="stable")
+    return table[REPRESENTATIVENESS_COLUMNS].reset_index(drop=True)
+
+
+__all__ = [
+    "REPRESENTATIVENESS_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "register_diagnosis_group",
+    "representativeness",
+    "response_table",
+]

@@ -1,0 +1,103 @@
+"""Index and item scores (002 §3.4.1, ch. 10-12) and the score table ``OUT/scores.csv``.
+
+Rules (docs/definitions.md, "Patient-experience survey (002)", "Analysis"):
+
+- an item's **scored value** is its code when the code is a non-special code within the index's
+  ``range``; special options ("Vet ikke", "Ikke relevant", CONTINU-UM's "Uaktuelt", code 6) are
+  missing (002 §3.4.1: "kategori 6 ekskludert"). A reverse-scored item scores ``low + high - code``
+  (STAR-P R4, R7, R9: 4 - code; 002 §3.4.1 "snudd, slik at høyere skåre indikerer bedre");
+- an index is scored when at least ``min_items`` of its items have a scored value (the index's own
+  ``min_items`` in the questionnaire: STAR 6 of 12, CONTINUITY9 9 of 9; 002 states no rule);
+  ``score: mean`` is the mean of the answered items (STAR, 0-4, Fig 10-2); ``score: sum`` is the
+  sum, scaled up to all items when fewer are allowed (mean of the answered items x number of items;
+  CONTINUITY9, 9-45, Tab 11-1, which requires all nine so is the plain sum); ``score: items`` has
+  item scores and alpha only (CONTINUITY, Fig 11-1);
+- means with the t interval of :func:`forlop.stats.mean_ci` (statsmodels), per sector and breakdown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlop.stats import mean_ci
+from forlop.survey.questionnaire import Index, Questionnaire
+
+SCORE_COLUMNS = ["score", "sector", "breakdown", "group", "n", "mean", "sd", "ci_low", "ci_high"]
+
+
+def scored_items(responses: pd.DataFrame, index: Index, questionnaire: Questionnaire) -> pd.DataFrame:
+    """One column per item of ``index``: the scored value (reversed where the index says), NaN if missing."""
+    out = {}
+    for item_id in index.items:
+        item = questionnaire.item(item_id)
+        valid = [o.code for o in item.options if o.special is None and index.low <= o.code <= index.high]
+        raw = pd.to_numeric(responses[item.column], errors="coerce")
+        value = raw.where(raw.isin(valid)).astype(float)
+        if item_id in index.reverse:
+            value = index.low + index.high - value
+        out[item_id] = value
+    return pd.DataFrame(out, index=responses.index)
+
+
+def index_score(items: pd.DataFrame, index: Index) -> pd.Series:
+    """The index score per row of the scored ``items`` (module docstring); NaN below ``min_items``."""
+    answered = items.notna().sum(axis=1)
+    mean = items.mean(axis=1, skipna=True)
+    score = mean * len(index.items) if index.score == "sum" else mean
+    return score.where(answered >= index.min_items)
+
+
+def index_scores(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
+    """Every scored index (``score`` mean or sum) and every scored index item, as columns keyed by id.
+
+    An item in several indices (C1 in CONTINUITY and CONTINUITY9) is scored by the first index
+    that has it; the reverse lists of the 002 indices agree, so the choice does not matter there.
+    """
+    out: dict[str, pd.Series] = {}
+    for index in questionnaire.indices.values():
+        items = scored_items(responses, index, questionnaire)
+        for item_id in items:
+            out.setdefault(item_id, items[item_id])
+        if index.score != "items":
+            out[index.key] = index_score(items, index)
+    return pd.DataFrame(out, index=responses.index)
+
+
+def score_table(
+    respondents: pd.DataFrame, groups: pd.DataFrame, scores: list[str], sectors: tuple[str, ...]
+) -> pd.DataFrame:
+    """``OUT/scores.csv``: n, mean, sd and 95% t interval per score, sector, breakdown and group.
+
+    ``groups`` has person_id, breakdown, group (one row per membership; multi-response groups give
+    a person several rows). Missing scores are left out of each mean (item-wise exclusion).
+    """
+    person_index = pd.Index(respondents["person_id"])
+    values = respondents[scores].to_numpy(dtype=float)
+    sector = respondents["sector"].to_numpy()
+    breakdowns = list(groups["breakdown"].cat.categories)
+    rows = []
+    for order, breakdown in enumerate(breakdowns):  # one breakdown at a time: no long table of every score
+        mine = groups[groups["breakdown"] == breakdown]
+        at = person_index.get_indexer(mine["person_id"])
+        keep = at >= 0
+        at, group = at[keep], mine["group"].to_numpy()[keep]
+        cells = pd.DataFrame({"sector": sector[at], "group": group}).groupby(["sector", "group"], sort=False).indices
+        for (sec, grp), members in cells.items():
+            block = values[at[members]]
+            for k, score in enumerate(scores):
+                x = block[:, k]
+                x = x[np.isfinite(x)]
+                if x.size == 0:
+                    continue
+                mean, low, high = mean_ci(x)
+                sd = float(np.std(x, ddof=1)) if x.size > 1 else float("nan")
+                rows.append((score, sec, breakdown, grp, x.size, mean, sd, low, high, k, order))
+    columns = [*SCORE_COLUMNS, "_score", "_breakdown"]
+    table = pd.DataFrame(rows, columns=columns)
+    table["_sector"] = table["sector"].map({s: i for i, s in enumerate(sectors)})
+    table = table.sort_values(["_score", "_sector", "_breakdown", "group"], kind="stable")
+    return table[SCORE_COLUMNS].reset_index(drop=True)
+
+
+__all__ = ["SCORE_COLUMNS", "index_score", "index_scores", "score_table", "scored_items"]

@@ -1,0 +1,568 @@
+"""Synthetic national survey of 002 (SINTEF for Helsedirektoratet 2024): frame, responses, population.
+
+Parameters in ``synth.yaml`` and the units in ``synth_units.csv`` beside this module (with where each
+figure comes from); the published figures the output must reproduce in ``synth_targets.csv``, checked by
+the independent counter ``tests/survey/counter.py``. Model (docs/definitions.md, "Synthetic survey"):
+
+- frame: the 130 908 persons of Tab 4-1 in their units (Tab 4-2, 4-3; AS by region, Tab 4-4) with the
+  unit's exact frame and respondent counts, the statuses of Tab 4-1 exactly, register sex (Tab 4-5, Fig
+  4-4) and age (Tab 5-1 bands);
+- answers: every single-choice item drawn with exactly its sector's shares (largest remainder, then
+  shuffled); multi-choice items per code; filters applied (H11, M2-M3, F4, K4b, L8a-b); the AS form's codes;
+- latent variables per respondent: a relationship latent (STAR-P, Tab 10-1's covariates), a continuity
+  latent (Tab 11-1), a benefit latent (U1-U3, Tab 12-1..3) and the satisfaction with video (Tab 8-2); each
+  item is the latent plus item noise cut at the quantiles that give its shares, so the items correlate
+  (Cronbach's alpha) and the marginal shares hold; the coefficients of the published models are reached
+  by rescaling the latent's coefficients until OLS on the coded items gives them (fixed point);
+- binary outcomes (K6, H10, M4, M1) logistic in the §3.5 covariates with the published log odds ratios and
+  the intercept solved for the item's share.
+
+Vectorised numpy with one ``np.random.Generator(PCG64(seed))``; the national survey takes a few seconds.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from forlop.survey.questionnaire import Questionnaire, load
+
+SCALES = ("national", "small")
+#: Covariates of the fixed model of 002 §3.5 (names as in synth.yaml), in a fixed order.
+COVARIATES = (
+    *("female", "age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99", "higher_edu", "own_income"),
+    *("lives_alone", "over_5_years", "severe", "dx_2", "dx_3", "dx_4plus", "municipal", "outreach", "day_centre"),
+    *("work_scheme", "admission", "coordination", "recently_ended", "dur_lt2", "dur_3_6", "star", "region_so"),
+    *("region_midt", "region_nord"),
+)
+_CALIBRATION_ROUNDS = 5
+
+
+@cache
+def parameters() -> dict:
+    """The parameters of ``synth.yaml``."""
+    with resources.files("forlop.survey").joinpath("synth.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def units() -> pd.DataFrame:
+    """The units of ``synth_units.csv``: sector, unit, region, frame, answered (002 Tab 4-2, 4-3, 4-4)."""
+    with resources.files("forlop.survey").joinpath("synth_units.csv").open(encoding="utf-8") as handle:
+        table = pd.read_csv(handle, comment="#", keep_default_na=False)
+    return table
+
+
+def _exact(rng: np.random.Generator, codes: list, shares: list[float], n: int) -> np.ndarray:
+    """``n`` values with exactly the given shares (largest remainder), in random order."""
+    p = np.asarray(shares, dtype=float)
+    p = p / p.sum()
+    raw = p * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts))[: n - counts.sum()]] += 1
+    values = np.repeat(np.asarray(codes, dtype=float), counts)
+    return rng.permutation(values)
+
+
+def _cut(latent: np.ndarray, codes: list, shares: list[float], descending: bool = False) -> np.ndarray:
+    """Codes by rank of ``latent``: the lowest (highest if ``descending``) get the first code, with exact shares."""
+    n = len(latent)
+    p = np.asarray(shares, dtype=float)
+    bounds = np.round(np.cumsum(p / p.sum()) * n).astype(int)
+    order = np.argsort(-latent if descending else latent, kind="stable")
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n)
+    return np.asarray(codes, dtype=float)[np.searchsorted(bounds, rank, side="right")]
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / (sd if sd > 0 else 1.0)
+
+
+def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """OLS coefficients of y on [1, x] over complete rows (numpy lstsq; only used for calibration here)."""
+    ok = ~np.isnan(y) & ~np.isnan(x).any(axis=1)
+    design = np.column_stack([np.ones(ok.sum()), x[ok]])
+    return np.linalg.lstsq(design, y[ok], rcond=None)[0][1:]
+
+
+def _intercept(eta: np.ndarray, share: float) -> float:
+    """The intercept a with mean(logistic(a + eta)) = share (bisection; monotone in a)."""
+    low, high = -30.0, 30.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if (1 / (1 + np.exp(-(mid + eta)))).mean() < share:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFrame:
+    """The frame: one row per person with sector, unit, region, sex, birth_year, main_diagnosis, status."""
+    p = parameters()
+    table = units()
+    if scale == "small":  # a few thousand rows: every unit, counts divided by 40 (at least one answer)
+        table = table.assign(
+            frame=np.maximum(table.frame // 40, 2), answered=np.maximum(table.answered // 40, 1).clip(upper=table.frame)
+        )
+    parts = []
+    for sector in p["sectors"]:
+        rows = table[table.sector == sector].reset_index(drop=True)
+        unit_of = np.repeat(np.arange(len(rows)), rows.frame.to_numpy())
+        n = len(unit_of)
+        order = np.lexsort((rng.random(n), unit_of))
+        start = np.concatenate([[0], np.cumsum(rows.frame.to_numpy())[:-1]])
+        rank = np.empty(n, dtype=int)
+        rank[order] = np.arange(n) - start[unit_of[order]]
+        answered = rank < rows.answered.to_numpy()[unit_of]
+        counts = p["status"][sector]
+        factor = n / counts["frame"]
+        status = np.full(n, "no_answer", dtype=object)
+        status[answered] = "answered"
+        rest = rng.permutation(np.flatnonzero(~answered))
+        n_unreachable = round(counts["unreachable"] * factor)
+        n_declined = round(counts["declined"] * factor)
+        status[rest[:n_unreachable]] = "unreachable"
+        status[rest[n_unreachable : n_unreachable + n_declined]] = "declined"
+        sex = np.full(n, "F", dtype=object)
+        n_ans = int(answered.sum())
+        men_ans = round(p["men_answered"][sector] / counts["answered"] * n_ans)
+        sex[rng.permutation(np.flatnonzero(answered))[:men_ans]] = "M"
+        unreachable = np.flatnonzero(status == "unreachable")
+        men_unr = round(p["men_unreachable_share"][sector] * len(unreachable))
+        sex[rng.permutation(unreachable)[:men_unr]] = "M"
+        others = np.flatnonzero((status == "declined") | (status == "no_answer"))
+        men_other = round(p["men_frame_share"][sector] * n) - men_ans - men_unr
+        sex[rng.permutation(others)[: max(men_other, 0)]] = "M"
+        band = _exact(rng, list(range(len(p["age_bands"]))), p["age_shares"][sector], n).astype(int)
+        low, high = np.array(p["age_bands"]).T
+        age = rng.integers(low[band], high[band] + 1)
+        dx = p["diagnoses"][sector]
+        diagnosis = rng.choice(np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values()))
+        diagnosis[rng.random(n) < p["main_diagnosis_missing"]] = None
+        region = rows.region.to_numpy(dtype=object)[unit_of]
+        region[region == ""] = None
+        unit = rows.unit.to_numpy(dtype=object)[unit_of]
+        unit[unit == ""] = None
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sector": sector,
+                    "unit": unit,
+                    "region": region,
+                    "sex": sex,
+                    "birth_year": p["survey_year"] - age,
+                    "main_diagnosis": diagnosis,
+                    "status": status,
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+    frame.insert(0, "person_id", np.arange(1, len(frame) + 1, dtype=np.int64))
+    return frame
+
+
+class _Sector:
+    """The answers of one sector's respondents, built item by item (columns: float codes, NaN = empty)."""
+
+    def __init__(self, rng: np.random.Generator, sector: str, people: pd.DataFrame) -> None:
+        self.rng, self.sector, self.people, self.n = rng, sector, people, len(people)
+        self.p = parameters()
+        self.form = "AS" if sector == "AS" else "PHV_TSB"
+        self.cols: dict[str, np.ndarray] = {}
+        self.multi: dict[str, list[set[int]]] = {}
+
+    def empty(self) -> np.ndarray:
+        return np.full(self.n, np.nan)
+
+    def spec(self, item: str, spec: dict | None = None) -> tuple[list, list[float]] | None:
+        spec = spec or self.p["single"][item]
+        if self.sector not in spec:
+            return None
+        codes = spec.get("AS_codes", spec["codes"]) if self.sector == "AS" else spec["codes"]
+        return codes, spec[self.sector]
+
+    def single(self, item: str, mask: np.ndarray | None = None) -> None:
+        """Item ``item`` with its exact shares among ``mask`` (default: everyone); the rest empty."""
+        column = self.empty()
+        found = self.spec(item)
+        if found is not None:
+            rows = np.flatnonzero(mask) if mask is not None else np.arange(self.n)
+            column[rows] = _exact(self.rng, found[0], found[1], len(rows))
+        self.cols[item] = column
+
+    def rest_codes(self, item: str, yes: list[int], is_yes: np.ndarray) -> np.ndarray:
+        """Codes of ``item``: ``yes[0]``.. where ``is_yes`` (split by their shares), the other codes elsewhere."""
+        codes, shares = self.spec(item)
+        column = self.empty()
+        share = dict(zip(codes, shares))
+        for mask, group in ((is_yes, [c for c in codes if c in yes]), (~is_yes, [c for c in codes if c not in yes])):
+            rows = np.flatnonzero(mask)
+            column[rows] = _exact(self.rng, group, [share[c] for c in group], len(rows))
+        return column
+
+    def multiple(self, item: str, mask: np.ndarray | None = None) -> None:
+        spec = self.p["multiple"][item]
+        rates = spec[self.sector]
+        rows = np.flatnonzero(mask) if mask is not None else np.arange(self.n)
+        ticked = {code: np.zeros(self.n, dtype=bool) for code in rates}
+        for code, rate in rates.items():
+            ticked[code][rows] = _exact(self.rng, [1, 0], [rate, 100 - rate], len(rows)) == 1
+        none_code = spec.get("none_code")
+        if none_code is not None:
+            nothing = np.zeros(self.n, dtype=bool)
+            nothing[rows] = True
+            for flags in ticked.values():
+                nothing &= ~flags
+            extra = np.zeros(self.n, dtype=bool)
+            extra[rows] = self.rng.random(len(rows)) < spec["none_share"][self.sector] / 100
+            ticked[none_code] = nothing | (extra & (item == "L6"))
+            if item == "L6":  # "Vet ikke" alone
+                for code in rates:
+                    ticked[code] &= ~ticked[none_code]
+        else:  # at least one code (K4b: the kind of admission)
+            nothing = np.zeros(self.n, dtype=bool)
+            nothing[rows] = True
+            for flags in ticked.values():
+                nothing &= ~flags
+            first = next(iter(rates))
+            ticked[first] |= nothing
+        self.multi[item] = ticked
+
+    def multi_strings(self, item: str) -> np.ndarray:
+        ticked = self.multi[item]
+        out = np.full(self.n, "", dtype=object)
+        for code in sorted(ticked):
+            out = np.where(ticked[code], np.where(out == "", str(code), out + ";" + str(code)), out)
+        return np.where(out == "", None, out)
+
+
+def _covariates(s: _Sector) -> dict[str, np.ndarray]:
+    """The §3.5 covariates of a sector's respondents from their answers (NaN where an item is empty)."""
+    p = s.p
+    c = s.cols
+    age = p["survey_year"] - s.people.birth_year.to_numpy()
+    x: dict[str, np.ndarray] = {"female": (s.people.sex.to_numpy() == "F").astype(float)}
+    for name, (low, high) in zip(
+        ("age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99"), [(25, 35), (36, 45), (46, 55), (56, 65), (66, 200)]
+    ):
+        x[name] = ((age >= low) & (age <= high)).astype(float)
+
+    def flag(item: str, codes: tuple[int, ...]) -> np.ndarray:
+        v = c[item]
+        return np.where(np.isnan(v), np.nan, np.isin(v, codes).astype(float))
+
+    x["higher_edu"] = flag("B3", (3,))
+    x["own_income"] = flag("B5", (1,))
+    x["lives_alone"] = flag("B6", (1,))
+    x["over_5_years"] = np.where(c["L7a"] == 4, 0.0, flag("L8a", (4,)))
+    x["severe"] = flag("L7a", (3,))
+    dx = sum(s.multi["L6"][code].astype(int) for code in range(1, 16))
+    x["dx_2"], x["dx_3"], x["dx_4plus"] = (dx == 2) * 1.0, (dx == 3) * 1.0, (dx >= 4) * 1.0
+    k4 = s.multi["K4"]
+    x["municipal"] = sum(k4[code].astype(float) for code in (5, 6, 7, 10))
+    x["outreach"], x["day_centre"] = k4[4] * 1.0, k4[8] * 1.0
+    x["work_scheme"], x["admission"] = k4[11] * 1.0, k4[14] * 1.0
+    x["coordination"] = ((c["K8"] == 1) | (c["K9"] == 1) | (c["K10"] == 1)) * 1.0
+    x["recently_ended"] = s.ended * 1.0
+    duration = np.where(np.isnan(c["H5"]), c["H7"], c["H5"])
+    x["dur_lt2"] = np.where(np.isnan(duration), np.nan, np.isin(duration, (1, 2)) * 1.0)
+    x["dur_3_6"] = np.where(np.isnan(duration), np.nan, (duration == 3) * 1.0)
+    region = s.people.region.to_numpy(dtype=object)
+    known = np.isin(region, ["Sør-Øst", "Midt-Norge", "Nord", "Vest"])
+    for name, value in (("region_so", "Sør-Øst"), ("region_midt", "Midt-Norge"), ("region_nord", "Nord")):
+        x[name] = np.where(known, (region == value) * 1.0, np.nan)
+    x["star"] = s.star if hasattr(s, "star") else np.full(s.n, np.nan)
+    return x
+
+
+def _design(x: dict[str, np.ndarray], without: str | None = None) -> tuple[list[str], np.ndarray]:
+    names = [k for k in COVARIATES if k != without and not np.all(np.isnan(x[k]))]
+    return names, np.column_stack([x[k] for k in names])
+
+
+def _linear(coefs: dict[str, float], x: dict[str, np.ndarray]) -> np.ndarray:
+    return sum((coef * np.nan_to_num(x[name]) for name, coef in coefs.items()), np.zeros(len(x["female"])))
+
+
+def _star_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
+    """R1-R12 from the relationship latent; returns the STAR mean (0-4, R4, R7, R9 reversed)."""
+    star = s.p["star"]
+    shares = star["AS" if s.sector == "AS" else "outpatient"]
+    loading = star["loading"][s.sector]
+    z = _standard(latent)
+    total = np.zeros(s.n)
+    for i, item in enumerate(shares):
+        item_latent = loading * z + np.sqrt(1 - loading**2) * s.noise["star"][i]
+        reverse = item in star["reverse"]
+        codes = _cut(item_latent, [0, 1, 2, 3, 4], shares[item], descending=reverse)
+        s.cols[item] = codes
+        total += 4 - codes if reverse else codes
+    return total / len(shares)
+
+
+_CONTINUITY9 = ("C1", "C2", "C3", "C4", "C7", "C8", "C9", "C11", "C12")
+
+
+def _continuity_items(s: _Sector, latent: np.ndarray) -> np.ndarray:
+    """C1-C12 from the continuity latent; returns the 9-item sum (NaN unless all nine are valid)."""
+    cont = s.p["continuity"]
+    shares = cont["AS" if s.sector == "AS" else "outpatient"]
+    loading = cont["loading"][s.sector]
+    z = _standard(latent)
+    total = np.zeros(s.n)
+    for i, item in enumerate(shares):
+        valid = ~s.noise["not_applicable"][item]
+        item_latent = loading * z + np.sqrt(1 - loading**2) * s.noise["continuity"][i]
+        negative = item in cont["negative"]
+        codes = np.full(s.n, 6.0)
+        codes[valid] = _cut(item_latent[valid], [1, 2, 3, 4, 5], shares[item], descending=not negative)
+        s.cols[item] = codes
+        if item in _CONTINUITY9:
+            score = np.where(codes == 6, np.nan, codes if negative else 6 - codes)
+            total = total + score
+    return total
+
+
+def _ordinal(s: _Sector, name: str, x: dict[str, np.ndarray], build, target_for=None) -> None:
+    """Fit the latent coefficients of model ``name`` so that OLS on what ``build`` returns gives the targets."""
+    model = s.p["models"][name]
+    coefs = dict(model[s.sector])
+    targets = dict(target_for) if target_for is not None else {k: coefs[k] for k in model["calibrate"]}
+    noise = s.noise[name] * model["noise"]
+    for _ in range(_CALIBRATION_ROUNDS):
+        outcome = build(_linear(coefs, x) + noise)
+        names, design = _design(x, without="star" if name == "STAR" else None)
+        fitted = dict(zip(names, _ols(outcome, design)))
+        for term, goal in targets.items():
+            if abs(fitted[term]) > 1e-6 and np.sign(fitted[term]) == np.sign(goal):
+                coefs[term] *= goal / fitted[term]
+            else:
+                coefs[term] = goal if abs(coefs[term]) < 1e-9 else coefs[term] * 2
+    build(_linear(coefs, x) + noise)
+
+
+def _logit(s: _Sector, item: str, x: dict[str, np.ndarray], mask: np.ndarray | None = None) -> None:
+    model = s.p["models"][item]
+    codes, shares = s.spec(item)
+    share = sum(v for c, v in zip(codes, shares) if c in model["positive"]) / sum(shares)
+    eta = _linear(model[s.sector], x)
+    rows = np.ones(s.n, dtype=bool) if mask is None else mask
+    a = _intercept(eta[rows], share)
+    is_yes = s.rng.random(s.n) < 1 / (1 + np.exp(-(a + eta)))
+    column = s.rest_codes(item, model["positive"], is_yes)
+    column[~rows] = np.nan
+    s.cols[item] = column
+
+
+def synth_sector(rng: np.random.Generator, sector: str, people: pd.DataFrame) -> pd.DataFrame:
+    """The answers of one sector's respondents (``people``: their frame rows)."""
+    s = _Sector(rng, sector, people)
+    p = s.p
+    n = s.n
+    s.noise = {
+        "star": rng.standard_normal((12, n)),
+        "continuity": rng.standard_normal((12, n)),
+        "STAR": rng.standard_normal(n),
+        "CONTINUITY": rng.standard_normal(n),
+        "H11": rng.standard_normal(n),
+        "U": rng.standard_normal(n),
+        "U_items": rng.standard_normal((3, n)),
+    }
+    na = p["continuity"]["not_applicable"]
+    s.noise["not_applicable"] = {
+        item: rng.random(n) < na.get(item, na["other"][sector] if isinstance(na["other"], dict) else na["other"]) / 100
+        for item in p["continuity"]["outpatient"]
+    }
+    # H: treatment status, duration, contacts
+    for item in ("H1a", "H1b", "H2", "H3", "H6", "H8", "H8G", "H9"):
+        s.single(item)
+    in_treatment = (s.cols["H1a"] == 1) | (s.cols["H1b"] == 1)
+    s.ended = ~in_treatment & ((s.cols["H1a"] == 2) | (s.cols["H1b"] == 2))
+    duration = {"codes": p["duration"]["codes"], "AS_codes": p["duration"]["AS_codes"], sector: p["duration"][sector]}
+    for item, mask in (("H5", in_treatment), ("H7", s.ended)):
+        column = s.empty()
+        codes, shares = s.spec(item, duration)
+        column[mask] = _exact(rng, codes, shares, int(mask.sum()))
+        s.cols[item] = column
+    # B: background
+    sex = people.sex.to_numpy()
+    b1 = np.where(sex == "F", 1.0, 2.0)
+    u = rng.random(n)
+    b1[u < p["b1_other"]] = 3
+    b1[(u >= p["b1_other"]) & (u < p["b1_other"] + p["b1_dont_know"])] = 4
+    b1[(u >= p["b1_other"] + p["b1_dont_know"]) & (u < p["b1_other"] + p["b1_dont_know"] + p["b1_prefer_not"])] = 5
+    s.cols["B1"] = b1
+    s.cols["B2"] = people.birth_year.to_numpy(dtype=float)
+    for item in ("B3", "B4", "B5", "B6"):
+        s.single(item)
+    # L: health, severity, years, diagnoses
+    for item in ("L1", "L2", "L4", "L5", "L7a", "L7b"):
+        s.single(item)
+    l3 = s.empty()
+    for mask, key in ((~s.ended, "health_in_treatment"), (s.ended, "health_ended")):
+        l3[mask] = _exact(rng, [1, 2, 3, 4, 5, 6], p[key][sector], int(mask.sum()))
+    s.cols["L3"] = l3
+    l8a = s.empty()
+    for mask, key in ((s.cols["L7a"] == 3, "years_store"), (np.isin(s.cols["L7a"], (1, 2)), "years_other")):
+        l8a[mask] = _exact(rng, p[key]["codes"], p[key][sector], int(mask.sum()))
+    s.cols["L8a"] = l8a
+    s.single("L8b", np.isin(s.cols["L7b"], (1, 2, 3)))
+    s.multiple("L6")
+    s.multiple("K4")
+    s.multiple("K4b", s.multi["K4"][14])
+    # K8-K10: coordination measures (Gaussian copula), K11 independent
+    rho, shift = p["coordination"]["correlation"], p["coordination"]["severe_shift"]
+    common = rng.standard_normal(n)
+    for item in ("K8", "K9", "K10"):
+        latent = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal(n) + shift * (s.cols["L7a"] == 3)
+        codes, shares = s.spec(item)
+        share = shares[codes.index(1)] / sum(shares)
+        is_yes = np.zeros(n, dtype=bool)
+        is_yes[np.argsort(-latent)[: round(share * n)]] = True
+        s.cols[item] = s.rest_codes(item, [1], is_yes)
+    s.single("K11")
+    x = _covariates(s)
+    # STAR-P (Tab 10-1), then the outcomes that depend on it
+    def build_star(latent: np.ndarray) -> np.ndarray:
+        s.star = _star_items(s, latent)
+        return s.star
+
+    _ordinal(s, "STAR", x, build_star)
+    x["star"] = s.star
+    _logit(s, "K6", x)
+    _logit(s, "H10", x)
+    _logit(s, "M4", x)
+    _logit(s, "M1", x)
+
+    def build_h11(latent: np.ndarray) -> np.ndarray:
+        codes, shares = s.spec("H11")
+        column = s.empty()
+        video = s.cols["H10"] == 1
+        column[video] = _cut(latent[video], codes, shares)
+        s.cols["H11"] = column
+        return column
+
+    _ordinal(s, "H11", x, build_h11)
+    _ordinal(s, "CONTINUITY", x, lambda latent: _continuity_items(s, latent))
+    u_model = p["models"]["U"]
+    k = p["sectors"].index(sector)
+    for j, (item, goals) in enumerate(u_model["items"].items()):
+        noise = s.noise["U_items"][j] * u_model["item_noise"]
+
+        def build_u(latent: np.ndarray, item: str = item, noise: np.ndarray = noise) -> np.ndarray:
+            codes, shares = s.spec(item)
+            s.cols[item] = _cut(latent + noise, codes, shares)
+            return s.cols[item]
+
+        _ordinal(s, "U", x, build_u, target_for={"star": goals[k]})
+    # the rest: marginal shares, filters
+    for item in ("I1", "I2", "I3", "I4", "I5", "M5", "M6", "M7", "F1a", "F1b", "F2", "F3", "K1", "K2", "K3", "K5", "K7"):
+        s.single(item)
+    s.single("M2", s.cols["M1"] == 1)
+    s.single("M3", s.cols["M1"] == 1)
+    s.single("F4", s.cols["F3"] == 1)
+    return _finish(s)
+
+
+_FILTERS = {"H11": ("H10", (1,)), "M2": ("M1", (1,)), "M3": ("M1", (1,)), "F4": ("F3", (1,)), "L8a": ("L7a", (1, 2, 3))}
+_FILTERS_MORE = {"L8b": ("L7b", (1, 2, 3))}
+
+
+def _finish(s: _Sector) -> pd.DataFrame:
+    """Item non-response (``item_skip``), filters re-applied, columns in questionnaire order."""
+    skip = s.p["item_skip"]
+    for item, column in s.cols.items():
+        if item not in ("B2",):
+            column[s.rng.random(s.n) < skip] = np.nan
+    for item, (source, codes) in {**_FILTERS, **_FILTERS_MORE}.items():
+        s.cols[item][~np.isin(s.cols[source], codes)] = np.nan
+    k4_empty = s.rng.random(s.n) < skip
+    for flags in s.multi["K4"].values():
+        flags &= ~k4_empty
+    for flags in s.multi["K4b"].values():
+        flags &= s.multi["K4"][14]
+    out = {name: column for name, column in s.cols.items()}
+    for item in s.multi:
+        out[item] = s.multi_strings(item)
+    return pd.DataFrame(out, index=s.people.index)
+
+
+def synth_survey(seed: int = 2023, scale: str = "national") -> dict[str, pd.DataFrame]:
+    """The three tables of a survey directory (DESIGN.md "Survey module"): frame, responses, population."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
+    questionnaire = load()
+    rng = np.random.Generator(np.random.PCG64(seed))
+    frame = synth_frame(rng, scale)
+    parts = []
+    for sector in parameters()["sectors"]:
+        people = frame[(frame.sector == sector) & (frame.status == "answered")]
+        parts.append(synth_sector(rng, sector, people))
+    answers = pd.concat(parts).sort_index()
+    responses = _responses(rng, frame, answers, questionnaire)
+    return {"survey_frame": frame, "survey_responses": responses, "survey_population": _population(frame)}
+
+
+def _responses(
+    rng: np.random.Generator, frame: pd.DataFrame, answers: pd.DataFrame, questionnaire: Questionnaire
+) -> pd.DataFrame:
+    people = frame.loc[answers.index]
+    p = parameters()
+    dates = np.empty(len(people), dtype="datetime64[D]")
+    for sector, (first, last) in p["answered_on"].items():
+        mask = (people.sector == sector).to_numpy()
+        start, end = np.datetime64(first), np.datetime64(last)
+        dates[mask] = start + rng.integers(0, (end - start).astype(int) + 1, mask.sum())
+    out = pd.DataFrame(
+        {
+            "person_id": people.person_id.to_numpy(),
+            "form": np.where(people.sector == "AS", "AS", "PHV_TSB"),
+            "answered_on": pd.to_datetime(dates).date,
+        }
+    )
+    for item in questionnaire.items:
+        values = answers[item.id].to_numpy() if item.id in answers else None
+        if item.type in ("single", "year"):
+            column = pd.array(values if values is not None else np.full(len(out), np.nan), dtype="Float64")
+            out[item.column] = column.astype("Int64")
+        elif item.type == "multiple":
+            out[item.column] = pd.Series(values, dtype="string") if values is not None else pd.NA
+        else:  # free text: never generated
+            out[item.column] = pd.Series([None] * len(out), dtype="string")
+    return out
+
+
+def _population(frame: pd.DataFrame) -> pd.DataFrame:
+    """The register population of ch. 4 as aggregates: the frame by sector, sex, age band and unit."""
+    p = parameters()
+    age = p["survey_year"] - frame.birth_year
+    labels = [f"{low}-{high}" if high < 90 else f"{low}+" for low, high in p["age_bands"]]
+    bins = [b[0] for b in p["age_bands"]] + [200]
+    band = pd.cut(age, bins=bins, right=False, labels=labels).astype(str)
+    unit = frame.unit.fillna("")
+    table = (
+        frame.assign(age=band, unit=unit)
+        .groupby(["sector", "sex", "age", "unit"], observed=True, dropna=False)
+        .size()
+        .reset_index(name="count")
+    )
+    table.insert(1, "period", "2023-02/2023-04")
+    table["diagnosis_group"] = None
+    table.loc[table.unit == "", "unit"] = None
+    return table[["sector", "period", "sex", "age", "unit", "diagnosis_group", "count"]]
+
+
+def write_synthetic(out: Path, seed: int = 2023, scale: str = "national") -> Path:
+    """Write survey_frame, survey_responses, survey_population as Parquet into ``out``; return ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in synth_survey(seed, scale).items():
+        table.to_parquet(out / f"{name}.parquet", index=False)
+    return out
