@@ -7,6 +7,7 @@ import html as htmllib
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -250,3 +251,33 @@ def test_one_line_in_closed_form_is_suppress():
         assert one_line(values, primary.copy(), free, fixed, RULE).tolist() == expected.suppressed.tolist(), values
         checked += 1
     assert checked > 250
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_report_of_the_synthetic_survey(tmp_path):
+    """synth (small) -> analyse -> report: every chapter renders; no shown share rests on a small count,
+    and no option column of a single-choice item hides exactly one of its cells (n included)."""
+    from forlop.survey.report import published
+    from tests.browser import check_page
+
+    assert forlop("survey", "synth", "--scale", "small", "--out", str(tmp_path / "data")).exit_code == 0
+    assert forlop("survey", "analyse", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")).exit_code == 0
+    result = build_report(tmp_path / "out", tmp_path / "r.html", tmp_path / "r.xlsx", lang="nb")
+    html = result.html.read_text(encoding="utf-8")
+    assert html.count("Resultatfilen") == 0 or "weighted.csv" in html  # only the additions may lack their files
+    assert result.tables > 60 and result.figures > 50
+    freq = pd.read_csv(tmp_path / "out" / "frequencies.csv", dtype={"group": str, "item": str})
+    freq["option"] = freq["option"].astype(str)
+    multiple = {"K4", "K4b", "L6"}
+    pub = hide_frequencies(freq, multiple, {"age_group", "severity", "duration"}, published=published("item"))
+    shown = pub[~pub["hidden"]]
+    rest = shown["n"] - shown["count"]
+    assert not (RULE.is_small(shown["count"]) | RULE.is_small(shown["n"]) | RULE.is_small(rest)).any()
+    whole = pub[(pub["breakdown"] == "all") & ~pub["item"].isin(multiple)]
+    for _, column in whole.groupby(["item", "sector"]):
+        hidden = int(column["hidden"].sum()) + int(column["n_hidden"].iloc[0])
+        assert hidden != 1 or column["count"].where(column["hidden"]).sum() == 0
+    check = check_page(result.html, tmp_path / "r.png", timeout_ms=120000)
+    assert check.console_errors == [] and check.failed_or_external_requests == []
+    assert check.figure_stats["drawn"] == check.figure_stats["graphs"] == result.figures

@@ -307,30 +307,34 @@ def hide_response(
     """The response table (one row per sector, unit rows of a sector, a total row) with ``<count>_hidden``.
 
     Expects a ``level`` column: ``unit``, ``sector`` or ``total`` (the report adds it), and ``sector``.
-    ``unit_columns``: the counts published per unit (002 tables 4-2, 4-3); the others are unknowns
-    to a reader (protected only if small themselves).
+    ``unit_columns``: the counts published per unit (002 tables 4-2, 4-3). A unit's other counts are
+    published nowhere and are left out (hidden): no published number and no line pins them down,
+    since each of them is linked to the published ones only through another unpublished count.
     """
     out = response.reset_index(drop=True).copy()
     cells = Cells()
     cell: dict[tuple[int, str], int] = {}
     for i, r in out.iterrows():
-        for col in RESPONSE_COUNTS:
+        columns = unit_columns if r["level"] == "unit" else RESPONSE_COUNTS
+        for col in columns:
             v = float(r[col])
-            free = r["level"] == "unit" and col not in unit_columns
-            cell[(i, col)] = cells.add(v, bool(np.isfinite(v) and rule.is_small(v)), free=free)
-        cells.line([cell[(i, "unreachable")], cell[(i, "reached")]], cell[(i, "frame")], rule)
-        cells.line([cell[(i, c)] for c in ("declined", "no_answer", "answered")], cell[(i, "reached")], rule)
+            cell[(i, col)] = cells.add(v, bool(np.isfinite(v) and rule.is_small(v)))
+        if r["level"] != "unit":
+            cells.line([cell[(i, "unreachable")], cell[(i, "reached")]], cell[(i, "frame")], rule)
+            cells.line([cell[(i, c)] for c in ("declined", "no_answer", "answered")], cell[(i, "reached")], rule)
     total = out.index[out["level"] == "total"]
     sectors = out.index[out["level"] == "sector"]
     for col in RESPONSE_COUNTS:
         if len(total):
             cells.line([cell[(i, col)] for i in sectors], cell[(total[0], col)], rule)
+        if col not in unit_columns:
+            continue
         for s in sectors:
             units = out.index[(out["level"] == "unit") & (out["sector"] == out.at[s, "sector"])]
             cells.line([cell[(i, col)] for i in units], cell[(s, col)], rule)
     hidden = cells.solve(rule)
     for col in RESPONSE_COUNTS:
-        out[f"{col}_hidden"] = [bool(hidden[cell[(i, col)]]) for i in out.index]
+        out[f"{col}_hidden"] = [bool(hidden[cell[(i, col)]]) if (i, col) in cell else True for i in out.index]
     return out
 
 

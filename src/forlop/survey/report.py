@@ -156,6 +156,9 @@ class Page:
     def num(self, value: float | None, decimals: int = 0) -> str:
         if value is None or not np.isfinite(value):
             return SYMBOL
+        if abs(value) >= 1e9:  # e.g. the odds ratio of a model that separates a small sample: 3,29e+191
+            text = f"{float(value):.2e}"
+            return (text.replace(".", ",") if self.lang == "nb" else text).replace("-", "−")
         text = format_number(float(value), decimals, self.lang, SYMBOL)
         if text.startswith("-") and not any(ch in "123456789" for ch in text):
             text = text[1:]  # -0,000: a small negative number that rounds to zero has no sign
