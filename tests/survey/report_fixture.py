@@ -173,6 +173,21 @@ def write(folder: Path) -> Path:
         ("weighted.csv", weighted()),
         ("units.csv", units()),
         ("alpha.csv", alpha()),
+        ("representativeness.csv", representativeness()),
     ):
         frame.to_csv(folder / name, index=False)
     return folder
+
+
+def representativeness() -> pd.DataFrame:
+    """Register population and respondents by sex: TSB has 6 men among the respondents (small), so the
+    women (44 = 50 - 6) go too; PHV by age group has no population (empty columns, shown blank)."""
+    rows = [
+        ["PHV", "2023-02/2023-04", "sex", "F", 600.0, 60.0, 70, 70.0],
+        ["PHV", "2023-02/2023-04", "sex", "M", 400.0, 40.0, 30, 30.0],
+        ["TSB", "2023-02/2023-04", "sex", "F", 120.0, 40.0, 44, 88.0],
+        ["TSB", "2023-02/2023-04", "sex", "M", 180.0, 60.0, 6, 12.0],
+        ["PHV", "2023-02/2023-04", "region", "Vest", NAN, NAN, 100, 100.0],
+    ]
+    columns = ["sector", "period", "dimension", "group", "population", "population_share", "respondents"]
+    return pd.DataFrame(rows, columns=[*columns, "respondent_share"])

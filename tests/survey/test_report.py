@@ -91,6 +91,15 @@ def test_response_table_of_002(english):
     assert "4-2" in html and '<tr class="hl"><td>A</td>' in html  # --unit A is marked
 
 
+def test_representativeness_of_002_chapter_4(english):
+    _, html = english
+    sex = _rows(html, "table-4-5")
+    assert sex["Female"] == ["600", "60.0", "70", "70.0", "120", "40.0", STAR, STAR]  # TSB: 44 of 50, 6 men
+    assert sex["Male"] == ["400", "40.0", "30", "30.0", "180", "60.0", STAR, STAR]
+    assert sex["Total"] == ["1,000", "100.0", "100", "100.0", "300", "100.0", "50", "100.0"]
+    assert _rows(html, "table-4-6")["Vest"] == ["", "", "100", "100.0"]  # no register population: blank
+
+
 def test_regression_tables_have_002s_layout(english):
     _, html = english
     cells = _cells(html, "table-9-1")

@@ -338,6 +338,14 @@ def hide_response(
     return out
 
 
+def hide_counts(values: np.ndarray, rule: Rule = RULE) -> np.ndarray:
+    """Hidden flags of ``values`` (groups that split a whole) and of their sum (the last flag)."""
+    cells = Cells()
+    parts = [cells.add(float(v), bool(rule.is_small(float(v)))) for v in values]
+    cells.line(parts, cells.add(float(np.sum(values)), bool(rule.is_small(float(np.sum(values))))), rule)
+    return cells.solve(rule)
+
+
 def hide_units(units: pd.DataFrame, totals: dict[tuple[str, str], float], rule: Rule = RULE) -> pd.DataFrame:
     """OUT/units.csv with ``hidden``: a unit's n is 1-9, or could be worked out from the sector's n
     (``totals``: (score, sector) -> n published in the score tables) and the other units."""

@@ -40,7 +40,15 @@ from forlop.citations import cite, cite_text, references
 from forlop.errors import InputError
 from forlop.html import render
 from forlop.i18n import default_language, format_number, t
-from forlop.survey.published import RULE, SECTOR_TOTAL, hide_frequencies, hide_means, hide_response, hide_units
+from forlop.survey.published import (
+    RULE,
+    SECTOR_TOTAL,
+    hide_counts,
+    hide_frequencies,
+    hide_means,
+    hide_response,
+    hide_units,
+)
 from forlop.survey.questionnaire import Questionnaire, load
 
 SYMBOL = RULE.symbol
@@ -65,6 +73,11 @@ CONTRACT = {
     "regressions.csv": ["model", "sector", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "r2"],
     "weighted.csv": ["score", "sector", "design", "estimate", "se", "ci_low", "ci_high", "n"],
     "units.csv": ["score", "sector", "unit", "n", "observed", "expected", "adjusted", "ci_low", "ci_high", "flag"],
+    # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Representativeness")
+    "representativeness.csv": [
+        *("sector", "period", "dimension", "group", "population", "population_share"),
+        *("respondents", "respondent_share"),
+    ],
 }
 #: Which OUT file each kind of block reads.
 NEEDS = {
@@ -82,6 +95,7 @@ NEEDS = {
     "regression": "regressions.csv",
     "weighted": "weighted.csv",
     "units": "units.csv",
+    "representativeness": "representativeness.csv",
 }
 COLOURS = {"PHV": "#1f4e79", "TSB": "#6a9fcb", "AS": "#f0a030", SECTOR_TOTAL: "#8c8c8c"}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -816,6 +830,76 @@ def unit_response_block(page: Page, resp: pd.DataFrame, block: dict) -> dict:
     return {"caption": tb["title"], "source": page.source(block), "figure": "", "table": tb}
 
 
+def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list[dict]:
+    """Population (register) against respondents for one ``dimension``, per sector (002 ch. 4).
+
+    Counts under 10 are hidden with their complements (the groups add up to the sector's total row,
+    in the population and among the respondents); a share is hidden with its count.
+    """
+    dimension = block["dimension"]
+    rows_of = rep[rep["dimension"].astype(str) == dimension].copy()
+    if rows_of.empty:
+        return [_absent(page, block, dimension)]
+    rows_of["group"] = rows_of["group"].astype(str)
+    rows_of["sector"] = rows_of["sector"].astype(str)
+    out = []
+    for period, by_period in rows_of.groupby("period", sort=True):
+        sectors = [s for s in SECTORS if s in set(by_period["sector"])]
+        groups = sorted(set(by_period["group"]), key=_order)
+        shown: dict[tuple[str, str, str], float | None] = {}
+        absent: set[tuple[str, str]] = set()  # (sector, column) the file has no numbers for (no register population)
+        for sector in sectors:
+            part = by_period[by_period["sector"] == sector].set_index("group")
+            for column in ("population", "respondents"):
+                values = [float(part[column].get(g, 0.0)) if g in part.index else 0.0 for g in groups]
+                if not np.isfinite(values).all() or part[column].isna().all():
+                    absent.add((sector, column))
+                    continue
+                hidden = hide_counts(np.array(values), RULE)
+                for g, v, h in zip([*groups, "all"], [*values, sum(values)], hidden):
+                    shown[(sector, column, g)] = None if h else v
+        rows = []
+        for g in [*groups, "all"]:
+            cells = []
+            for sector in sectors:
+                for column in ("population", "respondents"):
+                    if (sector, column) in absent:
+                        cells += ["", ""]
+                        continue
+                    v, whole = shown.get((sector, column, g)), shown.get((sector, column, "all"))
+                    cells += [
+                        SYMBOL if v is None else page.num(v),
+                        SYMBOL if v is None or whole is None or not whole > 0 else page.num(100 * v / whole, 1),
+                    ]
+            breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
+            label = page.text("total") if g == "all" else page.group_label(breakdown, g)
+            rows.append({"label": label, "cells": cells, "css": "total" if g == "all" else ""})
+        header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [
+            x for _ in sectors for x in (page.text("population_n"), "%", page.text("sample_n"), "%")
+        ]
+        title = page.caption(block) + (f" ({period})" if rows_of["period"].nunique() > 1 else "")
+        tb = page.table(block, header, rows, title=title, groups=[(page.sector(s), 4) for s in sectors])
+        figure = ""
+        if block.get("type") == "figure":
+            series: dict[str, list[float | None]] = {}
+            for sector in sectors:
+                for column, name in (("population", "population_n"), ("respondents", "sample_n")):
+                    whole = shown.get((sector, column, "all"))
+                    if (sector, column) in absent or whole is None or not whole > 0:
+                        continue
+                    values = [shown.get((sector, column, g)) for g in groups]
+                    series[f"{page.sector(sector)}: {page.text(name).lower()}"] = [
+                        None if v is None else 100 * v / whole for v in values
+                    ]
+            labels = [page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g) for g in groups]
+            figure = _bar_figure(page, labels, series, "%") if series else ""
+        out.append({"caption": title, "source": page.source(block), "figure": figure, "table": tb})
+    return out
+
+
+_DIMENSION_BREAKDOWN = {"diagnosis_group": "diagnosis", "diagnosis_group_self": "diagnosis"}
+
+
 # --- additions ---------------------------------------------------------------------------------------
 
 
@@ -1103,6 +1187,8 @@ def _render_block(
         return [weighted_block(page, data["weighted.csv"], block)]
     if kind == "units":
         return units_block(page, data["units.csv"], scores, block)
+    if kind == "representativeness":
+        return representativeness_block(page, data["representativeness.csv"], block)
     raise ValueError(f"report.yaml: unknown block kind {kind!r}")
 
 
