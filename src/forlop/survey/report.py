@@ -866,7 +866,8 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
                     if (sector, column) in absent:
                         cells += ["", ""]
                         continue
-                    v, whole = shown.get((sector, column, g)), shown.get((sector, column, "all"))
+                    v: float | None = shown.get((sector, column, g))
+                    whole: float | None = shown.get((sector, column, "all"))
                     cells += [
                         SYMBOL if v is None else page.num(v),
                         SYMBOL if v is None or whole is None or not whole > 0 else page.num(100 * v / whole, 1),
@@ -884,12 +885,12 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
             series: dict[str, list[float | None]] = {}
             for sector in sectors:
                 for column, name in (("population", "population_n"), ("respondents", "sample_n")):
-                    whole = shown.get((sector, column, "all"))
-                    if (sector, column) in absent or whole is None or not whole > 0:
+                    base = shown.get((sector, column, "all"))
+                    if (sector, column) in absent or base is None or not base > 0:
                         continue
                     values = [shown.get((sector, column, g)) for g in groups]
                     series[f"{page.sector(sector)}: {page.text(name).lower()}"] = [
-                        None if v is None else 100 * v / whole for v in values
+                        None if x is None else 100 * x / base for x in values
                     ]
             labels = [page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g) for g in groups]
             figure = _bar_figure(page, labels, series, "%") if series else ""
