@@ -866,11 +866,10 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
                     if (sector, column) in absent:
                         cells += ["", ""]
                         continue
-                    v: float | None = shown.get((sector, column, g))
-                    whole: float | None = shown.get((sector, column, "all"))
+                    value, whole = shown.get((sector, column, g)), shown.get((sector, column, "all"))
                     cells += [
-                        SYMBOL if v is None else page.num(v),
-                        SYMBOL if v is None or whole is None or not whole > 0 else page.num(100 * v / whole, 1),
+                        SYMBOL if value is None else page.num(value),
+                        SYMBOL if value is None or whole is None or not whole > 0 else page.num(100 * value / whole, 1),
                     ]
             breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
             label = page.text("total") if g == "all" else page.group_label(breakdown, g)
@@ -888,9 +887,9 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
                     base = shown.get((sector, column, "all"))
                     if (sector, column) in absent or base is None or not base > 0:
                         continue
-                    values = [shown.get((sector, column, g)) for g in groups]
+                    points = [shown.get((sector, column, g)) for g in groups]
                     series[f"{page.sector(sector)}: {page.text(name).lower()}"] = [
-                        None if x is None else 100 * x / base for x in values
+                        None if x is None else 100 * x / base for x in points
                     ]
             labels = [page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g) for g in groups]
             figure = _bar_figure(page, labels, series, "%") if series else ""
