@@ -66,6 +66,7 @@ def run(runs: int, results: Path | None) -> tuple[dict, float, int]:
 
             table = pd.read_csv(response)
             answered = int(table.loc[table["sector"].astype(str) == "all", "answered"].sum())
+        files = sorted(p.name for p in folder.glob("*.csv"))
         measured = fresh_process_runs(CHILD, [str(folder)], runs, "survey report bench")
     row = {
         "job": "report",
@@ -78,6 +79,7 @@ def run(runs: int, results: Path | None) -> tuple[dict, float, int]:
         "hidden_cells": measured[0]["hidden"],
         "html_mb": round(measured[0]["html_mb"], 1),
         "runs": [round(r["seconds"], 2) for r in measured],
+        "files": files,
     }
     return row, load, answered
 
@@ -99,6 +101,7 @@ def markdown(row: dict, load: float, runs: int, answered: int) -> str:
         "",
         "- Time is wall clock from process start, library imports included; CPU s = user + system time.",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
+        "- OUT files read: " + ", ".join(row["files"]) + ".",
         f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
         "runs (s): " + "/".join(str(x) for x in row["runs"]) + ".",
     ]
