@@ -9,7 +9,7 @@ frequencies.csv
   Ja 3 is primary; its group line (3 + 67 = 70) hides Nei 67, the age line of Ja (12 + 3 = 15) hides
   Ja 12, and that of Nei (18 + 67 = 85) hides Nei 18. The whole-sector 15 % and 85 % stay.
 - K4 (multiple choice), PHV n=100: Fastlege 92 (rest 8: hidden), Oppsøkende team 7 (hidden),
-  NAV 30 (shown).
+  NAV 30 (shown); TSB n=40: Fastlege 20, nobody ticked the others (no rows: 0 %).
 scores.csv: STAR PHV n=100 mean 3.1, TSB n=50 mean 3.0, AS n=8 (hidden); by diagnosis PHV Depresjon
   n=60 mean 3.2, Schizofreni n=4 (hidden; diagnosis groups overlap, no line).
 response.csv: PHV units A and B (B: 5 unreachable, small), TSB unit C only, AS without unit.
@@ -53,6 +53,7 @@ def frequencies() -> pd.DataFrame:
         + _freq("H10", "PHV", "age_group", "18–24", {1: 12, 2: 18}, 30)
         + _freq("H10", "PHV", "age_group", "25–35", {1: 3, 2: 67}, 70)
         + _freq("K4", "PHV", "all", "all", {1: 92, 4: 7, 12: 30}, 100)
+        + _freq("K4", "TSB", "all", "all", {1: 20}, 40)
     )
     return pd.DataFrame(rows)
 

@@ -61,7 +61,9 @@ def test_primary_and_complementary_cells_are_hidden(english):
     services = _rows(html, "figure-7-1")  # K4, multiple choice, PHV n = 100
     assert services["GP"][0] == STAR  # 92 of 100: the 8 who did not tick it are few
     assert services["Outreach team (e.g. ACT, FACT or similar)"][0] == STAR  # 7
-    assert services["NAV – finances / housing"][0] == "30"
+    assert services["NAV – finances / housing"][:2] == ["30", "0"]  # TSB: nobody ticked it (no row)
+    assert services["GP"][1:] == ["50", ""]  # AS: no answers at all, blank rather than hidden
+    assert _rows(html, "figure-item")["Yes"] == ["15", "", ""]  # H10: only PHV in the results
     relation = _rows(html, "figure-10-2")  # STAR mean by diagnosis; overlapping groups, no line
     assert relation["Depression"][0] == "3.20" and relation["Total"] == ["3.10", "3.00", STAR]
     assert relation["Schizophrenia/Schizotypal disorder/Paranoid disorders"][0] == STAR  # n = 4

@@ -56,7 +56,7 @@ def report(
         None, "--unit", help="Highlight this unit (health trust) in the unit tables and funnel plots."
     ),
 ) -> None:
-    """The survey report: 002's chapters, tables and figures, plus weighted estimates and unit comparison."""
+    """The survey report: SINTEF's national survey 2024 chapter by chapter, plus weights and unit comparison."""
     from forlop.survey.report import build_report
 
     lang = lang or default_language()

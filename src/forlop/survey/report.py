@@ -342,23 +342,23 @@ class Frequencies:
     def share(
         self, item: str, sector: str, codes: list[str], breakdown: str = "all", group: str = "all"
     ) -> float | None:
-        """Percent answering one of ``codes`` (None if hidden or absent)."""
+        """Percent answering one of ``codes``: None if hidden, NaN if nobody in the group answered the item
+        (an option nobody chose has no row in frequencies.csv: 0)."""
+        n_entry = self.n.get((item, sector, breakdown, group))
+        if n_entry is None:
+            return math.nan
+        n, n_hidden = n_entry
+        if n_hidden:
+            return None
         total = 0.0
-        n = None
         for code in codes:
             entry = self.cell.get((item, sector, breakdown, group, code))
             if entry is None:
                 continue
-            count, n, hidden = entry
-            if hidden:
+            if entry[2]:
                 return None
-            total += count
-        if n is None or not n > 0:
-            return None
-        n_entry = self.n.get((item, sector, breakdown, group))
-        if n_entry is None or n_entry[1]:
-            return None
-        return 100.0 * total / n
+            total += entry[0]
+        return 100.0 * total / n if n > 0 else math.nan
 
     def n_text(self, item: str, page: Page, breakdown: str = "all", group: str = "all") -> str:
         """n of the caption: the total's n, or the sum of the sectors' n when every one is published."""
@@ -391,7 +391,14 @@ def _order(value: str) -> tuple:
 
 
 def _pct(page: Page, value: float | None) -> str:
-    return SYMBOL if value is None else page.num(value, 0)
+    return _cell(page, value, 0)
+
+
+def _cell(page: Page, value: float | None, decimals: int) -> str:
+    """A published number: the symbol when hidden (None), empty when there is none (NaN)."""
+    if value is None:
+        return SYMBOL
+    return "" if not np.isfinite(value) else page.num(value, decimals)
 
 
 def _bar_figure(page: Page, labels: list[str], series: dict[str, list[float | None]], x_title: str) -> str:
@@ -406,7 +413,7 @@ def _bar_figure(page: Page, labels: list[str], series: dict[str, list[float | No
                 "x": [0 if v is None else v for v in values][::-1],  # a hidden number: no bar, its * beside 0
                 "name": page.sector(name) if name in COLOURS else name,
                 "marker": {"color": COLOURS[name]} if name in COLOURS else {},
-                "text": [SYMBOL if v is None else page.num(v, 0 if "%" in x_title else 2) for v in values][::-1],
+                "text": [_cell(page, v, 0 if "%" in x_title else 2) for v in values][::-1],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "hovertemplate": "%{y}: %{text}<extra>%{fullData.name}</extra>",
@@ -572,8 +579,11 @@ class Scores:
         self.sectors = [s for s in [*SECTORS, SECTOR_TOTAL] if s in set(self.pub["sector"])]
 
     def mean(self, score: str, sector: str, breakdown: str = "all", group: str = "all") -> float | None:
+        """The mean: None if hidden, NaN if the results have none."""
         r = self.row.get((score, sector, breakdown, group))
-        return None if r is None or r.hidden else float(r.mean)
+        if r is None:
+            return math.nan
+        return None if r.hidden else float(r.mean)
 
     def n(self, score: str, sector: str, page: Page, breakdown: str = "all", group: str = "all") -> str:
         r = self.row.get((score, sector, breakdown, group))
@@ -595,7 +605,7 @@ def scores_block(page: Page, scores: Scores, block: dict) -> dict:
         for s in sectors:
             v = scores.mean(sc, s)
             series[s].append(v)
-            cells += [SYMBOL if v is None else page.num(v, 2), scores.n(sc, s, page)]
+            cells += [_cell(page, v, 2), scores.n(sc, s, page)]
         rows.append({"label": f"{sc}: {_short(page.score_label(sc), 70)}", "cells": cells, "css": ""})
     header = [page.text("score")] + [x for s in sectors for x in (f"{page.sector(s)}", page.text("n"))]
     tb = page.table(block, header, rows)
@@ -613,11 +623,7 @@ def scores_by_block(page: Page, scores: Scores, block: dict) -> dict:
     rows = []
     for g in [*groups, "all"]:
         bd = breakdown if g != "all" else "all"
-        cells = [
-            (lambda v: SYMBOL if v is None else page.num(v, 2))(scores.mean(sc, s, bd, g))
-            for sc in present
-            for s in sectors
-        ]
+        cells = [_cell(page, scores.mean(sc, s, bd, g), 2) for sc in present for s in sectors]
         rows.append({"label": page.group_label(breakdown, g), "cells": cells, "css": "total" if g == "all" else ""})
     header = [page.tx(spec()["breakdowns"][breakdown])] + [page.sector(s) for _ in present for s in sectors]
     col_groups = [(page.score_label(sc), len(sectors)) for sc in present] if len(present) > 1 else None
