@@ -4,6 +4,8 @@
 the questionnaire (002's, or ``--questionnaire FILE``): usable rows to clean/, bad rows with their
 reason to rejected/, validation_summary.csv.
 ``analyse``: validate, then the result files of DESIGN.md's survey contract (forlop.survey.analyse).
+``report``: the report of 002's chapters from the results of ``forlop survey analyse`` (offline HTML,
+optionally Excel).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import typer
 
 from forlop.choices import Lang
+from forlop.i18n import default_language, t
 
 survey_app = typer.Typer(
     help="Patient-experience surveys (SINTEF's national outpatient survey, 2024): questionnaire and validation.",
@@ -41,6 +44,36 @@ def validate(
     summary = validate_survey(data, out, questionnaire=load(questionnaire, lang=lang), lang=lang)
     for line in summary.lines(lang):
         typer.echo(line)
+
+
+@survey_app.command()
+def report(
+    results: Path = typer.Option(..., "--results", help="Output folder of `forlop survey analyse`."),
+    html: Path = typer.Option(..., "--html", help="HTML file to write (one offline file)."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the tables to this Excel file."),
+    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    unit: str = typer.Option(
+        None, "--unit", help="Highlight this unit (health trust) in the unit tables and funnel plots."
+    ),
+) -> None:
+    """The survey report: SINTEF's national survey 2024 chapter by chapter, plus weights and unit comparison."""
+    from forlop.survey.report import build_report
+
+    lang = lang or default_language()
+    result = build_report(results, html, xlsx, lang=lang, unit=unit)
+    if result.xlsx is not None:
+        typer.echo(t("survey.report.xlsx_done", lang, path=result.xlsx), err=True)
+    typer.echo(
+        t(
+            "survey.report.done",
+            lang,
+            tables=result.tables,
+            figures=result.figures,
+            hidden=result.hidden_cells,
+            seconds=result.seconds,
+            html=result.html.resolve(),
+        )
+    )
 
 
 @survey_app.command()

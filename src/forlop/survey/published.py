@@ -1,0 +1,362 @@
+"""Which numbers of the survey results may be published: 002's threshold through ``forlop.privacy``.
+
+Rule (002 §4, tables 4-2, 4-3, 4-8, 4-9: counts under 10 are shown as ``*``; DESIGN.md "Privacy"):
+``RULE = Rule(max_small=9, symbol="*")``. A share is hidden when its count, its base n or the rest
+(n - count) is 1-9 (:func:`forlop.privacy.base_and_primary`, unit ``share``): no share rests on fewer
+than 10 answers and "98 of 100" does not tell about the other 2. A mean is hidden when its n is 1-9.
+
+Complementary cells: the counts of one table are given to :func:`forlop.privacy.suppress` with the
+additive relations a reader knows, so that a hidden count cannot be worked out from n and the other
+options:
+
+- the options of a single-choice item add up to its n (per sector and group); the options of a
+  multiple-choice item do not (a respondent ticks several);
+- the groups of a *partition* breakdown (each respondent in one group: age group, severity; not the
+  multi-response diagnosis groups) add up to the sector's whole; respondents outside every group
+  (unknown age) make an unpublished rest cell, which is protected when it is small itself;
+- sectors add up to ``all`` when the results have it;
+- in OUT/response.csv: unreachable + reached = frame, declined + no answer + answered = reached, the
+  units of a sector add up to the sector, the sectors to the total.
+
+The table is split into its independent parts (cells linked by no relation) and each part is
+suppressed on its own, which gives the same pattern faster. When a part admits no safe pattern
+(:class:`forlop.privacy.SuppressionError`) every cell of it is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from forlop.privacy import Line, Rule, SuppressionError, base_and_primary, suppress
+
+#: 002's publication rule: counts of 1-9 are shown as "*".
+RULE = Rule(max_small=9, symbol="*")
+SECTOR_TOTAL = "all"
+
+
+class Cells:
+    """A growing table of cells (values, primary flags, unpublished flags) and the lines between them."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.primary: list[bool] = []
+        self.free: list[bool] = []
+        self.fixed: list[bool] = []
+        self.lines: list[Line] = []
+
+    def add(self, value: float, primary: bool, free: bool = False, fixed: bool = False) -> int:
+        """Add a cell; return its position. ``free``: published nowhere; ``fixed``: published elsewhere."""
+        self.values.append(float(value) if np.isfinite(value) else 0.0)
+        self.primary.append(bool(primary))
+        self.free.append(free)
+        self.fixed.append(fixed)
+        return len(self.values) - 1
+
+    def line(self, parts: list[int], total: int | None, rule: Rule) -> None:
+        """``sum(parts) == total``; a shortfall becomes an unpublished rest cell, an excess drops the line."""
+        if total is None or not parts:
+            return
+        rest = self.values[total] - sum(self.values[p] for p in parts)
+        if rest < -1e-9:
+            return  # not an additive relation after all (e.g. rounded input): the reader cannot use it either
+        if rest > 1e-9:
+            parts = [*parts, self.add(rest, bool(rule.is_small(rest)), free=True)]
+        self.lines.append(Line(tuple(parts), total))
+
+    def solve(self, rule: Rule = RULE) -> np.ndarray:
+        """Hidden flag per cell: the privacy layer's suppression on each independent part.
+
+        A part with one line is solved in closed form (:func:`one_line`, the same steps and answer as
+        :func:`forlop.privacy.suppress`, without its integer programs, whose set-up cost made hundreds
+        of small parts slow); a part with several lines goes to :func:`forlop.privacy.suppress`.
+        """
+        size = len(self.values)
+        parent = list(range(size))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for line in self.lines:
+            for c in line.components:
+                parent[find(c)] = find(line.total)
+        values = np.array(self.values, dtype=float)
+        primary = np.array(self.primary, dtype=bool)
+        free = np.array(self.free, dtype=bool)
+        fixed = np.array(self.fixed, dtype=bool)
+        hidden = primary | free
+        groups: dict[int, list[int]] = {}
+        for c in range(size):
+            groups.setdefault(find(c), []).append(c)
+        lines_of: dict[int, list[Line]] = {}
+        for line in self.lines:
+            lines_of.setdefault(find(line.total), []).append(line)
+        for root, members in groups.items():
+            lines = lines_of.get(root, [])
+            if not lines or not primary[members].any():
+                continue  # nothing small here, or no relation: the primary flags are the answer
+            if len(lines) == 1:
+                cells = [*lines[0].components, lines[0].total]
+                try:
+                    hidden[cells] = one_line(values[cells], primary[cells], free[cells], fixed[cells], rule)
+                except SuppressionError:
+                    hidden[cells] = True
+                continue
+            try:
+                hidden[members] = _suppress_part(values, primary, free, fixed, members, lines, rule)
+            except SuppressionError:
+                hidden[members] = True
+        return hidden
+
+
+def _suppress_part(
+    values: np.ndarray,
+    primary: np.ndarray,
+    free: np.ndarray,
+    fixed: np.ndarray,
+    members: list[int],
+    lines: list[Line],
+    rule: Rule,
+) -> np.ndarray:
+    local = {c: k for k, c in enumerate(members)}
+    local_lines = [Line(tuple(local[c] for c in ln.components), local[ln.total]) for ln in lines]
+    result = suppress(
+        values[members], local_lines, primary=primary[members], rule=rule, free=free[members], fixed=fixed[members]
+    )
+    return result.suppressed
+
+
+def one_line(
+    values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: np.ndarray, rule: Rule = RULE
+) -> np.ndarray:
+    """Suppression of one line ``values[:-1]`` adding up to ``values[-1]``, in closed form.
+
+    The steps of :func:`forlop.privacy.suppress` (complete the line, audit, hide one more), with the
+    audit worked out by hand instead of by integer programs: with the total published, the hidden
+    components add up to a known S, so hidden cell i can be anything from its lower bound l_i (the
+    rule's smallest small count if it is not zero, else 0) to S minus the others' lower bounds; the
+    interval is S - sum(l) wide for every hidden cell. With the total hidden as well, nothing bounds a
+    hidden component from above (safe), and a hidden total with every component shown is pinned. A
+    cell the line pins to 0 is not exposed, as in the audit. Raises ``SuppressionError`` when no cell
+    is left to hide. tests/survey/test_report.py checks it against ``suppress`` on random lines.
+    """
+    k = len(values)
+    total = k - 1
+    hidden = primary | free
+    skip = free & ~primary  # unpublished and not small: an unknown, not protected (suppress's rule)
+
+    def complement() -> int | None:
+        open_ = [c for c in range(total) if not hidden[c] and values[c] > 0 and not fixed[c]]
+        if open_:
+            return min(open_, key=lambda c: (values[c], c))
+        return total if not hidden[total] and values[total] > 0 and not fixed[total] else None
+
+    def exposed() -> list[int]:
+        lower = np.where((values > 0) & ~skip, rule.min_small, 0)
+        parts = [c for c in range(total) if hidden[c]]
+        if hidden[total]:
+            return [] if parts or values[total] <= 0 or skip[total] else [total]
+        known = float(values[parts].sum())
+        width = known - float(lower[parts].sum())
+        out = []
+        for c in parts:
+            high = known - float(lower[parts].sum()) + float(lower[c])
+            if width < rule.min_width and high > 0 and not skip[c]:
+                out.append(c)
+        return out
+
+    while True:
+        if hidden.sum() == 1:
+            extra = complement()
+            if extra is not None:
+                hidden[extra] = True
+        if not exposed():
+            return hidden
+        extra = complement()
+        if extra is not None:
+            hidden[extra] = True
+            continue
+        rest = [c for c in range(k) if not hidden[c] and not fixed[c]]
+        if not rest:
+            raise SuppressionError(exposed())
+        hidden[rest] = True
+
+
+def hide_frequencies(
+    freq: pd.DataFrame,
+    multiple: set[str],
+    partitions: set[str],
+    rule: Rule = RULE,
+    published: set[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """OUT/frequencies.csv with ``hidden`` (the share of the row) and ``n_hidden`` (its n).
+
+    ``multiple``: items whose options do not add up to n; ``partitions``: breakdowns whose groups do.
+    A share is also hidden when its n is (a published share and count would give the hidden n).
+    ``published``: the (item, breakdown) pairs a reader sees besides every item's ``all`` rows (None:
+    all); the other rows are not published, so they are hidden and take no part in the lines.
+    """
+    out = freq.copy()
+    if published is not None:
+        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
+            [(str(i), str(b)) in published for i, b in zip(out["item"], out["breakdown"])], index=out.index
+        )
+        rest = out[~shown].assign(hidden=True, n_hidden=True)
+        return pd.concat([hide_frequencies(out[shown], multiple, partitions, rule), rest]).loc[freq.index]
+    cells = Cells()
+    row_cells: list[tuple[int, int, int]] = []  # (row index, count cell, n cell)
+    for item, rows in out.groupby("item", sort=False):
+        count_cell: dict[tuple[str, ...], int] = {}
+        n_cell: dict[tuple[str, ...], int] = {}
+        for idx, r in zip(rows.index, rows.itertuples(index=False)):
+            key: tuple[str, ...] = (str(r.sector), str(r.breakdown), str(r.group))
+            if key not in n_cell:
+                n_cell[key] = cells.add(r.n, bool(np.isfinite(r.n) and rule.is_small(r.n)))
+            count = float(r.count)
+            first = base_and_primary("share", count, float(r.n), np.nan, rule)[1]
+            c = cells.add(count, first)
+            count_cell[(*key, str(r.option))] = c
+            row_cells.append((idx, c, n_cell[key]))
+        options = sorted({k[3] for k in count_cell})
+        if str(item) not in multiple:
+            for key, n in n_cell.items():
+                cells.line([count_cell[(*key, o)] for o in options if (*key, o) in count_cell], n, rule)
+        sectors = sorted({k[0] for k in n_cell})
+        breakdowns = sorted({k[1] for k in n_cell})
+        for sector in sectors:
+            for bd in breakdowns:
+                if bd not in partitions:
+                    continue
+                groups = sorted({k[2] for k in n_cell if k[0] == sector and k[1] == bd})
+                whole = n_cell.get((sector, "all", "all"))
+                cells.line([n_cell[(sector, bd, g)] for g in groups], whole, rule)
+                for o in options:
+                    parts = [count_cell[(sector, bd, g, o)] for g in groups if (sector, bd, g, o) in count_cell]
+                    cells.line(parts, count_cell.get((sector, "all", "all", o)), rule)
+        if SECTOR_TOTAL in sectors:
+            parts_of = [s for s in sectors if s != SECTOR_TOTAL]
+            for key, n in n_cell.items():
+                if key[0] != SECTOR_TOTAL:
+                    continue
+                rest = key[1:]
+                cells.line([n_cell[(s, *rest)] for s in parts_of if (s, *rest) in n_cell], n, rule)
+                for o in options:
+                    parts = [count_cell[(s, *rest, o)] for s in parts_of if (s, *rest, o) in count_cell]
+                    cells.line(parts, count_cell.get((*key, o)), rule)
+    hidden = cells.solve(rule)
+    positions = [out.index.get_loc(idx) for idx, _, _ in row_cells]
+    n_hidden = np.ones(len(out), dtype=bool)
+    share_hidden = np.ones(len(out), dtype=bool)
+    n_hidden[positions] = hidden[[n for _, _, n in row_cells]]
+    share_hidden[positions] = hidden[[c for _, c, _ in row_cells]] | n_hidden[positions]
+    out["hidden"] = share_hidden
+    out["n_hidden"] = n_hidden
+    return out
+
+
+def hide_means(
+    scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE, published: set[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """OUT/scores.csv with ``hidden``: a mean (with its n, sd and CI) rests on fewer than 10 answers,
+    or its n could be worked out from the other groups' n and the whole. ``published`` as for
+    :func:`hide_frequencies` (score, breakdown)."""
+    out = scores.copy()
+    if published is not None:
+        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
+            [(str(i), str(b)) in published for i, b in zip(out["score"], out["breakdown"])], index=out.index
+        )
+        rest = out[~shown].assign(hidden=True)
+        return pd.concat([hide_means(out[shown], partitions, rule), rest]).loc[scores.index]
+    cells = Cells()
+    row_cell: dict[Hashable, int] = {}
+    for _, rows in out.groupby("score", sort=False):
+        cell: dict[tuple, int] = {}
+        for idx, r in zip(rows.index, rows.itertuples(index=False)):
+            n = float(r.n)
+            cell[(str(r.sector), str(r.breakdown), str(r.group))] = cells.add(n, bool(rule.is_small(n)))
+            cell[("row", idx)] = cell[(str(r.sector), str(r.breakdown), str(r.group))]
+        keys = [k for k in cell if k[0] != "row"]
+        for sector in sorted({k[0] for k in keys}):
+            for bd in sorted({k[1] for k in keys if k[0] == sector} & partitions):
+                groups = [k for k in keys if k[0] == sector and k[1] == bd]
+                cells.line([cell[g] for g in groups], cell.get((sector, "all", "all")), rule)
+        if any(k[0] == SECTOR_TOTAL for k in keys):
+            for k in keys:
+                if k[0] == SECTOR_TOTAL:
+                    parts = [
+                        cell[(s, k[1], k[2])] for s in {j[0] for j in keys} - {SECTOR_TOTAL} if (s, k[1], k[2]) in cell
+                    ]
+                    cells.line(parts, cell[k], rule)
+        row_cell.update({idx: cell[("row", idx)] for idx in rows.index})
+    hidden = cells.solve(rule)
+    out["hidden"] = [bool(hidden[row_cell[idx]]) for idx in out.index]
+    return out
+
+
+RESPONSE_COUNTS = ["frame", "unreachable", "reached", "declined", "no_answer", "answered"]
+
+
+def hide_response(
+    response: pd.DataFrame, rule: Rule = RULE, unit_columns: tuple[str, ...] = ("frame", "answered")
+) -> pd.DataFrame:
+    """The response table (one row per sector, unit rows of a sector, a total row) with ``<count>_hidden``.
+
+    Expects a ``level`` column: ``unit``, ``sector`` or ``total`` (the report adds it), and ``sector``.
+    ``unit_columns``: the counts published per unit (002 tables 4-2, 4-3). A unit's other counts are
+    published nowhere and are left out (hidden): no published number and no line pins them down,
+    since each of them is linked to the published ones only through another unpublished count.
+    """
+    out = response.reset_index(drop=True).copy()
+    cells = Cells()
+    cell: dict[tuple[int, str], int] = {}
+    for i, r in out.iterrows():
+        columns = unit_columns if r["level"] == "unit" else RESPONSE_COUNTS
+        for col in columns:
+            v = float(r[col])
+            cell[(i, col)] = cells.add(v, bool(np.isfinite(v) and rule.is_small(v)))
+        if r["level"] != "unit":
+            cells.line([cell[(i, "unreachable")], cell[(i, "reached")]], cell[(i, "frame")], rule)
+            cells.line([cell[(i, c)] for c in ("declined", "no_answer", "answered")], cell[(i, "reached")], rule)
+    total = out.index[out["level"] == "total"]
+    sectors = out.index[out["level"] == "sector"]
+    for col in RESPONSE_COUNTS:
+        if len(total):
+            cells.line([cell[(i, col)] for i in sectors], cell[(total[0], col)], rule)
+        if col not in unit_columns:
+            continue
+        for s in sectors:
+            units = out.index[(out["level"] == "unit") & (out["sector"] == out.at[s, "sector"])]
+            cells.line([cell[(i, col)] for i in units], cell[(s, col)], rule)
+    hidden = cells.solve(rule)
+    for col in RESPONSE_COUNTS:
+        out[f"{col}_hidden"] = [bool(hidden[cell[(i, col)]]) if (i, col) in cell else True for i in out.index]
+    return out
+
+
+def hide_counts(values: np.ndarray, rule: Rule = RULE) -> np.ndarray:
+    """Hidden flags of ``values`` (groups that split a whole) and of their sum (the last flag)."""
+    cells = Cells()
+    parts = [cells.add(float(v), bool(rule.is_small(float(v)))) for v in values]
+    cells.line(parts, cells.add(float(np.sum(values)), bool(rule.is_small(float(np.sum(values))))), rule)
+    return cells.solve(rule)
+
+
+def hide_units(units: pd.DataFrame, totals: dict[tuple[str, str], float], rule: Rule = RULE) -> pd.DataFrame:
+    """OUT/units.csv with ``hidden``: a unit's n is 1-9, or could be worked out from the sector's n
+    (``totals``: (score, sector) -> n published in the score tables) and the other units."""
+    out = units.copy()
+    out["hidden"] = True
+    for (score, sector), rows in out.groupby(["score", "sector"], sort=False):
+        cells = Cells()
+        parts = [cells.add(float(n), bool(rule.is_small(float(n)))) for n in rows["n"]]
+        whole = totals.get((str(score), str(sector)))
+        if whole is not None and np.isfinite(whole):
+            cells.line(parts, cells.add(whole, False, fixed=True), rule)
+        hidden = cells.solve(rule)
+        out.loc[rows.index, "hidden"] = hidden[: len(parts)]
+    return out

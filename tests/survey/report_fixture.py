@@ -1,0 +1,194 @@
+"""A hand-made OUT folder of `forlop survey analyse` for the report tests (values chosen so that 002's
+threshold, counts of 1-9 hidden, must hide primary cells and complementary ones).
+
+frequencies.csv
+- M1 (Ja / Nei / Vet ikke), whole sector: PHV n=100: 40 / 55 / 5 -> "Vet ikke" 5 is small (primary) and,
+  since the options add up to n, one more option must go: the smallest other, Ja 40 (complementary).
+  TSB n=50: 20 / 20 / 10, nothing small. AS n=8: n small, every share hidden.
+- H10 (Ja / Nei), PHV: whole sector n=100: 15 / 85; age 18–24 n=30: 12 / 18; 25–35 n=70: 3 / 67.
+  Ja 3 is primary; its group line (3 + 67 = 70) hides Nei 67, the age line of Ja (12 + 3 = 15) hides
+  Ja 12, and that of Nei (18 + 67 = 85) hides Nei 18. The whole-sector 15 % and 85 % stay.
+- K4 (multiple choice), PHV n=100: Fastlege 92 (rest 8: hidden), Oppsøkende team 7 (hidden),
+  NAV 30 (shown); TSB n=40: Fastlege 20, nobody ticked the others (no rows: 0 %).
+scores.csv: STAR PHV n=100 mean 3.1, TSB n=50 mean 3.0, AS n=8 (hidden); by diagnosis PHV Depresjon
+  n=60 mean 3.2, Schizofreni n=4 (hidden; diagnosis groups overlap, no line).
+response.csv: PHV units A and B (B: 5 unreachable, small), TSB unit C only, AS without unit.
+regressions.csv: T9_1 (logistic) and T10_1 (OLS, R² .09); AS n=8 (hidden column).
+weighted.csv, units.csv, alpha.csv: small rows hidden; units C (n=5) hidden and D complementary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+NAN = float("nan")
+
+
+def _freq(item: str, sector: str, breakdown: str, group: str, counts: dict[int, int], n: int) -> list[dict]:
+    return [
+        {
+            "item": item,
+            "option": code,
+            "sector": sector,
+            "breakdown": breakdown,
+            "group": group,
+            "n": n,
+            "count": count,
+            "share": count / n,
+            "ci_low": NAN,
+            "ci_high": NAN,
+        }
+        for code, count in counts.items()
+    ]
+
+
+def frequencies() -> pd.DataFrame:
+    rows = (
+        _freq("M1", "PHV", "all", "all", {1: 40, 2: 55, 3: 5}, 100)
+        + _freq("M1", "TSB", "all", "all", {1: 20, 2: 20, 3: 10}, 50)
+        + _freq("M1", "AS", "all", "all", {1: 4, 2: 3, 3: 1}, 8)
+        + _freq("H10", "PHV", "all", "all", {1: 15, 2: 85}, 100)
+        + _freq("H10", "PHV", "age_group", "18–24", {1: 12, 2: 18}, 30)
+        + _freq("H10", "PHV", "age_group", "25–35", {1: 3, 2: 67}, 70)
+        + _freq("K4", "PHV", "all", "all", {1: 92, 4: 7, 12: 30}, 100)
+        + _freq("K4", "TSB", "all", "all", {1: 20}, 40)
+    )
+    return pd.DataFrame(rows)
+
+
+def scores() -> pd.DataFrame:
+    def row(score: str, sector: str, breakdown: str, group: str, n: int, mean: float) -> dict:
+        return {
+            "score": score,
+            "sector": sector,
+            "breakdown": breakdown,
+            "group": group,
+            "n": n,
+            "mean": mean,
+            "sd": 0.6,
+            "ci_low": mean - 0.1,
+            "ci_high": mean + 0.1,
+        }
+
+    return pd.DataFrame(
+        [
+            row("STAR", "PHV", "all", "all", 100, 3.1),
+            row("STAR", "TSB", "all", "all", 50, 3.0),
+            row("STAR", "AS", "all", "all", 8, 3.5),
+            row("STAR", "PHV", "diagnosis", "1", 60, 3.2),
+            row("STAR", "PHV", "diagnosis", "4", 4, 2.0),
+        ]
+    )
+
+
+def response() -> pd.DataFrame:
+    columns = ["sector", "unit", "frame", "unreachable", "reached", "declined", "no_answer", "answered"]
+    rows = [
+        ["PHV", "A", 600, 40, 560, 60, 440, 60],
+        ["PHV", "B", 400, 5, 395, 35, 320, 40],
+        ["PHV", "", 1000, 45, 955, 95, 760, 100],
+        ["TSB", "C", 300, 20, 280, 30, 200, 50],
+        ["AS", "", 100, 2, 98, 10, 80, 8],
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["rate_of_frame"] = frame["answered"] / frame["frame"]
+    frame["rate_of_reached"] = frame["answered"] / frame["reached"]
+    return frame
+
+
+def regressions() -> pd.DataFrame:
+    rows = []
+    for model, r2, n_of in (("T9_1", NAN, {"PHV": 100, "TSB": 50, "AS": 8}), ("T10_1", 0.09, {"PHV": 100, "TSB": 50})):
+        for sector, n in n_of.items():
+            for term, est, p, lo, hi in (
+                ("Intercept", 0.5, 0.2, 0.1, 0.9),
+                ("female", 0.876, 0.003, 0.802, 0.956),
+                ("STAR", 10.60, 0.00001, 9.828, 11.45),
+            ):
+                rows.append(
+                    {
+                        "model": model,
+                        "sector": sector,
+                        "term": term,
+                        "estimate": est,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "p_value": p,
+                        "n": n,
+                        "r2": r2,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def weighted() -> pd.DataFrame:
+    rows = []
+    for sector, n, est in (("PHV", 100, 3.1), ("AS", 8, 3.5)):
+        for design, shift, se in (("unweighted", 0.0, 0.06), ("raked", -0.05, 0.07)):
+            e = est + shift
+            rows.append(
+                {
+                    "score": "STAR",
+                    "sector": sector,
+                    "design": design,
+                    "estimate": e,
+                    "se": se,
+                    "ci_low": e - 1.96 * se,
+                    "ci_high": e + 1.96 * se,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def units() -> pd.DataFrame:
+    columns = ["score", "sector", "unit", "n", "observed", "expected", "adjusted", "ci_low", "ci_high", "flag"]
+    rows = [
+        ["STAR", "PHV", "A", 60, 3.2, 3.1, 3.2, 3.05, 3.35, "as_expected"],
+        ["STAR", "PHV", "B", 40, 2.9, 3.1, 2.9, 2.7, 2.98, "lower"],
+        ["STAR", "TSB", "C", 5, 3.0, 3.0, 3.0, 2.5, 3.5, "too_few"],
+        ["STAR", "TSB", "D", 45, 3.0, 3.0, 3.0, 2.8, 3.2, "as_expected"],
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def alpha() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"index": "STAR", "population": "outpatient", "n": 150, "n_items": 12, "alpha": 0.92},
+            {"index": "STAR", "population": "AS", "n": 8, "n_items": 12, "alpha": 0.90},
+        ]
+    )
+
+
+def write(folder: Path) -> Path:
+    """Write the OUT folder; return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in (
+        ("frequencies.csv", frequencies()),
+        ("scores.csv", scores()),
+        ("response.csv", response()),
+        ("regressions.csv", regressions()),
+        ("weighted.csv", weighted()),
+        ("units.csv", units()),
+        ("alpha.csv", alpha()),
+        ("representativeness.csv", representativeness()),
+    ):
+        frame.to_csv(folder / name, index=False)
+    return folder
+
+
+def representativeness() -> pd.DataFrame:
+    """Register population and respondents by sex: TSB has 6 men among the respondents (small), so the
+    women (44 = 50 - 6) go too; PHV by age group has no population (empty columns, shown blank)."""
+    rows = [
+        ["PHV", "2023-02/2023-04", "sex", "F", 600.0, 60.0, 70, 70.0],
+        ["PHV", "2023-02/2023-04", "sex", "M", 400.0, 40.0, 30, 30.0],
+        ["TSB", "2023-02/2023-04", "sex", "F", 120.0, 40.0, 44, 88.0],
+        ["TSB", "2023-02/2023-04", "sex", "M", 180.0, 60.0, 6, 12.0],
+        ["PHV", "2023-02/2023-04", "region", "Vest", NAN, NAN, 100, 100.0],
+    ]
+    columns = ["sector", "period", "dimension", "group", "population", "population_share", "respondents"]
+    return pd.DataFrame(rows, columns=[*columns, "respondent_share"])
