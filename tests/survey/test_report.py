@@ -236,34 +236,6 @@ def test_report_in_chromium(results, tmp_path):
     assert check.screenshot is not None and check.screenshot.stat().st_size > 10_000
 
 
-def test_one_line_in_closed_form_is_suppress():
-    """The closed form of one line gives the pattern of forlop.privacy.suppress (random lines)."""
-    from forlop.privacy import suppress
-    from forlop.survey.published import one_line
-
-    rng = np.random.default_rng(11)
-    checked = 0
-    for _ in range(300):
-        k = int(rng.integers(2, 7))
-        parts = rng.choice([0, 1, 2, 5, 9, 10, 12, 30, 80], size=k).astype(float)
-        values = np.append(parts, parts.sum())
-        primary = RULE.is_small(values)
-        free = np.zeros(k + 1, dtype=bool)
-        if rng.random() < 0.3:
-            free[int(rng.integers(0, k))] = True
-        fixed = np.zeros(k + 1, dtype=bool)
-        fixed[-1] = rng.random() < 0.3
-        try:
-            expected = suppress(values, [Line(tuple(range(k)), k)], primary=primary, rule=RULE, free=free, fixed=fixed)
-        except Exception:  # noqa: BLE001 - no safe pattern: both must say so
-            with pytest.raises(Exception):  # noqa: B017
-                one_line(values, primary, free, fixed, RULE)
-            continue
-        assert one_line(values, primary.copy(), free, fixed, RULE).tolist() == expected.suppressed.tolist(), values
-        checked += 1
-    assert checked > 250
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_report_of_the_synthetic_survey(tmp_path):

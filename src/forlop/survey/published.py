@@ -18,9 +18,8 @@ options:
 - in OUT/response.csv: unreachable + reached = frame, declined + no answer + answered = reached, the
   units of a sector add up to the sector, the sectors to the total.
 
-The table is split into its independent parts (cells linked by no relation) and each part is
-suppressed on its own, which gives the same pattern faster. When a part admits no safe pattern
-(:class:`forlop.privacy.SuppressionError`) every cell of it is hidden.
+The cells and lines are collected in :class:`forlop.privacy.Cells`, which suppresses each
+independent part of the table on its own (rules there).
 """
 
 from __future__ import annotations
@@ -30,161 +29,11 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from forlop.privacy import Line, Rule, SuppressionError, base_and_primary, suppress
+from forlop.privacy import Cells, Rule, base_and_primary
 
 #: 002's publication rule: counts of 1-9 are shown as "*".
 RULE = Rule(max_small=9, symbol="*")
 SECTOR_TOTAL = "all"
-
-
-class Cells:
-    """A growing table of cells (values, primary flags, unpublished flags) and the lines between them."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-        self.primary: list[bool] = []
-        self.free: list[bool] = []
-        self.fixed: list[bool] = []
-        self.lines: list[Line] = []
-
-    def add(self, value: float, primary: bool, free: bool = False, fixed: bool = False) -> int:
-        """Add a cell; return its position. ``free``: published nowhere; ``fixed``: published elsewhere."""
-        self.values.append(float(value) if np.isfinite(value) else 0.0)
-        self.primary.append(bool(primary))
-        self.free.append(free)
-        self.fixed.append(fixed)
-        return len(self.values) - 1
-
-    def line(self, parts: list[int], total: int | None, rule: Rule) -> None:
-        """``sum(parts) == total``; a shortfall becomes an unpublished rest cell, an excess drops the line."""
-        if total is None or not parts:
-            return
-        rest = self.values[total] - sum(self.values[p] for p in parts)
-        if rest < -1e-9:
-            return  # not an additive relation after all (e.g. rounded input): the reader cannot use it either
-        if rest > 1e-9:
-            parts = [*parts, self.add(rest, bool(rule.is_small(rest)), free=True)]
-        self.lines.append(Line(tuple(parts), total))
-
-    def solve(self, rule: Rule = RULE) -> np.ndarray:
-        """Hidden flag per cell: the privacy layer's suppression on each independent part.
-
-        A part with one line is solved in closed form (:func:`one_line`, the same steps and answer as
-        :func:`forlop.privacy.suppress`, without its integer programs, whose set-up cost made hundreds
-        of small parts slow); a part with several lines goes to :func:`forlop.privacy.suppress`.
-        """
-        size = len(self.values)
-        parent = list(range(size))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for line in self.lines:
-            for c in line.components:
-                parent[find(c)] = find(line.total)
-        values = np.array(self.values, dtype=float)
-        primary = np.array(self.primary, dtype=bool)
-        free = np.array(self.free, dtype=bool)
-        fixed = np.array(self.fixed, dtype=bool)
-        hidden = primary | free
-        groups: dict[int, list[int]] = {}
-        for c in range(size):
-            groups.setdefault(find(c), []).append(c)
-        lines_of: dict[int, list[Line]] = {}
-        for line in self.lines:
-            lines_of.setdefault(find(line.total), []).append(line)
-        for root, members in groups.items():
-            lines = lines_of.get(root, [])
-            if not lines or not primary[members].any():
-                continue  # nothing small here, or no relation: the primary flags are the answer
-            if len(lines) == 1:
-                cells = [*lines[0].components, lines[0].total]
-                try:
-                    hidden[cells] = one_line(values[cells], primary[cells], free[cells], fixed[cells], rule)
-                except SuppressionError:
-                    hidden[cells] = True
-                continue
-            try:
-                hidden[members] = _suppress_part(values, primary, free, fixed, members, lines, rule)
-            except SuppressionError:
-                hidden[members] = True
-        return hidden
-
-
-def _suppress_part(
-    values: np.ndarray,
-    primary: np.ndarray,
-    free: np.ndarray,
-    fixed: np.ndarray,
-    members: list[int],
-    lines: list[Line],
-    rule: Rule,
-) -> np.ndarray:
-    local = {c: k for k, c in enumerate(members)}
-    local_lines = [Line(tuple(local[c] for c in ln.components), local[ln.total]) for ln in lines]
-    result = suppress(
-        values[members], local_lines, primary=primary[members], rule=rule, free=free[members], fixed=fixed[members]
-    )
-    return result.suppressed
-
-
-def one_line(
-    values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: np.ndarray, rule: Rule = RULE
-) -> np.ndarray:
-    """Suppression of one line ``values[:-1]`` adding up to ``values[-1]``, in closed form.
-
-    The steps of :func:`forlop.privacy.suppress` (complete the line, audit, hide one more), with the
-    audit worked out by hand instead of by integer programs: with the total published, the hidden
-    components add up to a known S, so hidden cell i can be anything from its lower bound l_i (the
-    rule's smallest small count if it is not zero, else 0) to S minus the others' lower bounds; the
-    interval is S - sum(l) wide for every hidden cell. With the total hidden as well, nothing bounds a
-    hidden component from above (safe), and a hidden total with every component shown is pinned. A
-    cell the line pins to 0 is not exposed, as in the audit. Raises ``SuppressionError`` when no cell
-    is left to hide. tests/survey/test_report.py checks it against ``suppress`` on random lines.
-    """
-    k = len(values)
-    total = k - 1
-    hidden = primary | free
-    skip = free & ~primary  # unpublished and not small: an unknown, not protected (suppress's rule)
-
-    def complement() -> int | None:
-        open_ = [c for c in range(total) if not hidden[c] and values[c] > 0 and not fixed[c]]
-        if open_:
-            return min(open_, key=lambda c: (values[c], c))
-        return total if not hidden[total] and values[total] > 0 and not fixed[total] else None
-
-    def exposed() -> list[int]:
-        lower = np.where((values > 0) & ~skip, rule.min_small, 0)
-        parts = [c for c in range(total) if hidden[c]]
-        if hidden[total]:
-            return [] if parts or values[total] <= 0 or skip[total] else [total]
-        known = float(values[parts].sum())
-        width = known - float(lower[parts].sum())
-        out = []
-        for c in parts:
-            high = known - float(lower[parts].sum()) + float(lower[c])
-            if width < rule.min_width and high > 0 and not skip[c]:
-                out.append(c)
-        return out
-
-    while True:
-        if hidden.sum() == 1:
-            extra = complement()
-            if extra is not None:
-                hidden[extra] = True
-        if not exposed():
-            return hidden
-        extra = complement()
-        if extra is not None:
-            hidden[extra] = True
-            continue
-        rest = [c for c in range(k) if not hidden[c] and not fixed[c]]
-        if not rest:
-            raise SuppressionError(exposed())
-        hidden[rest] = True
 
 
 def hide_frequencies(
