@@ -154,6 +154,16 @@ def units() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def units_funnel() -> pd.DataFrame:
+    """Limits for STAR in PHV at n = 10 and 60 around 3.1 with sigma 0.5: 3.1 +- z * 0.5 / sqrt(n), e.g.
+    hi95 at n = 10 = 3.1 + 1.959964 * 0.158114 = 3.409900 (as forlop.survey.units.unit_funnel writes them)."""
+    rows = []
+    for n in (10, 60):
+        half95, half998 = 1.959964 * 0.5 / n**0.5, 3.090232 * 0.5 / n**0.5
+        rows.append(["STAR", "PHV", n, 3.1, 0.5, 3.1 - half95, 3.1 + half95, 3.1 - half998, 3.1 + half998])
+    return pd.DataFrame(rows, columns=["score", "sector", "n", "target", "sigma", "lo95", "hi95", "lo99.8", "hi99.8"])
+
+
 def alpha() -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -173,6 +183,7 @@ def write(folder: Path) -> Path:
         ("regressions.csv", regressions()),
         ("weighted.csv", weighted()),
         ("units.csv", units()),
+        ("units_funnel.csv", units_funnel()),
         ("alpha.csv", alpha()),
         ("representativeness.csv", representativeness()),
     ):

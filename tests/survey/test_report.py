@@ -131,6 +131,12 @@ def test_additions_are_marked(english):
     assert 'class="addition-mark"' in html
 
 
+def test_funnel_limits_are_those_of_units_funnel_csv(english):
+    """PHV's funnel draws units_funnel.csv's limits (hi95 at n = 10: 3.4099); TSB has none: no figure."""
+    _, html = english
+    assert html.count('"y": [3.4098975') == 1 and html.count('"y": [2.7901024') == 1  # hi95 and lo95 at n = 10
+
+
 def test_chapters_follow_002(english):
     result, html = english
     titles = re.findall(r"<h2 id=\"([a-z]+)\"", html)[:-1]  # the last: choices where 002 is silent

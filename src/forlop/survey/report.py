@@ -73,6 +73,8 @@ CONTRACT = {
     "regressions.csv": ["model", "sector", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "r2"],
     "weighted.csv": ["score", "sector", "design", "estimate", "se", "ci_low", "ci_high", "n"],
     "units.csv": ["score", "sector", "unit", "n", "observed", "expected", "adjusted", "ci_low", "ci_high", "flag"],
+    # funnel limits of the unit comparison (forlop.survey.units.unit_funnel; docs/definitions.md, "Unit comparison")
+    "units_funnel.csv": ["score", "sector", "n", "target", "sigma", "lo95", "hi95", "lo99.8", "hi99.8"],
     # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Representativeness")
     "representativeness.csv": [
         *("sector", "period", "dimension", "group", "population", "population_share"),
@@ -945,7 +947,10 @@ def weighted_block(page: Page, weighted: pd.DataFrame, block: dict) -> dict:
     return {"caption": tb["title"], "source": "", "figure": "", "table": tb}
 
 
-def units_block(page: Page, units: pd.DataFrame, scores: Scores | None, block: dict) -> list[dict]:
+def units_block(
+    page: Page, units: pd.DataFrame, funnel: pd.DataFrame | None, scores: Scores | None, block: dict
+) -> list[dict]:
+    """Per score and sector: the unit table (hidden cells as the rule says) and its funnel plot."""
     u = units.copy()
     for c in ("score", "sector", "unit", "flag"):
         u[c] = u[c].astype(str)
@@ -986,47 +991,37 @@ def units_block(page: Page, units: pd.DataFrame, scores: Scores | None, block: d
         ]
         title = f"{page.caption(block)}: {page.score_label(score)}, {page.sector(sector)}"
         tb = page.table(block, header, rows, title=title)
-        national = _national(scores, score, sector, g)
-        figure = funnel_figure(page, pd.DataFrame(points), national, score, sector) if points and national else ""
+        limits = None if funnel is None else funnel[(funnel["score"] == score) & (funnel["sector"] == sector)]
+        figure = ""
+        if points and limits is not None and not limits.empty:
+            figure = funnel_figure(page, pd.DataFrame(points), limits, score, sector)
         out.append({"caption": title, "source": "", "figure": figure, "table": tb})
     return out
 
 
-def _national(scores: Scores | None, score: str, sector: str, units: pd.DataFrame) -> tuple[float, float] | None:
-    """(mean, sd) of the sector from scores.csv; without it, from the units (n-weighted mean, sd from the CIs)."""
-    if scores is not None:
-        r = scores.row.get((score, sector, "all", "all"))
-        if r is not None and not r.hidden and np.isfinite(r.mean) and np.isfinite(r.sd):
-            return float(r.mean), float(r.sd)
-    ok = units[~units["hidden"] & (units["flag"] != "too_few")]
-    if ok.empty:
-        return None
-    mean = float(np.average(ok["observed"], weights=ok["n"]))
-    sd = float(np.median((ok["ci_high"] - ok["ci_low"]) / (2 * 1.959964) * np.sqrt(ok["n"])))
-    return (mean, sd) if np.isfinite(sd) else None
+def funnel_figure(page: Page, points: pd.DataFrame, limits: pd.DataFrame, score: str, sector: str) -> str:
+    """Adjusted score against n, with the 95 % and 99.8 % limits around the sector's national mean.
 
-
-def funnel_figure(page: Page, points: pd.DataFrame, national: tuple[float, float], score: str, sector: str) -> str:
-    """Adjusted score against n, with 95 % and 99.8 % limits mean ± z·sd/√n around the sector's mean.
-
-    Normal limits for a mean (Spiegelhalter 2005, §2 for a normal outcome); ``forlop.stats.funnel_limits``
-    is the binomial version for shares, so this one is written here.
+    The limits are those of ``units_funnel.csv`` (``forlop.survey.units.unit_funnel``: national mean
+    +- z sigma / sqrt(n), sigma the residual SD of the case-mix model; docs/definitions.md, "Unit
+    comparison"); the report only draws them.
     """
-    mean, sd = national
-    n_max = max(float(points["n"].max()) * 1.1, 50.0)
-    grid = np.geomspace(10, n_max, 120)
+    limits = limits.sort_values("n")
+    grid = limits["n"].to_numpy(dtype=float)
+    mean = float(limits["target"].iloc[0])
     data = []
-    for level, z, dash in (("95", 1.959964, "dash"), ("99,8" if page.lang == "nb" else "99.8", 3.090232, "dot")):
-        for side in (-1, 1):
+    for level, dash in (("95", "dash"), ("99.8", "dot")):
+        shown = level.replace(".", ",") if page.lang == "nb" else level
+        for side in ("lo", "hi"):
             data.append(
                 {
                     "type": "scatter",
                     "x": grid,
-                    "y": mean + side * z * sd / np.sqrt(grid),
+                    "y": limits[f"{side}{level}"].to_numpy(dtype=float),
                     "mode": "lines",
                     "line": {"color": "#8c8c8c", "dash": dash, "width": 1},
-                    "name": page.text("funnel_limit", level=level),
-                    "showlegend": side == 1,
+                    "name": page.text("funnel_limit", level=shown),
+                    "showlegend": side == "hi",
                     "hoverinfo": "skip",
                 }
             )
@@ -1192,7 +1187,7 @@ def _render_block(
     if kind == "weighted":
         return [weighted_block(page, data["weighted.csv"], block)]
     if kind == "units":
-        return units_block(page, data["units.csv"], scores, block)
+        return units_block(page, data["units.csv"], data["units_funnel.csv"], scores, block)
     if kind == "representativeness":
         return representativeness_block(page, data["representativeness.csv"], block)
     raise ValueError(f"report.yaml: unknown block kind {kind!r}")
