@@ -253,6 +253,15 @@ def legend(indicator_ids: list[str], lang: str | None) -> dict:
 def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress: bool = False) -> dict:
     """Write the dashboard of the dataset in ``data_dir`` to ``out``; returns counts."""
     data, teams = load_dataset(data_dir, lang)
+    return write_dashboard(data, teams, out, lang, progress)
+
+
+def write_dashboard(
+    data: pd.DataFrame, teams: pd.DataFrame, out: Path, lang: str | None = None, progress: bool = False
+) -> dict:
+    """Write the dashboard of ``data`` (columns of ``qi_data.parquet``) and ``teams`` (of ``teams.parquet``)
+    to ``out``; returns counts. ``build_dashboard`` reads them from a directory, ``forlop qi dashboard --db``
+    from the web application's database."""
     data = data.copy()
     data["month"] = pd.to_datetime(data["month"])
     starts = dict(zip(teams["team"], pd.to_datetime(teams["start_month"])))
