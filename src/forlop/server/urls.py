@@ -31,16 +31,3 @@ urlpatterns = [
 
 handler404 = views.not_found
 handler403 = views.forbidden
-
-#: Routes that take a team id, for the isolation test: (name, methods).
-TEAM_ROUTES = [
-    ("team", ("GET",)),
-    ("entry", ("GET", "POST")),
-    ("events", ("GET", "POST")),
-    ("upload", ("GET", "POST")),
-    ("pdsa", ("GET", "POST")),
-    ("history", ("GET",)),
-    ("export_csv", ("GET",)),
-    ("export_xlsx", ("GET",)),
-    ("team_json", ("GET",)),
-]
