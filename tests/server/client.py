@@ -69,5 +69,13 @@ class Client:
         token = self.token(token_from or path)
         return self.request("POST", path, data={**data, "csrfmiddlewaretoken": token})
 
+    def cookie_token(self) -> str:
+        """The CSRF cookie's secret, which Django also accepts as the form's token (one request instead of two)."""
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def post_quick(self, path: str, data: dict) -> Response:
+        """POST ``data`` with the CSRF cookie's secret as token (no page fetched first)."""
+        return self.request("POST", path, data={**data, "csrfmiddlewaretoken": self.cookie_token()})
+
     def login(self, username: str, password: str) -> Response:
         return self.post("/login/", {"username": username, "password": password})
