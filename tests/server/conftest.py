@@ -76,14 +76,20 @@ class PostgresServer:
         )
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
+    def stop(self) -> None:
+        subprocess.run(
+            [*self.prefix, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        if self.prefix:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """A throwaway PostgreSQL server for the session (module docstring)."""
+
+def start_postgres(folder: Path) -> PostgresServer | None:
+    """A throwaway PostgreSQL server in ``folder`` (module docstring); None without Debian's binaries."""
     binaries = pg_bin()
     if binaries is None:
-        pytest.skip(f"PostgreSQL binaries not found under {PG_BINARIES} (apt-get install postgresql; make system-deps)")
-    folder = tmp_path_factory.mktemp("postgres")
+        return None
     prefix: list[str] = []
     if os.geteuid() == 0:  # pytest's folders are private to root: the postgres user gets a folder of its own
         prefix = ["runuser", "-u", "postgres", "--"]
@@ -107,20 +113,25 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServe
         check=True,
         capture_output=True,
     )
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={folder} -c fsync=on"
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={folder} -c max_connections=200"
     subprocess.run(
         [*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
         check=True,
         capture_output=True,
     )
+    return PostgresServer(folder, port, prefix, binaries)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the session (module docstring)."""
+    running = start_postgres(tmp_path_factory.mktemp("postgres"))
+    if running is None:
+        pytest.skip(f"PostgreSQL binaries not found under {PG_BINARIES} (apt-get install postgresql; make system-deps)")
     try:
-        yield PostgresServer(folder, port, prefix, binaries)
+        yield running
     finally:
-        subprocess.run(
-            [*prefix, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
-        )
-        if prefix:
-            shutil.rmtree(folder, ignore_errors=True)
+        running.stop()
 
 
 @dataclass

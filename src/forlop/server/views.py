@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import pandas as pd
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -114,9 +117,36 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "server/home.html", _base(request, teams=teams))
 
 
+_SECTIONS: OrderedDict[tuple, dict] = OrderedDict()
+_SECTIONS_LOCK = threading.Lock()
+SECTION_CACHE_SIZE = 256
+
+
 def _section(team: Team, lang: str) -> dict:
+    """The team's charts and readings (``forlop.qi.team_section``, as ``qi dashboard``). Building them takes about
+    a second of CPU (plotly figure objects), so they are kept per team, language and data version (the number and
+    latest change of the team's values and PDSA cycles, and the team's own fields): any write makes a new version,
+    so a page never shows stale charts."""
     start = pd.Timestamp(team.start_month) if team.start_month else None
-    return team_section(team.name, services.chart_frame(team), team.track, start, lang)
+    version = (
+        team.pk,
+        team.name,
+        team.track,
+        team.start_month,
+        lang,
+        tuple(Value.objects.filter(team=team).aggregate(n=Count("id"), last=Max("updated_at")).values()),
+        tuple(Pdsa.objects.filter(team=team).aggregate(n=Count("id"), last=Max("id")).values()),
+    )
+    with _SECTIONS_LOCK:
+        if version in _SECTIONS:
+            _SECTIONS.move_to_end(version)
+            return _SECTIONS[version]
+    section = team_section(team.name, services.chart_frame(team), team.track, start, lang)
+    with _SECTIONS_LOCK:
+        _SECTIONS[version] = section
+        while len(_SECTIONS) > SECTION_CACHE_SIZE:
+            _SECTIONS.popitem(last=False)
+    return section
 
 
 @login_required
