@@ -8,6 +8,7 @@ import html
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 import forlop.server
 from forlop.server.routes import COORDINATOR_ROUTES, TEAM_ROUTES
 from tests.server.client import Client
-from tests.server.conftest import Server, query
+from tests.server.conftest import Server, forlop, query, server_env
 
 
 def same_page(a: str, b: str) -> bool:
@@ -241,3 +242,31 @@ def test_language_menu(server: Server, lang: str, word: str) -> None:
     client = Client(server.base)
     client.post("/lang/", {"lang": lang, "next": "/login/"}, token_from="/login/")
     assert f"<h1>{word}</h1>" in client.get("/login/").text
+
+
+def test_session_ends_with_the_browser_and_after_eight_hours(server: Server) -> None:
+    client = Client(server.base)
+    client.get("/login/")
+    answer = client.login("coordinator", server.logins["coordinator"])
+    cookie = next(c for c in client.jar if c.name == "sessionid")
+    assert cookie.expires is None  # a browser-session cookie: gone when the browser closes
+    assert "HttpOnly" in answer.headers["Set-Cookie"] or "httponly" in answer.headers["Set-Cookie"].lower()
+    rows = query(server.db, "select expire_date from django_session")
+    latest = max(pd.Timestamp(r[0]) for r in rows)
+    latest = latest.tz_localize("UTC") if latest.tzinfo is None else latest
+    hours = (latest - pd.Timestamp.now(tz="UTC")).total_seconds() / 3600
+    assert 7.9 < hours <= 8.0
+
+
+def test_qi_dashboard_from_the_database(server: Server, tmp_path: Path) -> None:
+    out = tmp_path / "qi.html"
+    done = subprocess.run(
+        forlop("qi", "dashboard", "--db", server.db, "--out", str(out), "--lang", "en"),
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert all(name in page for _, name in teams(server))
+    assert re.search(r"\(10 teams, \d+ charts\)", done.stderr)

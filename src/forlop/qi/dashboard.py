@@ -106,11 +106,12 @@ def _long_run_mask(result: QicResult) -> np.ndarray:
     return mask
 
 
-def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.Timestamp | None) -> None:
+def _panel(result: QicResult, axis: int, start: pd.Timestamp | None) -> tuple[list[go.Scatter], list[dict]]:
+    """The traces and the start-month line (a layout shape) of one panel, on subplot axis number ``axis``."""
     p = result.points
     runs = bool(p["runs_signal"].any())
     highlight = _long_run_mask(result) | p["sigma_signal"].to_numpy()
-    fig.add_trace(
+    traces = [
         go.Scatter(
             x=p["x"],
             y=p["y"],
@@ -121,10 +122,6 @@ def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.
             text=p["notes"].fillna("").tolist(),
             hovertemplate="%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>",
         ),
-        row=row,
-        col=col,
-    )
-    fig.add_trace(
         go.Scatter(
             x=p["x"],
             y=p["cl"],
@@ -133,12 +130,10 @@ def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.
             hoverinfo="skip",
             line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5, "dash": "dash" if runs else "solid"},
         ),
-        row=row,
-        col=col,
-    )
+    ]
     if p["ucl"].notna().any():
         for column in ("lcl", "ucl"):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=p["x"],
                     y=p[column],
@@ -146,15 +141,29 @@ def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.
                     showlegend=False,
                     hoverinfo="skip",
                     line={"color": LIMIT_COLOUR, "width": 1},
-                ),
-                row=row,
-                col=col,
+                )
             )
+    shapes = []
     if start is not None and not pd.isna(start) and p["x"].min() < start <= p["x"].max():
-        fig.add_vline(x=start, line={"dash": "dot", "color": "#444", "width": 1}, row=row, col=col)
+        suffix = "" if axis == 1 else str(axis)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": start,
+                "x1": start,
+                "xref": f"x{suffix}",
+                "y0": 0,
+                "y1": 1,
+                "yref": f"y{suffix} domain",
+                "line": {"dash": "dot", "color": "#444", "width": 1},
+            }
+        )
+    return traces, shapes
 
 
 def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | None]) -> str:
+    """Small multiples, ``COLUMNS`` per row. Traces and shapes are added in one call each: plotly validates the
+    whole figure on every ``add_trace``/``add_vline``, which made a team's figure take a second to build."""
     rows = max(1, math.ceil(len(panels) / COLUMNS))
     fig = make_subplots(
         rows=rows,
@@ -163,9 +172,20 @@ def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | Non
         vertical_spacing=min(0.12, 0.5 / rows),
         horizontal_spacing=0.06,
     )
+    traces, shapes, trace_rows, trace_cols = [], [], [], []
     for index, ((_, result), start) in enumerate(zip(panels, starts)):
-        _add_panel(fig, result, index // COLUMNS + 1, index % COLUMNS + 1, start)
-    fig.update_layout(height=230 * rows + 40, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
+        panel_traces, panel_shapes = _panel(result, index + 1, start)
+        traces += panel_traces
+        shapes += panel_shapes
+        trace_rows += [index // COLUMNS + 1] * len(panel_traces)
+        trace_cols += [index % COLUMNS + 1] * len(panel_traces)
+    fig.add_traces(traces, rows=trace_rows, cols=trace_cols)
+    fig.update_layout(
+        height=230 * rows + 40,
+        template="simple_white",
+        margin={"l": 40, "r": 10, "t": 40, "b": 30},
+        shapes=shapes,
+    )
     fig.update_annotations(font_size=11)
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
 
