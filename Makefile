@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/pathways.py --runs 3
 	$(PY) benchmarks/coercion.py --runs 3
 	$(PY) benchmarks/outcomes.py --runs 3
+	$(PY) benchmarks/server_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)
