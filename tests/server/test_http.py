@@ -271,3 +271,19 @@ def test_qi_dashboard_from_the_database(server: Server, tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert all(name in page for _, name in teams(server))
     assert re.search(r"\(10 teams, \d+ charts\)", done.stderr)
+
+
+def test_password_change(server: Server) -> None:
+    """member2 changes its password: the old one stops working, the new one works (Django's own view)."""
+    client = login(server, "member2")
+    old = server.logins["member2"]
+    changed = client.post(
+        "/password/",
+        {"old_password": old, "new_password1": "a new pass phrase 42", "new_password2": "a new pass phrase 42"},
+    )
+    assert changed.status == 302
+    assert changed.headers["Location"] == "/?password=1"
+    assert Client(server.base).login("member2", old).status == 200  # the form again, with its error
+    fresh = Client(server.base)
+    assert fresh.login("member2", "a new pass phrase 42").status == 302
+    server.logins["member2"] = "a new pass phrase 42"

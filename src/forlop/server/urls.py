@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lang/", views.set_language, name="lang"),
+    path("password/", views.PasswordChangeView.as_view(), name="password"),
     path("teams/<int:team_id>/", views.team_page, name="team"),
     path("teams/<int:team_id>/entry/", views.entry, name="entry"),
     path("teams/<int:team_id>/events/", views.events, name="events"),

@@ -97,6 +97,17 @@ class LoginView(auth_views.LoginView):
         return _base(self.request, **super().get_context_data(**kwargs))
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change (old password, new twice, Django's password validators are not configured: the
+    length and strength rules are the administrator's); the session stays valid after the change."""
+
+    template_name = "server/password.html"
+    success_url = "/?password=1"
+
+    def get_context_data(self, **kwargs: Any) -> dict:
+        return _base(self.request, **super().get_context_data(**kwargs))
+
+
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes' answer to a locked-out username (AXES_LOCKOUT_CALLABLE)."""
     return render(request, "server/locked.html", _base(request), status=429)
