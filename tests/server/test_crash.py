@@ -55,7 +55,10 @@ def test_kill_during_writes_loses_no_acknowledged_write(
 
     def writer(number: int) -> None:
         client = Client(server.base, timeout=10)
-        client.login("member", logins["member"])
+        try:
+            client.login("member", logins["member"])
+        except Exception:  # noqa: BLE001 - killed before this client had logged in: it writes nothing
+            return
         for index in range(number, len(keys), CLIENTS):
             indicator, month = keys[index]
             value = 1000 + index
