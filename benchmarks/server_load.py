@@ -60,7 +60,7 @@ for number in range(int(sys.argv[2])):
 """
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 NOTE = """Where the time goes (measured on this machine): a team page after a change rebuilds the team's charts with
-`forlop.qi` (qic for about 10 indicators and the plotly figure: about 0.85 s of CPU; kept until the team's data
+`forlop.qi` (qic for about 10 indicators and the plotly figure: about 0.4 s of CPU; kept until the team's data
 change, so a read between writes is a cache hit, but this load writes before every read); a login hashes the
 password with Django's PBKDF2 (1 000 000 iterations, Django's default; 50 logins at once); and the server is one
 Python process, so its threads share one core (the GIL). A write itself is a few milliseconds of work: its
