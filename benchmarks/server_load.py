@@ -246,6 +246,7 @@ def main() -> None:
     lines += [
         "",
         f"Load average at the end: {results[-1]['load_average'] if results else '-'} (2 cores, shared).",
+        "",
         NOTE,
     ]
     args.out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
