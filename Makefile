@@ -13,10 +13,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages the tests need: Chromium (browser tests) and a Java runtime (Spark).
+# Debian packages the tests need: Chromium (browser tests), a Java runtime (Spark) and PostgreSQL (the web
+# application's tests start a throwaway server from /usr/lib/postgresql/*/bin; no cluster of the package is used).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || \
-	  ( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null )
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  ( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless postgresql >/dev/null )
 
 # Lint, format check and type check (ruff and mypy, configured in pyproject.toml); `make test` runs it first.
 lint: $(STAMP)
@@ -59,6 +60,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/survey_synth.py
 	$(PY) benchmarks/survey_analyse.py
 	$(PY) benchmarks/survey_report.py
+	$(PY) benchmarks/server_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO)

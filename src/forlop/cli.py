@@ -15,7 +15,10 @@ from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
 from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError, SuppressionError
 from forlop.outcomes.cli import outcomes_app
+from forlop.qi import cli as qi_cli
 from forlop.qi.cli import app as qi_app
+from forlop.server import dataset_from_db
+from forlop.server.cli import serve_app
 from forlop.survey.cli import survey_app
 
 app = typer.Typer(
@@ -40,6 +43,8 @@ app.add_typer(qi_app, name="qi")
 app.add_typer(coercion_app, name="coercion")
 app.add_typer(outcomes_app, name="outcomes")
 app.add_typer(survey_app, name="survey")
+app.add_typer(serve_app, name="serve")
+qi_cli.DATASET_FROM_DB = dataset_from_db  # `qi dashboard --db` (see forlop.qi.cli)
 
 
 @app.command()

@@ -6,6 +6,7 @@ Bad input raises ``InputError`` (one line, exit code 2 via ``forlop.cli:main``).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -208,16 +209,32 @@ def import_(
         typer.echo(t("qi.rejected_where", lang, path=Path(out) / "rejected" / "qi_import.csv"), err=True)
 
 
+#: Reads (data, teams) from the web application's database for ``qi dashboard --db``. Set by the command line's
+#: root (``forlop.cli``) to ``forlop.server.dataset_from_db``: the server builds on this module, so this module may
+#: not import the server (tests/test_layout.py: no cycle between packages).
+DATASET_FROM_DB: Callable[[str], tuple[pd.DataFrame, pd.DataFrame]] | None = None
+
+
 @app.command()
 def dashboard(
-    data: Path = typer.Option(..., "--data", help="Directory written by `forlop qi import` or `forlop qi synth`."),
+    data: Path = typer.Option(
+        None, "--data", help="Directory written by `forlop qi import` or `forlop qi synth` (or use --db)."
+    ),
+    db: str = typer.Option(None, "--db", help="Database URL of `forlop serve` (sqlite:///... or postgresql://...)."),
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
     lang: QiLang = LANG_OPTION,
 ) -> None:
     """Write a self-contained offline HTML dashboard per team and for the whole collaborative."""
-    from forlop.qi.dashboard import build_dashboard
+    from forlop.qi.dashboard import build_dashboard, write_dashboard
 
-    build_dashboard(data, out, lang=lang, progress=True)
+    if (data is None) == (db is None):
+        raise InputError("--data/--db", t("qi.dashboard.data_or_db", lang))
+    if data is not None:
+        build_dashboard(data, out, lang=lang, progress=True)
+        return
+    assert DATASET_FROM_DB is not None, "forlop.cli sets DATASET_FROM_DB"
+    frames, teams = DATASET_FROM_DB(db)
+    write_dashboard(frames, teams, out, lang=lang, progress=True)
 
 
 @app.command()

@@ -18,14 +18,16 @@ One HTML file, plotly's JavaScript inlined once, no network request.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
@@ -106,68 +108,113 @@ def _long_run_mask(result: QicResult) -> np.ndarray:
     return mask
 
 
-def _add_panel(fig: go.Figure, result: QicResult, row: int, col: int, start: pd.Timestamp | None) -> None:
+def _panel(result: QicResult, axis: int, start: pd.Timestamp | None) -> tuple[list[dict], list[dict]]:
+    """The traces (plotly trace dicts) and the start-month line (a layout shape) of one panel, on subplot axis
+    number ``axis``."""
     p = result.points
     runs = bool(p["runs_signal"].any())
     highlight = _long_run_mask(result) | p["sigma_signal"].to_numpy()
-    fig.add_trace(
-        go.Scatter(
-            x=p["x"],
-            y=p["y"],
-            mode="lines+markers",
-            showlegend=False,
-            line={"color": LINE_COLOUR, "width": 1.5},
-            marker={"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
-            text=p["notes"].fillna("").tolist(),
-            hovertemplate="%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>",
-        ),
-        row=row,
-        col=col,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=p["x"],
-            y=p["cl"],
-            mode="lines",
-            showlegend=False,
-            hoverinfo="skip",
-            line={"color": SIGNAL_COLOUR if runs else LIMIT_COLOUR, "width": 1.5, "dash": "dash" if runs else "solid"},
-        ),
-        row=row,
-        col=col,
-    )
+    suffix = "" if axis == 1 else str(axis)
+    axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "type": "scatter", "showlegend": False}
+    x = p["x"].tolist()
+    traces = [
+        {
+            **axes,
+            "x": x,
+            "y": p["y"].tolist(),
+            "mode": "lines+markers",
+            "line": {"color": LINE_COLOUR, "width": 1.5},
+            "marker": {"size": 4, "color": np.where(highlight, SIGNAL_COLOUR, LINE_COLOUR).tolist()},
+            "text": p["notes"].fillna("").tolist(),
+            "hovertemplate": "%{x|%Y-%m}: %{y:.3~f} %{text}<extra></extra>",
+        },
+        {
+            **axes,
+            "x": x,
+            "y": p["cl"].tolist(),
+            "mode": "lines",
+            "hoverinfo": "skip",
+            "line": {
+                "color": SIGNAL_COLOUR if runs else LIMIT_COLOUR,
+                "width": 1.5,
+                "dash": "dash" if runs else "solid",
+            },
+        },
+    ]
     if p["ucl"].notna().any():
         for column in ("lcl", "ucl"):
-            fig.add_trace(
-                go.Scatter(
-                    x=p["x"],
-                    y=p[column],
-                    mode="lines",
-                    showlegend=False,
-                    hoverinfo="skip",
-                    line={"color": LIMIT_COLOUR, "width": 1},
-                ),
-                row=row,
-                col=col,
+            traces.append(
+                {
+                    **axes,
+                    "x": x,
+                    "y": p[column].tolist(),
+                    "mode": "lines",
+                    "hoverinfo": "skip",
+                    "line": {"color": LIMIT_COLOUR, "width": 1},
+                }
             )
+    shapes = []
     if start is not None and not pd.isna(start) and p["x"].min() < start <= p["x"].max():
-        fig.add_vline(x=start, line={"dash": "dot", "color": "#444", "width": 1}, row=row, col=col)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": start,
+                "x1": start,
+                "xref": f"x{suffix}",
+                "y0": 0,
+                "y1": 1,
+                "yref": f"y{suffix} domain",
+                "line": {"dash": "dot", "color": "#444", "width": 1},
+            }
+        )
+    return traces, shapes
+
+
+@lru_cache(maxsize=32)
+def _grid(rows: int) -> dict:
+    """The layout of a grid of ``rows`` x ``COLUMNS`` subplots (axis domains from plotly's ``make_subplots``)."""
+    fig = make_subplots(rows=rows, cols=COLUMNS, vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.06)
+    fig.update_layout(height=230 * rows + 40, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
+    return fig.to_plotly_json()["layout"]
 
 
 def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | None]) -> str:
+    """Small multiples, ``COLUMNS`` per row, written as plotly's JSON without building figure objects: plotly
+    validates a figure object on every change, which took most of a team's second; the traces and layout here
+    are those plotly's objects would hold (grid and template from ``make_subplots``, titles as annotations)."""
     rows = max(1, math.ceil(len(panels) / COLUMNS))
-    fig = make_subplots(
-        rows=rows,
-        cols=COLUMNS,
-        subplot_titles=[title for title, _ in panels],
-        vertical_spacing=min(0.12, 0.5 / rows),
-        horizontal_spacing=0.06,
+    layout = copy.deepcopy(_grid(rows))
+    traces: list[dict] = []
+    shapes: list[dict] = []
+    annotations = []
+    for index, ((title, result), start) in enumerate(zip(panels, starts)):
+        panel_traces, panel_shapes = _panel(result, index + 1, start)
+        traces += panel_traces
+        shapes += panel_shapes
+        suffix = "" if index == 0 else str(index + 1)
+        x_domain, y_domain = layout[f"xaxis{suffix}"]["domain"], layout[f"yaxis{suffix}"]["domain"]
+        annotations.append(
+            {
+                "text": title,
+                "x": (x_domain[0] + x_domain[1]) / 2,
+                "y": y_domain[1],
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11},
+            }
+        )
+    layout["shapes"] = shapes
+    layout["annotations"] = annotations
+    return pio.to_html(
+        {"data": traces, "layout": layout},
+        full_html=False,
+        include_plotlyjs=False,
+        validate=False,
+        config={"displaylogo": False, "responsive": True},
     )
-    for index, ((_, result), start) in enumerate(zip(panels, starts)):
-        _add_panel(fig, result, index // COLUMNS + 1, index % COLUMNS + 1, start)
-    fig.update_layout(height=230 * rows + 40, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
-    fig.update_annotations(font_size=11)
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
 
 
 def _anchor(text: str) -> str:
@@ -253,6 +300,15 @@ def legend(indicator_ids: list[str], lang: str | None) -> dict:
 def build_dashboard(data_dir: Path, out: Path, lang: str | None = None, progress: bool = False) -> dict:
     """Write the dashboard of the dataset in ``data_dir`` to ``out``; returns counts."""
     data, teams = load_dataset(data_dir, lang)
+    return write_dashboard(data, teams, out, lang, progress)
+
+
+def write_dashboard(
+    data: pd.DataFrame, teams: pd.DataFrame, out: Path, lang: str | None = None, progress: bool = False
+) -> dict:
+    """Write the dashboard of ``data`` (columns of ``qi_data.parquet``) and ``teams`` (of ``teams.parquet``)
+    to ``out``; returns counts. ``build_dashboard`` reads them from a directory, ``forlop qi dashboard --db``
+    from the web application's database."""
     data = data.copy()
     data["month"] = pd.to_datetime(data["month"])
     starts = dict(zip(teams["team"], pd.to_datetime(teams["start_month"])))

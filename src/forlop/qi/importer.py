@@ -31,7 +31,7 @@ from openpyxl import load_workbook
 from forlop.errors import InputError
 from forlop.i18n import t
 from forlop.progress import say
-from forlop.qi.catalogue import TRACKS, for_track, load_catalogue
+from forlop.qi.catalogue import TRACKS, Indicator, for_track, load_catalogue
 from forlop.qi.template import FIRST_DATA_ROW, INSTRUCTIONS_SHEET, KEYWORDS_PREFIX, START_CELL, TEAM_CELL, TRACK_CELL
 
 DATA_FILE = "qi_data.parquet"
@@ -100,6 +100,49 @@ def _workbook(path: Path, lang: str | None = None):
         raise InputError(str(path), t("qi.import.not_xlsx", lang, kind=type(error).__name__)) from None
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One month of one indicator that passed the checks of ``check_entry``."""
+
+    month: pd.Timestamp
+    numerator: int
+    denominator: int | None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a month of one indicator was refused: the field at fault (month, numerator, denominator) and the reason."""
+
+    field: str
+    reason: str
+
+
+def check_entry(
+    item: Indicator, month_value: object, numerator_value: object, denominator_value: object, lang: str | None = None
+) -> Entry | Rejection:
+    """Check one month of ``item`` as a template row is checked (module docstring): a month (YYYY-MM or a date),
+    a whole numerator >= 0, and for a share a whole denominator >= 0 not below the numerator.
+    The one check of a value, shared by ``read_template`` and the web application's form."""
+    month = parse_month(month_value)
+    if month is None:
+        return Rejection("month", t("qi.reject.month", lang, value=month_value))
+    numerator = _count(numerator_value, "numerator", lang)
+    if isinstance(numerator, str):
+        return Rejection("numerator", numerator)
+    if not item.is_proportion:
+        return Entry(month, numerator, None)
+    if _empty(denominator_value):
+        return Rejection("denominator", t("qi.reject.denominator_missing", lang))
+    denominator = _count(denominator_value, "denominator", lang)
+    if isinstance(denominator, str):
+        return Rejection("denominator", denominator)
+    if numerator > denominator:
+        return Rejection(
+            "numerator", t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator)
+        )
+    return Entry(month, numerator, denominator)
+
+
 def _team_and_track(path: Path, workbook, lang: str | None = None) -> tuple[str, str]:
     if INSTRUCTIONS_SHEET not in workbook.sheetnames:
         raise InputError(str(path), t("qi.import.no_sheet", lang, sheet=INSTRUCTIONS_SHEET))
@@ -164,26 +207,11 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
             if _empty(numerator_value) and _empty(denominator_value):
                 continue  # month not reported (yet)
             args = (item.id, number, month_value, numerator_value, denominator_value)
-            month = parse_month(month_value)
-            if month is None:
-                reject(*args, t("qi.reject.month", lang, value=month_value))
+            checked = check_entry(item, month_value, numerator_value, denominator_value, lang)
+            if isinstance(checked, Rejection):
+                reject(*args, checked.reason)
                 continue
-            numerator = _count(numerator_value, "numerator", lang)
-            if isinstance(numerator, str):
-                reject(*args, numerator)
-                continue
-            denominator: int | str | None = None
-            if item.is_proportion:
-                if _empty(denominator_value):
-                    reject(*args, t("qi.reject.denominator_missing", lang))
-                    continue
-                denominator = _count(denominator_value, "denominator", lang)
-                if isinstance(denominator, str):
-                    reject(*args, denominator)
-                    continue
-                if numerator > denominator:
-                    reject(*args, t("qi.reject.numerator_above", lang, numerator=numerator, denominator=denominator))
-                    continue
+            month, numerator, denominator = checked.month, checked.numerator, checked.denominator
             rows.append(
                 {
                     "team": team,
@@ -217,7 +245,7 @@ def read_template(path: Path, lang: str | None = None) -> ImportResult:
     return ImportResult(data, teams, pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
 
 
-def _reject_duplicates(data: pd.DataFrame, lang: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reject_duplicates(data: pd.DataFrame, lang: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reject every copy of a (team, indicator, month) that occurs more than once."""
     duplicated = data.duplicated(["team", "indicator", "month"], keep=False)
     bad = data[duplicated]
@@ -245,7 +273,7 @@ def import_templates(paths: Sequence[Path], out: Path, lang: str | None = None, 
     results = [read_template(Path(p), lang) for p in paths]
     frames = [r.data for r in results if len(r.data)]
     data = pd.concat(frames, ignore_index=True) if frames else results[0].data
-    data, duplicates = _reject_duplicates(data, lang)
+    data, duplicates = reject_duplicates(data, lang)
     rejected_frames = [r.rejected for r in results if len(r.rejected)] + ([duplicates] if len(duplicates) else [])
     rejected = (
         pd.concat(rejected_frames, ignore_index=True) if rejected_frames else pd.DataFrame(columns=REJECTED_COLUMNS)

@@ -1,0 +1,133 @@
+"""``forlop serve``: start the web application, create its database, or start a demo.
+
+- ``forlop serve [--db URL] [--host 127.0.0.1] [--port 8000]``: apply pending migrations and serve.
+- ``forlop serve init [--db URL]``: create the schema and the first administrator (one-time password printed once).
+- ``forlop serve demo [--db URL] [--port N]``: the synthetic collaborative of ``qi synth`` with one demo user per
+  role, the URL and the logins printed, then the server.
+
+The HTTP server is waitress: a pure-Python, multi-threaded WSGI server without compiled parts, on which Django's
+synchronous views and ORM run as they are (an ASGI server such as uvicorn would hand every request to a thread
+pool anyway, since the views are synchronous). Bad input (a --db that is not a database URL, a database that
+cannot be opened) ends with one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from forlop.errors import InputError
+from forlop.i18n import t
+
+DB_HELP = (
+    "Database URL: sqlite:///file.sqlite3 (default: forlop_server.sqlite3 here) or postgresql://user:pw@host:port/db."
+)
+serve_app = typer.Typer(
+    name="serve",
+    help="The collaborative's web application: teams enter data and see their charts; coordinators see all teams.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    invoke_without_command=True,
+)
+DB_OPTION = typer.Option(None, "--db", help=DB_HELP)
+HOST_OPTION = typer.Option("127.0.0.1", "--host", help="Address to listen on (default loopback only).")
+PORT_OPTION = typer.Option(8000, "--port", help="Port to listen on.")
+THREADS_OPTION = typer.Option(8, "--threads", help="Worker threads of the HTTP server.")
+
+
+def _setup(db: str | None) -> str:
+    """Configure Django for ``db`` and bring the schema up to date (migrations); returns the URL."""
+    from forlop.server.settings import DatabaseUrlError, configure
+
+    try:
+        url = configure(db)
+    except DatabaseUrlError:
+        raise InputError("--db", t("server.cli.bad_db"), example=str(db)) from None
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as error:
+        raise InputError("--db", t("server.cli.no_db", error=str(error).splitlines()[0])) from None
+    typer.echo(t("server.cli.schema", db=_safe(url)), err=True)
+    return url
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for printing."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url
+
+
+def serve_forever(host: str, port: int, threads: int = 8) -> None:
+    """Serve the configured application with waitress until stopped."""
+    from django.core.wsgi import get_wsgi_application
+    from waitress import serve
+
+    application = get_wsgi_application()
+    typer.echo(t("server.cli.listening", url=f"http://{host}:{port}/"))
+    sys.stdout.flush()
+    serve(application, host=host, port=port, threads=threads, ident="forlop", channel_timeout=60)
+
+
+@serve_app.callback()
+def serve_root(
+    ctx: typer.Context,
+    db: str = DB_OPTION,
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
+    threads: int = THREADS_OPTION,
+) -> None:
+    """Start the web application (migrations applied first). Subcommands: init, demo, run."""
+    if ctx.invoked_subcommand is None:
+        _setup(db)
+        serve_forever(host, port, threads)
+
+
+@serve_app.command()
+def run(db: str = DB_OPTION, host: str = HOST_OPTION, port: int = PORT_OPTION, threads: int = THREADS_OPTION) -> None:
+    """Start the web application (the same as `forlop serve` without a subcommand)."""
+    _setup(db)
+    serve_forever(host, port, threads)
+
+
+@serve_app.command()
+def init(db: str = DB_OPTION) -> None:
+    """Create the schema and the first administrator; the one-time password is printed once."""
+    _setup(db)
+    from forlop.server.demo import create_first_admin
+
+    username, password = create_first_admin()
+    if password is None:
+        typer.echo(t("server.cli.admin_exists", username=username))
+        return
+    typer.echo(t("server.cli.admin_created", username=username, password=password))
+
+
+@serve_app.command()
+def demo(
+    db: str = DB_OPTION,
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
+    threads: int = THREADS_OPTION,
+    seed: int = typer.Option(2022, "--seed", help="Seed of the synthetic collaborative (`qi synth`)."),
+    no_run: bool = typer.Option(False, "--no-run", help="Load the demo and print the logins, but do not serve."),
+) -> None:
+    """Load the synthetic collaborative with one demo user per role, print the URL and logins, and serve."""
+    _setup(db)
+    from forlop.server.demo import seed_demo
+
+    summary = seed_demo(seed)
+    typer.echo(t("server.cli.demo_seeded", teams=summary["teams"], values=summary["values"]))
+    typer.echo(t("server.cli.logins"))
+    for login in summary["logins"]:
+        typer.echo(t("server.cli.login", **login))
+    sys.stdout.flush()
+    if not no_run:
+        serve_forever(host, port, threads)
