@@ -14,7 +14,13 @@ import pytest
 
 from forlop.survey import load
 from forlop.survey.alpha import cronbach_alpha
-from forlop.survey.frequencies import breakdown_groups, frequency_table, long_answers
+from forlop.survey.frequencies import (
+    breakdown_groups,
+    frequency_table,
+    long_answers,
+    scored_breakdowns,
+    with_derived_items,
+)
 from forlop.survey.models import REGRESSION_COLUMNS, fit, model_terms, regressions
 from forlop.survey.respondents import build_respondents, covariates, definitions
 from forlop.survey.response import representativeness, response_table
@@ -98,20 +104,88 @@ def test_share_with_wilson_interval_and_multi_response_groups() -> None:
     people = pd.DataFrame({"person_id": range(1, 6), "sector": "PHV", "age_group": ["18–24"] * 5})
     groups = breakdown_groups(people, resp, Q)
     table = frequency_table(long_answers(resp, Q), people[["person_id", "sector"]], groups, Q)
-    m1 = table[(table["item"] == "M1") & (table["breakdown"] == "all")].set_index("option")
+    m1 = table[(table["item"] == "M1") & (table["breakdown"] == "all") & (table["sector"] == "PHV")].set_index("option")
     assert m1["n"].tolist() == [4, 4, 4] and m1["count"].tolist() == [2, 1, 1]
+    whole = table[(table["item"] == "M1") & (table["breakdown"] == "all") & (table["sector"] == "all")]
+    assert whole["count"].tolist() == [2, 1, 1]  # sector "all": only PHV here, so the same counts
     # 2 of 4: Wilson, z = 1.959964: centre 0.5, half-width z*sqrt(1/16 + z^2/64) / (1 + z^2/4) = 0.349961
     assert m1.loc[1, "share"] == 50.0
     assert m1.loc[1, "ci_low"] == pytest.approx(15.0039, abs=1e-3)
     assert m1.loc[1, "ci_high"] == pytest.approx(84.9961, abs=1e-3)
     # diagnosis groups overlap: person 1 is in depression and anxiety; depression n = 2 (persons 1, 2)
+    table = table[table["sector"] == "PHV"]
     dep = table[(table["item"] == "M1") & (table["breakdown"] == "diagnosis") & (table["group"] == "depression")]
     assert dep["n"].iloc[0] == 2 and dep.set_index("option").loc[1, "count"] == 2
     anx = table[(table["item"] == "M1") & (table["breakdown"] == "diagnosis") & (table["group"] == "anxiety")]
     assert anx["n"].iloc[0] == 1
     # K4 (multiple): n = those who ticked anything (2); fastlege ticked by both: 100 %, admission 50 %
-    k4 = table[(table["item"] == "K4") & (table["breakdown"] == "all")].set_index("option")
+    k4 = table[(table["item"] == "K4") & (table["breakdown"] == "all") & (table["sector"] == "PHV")].set_index("option")
     assert k4.loc[1, "share"] == 100.0 and k4.loc[14, "share"] == 50.0 and k4.loc[7, "count"] == 0
+
+
+def test_sector_all_is_the_sum_of_the_sectors() -> None:
+    """Sector "all" (002 Fig 6-10, 6-14, 8-2: the whole sample) adds the sectors, also within a group."""
+    rows = [
+        {"person_id": 1, "H10": 1, "L6": [1]},  # PHV, video, depression
+        {"person_id": 2, "H10": 2, "L6": [1, 14]},  # PHV, no video, depression + ADHD
+        {"person_id": 3, "H10": 1, "L6": [14]},  # TSB, video, ADHD
+        {"person_id": 4, "H10": 1, "L6": [1]},  # AS, video, depression
+        {"person_id": 5, "L6": [1]},  # AS, H10 not answered: in no n
+    ]
+    resp = responses(rows)
+    people = pd.DataFrame(
+        {"person_id": range(1, 6), "sector": ["PHV", "PHV", "TSB", "AS", "AS"], "age_group": ["18–24"] * 5}
+    )
+    table = frequency_table(
+        long_answers(resp, Q), people[["person_id", "sector"]], breakdown_groups(people, resp, Q), Q
+    )
+    h10 = table[(table["item"] == "H10") & (table["sector"] == "all")].set_index(["breakdown", "group", "option"])
+    # all: 4 answered, 3 video (persons 1, 3, 4): 75 %
+    assert h10.loc[("all", "all", 1), "n"] == 4 and h10.loc[("all", "all", 1), "share"] == 75.0
+    # depression: persons 1, 2, 4 answered; video 1 and 4: 2 of 3; ADHD: persons 2 (no), 3 (yes): 1 of 2
+    assert (h10.loc[("diagnosis", "depression", 1), "count"], h10.loc[("diagnosis", "depression", 1), "n"]) == (2, 3)
+    assert h10.loc[("diagnosis", "adhd", 1), "share"] == 50.0
+    assert table["sector"].drop_duplicates().tolist() == ["PHV", "TSB", "AS", "all"]
+
+
+def test_severity_duration_and_treatment_breakdowns() -> None:
+    """The derived item L7a_L8a (002 Fig 6-8: lettere/moderate < 5 år = 1, store > 5 år = 2, other = 3,
+    ikke relevant = 4) as an item and as the breakdown of K4 (Fig 7-2); H1a as the treatment breakdown."""
+    rows = [
+        {"person_id": 1, "L7a": 1, "L8a": 3, "K4": [1], "H1a": 1, "L3": 2},  # lettere, 2-5 år: 1
+        {"person_id": 2, "L7a": 2, "L8a": 1, "K4": [1, 5], "H1a": 1, "L3": 4},  # moderate, < 1 år: 1
+        {"person_id": 3, "L7a": 3, "L8a": 4, "K4": [5], "H1a": 2, "L3": 2},  # store, > 5 år: 2
+        {"person_id": 4, "L7a": 3, "L8a": 2, "K4": [1], "H1a": 2, "L3": 3},  # store, 1-2 år: other (3)
+        {"person_id": 5, "L7a": 2, "L8a": 4, "H1a": 3},  # moderate, > 5 år: other (3)
+        {"person_id": 6, "L7a": 3, "K4": [1]},  # store, years not given: other (3)
+        {"person_id": 7, "L7a": 4, "K4": [1]},  # ikke relevant: 4
+        {"person_id": 8, "L8a": 4, "K4": [1]},  # L7a not answered: no code
+    ]
+    derived, extended = with_derived_items(responses(rows), Q)
+    assert derived["L7a_L8a"].tolist()[:7] == [1, 1, 2, 3, 3, 3, 4] and math.isnan(derived["L7a_L8a"].iloc[7])
+    assert extended.item("L7a_L8a").option(2).label.get("nb") == "Store utfordringer i mer enn 5 år"
+    people = pd.DataFrame({"person_id": range(1, 9), "sector": "PHV", "age_group": ["18–24"] * 8})
+    groups = breakdown_groups(people, derived, extended)
+    table = frequency_table(long_answers(derived, extended), people[["person_id", "sector"]], groups, extended)
+    table = table[table["sector"] == "PHV"].set_index(["item", "breakdown", "group", "option"])
+    # Fig 6-8: of 7 answering L7a, 2 are mild/moderate < 5 years, 1 severe > 5 years, 3 other, 1 not relevant
+    assert [table.loc[("L7a_L8a", "all", "all", c), "count"] for c in (1, 2, 3, 4)] == [2, 1, 3, 1]
+    assert table.loc[("L7a_L8a", "all", "all", 2), "n"] == 7
+    # Fig 7-2: K4 fastlege (1) in group 1 (persons 1, 2: both) and group 2 (person 3: not): 100 % and 0 %
+    assert table.loc[("K4", "severity_duration", "1", 1), "share"] == 100.0
+    assert table.loc[("K4", "severity_duration", "2", 1), "count"] == 0
+    assert table.loc[("K4", "severity_duration", "2", 5), "share"] == 100.0
+    # Fig 6-12/13: L3 in treatment (H1a 1: persons 1, 2) and recently finished (H1a 2: persons 3, 4)
+    assert table.loc[("L3", "treatment", "1", 2), "share"] == 50.0 and table.loc[("L3", "treatment", "1", 4), "n"] == 2
+    assert table.loc[("L3", "treatment", "2", 2), "count"] == 1 and table.loc[("L3", "treatment", "2", 3), "count"] == 1
+    # scores.csv leaves out the breakdowns marked scores: false
+    assert set(scored_breakdowns(groups)["breakdown"].cat.categories) == {
+        "all",
+        "age_group",
+        "diagnosis",
+        "severity",
+        "duration",
+    }
 
 
 # --- Cronbach's alpha ---------------------------------------------------------------------------------------

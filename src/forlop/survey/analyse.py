@@ -25,7 +25,14 @@ from forlop.extract.summary import ValidationSummary
 from forlop.i18n import t
 from forlop.progress import say
 from forlop.survey.alpha import alpha_table
-from forlop.survey.frequencies import breakdown_groups, diagnosis_groups, frequency_table, long_answers
+from forlop.survey.frequencies import (
+    breakdown_groups,
+    diagnosis_groups,
+    frequency_table,
+    long_answers,
+    scored_breakdowns,
+    with_derived_items,
+)
 from forlop.survey.models import regressions
 from forlop.survey.questionnaire import Questionnaire, load
 from forlop.survey.respondents import SECTORS, build_respondents, definitions, frame_margins
@@ -129,13 +136,14 @@ def run_analysis(
     write(REPRESENTATIVENESS_FILE, representativeness(respondents, population, self_groups))
 
     say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.frequencies", lang)), progress)
-    groups = breakdown_groups(respondents, responses, questionnaire)
-    answers = long_answers(responses, questionnaire)
-    write(FREQUENCIES_FILE, frequency_table(answers, respondents[["person_id", "sector"]], groups, questionnaire))
+    derived, extended = with_derived_items(responses, questionnaire)  # L7a_L8a (definitions.yaml derived_items)
+    groups = breakdown_groups(respondents, derived, extended)
+    answers = long_answers(derived, extended)
+    write(FREQUENCIES_FILE, frequency_table(answers, respondents[["person_id", "sector"]], groups, extended))
 
     say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.scores", lang)), progress)
     scores = score_columns(questionnaire, respondents)
-    write(SCORES_FILE, score_table(respondents, groups, scores, SECTORS))
+    write(SCORES_FILE, score_table(respondents, scored_breakdowns(groups), scores, SECTORS))
     write(ALPHA_FILE, alpha_table(respondents, questionnaire))
 
     say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.regressions", lang)), progress)

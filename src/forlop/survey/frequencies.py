@@ -11,22 +11,84 @@
 - Breakdown groups (:func:`breakdown_groups`, ``definitions.yaml`` ``breakdowns``): ``all``; the
   register age group (002 Tab 5-1 bands); the self-reported diagnosis groups (L6, multi-response: a
   respondent is in every group ticked, so groups overlap and are not a partition; reading guide
-  §8.8); severity (L7a) and years with psychological challenges (L8a), by option code.
+  §8.8); severity (L7a), years with psychological challenges (L8a), the two combined (the derived
+  item L7a_L8a) and treatment status (H1a), by option code.
+- Derived items (:func:`with_derived_items`, ``definitions.yaml`` ``derived_items``): single-choice
+  items made from the answers to others (002's "store utfordringer i mer enn 5 år" of Fig 6-8), counted
+  like the questionnaire's own.
+- Sector ``all``: every cell also for the three sectors together (002 Fig 6-10, 6-14, 8-2 show the
+  whole sample); its counts and n are the sums of the sectors' (each respondent has one sector).
 
 Counting is ``numpy.bincount`` over integer keys (:func:`frequency_table`), no per-row Python.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from forlop.stats import proportion_ci
-from forlop.survey.questionnaire import Questionnaire
+from forlop.survey.questionnaire import Item, Option, Questionnaire, Text
 from forlop.survey.respondents import answers, definitions, ticked_codes
 
 FREQUENCY_COLUMNS = ["item", "option", "sector", "breakdown", "group", "n", "count", "share", "ci_low", "ci_high"]
 ALL = "all"
+SECTOR_NAMES = ["PHV", "TSB", "AS"]
+
+
+def derived_questionnaire(questionnaire: Questionnaire) -> Questionnaire:
+    """``questionnaire`` with the derived items of ``definitions.yaml`` ``derived_items`` added as
+    single-choice items (column = id), for those whose source items it has (labels for the report too)."""
+    ids = set(questionnaire.ids)
+    extra = []
+    for key, spec in (definitions().get("derived_items") or {}).items():
+        sources = {spec["answered"], *(i for o in spec["options"] for i in o.get("when", {}))}
+        if key in ids or not sources <= ids:
+            continue
+        options = tuple(
+            Option(code=int(o["code"]), label=Text(nb=o["nb"], en=o["en"]), forms=questionnaire.forms)
+            for o in spec["options"]
+        )
+        text = Text(nb=spec["text"]["nb"], en=spec["text"]["en"])
+        extra.append(
+            Item(id=key, question=key, section="derived", type="single", text=text, forms=questionnaire.forms,
+                 column=key, options=options)
+        )  # fmt: skip
+    if not extra:
+        return questionnaire
+    return replace(questionnaire, items=(*questionnaire.items, *extra))
+
+
+def with_derived_items(responses: pd.DataFrame, questionnaire: Questionnaire) -> tuple[pd.DataFrame, Questionnaire]:
+    """``responses`` with a column per derived item (module docstring) and the questionnaire that has them.
+
+    The code of a row is that of the first option whose ``when`` holds (each named item has one of its
+    codes), else the ``rest`` option's, when the ``answered`` item is answered; empty otherwise.
+    """
+    extended = derived_questionnaire(questionnaire)
+    added = [i for i in extended.items if i.id not in set(questionnaire.ids)]
+    if not added:
+        return responses, questionnaire
+    responses = responses.copy()
+    specs = definitions()["derived_items"]
+    for item in added:
+        spec = specs[item.id]
+        answered = pd.to_numeric(answers(responses, questionnaire, spec["answered"]), errors="coerce").notna()
+        code = pd.Series(np.nan, index=responses.index)
+        rest = next((o["code"] for o in spec["options"] if o.get("rest")), None)
+        for option in spec["options"]:
+            if "when" not in option:
+                continue
+            hold = answered & code.isna()
+            for source, codes in option["when"].items():
+                hold &= pd.to_numeric(answers(responses, questionnaire, source), errors="coerce").isin(codes)
+            code[hold] = option["code"]
+        if rest is not None:
+            code[answered & code.isna()] = rest
+        responses[item.column] = code
+    return responses, extended
 
 
 def breakdown_groups(respondents: pd.DataFrame, responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
@@ -50,6 +112,16 @@ def breakdown_groups(respondents: pd.DataFrame, responses: pd.DataFrame, questio
     groups = pd.concat(parts, ignore_index=True)[["person_id", "breakdown", "group"]]
     groups["breakdown"] = pd.Categorical(groups["breakdown"], categories=[ALL, *spec["breakdowns"]])
     return groups
+
+
+def scored_breakdowns(groups: pd.DataFrame) -> pd.DataFrame:
+    """``groups`` without the breakdowns marked ``scores: false`` in ``definitions.yaml`` (not in scores.csv)."""
+    skip = [k for k, v in definitions()["breakdowns"].items() if v.get("scores") is False]
+    mine = groups[~groups["breakdown"].isin(skip)].copy()
+    mine["breakdown"] = mine["breakdown"].cat.remove_categories(
+        [c for c in skip if c in mine["breakdown"].cat.categories]
+    )
+    return mine
 
 
 def diagnosis_groups(person_id: pd.Series, responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
@@ -118,8 +190,8 @@ def frequency_table(
             position[k, opt.code - low_code] = p
     code_at = np.array([[o.code for o in item.options] + [0] * (width - len(item.options)) for item in items])
     person_index = pd.Index(sectors["person_id"])
-    sector_names = ["PHV", "TSB", "AS"]
-    sector = pd.Categorical(sectors["sector"], categories=sector_names).codes
+    sector_names = [*SECTOR_NAMES, ALL]
+    sector = pd.Categorical(sectors["sector"], categories=SECTOR_NAMES).codes
     p = person_index.get_indexer(answers["person_id"])
     i = answers["item"].map(item_index).to_numpy(dtype=float)
     keep = (p >= 0) & ~np.isnan(i) & (sector[np.maximum(p, 0)] >= 0)
@@ -150,24 +222,29 @@ def frequency_table(
         count = np.bincount(cell * width + o[rows], minlength=len(items) * 3 * g_count * width)
         rows, member = _memberships(ap, mp, len(person_index))
         n = np.bincount((ai[rows] * 3 + sector[ap[rows]]) * g_count + mg[member], minlength=len(items) * 3 * g_count)
+        # sector "all" (the 4th): the sum over the three sectors, each respondent being in one
+        count = count.reshape(len(items), 3, g_count * width)
+        count = np.concatenate([count, count.sum(axis=1, keepdims=True)], axis=1).ravel()
+        n = n.reshape(len(items), 3, g_count)
+        n = np.concatenate([n, n.sum(axis=1, keepdims=True)], axis=1).ravel()
         cells = np.nonzero(n)[0]
-        cell_items = cells // (3 * g_count)
+        cell_items = cells // (4 * g_count)
         repeat = n_options[cell_items]
         cell_rows = np.repeat(cells, repeat)
         opt = np.arange(cell_rows.size) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        item_of = cell_rows // (3 * g_count)
+        item_of = cell_rows // (4 * g_count)
         parts.append(
             pd.DataFrame(
                 {
                     "item": np.array([item.id for item in items])[item_of],
                     "option": code_at[item_of, opt],
-                    "sector": np.array(sector_names)[(cell_rows // g_count) % 3],
+                    "sector": np.array(sector_names)[(cell_rows // g_count) % 4],
                     "breakdown": str(breakdown),
                     "group": np.array(labels)[cell_rows % g_count],
                     "n": n[cell_rows],
                     "count": count[cell_rows * width + opt],
                     "_item": item_of,
-                    "_sector": (cell_rows // g_count) % 3,
+                    "_sector": (cell_rows // g_count) % 4,
                 }
             )
         )
@@ -185,4 +262,13 @@ def frequency_table(
     return table[FREQUENCY_COLUMNS]
 
 
-__all__ = ["FREQUENCY_COLUMNS", "breakdown_groups", "diagnosis_groups", "frequency_table", "long_answers"]
+__all__ = [
+    "FREQUENCY_COLUMNS",
+    "breakdown_groups",
+    "derived_questionnaire",
+    "diagnosis_groups",
+    "frequency_table",
+    "long_answers",
+    "scored_breakdowns",
+    "with_derived_items",
+]

@@ -40,6 +40,7 @@ from forlop.citations import cite, cite_text, references
 from forlop.errors import InputError
 from forlop.html import render
 from forlop.i18n import default_language, format_number, t
+from forlop.survey.frequencies import derived_questionnaire
 from forlop.survey.published import (
     RULE,
     SECTOR_TOTAL,
@@ -91,7 +92,9 @@ NEEDS = {
     "share_items": "frequencies.csv",
     "share_by": "frequencies.csv",
     "item_by": "frequencies.csv",
+    "group_distribution": "frequencies.csv",
     "scores": "scores.csv",
+    "scores_grid": "scores.csv",
     "scores_by": "scores.csv",
     "alpha": "alpha.csv",
     "regression": "regressions.csv",
@@ -310,11 +313,29 @@ def published(field: str) -> set[tuple[str, str]]:
     return out
 
 
+def published_totals() -> set[tuple[str, str]]:
+    """The (item, breakdown) pairs the report shows for the three sectors together (a block with
+    ``sectors: [all]``), with the item's whole (item, ``all``) that such a block shows as its total row."""
+    out = set()
+    for chapter in spec()["chapters"]:
+        for block in chapter["blocks"]:
+            if "item" in block and SECTOR_TOTAL in block.get("sectors", []):
+                out |= {(block["item"], block.get("breakdown", "all")), (block["item"], "all")}
+    return out
+
+
 class Frequencies:
-    """OUT/frequencies.csv after the privacy layer, indexed for the tables."""
+    """OUT/frequencies.csv after the privacy layer, indexed for the tables.
+
+    The rows of sector ``all`` are kept for the (item, breakdown) pairs the report shows for the whole
+    sample (:func:`published_totals`) and go through the privacy layer with the line "the sectors add up to
+    all"; the others are published nowhere, so they are left out rather than hidden.
+    """
 
     def __init__(self, freq: pd.DataFrame, page: Page) -> None:
-        freq = freq.copy()
+        totals = published_totals()
+        pairs = pd.Series(list(zip(freq["item"].astype(str), freq["breakdown"].astype(str))), index=freq.index)
+        freq = freq[(freq["sector"].astype(str) != SECTOR_TOTAL) | pairs.isin(totals)].copy()
         freq["item"] = freq["item"].astype(str)
         freq["option"] = [_code(o) for o in freq["option"]]
         freq["sector"] = freq["sector"].astype(str)
@@ -330,7 +351,13 @@ class Frequencies:
             self.cell[(*key, r.option)] = (float(r.count), float(r.n), bool(r.hidden))
             self.n[key] = (float(r.n), bool(r.n_hidden))
         self.items = set(self.pub["item"])
-        self.sectors = [s for s in [*SECTORS, SECTOR_TOTAL] if s in set(self.pub["sector"])]
+        self.present = set(self.pub["sector"])
+        self.sectors = [s for s in SECTORS if s in self.present]
+
+    def sectors_of(self, block: dict) -> list[str]:
+        """The sector columns of ``block``: its ``sectors`` (e.g. ``[all]``, the whole sample), else PHV, TSB, AS."""
+        wanted = block.get("sectors")
+        return self.sectors if wanted is None else [s for s in wanted if s in self.present]
 
     def options(self, item: str, page: Page) -> list[str]:
         present = {k[4] for k in self.cell if k[0] == item}
@@ -427,23 +454,27 @@ def _bar_figure(page: Page, labels: list[str], series: dict[str, list[float | No
 
 
 def item_block(page: Page, freq: Frequencies, block: dict) -> dict:
+    """One item per sector; with ``breakdown`` and ``group`` only the respondents of that group (e.g. 002
+    Fig 6-12 / 6-13: those in treatment / those who recently finished)."""
     item = block["item"]
-    if item not in freq.items:
-        return _absent(page, block, item)
+    breakdown, group = block.get("breakdown", "all"), str(block.get("group", "all"))
+    sectors = freq.sectors_of(block)
+    if item not in freq.items or not any((item, s, breakdown, group) in freq.n for s in sectors):
+        return _absent(page, block, item if breakdown == "all" else f"{item} × {breakdown} {group}")
     options = freq.options(item, page)
-    sectors = freq.sectors
     rows: list[dict] = []
     series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for o in options:
         cells = []
         for s in sectors:
-            v = freq.share(item, s, [o])
+            v = freq.share(item, s, [o], breakdown, group)
             series[s].append(v)
             cells.append(_pct(page, v))
         rows.append({"label": page.option_label(item, o), "cells": cells, "css": ""})
-    rows.append({"label": page.text("n"), "cells": [freq.n_cell(item, s, page) for s in sectors], "css": "total"})
+    n_cells = [freq.n_cell(item, s, page, breakdown, group) for s in sectors]
+    rows.append({"label": page.text("n"), "cells": n_cells, "css": "total"})
     header = [page.text("option")] + [f"{page.sector(s)} (%)" for s in sectors]
-    n_text = freq.n_text(item, page)
+    n_text = freq.n_text(item, page, breakdown, group)
     tb = page.table(block, header, rows, title=page.caption(block, n_text))
     figure = _bar_figure(page, [page.option_label(item, o) for o in options], series, "%")
     return {"caption": tb["title"], "source": page.source(block), "figure": figure, "table": tb}
@@ -507,9 +538,9 @@ def share_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
     item, breakdown = block["item"], block["breakdown"]
     codes = [str(c) for c in block.get("codes", [1])]
     groups = freq.groups(item, breakdown)
-    if not groups:
+    sectors = freq.sectors_of(block)
+    if not groups or not sectors:
         return _absent(page, block, f"{item} × {breakdown}")
-    sectors = freq.sectors
     rows: list[dict] = []
     series: dict[str, list[float | None]] = {s: [] for s in sectors}
     for g in groups:
@@ -529,6 +560,10 @@ def share_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
     header = [page.tx(spec()["breakdowns"][breakdown])] + [f"{page.sector(s)} (%)" for s in sectors]
     tb = page.table(block, header, rows, title=page.caption(block, freq.n_text(item, page)))
     labels = [page.group_label(breakdown, g) for g in groups]
+    if block.get("sort") == "share" and len(sectors) == 1:  # 002 Fig 6-10, 6-14, 8-2: largest share first
+        order = sorted(range(len(groups)), key=lambda k: -(series[sectors[0]][k] or -1.0))
+        labels = [labels[k] for k in order]
+        series = {s: [v[k] for k in order] for s, v in series.items()}
     return {
         "caption": tb["title"],
         "source": page.source(block),
@@ -540,6 +575,8 @@ def share_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
 def item_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
     item, breakdown, sector = block["item"], block["breakdown"], block["sector"]
     groups = [g for g in freq.groups(item, breakdown) if (item, sector, breakdown, g) in freq.n]
+    if "groups" in block:  # e.g. 002 Fig 7-2: only "store i mer enn 5 år" and "lettere/moderate i under 5 år"
+        groups = [g for g in groups if g in {str(x) for x in block["groups"]}]
     if not groups:
         return _absent(page, block, f"{item} × {breakdown}, {sector}")
     options = freq.options(item, page)
@@ -563,6 +600,60 @@ def item_by_block(page: Page, freq: Frequencies, block: dict) -> dict:
     tb = page.table(block, header, rows, title=page.caption(block, freq.n_cell(item, sector, page)))
     figure = _bar_figure(page, [_short(page.option_label(item, o)) for o in options], series, "%")
     return {"caption": tb["title"], "source": page.source(block), "figure": figure, "table": tb}
+
+
+def group_distribution_block(page: Page, freq: Frequencies, block: dict) -> dict:
+    """How those answering ``codes`` of ``item`` are spread over the groups of ``breakdown``, % per sector
+    (002 Fig 6-9: those with severe problems for over five years by age group, adding up to 100 in a sector).
+
+    A share is count(group) / count(whole sector), both answering ``codes``; it is hidden when a count it
+    uses is hidden, or when the rest (whole - group) is 1-9 (as a share of an option is, privacy layer).
+    """
+    item, breakdown = block["item"], block["breakdown"]
+    codes = [str(c) for c in block["codes"]]
+    groups = freq.groups(item, breakdown)
+    sectors = freq.sectors_of(block)
+    if not groups or not sectors:
+        return _absent(page, block, f"{item} × {breakdown}")
+
+    def count(sector: str, bd: str, group: str) -> float | None:
+        total = 0.0
+        for code in codes:
+            entry = freq.cell.get((item, sector, bd, group, code))
+            if entry is None:
+                continue
+            if entry[2]:
+                return None
+            total += entry[0]
+        return total
+
+    rows: list[dict] = []
+    series: dict[str, list[float | None]] = {s: [] for s in sectors}
+    wholes = {s: count(s, "all", "all") for s in sectors}
+    for g in groups:
+        cells = []
+        for s in sectors:
+            part, whole = count(s, breakdown, g), wholes[s]
+            if part is None or whole is None:
+                v: float | None = None
+            elif not whole > 0:
+                v = math.nan
+            else:
+                v = None if RULE.is_small(whole - part) else 100.0 * part / whole
+            series[s].append(v)
+            cells.append(_pct(page, v))
+        rows.append({"label": page.group_label(breakdown, g), "cells": cells, "css": ""})
+    n_cells = [SYMBOL if w is None else ("" if not w > 0 else page.num(w)) for w in wholes.values()]
+    rows.append({"label": page.text("n"), "cells": n_cells, "css": "total"})
+    header = [page.tx(spec()["breakdowns"][breakdown])] + [f"{page.sector(s)} (%)" for s in sectors]
+    tb = page.table(block, header, rows)
+    labels = [page.group_label(breakdown, g) for g in groups]
+    return {
+        "caption": tb["title"],
+        "source": page.source(block),
+        "figure": _bar_figure(page, labels, series, "%"),
+        "table": tb,
+    }
 
 
 # --- scores ------------------------------------------------------------------------------------------
@@ -633,6 +724,45 @@ def scores_by_block(page: Page, scores: Scores, block: dict) -> dict:
     fig_series = {s: [scores.mean(present[0], s, breakdown, g) for g in groups] for s in sectors}
     figure = _bar_figure(page, [page.group_label(breakdown, g) for g in groups], fig_series, page.text("mean"))
     return {"caption": tb["title"], "source": page.source(block), "figure": figure, "table": tb}
+
+
+def scores_grid_block(page: Page, scores: Scores, block: dict) -> dict:
+    """Many scores by the groups of ``breakdown`` in one ``sector`` (002 Fig 11-3: C1-C12 by diagnosis):
+    a heat map (groups as rows, scores as columns, the mean in each cell) and the same numbers as a
+    compact table, the whole sector in the last row. Hidden means are blank cells marked *."""
+    breakdown, sector = block["breakdown"], block["sector"]
+    present = [sc for sc in block["scores"] if scores.groups(sc, breakdown)]
+    if not present:
+        return _absent(page, block, f"{', '.join(block['scores'])} × {breakdown}, {sector}")
+    groups = sorted({g for sc in present for g in scores.groups(sc, breakdown)}, key=_order)
+    rows, z, text = [], [], []
+    for g in [*groups, "all"]:
+        bd = breakdown if g != "all" else "all"
+        means = [scores.mean(sc, sector, bd, g) for sc in present]
+        cells = [_cell(page, v, 2) for v in means]
+        rows.append({"label": page.group_label(breakdown, g), "cells": cells, "css": "total" if g == "all" else ""})
+        z.append([None if v is None or not np.isfinite(v) else v for v in means])
+        text.append(cells)
+    header = [page.tx(spec()["breakdowns"][breakdown])] + present
+    title = f"{page.caption(block)}. {page.sector(sector)}"
+    tb = page.table(block, header, rows, title=title)
+    labels = [page.group_label(breakdown, g) for g in [*groups, "all"]]
+    data = [
+        {
+            "type": "heatmap",
+            "z": z[::-1],
+            "x": present,
+            "y": labels[::-1],
+            "text": text[::-1],
+            "texttemplate": "%{text}",
+            "colorscale": "Blues",
+            "hovertemplate": "%{y}, %{x}: %{text}<extra></extra>",
+            "colorbar": {"title": {"text": page.text("mean")}},
+        }
+    ]
+    layout = {"xaxis": {"side": "top"}, "yaxis": {"automargin": True}}
+    figure = page.figure(data, layout, height=max(300, 60 + 26 * len(labels)))
+    return {"caption": title, "source": page.source(block), "figure": figure, "table": tb}
 
 
 def alpha_block(page: Page, alpha: pd.DataFrame, block: dict) -> dict:
@@ -792,7 +922,7 @@ def response_block(page: Page, resp: pd.DataFrame, block: dict) -> dict:
 def sector_shares_block(page: Page, resp: pd.DataFrame, block: dict) -> dict:
     total = resp[resp["level"] == "total"].iloc[0]
     sectors = resp[resp["level"] == "sector"]
-    columns = ["frame", "reached", "answered"]
+    columns = block.get("columns", ["frame", "reached", "answered"])  # 002 Fig 4-3: frame and unreachable
     series: dict[str, list[float | None]] = {}
     rows = []
     for _, r in sectors.iterrows():
@@ -1096,7 +1226,7 @@ def build_report(
                 known |= {str(u) for u in frame["unit"] if not _blank(u)}
         if unit not in known:
             raise InputError("--unit", t("survey.report.unknown_unit", lang), example=", ".join(sorted(known)[:5]))
-    page = Page(lang, questionnaire or load(lang=lang), unit)
+    page = Page(lang, derived_questionnaire(questionnaire or load(lang=lang)), unit)  # + L7a_L8a (analyse)
     freq = Frequencies(data["frequencies.csv"], page) if data["frequencies.csv"] is not None else None
     scores = Scores(data["scores.csv"]) if data["scores.csv"] is not None else None
     resp = hide_response(response_frame(data["response.csv"])) if data["response.csv"] is not None else None
@@ -1168,18 +1298,20 @@ def _render_block(
     if kind in ("response", "sector_shares", "unit_response"):
         maker = {"response": response_block, "sector_shares": sector_shares_block, "unit_response": unit_response_block}
         return [maker[kind](page, resp, block)]
-    if kind in ("items_table", "item", "share_items", "share_by", "item_by"):
+    if kind in ("items_table", "item", "share_items", "share_by", "item_by", "group_distribution"):
         maker = {
             "items_table": items_table_block,
             "item": item_block,
             "share_items": share_items_block,
             "share_by": share_by_block,
             "item_by": item_by_block,
+            "group_distribution": group_distribution_block,
         }
         return [maker[kind](page, freq, block)]
-    if kind in ("scores", "scores_by"):
+    if kind in ("scores", "scores_by", "scores_grid"):
         assert scores is not None  # build_report renders these blocks only when scores.csv exists
-        return [(scores_block if kind == "scores" else scores_by_block)(page, scores, block)]
+        maker = {"scores": scores_block, "scores_by": scores_by_block, "scores_grid": scores_grid_block}
+        return [maker[kind](page, scores, block)]
     if kind == "alpha":
         return [alpha_block(page, data["alpha.csv"], block)]
     if kind == "regression":
