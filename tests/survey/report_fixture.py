@@ -9,9 +9,17 @@ frequencies.csv
   Ja 3 is primary; its group line (3 + 67 = 70) hides Nei 67, the age line of Ja (12 + 3 = 15) hides
   Ja 12, and that of Nei (18 + 67 = 85) hides Nei 18. The whole-sector 15 % and 85 % stay.
 - K4 (multiple choice), PHV n=100: Fastlege 92 (rest 8: hidden), Oppsøkende team 7 (hidden),
-  NAV 30 (shown); TSB n=40: Fastlege 20, nobody ticked the others (no rows: 0 %).
+  NAV 30 (shown); TSB n=40: Fastlege 20, nobody ticked the others (no rows: 0 %). By the combined
+  severity/duration groups (Fig 7-2): mild/moderate < 5 years n=30, severe > 5 years n=40, the rest n=30;
+  NAV 10 / 10 / 10 (33 % and 25 % shown), Fastlege 27 / 36 / 29 (rests 3, 4, 1: hidden).
+- L7a_L8a (derived, Fig 6-8/6-9): PHV 20 / 30 / 50 of 100; severe > 5 years by age 12 + 18 = 30 (40 % and
+  60 % of them); TSB 7 + 8 = 15, both small: hidden.
+- L3 by treatment (Fig 6-12/6-13), PHV: in treatment God 30 / Middels 40 of 70, finished 12 / 18 of 30.
+- H10 by diagnosis with sector "all" (Fig 8-2) = PHV + TSB: depression 30 + 4 = 34 of 50 + 20 = 70; TSB's
+  4 is small, and since PHV's 30 and all's 34 would give it back, one of them must be hidden too.
 scores.csv: STAR PHV n=100 mean 3.1, TSB n=50 mean 3.0, AS n=8 (hidden); by diagnosis PHV Depresjon
-  n=60 mean 3.2, Schizofreni n=4 (hidden; diagnosis groups overlap, no line).
+  n=60 mean 3.2, Schizofreni n=4 (hidden; diagnosis groups overlap, no line). C1, C2 (Fig 11-3) PHV:
+  3.3 / 3.0, depression 3.4 / 2.9, schizophrenia C1 n=4 (hidden).
 response.csv: PHV units A and B (B: 5 unreachable, small), TSB unit C only, AS without unit.
 regressions.csv: T9_1 (logistic) and T10_1 (OLS, R² .09); AS n=8 (hidden column).
 weighted.csv, units.csv, alpha.csv: small rows hidden; units C (n=5) hidden and D complementary.
@@ -54,6 +62,30 @@ def frequencies() -> pd.DataFrame:
         + _freq("H10", "PHV", "age_group", "25–35", {1: 3, 2: 67}, 70)
         + _freq("K4", "PHV", "all", "all", {1: 92, 4: 7, 12: 30}, 100)
         + _freq("K4", "TSB", "all", "all", {1: 20}, 40)
+        # Fig 7-2: K4 by the combined groups (1 mild/moderate < 5 years, 2 severe > 5 years, 3 the rest)
+        + _freq("K4", "PHV", "severity_duration", "1", {1: 27, 12: 10}, 30)
+        + _freq("K4", "PHV", "severity_duration", "2", {1: 36, 12: 10}, 40)
+        + _freq("K4", "PHV", "severity_duration", "3", {1: 29, 4: 7, 12: 10}, 30)
+        # Fig 6-8 / 6-9: the derived item L7a_L8a, by age group
+        + _freq("L7a_L8a", "PHV", "all", "all", {1: 20, 2: 30, 3: 50}, 100)
+        + _freq("L7a_L8a", "PHV", "age_group", "18–24", {1: 10, 2: 12, 3: 18}, 40)
+        + _freq("L7a_L8a", "PHV", "age_group", "25–35", {1: 10, 2: 18, 3: 32}, 60)
+        + _freq("L7a_L8a", "TSB", "all", "all", {2: 15, 3: 35}, 50)
+        + _freq("L7a_L8a", "TSB", "age_group", "18–24", {2: 7, 3: 13}, 20)
+        + _freq("L7a_L8a", "TSB", "age_group", "25–35", {2: 8, 3: 22}, 30)
+        # Fig 6-12 / 6-13: L3 by treatment status (H1a 1 in treatment, 2 recently finished)
+        + _freq("L3", "PHV", "all", "all", {2: 42, 3: 58}, 100)
+        + _freq("L3", "PHV", "treatment", "1", {2: 30, 3: 40}, 70)
+        + _freq("L3", "PHV", "treatment", "2", {2: 12, 3: 18}, 30)
+        # Fig 8-2 / 8-3: H10 by diagnosis for the sectors and for all of them (sector "all" = PHV + TSB)
+        + _freq("H10", "TSB", "all", "all", {1: 20, 2: 30}, 50)
+        + _freq("H10", "all", "all", "all", {1: 35, 2: 115}, 150)
+        + _freq("H10", "PHV", "diagnosis", "depression", {1: 30, 2: 20}, 50)
+        + _freq("H10", "TSB", "diagnosis", "depression", {1: 4, 2: 16}, 20)
+        + _freq("H10", "all", "diagnosis", "depression", {1: 34, 2: 36}, 70)
+        + _freq("H10", "PHV", "diagnosis", "adhd", {1: 20, 2: 20}, 40)
+        + _freq("H10", "TSB", "diagnosis", "adhd", {1: 15, 2: 15}, 30)
+        + _freq("H10", "all", "diagnosis", "adhd", {1: 35, 2: 35}, 70)
     )
     return pd.DataFrame(rows)
 
@@ -79,6 +111,12 @@ def scores() -> pd.DataFrame:
             row("STAR", "AS", "all", "all", 8, 3.5),
             row("STAR", "PHV", "diagnosis", "1", 60, 3.2),
             row("STAR", "PHV", "diagnosis", "4", 4, 2.0),
+            # Fig 11-3: continuity items by diagnosis, PHV only
+            row("C1", "PHV", "all", "all", 100, 3.3),
+            row("C2", "PHV", "all", "all", 100, 3.0),
+            row("C1", "PHV", "diagnosis", "depression", 60, 3.4),
+            row("C2", "PHV", "diagnosis", "depression", 60, 2.9),
+            row("C1", "PHV", "diagnosis", "schizophrenia", 4, 2.0),
         ]
     )
 

@@ -63,10 +63,54 @@ def test_primary_and_complementary_cells_are_hidden(english):
     assert services["Outreach team (e.g. ACT, FACT or similar)"][0] == STAR  # 7
     assert services["NAV – finances / housing"][:2] == ["30", "0"]  # TSB: nobody ticked it (no row)
     assert services["GP"][1:] == ["50", ""]  # AS: no answers at all, blank rather than hidden
-    assert _rows(html, "figure-item")["Yes"] == ["15", "", ""]  # H10: only PHV in the results
+    assert _rows(html, "figure-item")["Yes"] == ["15", "40", ""]  # H10: PHV and TSB; the total column is not shown
     relation = _rows(html, "figure-10-2")  # STAR mean by diagnosis; overlapping groups, no line
     assert relation["Depression"][0] == "3.20" and relation["Total"] == ["3.10", "3.00", STAR]
     assert relation["Schizophrenia/Schizotypal disorder/Paranoid disorders"][0] == STAR  # n = 4
+
+
+def test_figures_by_severity_and_duration_combined(english):
+    """002 Fig 6-8, 6-9 (the derived item L7a_L8a) and 7-2 (K4 by its groups 1 and 2)."""
+    _, html = english
+    shares = _rows(html, "figure-6-8")  # PHV 20 / 30 / 50 of 100; TSB 0 / 15 / 35 of 50
+    assert shares["Severe problems for more than 5 years"][:2] == ["30", "30"]
+    assert shares["Mild or moderate problems for under 5 years"][:2] == ["20", "0"] and shares["n"][:2] == ["100", "50"]
+    ages = _rows(html, "figure-6-9")  # of the 30 severe > 5 years in PHV: 12 aged 18-24 (40 %), 18 aged 25-35
+    assert ages["18–24"][:2] == ["40", STAR] and ages["25–35"][:2] == ["60", STAR]  # TSB: 7 and 8, small
+    assert ages["n"][:2] == ["30", "15"]
+    services = _cells(html, "figure-7-2")
+    assert services[0][1:] == [
+        "Mild or moderate problems for under 5 years (%)",
+        "Severe problems for more than 5 years (%)",
+    ]
+    rows = {r[0]: r[1:] for r in services[1:]}
+    assert rows["NAV – finances / housing"] == ["33", "25"]  # 10 of 30, 10 of 40; the rest group (3) not shown
+    assert rows["GP"] == [STAR, STAR] and rows["n"] == ["30", "40"]  # 27 of 30, 36 of 40: 3 and 4 did not tick
+
+
+def test_figures_by_treatment_status_and_for_the_whole_sample(english):
+    """002 Fig 6-12/6-13 (L3 by H1a), 8-2 (sector "all") beside 8-3, 11-3 (C1-C12 by diagnosis), 4-3."""
+    _, html = english
+    assert (
+        _rows(html, "figure-6-12")["Good"][0] == "43" and _rows(html, "figure-6-13")["Good"][0] == "40"
+    )  # 30/70, 12/30
+    assert (
+        "Figure 6-13 How is your mental health at present? Answers of patients who recently finished treatment" in html
+    )
+    whole = _rows(html, "figure-8-2")  # one column, the three sectors together
+    assert whole["ADHD/ADD"] == ["50"] and whole["Total"] == ["23"]  # 35 of 70; 35 of 150
+    by_sector = _rows(html, "figure-8-3")
+    # depression: TSB's 4 of 20 is small; PHV's 30 and the whole sample's 34 would give it back (34 - 30),
+    # so one of the two is hidden as well (sectors add up to "all")
+    assert by_sector["Depression"][1] == STAR
+    assert by_sector["Depression"][0] == STAR or whole["Depression"] == [STAR]
+    grid = _cells(html, "figure-11-3")
+    assert grid[0] == ["Diagnosis group", "C1", "C2"]
+    assert grid[1] == ["Depression", "3.40", "2.90"] and grid[2] == ["Schizophrenia", STAR, ""] and grid[3][1] == "3.30"
+    assert "The results have no numbers for C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12 × diagnosis, TSB" in html
+    errors = _rows(html, "figure-4-3")  # frame 1000 / 300 / 100 of 1400; unreachable 45 / 20 / 2 of 67
+    assert errors["Mental health care"] == ["71", "67"] and errors["Private specialist"] == ["7", STAR]
+    assert errors["Substance-use treatment (TSB)"][1] == STAR  # 20 = 67 - 45 - 2 would give the 2 back
 
 
 def test_complement_leaves_the_hidden_count_undetermined():

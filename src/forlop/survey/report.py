@@ -735,6 +735,9 @@ def scores_grid_block(page: Page, scores: Scores, block: dict) -> dict:
     if not present:
         return _absent(page, block, f"{', '.join(block['scores'])} × {breakdown}, {sector}")
     groups = sorted({g for sc in present for g in scores.groups(sc, breakdown)}, key=_order)
+    groups = [g for g in groups if any((sc, sector, breakdown, g) in scores.row for sc in present)]
+    if not groups:
+        return _absent(page, block, f"{', '.join(block['scores'])} × {breakdown}, {sector}")
     rows, z, text = [], [], []
     for g in [*groups, "all"]:
         bd = breakdown if g != "all" else "all"
