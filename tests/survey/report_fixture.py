@@ -224,6 +224,7 @@ def write(folder: Path) -> Path:
         ("units_funnel.csv", units_funnel()),
         ("alpha.csv", alpha()),
         ("representativeness.csv", representativeness()),
+        ("frame_profile.csv", frame_profile()),
     ):
         frame.to_csv(folder / name, index=False)
     return folder
@@ -241,3 +242,18 @@ def representativeness() -> pd.DataFrame:
     ]
     columns = ["sector", "period", "dimension", "group", "population", "population_share", "respondents"]
     return pd.DataFrame(rows, columns=[*columns, "respondent_share"])
+
+
+def frame_profile() -> pd.DataFrame:
+    """Frame and error population (002 Fig 4-4, 4-5), adding up to response.csv's 45 (PHV) and 20 (TSB)
+    unreachable: PHV women 20 of 600, men 25 of 400, aged 18–24 30 of 300, 25–35 15 of 700; TSB women
+    3 of 100 (small: hidden, and the men's 17 with it), men 17 of 200."""
+    rows = [
+        ["PHV", "sex", "F", 600, 20],
+        ["PHV", "sex", "M", 400, 25],
+        ["PHV", "age_group", "18–24", 300, 30],
+        ["PHV", "age_group", "25–35", 700, 15],
+        ["TSB", "sex", "F", 100, 3],
+        ["TSB", "sex", "M", 200, 17],
+    ]
+    return pd.DataFrame(rows, columns=["sector", "dimension", "group", "frame", "unreachable"])

@@ -23,7 +23,7 @@ from forlop.survey.frequencies import (
 )
 from forlop.survey.models import REGRESSION_COLUMNS, fit, model_terms, regressions
 from forlop.survey.respondents import build_respondents, covariates, definitions
-from forlop.survey.response import representativeness, response_table
+from forlop.survey.response import frame_profile, representativeness, response_table
 from forlop.survey.scores import index_scores, score_table
 from tests.cli import forlop
 from tests.survey.fixture import frame_table, write_survey
@@ -313,6 +313,22 @@ def test_response_rates_of_the_fixture_frame() -> None:
     assert table.loc[("PHV", "Sykehuset Innlandet HF"), "rate_of_frame"] == 0.0
 
 
+def test_frame_profile_of_the_error_population() -> None:
+    """002 Fig 4-4, 4-5: frame and unreachable by register sex and age group, per sector."""
+    clean = frame_table()
+    clean = clean[clean["sector"] != "XYZ"]
+    table = frame_profile(clean).set_index(["sector", "dimension", "group"])
+    # PHV: women 1, 6, 9, 10, 13, 15 (6), men 2, 7, 11, 14 (4); only 14 (man, born 1979: 44, 36–45) unreachable
+    assert table.loc[("PHV", "sex", "F"), ["frame", "unreachable"]].tolist() == [6, 0]
+    assert table.loc[("PHV", "sex", "M"), ["frame", "unreachable"]].tolist() == [4, 1]
+    assert table.loc[("PHV", "age_group", "36–45"), "unreachable"] == 1
+    # PHV ages (2023 - birth year): 33, 43, 23, 28, 24, 22, 35, 40, 44, 29
+    assert table.loc[("PHV", "age_group", "18–24"), "frame"] == 3  # 2000, 1999, 2001
+    assert table.loc[("PHV", "age_group", "25–35"), "frame"] == 4  # 1990, 1995, 1988, 1994
+    assert table.loc[("PHV", "age_group", "36–45"), "frame"] == 3  # 1980, 1983, 1979
+    assert table.xs("AS", level="sector")["unreachable"].sum() == 0
+
+
 def test_representativeness_population_shares_beside_respondents() -> None:
     people = pd.DataFrame(
         {
@@ -346,7 +362,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.stderr
     # Four respondents cannot be raked to the frame's margins: one warning line, no weighted.csv, the rest written.
     assert "Warning: no weights and no weighted.csv: PHV: raking stopped" in result.stdout
-    assert "4 respondents analysed, 9 files written" in result.stdout
+    assert "4 respondents analysed, 10 files written" in result.stdout
     return base / "out"
 
 

@@ -111,6 +111,9 @@ def test_figures_by_treatment_status_and_for_the_whole_sample(english):
     errors = _rows(html, "figure-4-3")  # frame 1000 / 300 / 100 of 1400; unreachable 45 / 20 / 2 of 67
     assert errors["Mental health care"] == ["71", "67"] and errors["Private specialist"] == ["7", STAR]
     assert errors["Substance-use treatment (TSB)"][1] == STAR  # 20 = 67 - 45 - 2 would give the 2 back
+    sexes = _rows(html, "figure-4-4")  # per sector: frame %, unreachable %
+    assert sexes["Female"] == ["60", "44", "33", STAR] and sexes["Male"] == ["40", "56", "67", STAR]  # 20/45; TSB 3
+    assert _rows(html, "figure-4-5")["18–24"] == ["67"]  # 30 of PHV's 45 unreachable; TSB has no ages
 
 
 def test_complement_leaves_the_hidden_count_undetermined():

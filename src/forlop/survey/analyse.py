@@ -2,7 +2,7 @@
 
 Writes to ``out`` (DESIGN.md, "Survey module (002): input and output contract"):
 ``validated/`` (clean/, rejected/, validation_summary.csv of :func:`forlop.survey.validate_survey`),
-``response.csv`` and ``representativeness.csv`` (response.py), ``frequencies.csv``
+``response.csv``, ``frame_profile.csv`` and ``representativeness.csv`` (response.py), ``frequencies.csv``
 (frequencies.py), ``scores.csv`` (scores.py), ``alpha.csv`` (alpha.py), ``regressions.csv``
 (models.py), ``weighted.csv`` (weights.py: raked to the frame's margins per sector, unweighted and
 raked means with R survey's standard errors), ``units.csv`` and ``units_funnel.csv`` (units.py:
@@ -36,7 +36,7 @@ from forlop.survey.frequencies import (
 from forlop.survey.models import regressions
 from forlop.survey.questionnaire import Questionnaire, load
 from forlop.survey.respondents import SECTORS, build_respondents, definitions, frame_margins
-from forlop.survey.response import representativeness, response_table
+from forlop.survey.response import frame_profile, representativeness, response_table
 from forlop.survey.scores import score_table
 from forlop.survey.units import compare_units, unit_funnel
 from forlop.survey.units import settings as unit_settings
@@ -47,6 +47,7 @@ from forlop.survey.weights import settings as weight_settings
 VALIDATED = "validated"
 RESPONSE_FILE = "response.csv"
 REPRESENTATIVENESS_FILE = "representativeness.csv"
+FRAME_PROFILE_FILE = "frame_profile.csv"
 FREQUENCIES_FILE = "frequencies.csv"
 SCORES_FILE = "scores.csv"
 ALPHA_FILE = "alpha.csv"
@@ -132,6 +133,7 @@ def run_analysis(
 
     say(t("survey.analyse.step", lang, step=t("survey.analyse.steps.response", lang)), progress)
     write(RESPONSE_FILE, response_table(frame))
+    write(FRAME_PROFILE_FILE, frame_profile(frame))
     self_groups = diagnosis_groups(respondents["person_id"], responses, questionnaire)
     write(REPRESENTATIVENESS_FILE, representativeness(respondents, population, self_groups))
 

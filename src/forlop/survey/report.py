@@ -76,6 +76,8 @@ CONTRACT = {
     "units.csv": ["score", "sector", "unit", "n", "observed", "expected", "adjusted", "ci_low", "ci_high", "flag"],
     # funnel limits of the unit comparison (forlop.survey.units.unit_funnel; docs/definitions.md, "Unit comparison")
     "units_funnel.csv": ["score", "sector", "n", "target", "sigma", "lo95", "hi95", "lo99.8", "hi99.8"],
+    # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Response rates")
+    "frame_profile.csv": ["sector", "dimension", "group", "frame", "unreachable"],
     # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Representativeness")
     "representativeness.csv": [
         *("sector", "period", "dimension", "group", "population", "population_share"),
@@ -87,6 +89,7 @@ NEEDS = {
     "response": "response.csv",
     "sector_shares": "response.csv",
     "unit_response": "response.csv",
+    "frame_profile": "frame_profile.csv",
     "items_table": "frequencies.csv",
     "item": "frequencies.csv",
     "share_items": "frequencies.csv",
@@ -1038,6 +1041,57 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
     return out
 
 
+def frame_profile_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
+    """The total population (frame) and the error population (unreachable) by ``dimension`` (sex, age group),
+    % within each sector and population (002 Fig 4-4, 4-5); ``columns`` chooses the populations.
+
+    The groups' counts add up to the sector's frame (unreachable) count, which table 4-1 publishes: small
+    counts and their complements are hidden (:func:`forlop.survey.published.hide_counts`), and every share
+    of a population whose total is small.
+    """
+    dimension = block["dimension"]
+    columns = block.get("columns", ["frame", "unreachable"])
+    rows_of = profile[profile["dimension"].astype(str) == dimension].copy()
+    if rows_of.empty:
+        return _absent(page, block, dimension)
+    rows_of["group"] = rows_of["group"].astype(str)
+    rows_of["sector"] = rows_of["sector"].astype(str)
+    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
+    groups = sorted(set(rows_of["group"]), key=_order)
+    share: dict[tuple[str, str, str], float | None] = {}
+    for sector in sectors:
+        part = rows_of[rows_of["sector"] == sector].set_index("group")
+        for column in columns:
+            values = np.array([float(part[column].get(g, 0.0)) for g in groups])
+            hidden = hide_counts(values, RULE)
+            total = float(values.sum())
+            for g, v, h in zip(groups, values, hidden[:-1]):
+                share[(sector, column, g)] = None if h or hidden[-1] else (100 * v / total if total > 0 else math.nan)
+    rows = []
+    series: dict[str, list[float | None]] = {}
+    for g in groups:
+        cells = [_pct(page, share[(s, c, g)]) for s in sectors for c in columns]
+        rows.append(
+            {"label": page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g), "cells": cells, "css": ""}
+        )
+    for s in sectors:
+        for c in columns:
+            series[f"{page.sector(s)}: {page.text(c).lower()}" if len(columns) > 1 else s] = [
+                share[(s, c, g)] for g in groups
+            ]
+    header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [
+        f"{page.text(c)} (%)" for _ in sectors for c in columns
+    ]
+    tb = page.table(block, header, rows, groups=[(page.sector(s), len(columns)) for s in sectors])
+    labels = [page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g) for g in groups]
+    return {
+        "caption": tb["title"],
+        "source": page.source(block),
+        "figure": _bar_figure(page, labels, series, "%"),
+        "table": tb,
+    }
+
+
 _DIMENSION_BREAKDOWN = {"diagnosis_group": "diagnosis", "diagnosis_group_self": "diagnosis"}
 
 
@@ -1323,6 +1377,8 @@ def _render_block(
         return [weighted_block(page, data["weighted.csv"], block)]
     if kind == "units":
         return units_block(page, data["units.csv"], data["units_funnel.csv"], scores, block)
+    if kind == "frame_profile":
+        return [frame_profile_block(page, data["frame_profile.csv"], block)]
     if kind == "representativeness":
         return representativeness_block(page, data["representativeness.csv"], block)
     raise ValueError(f"report.yaml: unknown block kind {kind!r}")
