@@ -44,7 +44,7 @@ if job == "analyse":
     with tempfile.TemporaryDirectory() as out:
         result = run_analysis(data, Path(out), lang="en", progress=False)
         f = pd.read_csv(Path(out) / "frequencies.csv")
-        u2 = f[(f["item"] == "U2") & (f["breakdown"] == "all")]
+        u2 = f[(f["item"] == "U2") & (f["breakdown"] == "all") & (f["sector"] != "all")]  # not the sum of sectors
         counts = {f"{r.sector}:{r.option}": int(r.count) for r in u2.itertuples()}
         rows = len(f) + len(pd.read_csv(Path(out) / "regressions.csv"))
 else:
