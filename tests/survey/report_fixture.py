@@ -245,15 +245,18 @@ def representativeness() -> pd.DataFrame:
 
 
 def frame_profile() -> pd.DataFrame:
-    """Frame and error population (002 Fig 4-4, 4-5), adding up to response.csv's 45 (PHV) and 20 (TSB)
-    unreachable: PHV women 20 of 600, men 25 of 400, aged 18–24 30 of 300, 25–35 15 of 700; TSB women
-    3 of 100 (small: hidden, and the men's 17 with it), men 17 of 200."""
+    """Frame, error population and respondents (002 Fig 4-2, 4-4, 4-5, Tab 4-4), adding up to response.csv's
+    45 (PHV) and 20 (TSB) unreachable: PHV women 20 of 600, men 25 of 400, aged 18–24 30 of 300, 25–35
+    15 of 700; TSB women 3 of 100 (small: hidden, and the men's 17 with it), men 17 of 200. AS by region:
+    Vest 70 in the frame, 6 answered; Nord 30 and 2 (the answered are all small)."""
     rows = [
-        ["PHV", "sex", "F", 600, 20],
-        ["PHV", "sex", "M", 400, 25],
-        ["PHV", "age_group", "18–24", 300, 30],
-        ["PHV", "age_group", "25–35", 700, 15],
-        ["TSB", "sex", "F", 100, 3],
-        ["TSB", "sex", "M", 200, 17],
+        ["PHV", "sex", "F", 600, 20, 70],
+        ["PHV", "sex", "M", 400, 25, 30],
+        ["PHV", "age_group", "18–24", 300, 30, 40],
+        ["PHV", "age_group", "25–35", 700, 15, 60],
+        ["TSB", "sex", "F", 100, 3, 20],
+        ["TSB", "sex", "M", 200, 17, 30],
+        ["AS", "region", "Vest", 70, 1, 6],
+        ["AS", "region", "Nord", 30, 1, 2],
     ]
-    return pd.DataFrame(rows, columns=["sector", "dimension", "group", "frame", "unreachable"])
+    return pd.DataFrame(rows, columns=["sector", "dimension", "group", "frame", "unreachable", "answered"])

@@ -327,6 +327,9 @@ def test_frame_profile_of_the_error_population() -> None:
     assert table.loc[("PHV", "age_group", "25–35"), "frame"] == 4  # 1990, 1995, 1988, 1994
     assert table.loc[("PHV", "age_group", "36–45"), "frame"] == 3  # 1980, 1983, 1979
     assert table.xs("AS", level="sector")["unreachable"].sum() == 0
+    # answered (Tab 4-4): AS Midt-Norge person 4, Nord person 5, Vest person 12
+    assert table.loc[("AS", "region", "Nord"), ["frame", "answered"]].tolist() == [1, 1]
+    assert table.loc[("PHV", "region", "Sør-Øst"), ["frame", "unreachable", "answered"]].tolist() == [6, 1, 3]
 
 
 def test_representativeness_population_shares_beside_respondents() -> None:

@@ -114,6 +114,9 @@ def test_figures_by_treatment_status_and_for_the_whole_sample(english):
     sexes = _rows(html, "figure-4-4")  # per sector: frame %, unreachable %
     assert sexes["Female"] == ["60", "44", "33", STAR] and sexes["Male"] == ["40", "56", "67", STAR]  # 20/45; TSB 3
     assert _rows(html, "figure-4-5")["18–24"] == ["67"]  # 30 of PHV's 45 unreachable; TSB has no ages
+    assert _rows(html, "figure-4-2")["25–35"] == ["70"]  # 700 of PHV's 1000 in the frame
+    regions = _rows(html, "table-4-4")  # AS by region: frame 70 + 30, answered 6 + 2 (small)
+    assert regions["Vest"] == ["70", "70.0", STAR, STAR] and regions["Total"] == ["100", "100.0", STAR, STAR]
 
 
 def test_complement_leaves_the_hidden_count_undetermined():

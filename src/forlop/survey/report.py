@@ -1042,54 +1042,63 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
 
 
 def frame_profile_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
-    """The total population (frame) and the error population (unreachable) by ``dimension`` (sex, age group),
-    % within each sector and population (002 Fig 4-4, 4-5); ``columns`` chooses the populations.
+    """The total population (frame), the error population (unreachable) or those who answered by
+    ``dimension`` (sex, age group, region; OUT/frame_profile.csv), % within each sector and population
+    (002 Fig 4-2, 4-4, 4-5); ``columns`` chooses the populations, ``sectors`` the sectors, and
+    ``counts: true`` shows the counts beside the shares with a total row (002 Tab 4-4).
 
-    The groups' counts add up to the sector's frame (unreachable) count, which table 4-1 publishes: small
-    counts and their complements are hidden (:func:`forlop.survey.published.hide_counts`), and every share
-    of a population whose total is small.
+    The groups' counts add up to the sector's count, which table 4-1 publishes: small counts and their
+    complements are hidden (:func:`forlop.survey.published.hide_counts`), and every share of a
+    population whose total is small.
     """
     dimension = block["dimension"]
     columns = block.get("columns", ["frame", "unreachable"])
     rows_of = profile[profile["dimension"].astype(str) == dimension].copy()
+    rows_of["sector"] = rows_of["sector"].astype(str)
+    if "sectors" in block:
+        rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
     if rows_of.empty:
         return _absent(page, block, dimension)
     rows_of["group"] = rows_of["group"].astype(str)
-    rows_of["sector"] = rows_of["sector"].astype(str)
     sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
     groups = sorted(set(rows_of["group"]), key=_order)
     share: dict[tuple[str, str, str], float | None] = {}
+    count: dict[tuple[str, str, str], float | None] = {}
     for sector in sectors:
         part = rows_of[rows_of["sector"] == sector].set_index("group")
         for column in columns:
             values = np.array([float(part[column].get(g, 0.0)) for g in groups])
             hidden = hide_counts(values, RULE)
             total = float(values.sum())
-            for g, v, h in zip(groups, values, hidden[:-1]):
-                share[(sector, column, g)] = None if h or hidden[-1] else (100 * v / total if total > 0 else math.nan)
+            for g, v, h in zip([*groups, "all"], [*values, total], hidden):
+                count[(sector, column, g)] = None if h else v
+                share[(sector, column, g)] = None if h or hidden[-1] or not total > 0 else 100 * v / total
+    counts = bool(block.get("counts"))
+    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
     rows = []
+    for g in [*groups, "all"] if counts else groups:
+        if counts:
+            cells = [
+                x
+                for s in sectors
+                for c in columns
+                for x in (_cell(page, count[(s, c, g)], 0), _cell(page, share[(s, c, g)], 1))
+            ]
+        else:
+            cells = [_pct(page, share[(s, c, g)]) for s in sectors for c in columns]
+        label = page.text("total") if g == "all" else page.group_label(breakdown, g)
+        rows.append({"label": label, "cells": cells, "css": "total" if g == "all" else ""})
     series: dict[str, list[float | None]] = {}
-    for g in groups:
-        cells = [_pct(page, share[(s, c, g)]) for s in sectors for c in columns]
-        rows.append(
-            {"label": page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g), "cells": cells, "css": ""}
-        )
     for s in sectors:
         for c in columns:
-            series[f"{page.sector(s)}: {page.text(c).lower()}" if len(columns) > 1 else s] = [
-                share[(s, c, g)] for g in groups
-            ]
-    header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [
-        f"{page.text(c)} (%)" for _ in sectors for c in columns
-    ]
-    tb = page.table(block, header, rows, groups=[(page.sector(s), len(columns)) for s in sectors])
-    labels = [page.group_label(_DIMENSION_BREAKDOWN.get(dimension, dimension), g) for g in groups]
-    return {
-        "caption": tb["title"],
-        "source": page.source(block),
-        "figure": _bar_figure(page, labels, series, "%"),
-        "table": tb,
-    }
+            name = f"{page.sector(s)}: {page.text(c).lower()}" if len(columns) > 1 else s
+            series[name] = [share[(s, c, g)] for g in groups]
+    per = [x for c in columns for x in ((page.text(c), "%") if counts else (f"{page.text(c)} (%)",))]
+    header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [x for _ in sectors for x in per]
+    tb = page.table(block, header, rows, groups=[(page.sector(s), len(per)) for s in sectors])
+    labels = [page.group_label(breakdown, g) for g in groups]
+    figure = _bar_figure(page, labels, series, "%") if block.get("type") == "figure" else ""
+    return {"caption": tb["title"], "source": page.source(block), "figure": figure, "table": tb}
 
 
 _DIMENSION_BREAKDOWN = {"diagnosis_group": "diagnosis", "diagnosis_group_self": "diagnosis"}

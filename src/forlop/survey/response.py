@@ -1,10 +1,11 @@
 """Response rates (002 Tab 4-1), the error population (002 Fig 4-4, 4-5) and representativeness (002
 ch. 4): ``OUT/response.csv``, ``OUT/frame_profile.csv``, ``OUT/representativeness.csv``.
 
-Frame profile (002 §4.2, Fig 4-4 and 4-5: the "feilmeldingspopulasjon", those the survey could not
-reach through Helsenorge, by register sex and age): per sector, dimension (sex, age_group) and group,
-the number in the frame and the number unreachable. Age group as everywhere (survey year - birth year,
-002 Tab 5-1 bands); frame rows without a group (no birth year) are in no row.
+Frame profile (002 Fig 4-2, Tab 4-4, §4.2 Fig 4-4 and 4-5: the frame and the "feilmeldingspopulasjon",
+those the survey could not reach through Helsenorge, by register sex, age and region): per sector,
+dimension (sex, age_group, region) and group, the number in the frame, the number unreachable and the
+number who answered. Age group as everywhere (survey year - birth year, 002 Tab 5-1 bands); frame rows
+without a group (no birth year, no region) are in no row.
 
 Response (per sector and unit, per sector, and in total; ``unit`` = ``all`` on the sector rows and
 ``sector`` = ``all`` on the total row; AS has no unit, so AS has its sector row only):
@@ -41,7 +42,8 @@ REPRESENTATIVENESS_COLUMNS = [
     *("sector", "period", "dimension", "group", "population", "population_share"),
     *("respondents", "respondent_share"),
 ]
-FRAME_PROFILE_COLUMNS = ["sector", "dimension", "group", "frame", "unreachable"]
+FRAME_PROFILE_COLUMNS = ["sector", "dimension", "group", "frame", "unreachable", "answered"]
+PROFILE_DIMENSIONS = ("sex", "age_group", "region")
 STATUSES = ("unreachable", "declined", "no_answer", "answered")
 ALL = "all"
 DIMENSIONS = ("sex", "age_group", "unit", "region", "diagnosis_group")
@@ -91,18 +93,23 @@ def response_table(frame: pd.DataFrame, sectors: tuple[str, ...] = SECTORS) -> p
 
 
 def frame_profile(frame: pd.DataFrame, sectors: tuple[str, ...] = SECTORS) -> pd.DataFrame:
-    """``OUT/frame_profile.csv`` from the clean frame (sector, sex, birth_year, status): module docstring."""
-    aged = add_ages(frame[["sector", "sex", "birth_year", "status"]])
-    aged = aged.assign(unreachable=(aged["status"] == "unreachable").astype("int64"))
+    """``OUT/frame_profile.csv`` from the clean frame (sector, sex, birth_year, region, status): module docstring."""
+    aged = add_ages(frame[["sector", "sex", "birth_year", "region", "status"]])
+    aged = aged.assign(
+        unreachable=(aged["status"] == "unreachable").astype("int64"),
+        answered=(aged["status"] == "answered").astype("int64"),
+    )
     parts = []
-    for dimension in ("sex", "age_group"):
-        counts = aged.groupby(["sector", dimension])["unreachable"].agg(["size", "sum"]).reset_index()
-        counts.columns = ["sector", "group", "frame", "unreachable"]
+    for dimension in PROFILE_DIMENSIONS:
+        counts = aged.groupby(["sector", dimension]).agg(
+            frame=("status", "size"), unreachable=("unreachable", "sum"), answered=("answered", "sum")
+        )
+        counts = counts.reset_index().rename(columns={dimension: "group"})
         parts.append(counts.assign(dimension=dimension))
     table = pd.concat(parts, ignore_index=True)
     table = table[table["sector"].isin(sectors)]
     table["_s"] = table["sector"].map({s: i for i, s in enumerate(sectors)})
-    table["_d"] = table["dimension"].map({"sex": 0, "age_group": 1})
+    table["_d"] = table["dimension"].map({d: i for i, d in enumerate(PROFILE_DIMENSIONS)})
     table = table.sort_values(["_s", "_d", "group"], kind="stable")
     return table[FRAME_PROFILE_COLUMNS].reset_index(drop=True)
 
