@@ -3,7 +3,9 @@
 One offline HTML file (plotly inlined), Norwegian Bokmål by default, English with ``--lang en``;
 the same tables in Excel with ``--xlsx``. The report reads only the OUT files of the contract
 (DESIGN.md "Survey module"): response.csv, frequencies.csv, scores.csv, alpha.csv, regressions.csv,
-weighted.csv, units.csv. A file that is absent leaves a note where its tables would be.
+weighted.csv, units.csv, and beside them units_funnel.csv, representativeness.csv and frame_profile.csv.
+A file that is absent leaves a note where its tables would be. Labels of the derived items of
+``forlop survey analyse`` (L7a_L8a) come from ``forlop.survey.frequencies.derived_questionnaire``.
 
 Chapters, their order and wording, the number and caption of every table and figure and which item,
 score or model it shows are data (``report.yaml``): 002 chapters 4-12 (response, sample, challenges,
@@ -77,7 +79,7 @@ CONTRACT = {
     # funnel limits of the unit comparison (forlop.survey.units.unit_funnel; docs/definitions.md, "Unit comparison")
     "units_funnel.csv": ["score", "sector", "n", "target", "sigma", "lo95", "hi95", "lo99.8", "hi99.8"],
     # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Response rates")
-    "frame_profile.csv": ["sector", "dimension", "group", "frame", "unreachable"],
+    "frame_profile.csv": ["sector", "dimension", "group", "frame", "unreachable", "answered"],
     # written by forlop survey analyse beside the contract's files (docs/definitions.md, "Representativeness")
     "representativeness.csv": [
         *("sector", "period", "dimension", "group", "population", "population_share"),
