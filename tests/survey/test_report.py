@@ -150,6 +150,10 @@ def test_representativeness_of_002_chapter_4(english):
     assert sex["Male"] == ["400", "40.0", "30", "30.0", "180", "60.0", STAR, STAR]
     assert sex["Total"] == ["1,000", "100.0", "100", "100.0", "300", "100.0", "50", "100.0"]
     assert _rows(html, "table-4-6")["Vest"] == ["", "", "100", "100.0"]  # no register population: blank
+    assert _rows(html, "figure-4-6")["Female"] == sex["Female"]  # the figure of table 4-5's numbers
+    assert _rows(html, "figure-4-10")["Vest"] == ["", "", "100", "100.0"]  # one sector per figure: PHV
+    assert _cells(html, "figure-4-10")[0] == ["", "Mental health care"]
+    assert "figure-4-11" not in html  # TSB: no region rows in the results
 
 
 def test_regression_tables_have_002s_layout(english):

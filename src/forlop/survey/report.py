@@ -984,6 +984,8 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
     """
     dimension = block["dimension"]
     rows_of = rep[rep["dimension"].astype(str) == dimension].copy()
+    if "sectors" in block:  # 002 Fig 4-7 ... 4-15: one figure per sector
+        rows_of = rows_of[rows_of["sector"].astype(str).isin(block["sectors"])]
     if rows_of.empty:
         return [_absent(page, block, dimension)]
     rows_of["group"] = rows_of["group"].astype(str)
