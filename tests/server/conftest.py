@@ -49,6 +49,7 @@ def server_env(tmp: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
     env["FORLOP_SECRET_FILE"] = str(tmp / "secret")
+    env["FORLOP_CACHE_DIR"] = str(tmp / "charts")
     env["FORLOP_LANG"] = "en"
     return env
 
