@@ -273,6 +273,17 @@ def test_qi_dashboard_from_the_database(server: Server, tmp_path: Path) -> None:
     assert re.search(r"\(10 teams, \d+ charts\)", done.stderr)
 
 
+@pytest.mark.parametrize(
+    ("lang", "label"), [("nb", "Gammelt passord"), ("da", "Gammel adgangskode"), ("en", "Old password")]
+)
+def test_password_form_in_the_users_language(server: Server, lang: str, label: str) -> None:
+    """Django's own password form follows the language menu (Django's catalogues for nb and da)."""
+    client = login(server, "coordinator")  # the viewer is locked out by an earlier test
+    client.post("/lang/", {"lang": lang, "next": "/"}, token_from="/")
+    page = client.get("/password/").text
+    assert f'<label for="id_old_password">{label}:</label>' in page
+
+
 def test_password_change(server: Server) -> None:
     """member2 changes its password: the old one stops working, the new one works (Django's own view)."""
     client = login(server, "member2")

@@ -171,7 +171,11 @@ def settings_for(db_url: str, debug: bool = False) -> dict:
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "USE_TZ": True,
         "TIME_ZONE": "Europe/Oslo",
-        "USE_I18N": False,  # texts come from forlop's messages.yaml (nb, da, en), not gettext catalogues
+        # forlop's own texts come from messages.yaml (nb, da, en); Django's own (the password form's labels and
+        # checks) from Django's catalogues, in the language LanguageMiddleware activates for each request
+        "USE_I18N": True,
+        "LANGUAGE_CODE": "en",
+        "LANGUAGES": [("nb", "Norsk bokmål"), ("da", "Dansk"), ("en", "English")],
         "STATIC_URL": "/static/",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,

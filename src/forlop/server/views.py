@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +38,8 @@ from forlop.server.models import AuditEntry, Event, Pdsa, Profile, Team, Value
 
 
 class LanguageMiddleware:
-    """``request.lang``: the session's choice (the language menu), else the user's profile, else ``FORLOP_LANG``."""
+    """``request.lang``: the session's choice (the language menu), else the user's profile, else ``FORLOP_LANG``;
+    also Django's active language for the request, so Django's own texts (the password form) follow it."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -48,7 +50,11 @@ class LanguageMiddleware:
             profile = Profile.objects.filter(user=request.user).first()
             lang = profile.lang if profile else None
         request.lang = lang if lang in QI_LANGUAGES else default_language()
-        return self.get_response(request)
+        translation.activate(request.lang)
+        try:
+            return self.get_response(request)
+        finally:
+            translation.deactivate()
 
 
 def _lang(request: HttpRequest) -> str:
@@ -130,20 +136,17 @@ def home(request: HttpRequest) -> HttpResponse:
 PART_FORMAT = 1  # raise when indicator_part's output changes: parts cached by an older version are not used
 
 
-def _part_key(item_id: str, rows: pd.DataFrame, start: pd.Timestamp | None, lang: str) -> str:
+def _part_key(item_id: str, rows: list[services.ChartRow], start: pd.Timestamp | None, lang: str) -> str:
     """The cache key of one indicator's chart part: a digest of everything the part is made from (the
     indicator, its rows as charted, PDSA notes included, the team's start month, the language)."""
-    digest = hashlib.sha256(repr((PART_FORMAT, item_id, str(start), lang)).encode())
-    for row in rows[["month", "numerator", "denominator", "note"]].itertuples(index=False):
-        digest.update(repr((str(row.month), row.numerator, row.denominator, row.note)).encode())
-    return f"part:{digest.hexdigest()}"
+    return "part:" + hashlib.sha256(repr((PART_FORMAT, item_id, str(start), lang, rows)).encode()).hexdigest()
 
 
 def _section(team: Team, lang: str) -> dict:
     """The team's charts and readings, assembled from one part per indicator (``forlop.qi.indicator_part``: its
     chart as ``qi dashboard`` draws it and its reading).
 
-    A part is a function of the indicator's rows (with the team's PDSA cycles as notes, ``services.chart_frame``),
+    A part is a function of the indicator's rows (with the team's PDSA cycles as notes, ``services.chart_rows``),
     the team's start month and the language, so it is cached under a digest of exactly these (``_part_key``):
     a write to one indicator (a value, or an event rolled up into R1/R2/F1/F2) changes that indicator's key
     only, and a PDSA cycle changes the keys of the indicators with a value in its start month, where the note
@@ -153,18 +156,17 @@ def _section(team: Team, lang: str) -> dict:
     The cache is Django's ``charts`` cache (a folder of files, ``settings.cache_dir``), shared by the server's
     worker processes, so a part built by one worker is served by the others."""
     start = pd.Timestamp(team.start_month) if team.start_month else None
-    frame = services.chart_frame(team)
+    rows = services.chart_rows(team)
     charts = caches["charts"]
     parts = []
     for item in for_track(team.track):
-        rows = frame[frame["indicator"] == item.id]
-        if rows.empty:
+        series = rows.get(item.id)
+        if not series:
             continue
-        rows = rows.sort_values("month")
-        key = _part_key(item.id, rows, start, lang)
+        key = _part_key(item.id, series, start, lang)
         part = charts.get(key)
         if part is None:
-            part = indicator_part(rows, item, start, lang)
+            part = indicator_part(services.series_frame(item.id, series), item, start, lang)
             charts.set(key, part)
         parts.append(part)
     return {
