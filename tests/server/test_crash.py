@@ -69,6 +69,8 @@ def test_kill_during_writes_loses_no_acknowledged_write(
     }
     server = start_server(db, tmp_path, workers=2)
     workers = children(server.process.pid, 2)
+    if len(workers) != 2:
+        server.stop()  # not left running by a failed test
     assert len(workers) == 2
     keys = [(indicator, month) for month in _months() for indicator in INDICATORS]
     acknowledged: dict[tuple[str, str], int] = {}
