@@ -2,22 +2,23 @@
 on PostgreSQL.
 
 Set-up per database: ``forlop serve demo --no-run`` (the 10 teams of ``qi synth``), then ``CLIENTS`` users
-``bench01``.. as members of the teams in turn (5 per team), then ``forlop serve`` (waitress, 8 threads) in its
-own process. PostgreSQL is a throwaway server from Debian's package (tests/server/conftest.py).
+``bench01``.. as members of the teams in turn (5 per team), then ``forlop serve`` (gunicorn, ``--workers``
+processes of 8 threads; default: the cores) in its own processes. PostgreSQL is a throwaway server from
+Debian's package (tests/server/conftest.py).
 
 Each client (a thread of this process, its own session): logs in, then until the time is up: writes one value
 (POST of the month form for one indicator: a new value each time, so every write changes a row and adds one
-audit entry), then reads its team's page with the run charts (the charts are rebuilt after every write of the
-team: the cache in ``views._section`` keeps them only per data version). Latency is from sending the request to
-reading the whole answer. Reported: requests per second, p50/p95 per kind (login, write, chart), and the check
-that the database holds exactly what the server acknowledged: the audit entries of the bench users equal the
-acknowledged writes (nothing lost, nothing twice) and each written value is the last acknowledged one of its key
-(one client per key, so its last acknowledged write is the final one).
+audit entry), then reads its team's page with the run charts (``views._section`` keeps one part per indicator
+under a digest of its rows: after a write the written indicator's part is rebuilt, the others are cache hits).
+Latency is from sending the request to reading the whole answer. Reported: requests per second, p50/p95 per kind
+(login, write, chart), and the check that the database holds exactly what the server acknowledged: the audit
+entries of the bench users equal the acknowledged writes (nothing lost, nothing twice) and each written value is
+the last acknowledged one of its key (one client per key, so its last acknowledged write is the final one).
 
 The load generator shares the machine with the server (2 cores here): read the figures as the whole on one box.
 
     .venv/bin/python benchmarks/server_load.py [--seconds 60] [--clients 50] [--db sqlite postgresql]
-        [--reads-per-write 1] [--out benchmarks/results/server_load.json]
+        [--reads-per-write 1] [--workers N] [--out benchmarks/results/server_load.json]
 
 ``--reads-per-write 5`` is closer to a team's use (look more than type): reads after the first hit the chart
 cache unless another client of the team wrote in between.
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from forlop.server.cli import default_workers  # noqa: E402
 from tests.server.client import Client  # noqa: E402
 from tests.server.conftest import forlop, query, server_env, start_postgres, start_server  # noqa: E402
 
@@ -59,12 +61,11 @@ for number in range(int(sys.argv[2])):
     print(team.pk, counts[(number // len(teams)) % len(counts)])
 """
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
-NOTE = """Where the time goes (measured on this machine): a team page after a change rebuilds the team's charts with
-`forlop.qi` (qic for about 10 indicators and the plotly figure: about 0.4 s of CPU; kept until the team's data
-change, so a read between writes is a cache hit, but this load writes before every read); a login hashes the
-password with Django's PBKDF2 (1 000 000 iterations, Django's default; 50 logins at once); and the server is one
-Python process, so its threads share one core (the GIL). A write itself is a few milliseconds of work: its
-latency here is the wait behind chart builds."""
+NOTE = """Where the time goes (measured on this machine): a team page after a write rebuilds the chart part of the
+written indicator only (qic, reading and plotly JSON: about 0.04 s of CPU; the other ~9 parts come from the file
+cache shared by the worker processes); a login hashes the password with Django's PBKDF2 (1 000 000 iterations,
+Django's default; 50 logins at once, about 0.5 s of CPU each); the load generator (50 Python threads) runs on the
+same 2 cores as the server."""
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -72,7 +73,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def run(kind: str, db: str, tmp: Path, seconds: float, clients: int, reads: int = 1) -> dict:
+def run(
+    kind: str, db: str, tmp: Path, seconds: float, clients: int, reads: int = 1, workers: int | None = None
+) -> dict:
     env = server_env(tmp)
     subprocess.run(forlop("serve", "demo", "--db", db, "--no-run"), env=env, cwd=tmp, check=True, capture_output=True)
     made = subprocess.run(
@@ -84,7 +87,7 @@ def run(kind: str, db: str, tmp: Path, seconds: float, clients: int, reads: int 
         text=True,
     )
     plan = [(int(team), indicator) for team, indicator in (line.split() for line in made.stdout.split("\n") if line)]
-    server = start_server(db, tmp)
+    server = start_server(db, tmp, workers=workers)
     latencies: dict[str, list[float]] = {"login": [], "write": [], "chart": []}
     failures: dict[str, int] = {"login": 0, "write": 0, "chart": 0}
     acknowledged: list[tuple[int, str, str, int]] = []
@@ -191,6 +194,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--reads-per-write", type=int, default=1, help="Chart page reads after each write.")
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=int, default=None, help="Server worker processes (default: the cores).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "server_load.json")
     args = parser.parse_args()
     results = []
@@ -206,6 +210,7 @@ def main() -> None:
                         args.seconds,
                         args.clients,
                         args.reads_per_write,
+                        args.workers,
                     )
                 )
             else:
@@ -214,7 +219,17 @@ def main() -> None:
                     print("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin: skipped", file=sys.stderr)
                     continue
                 try:
-                    results.append(run(kind, postgres.url(), tmp, args.seconds, args.clients, args.reads_per_write))
+                    results.append(
+                        run(
+                            kind,
+                            postgres.url(),
+                            tmp,
+                            args.seconds,
+                            args.clients,
+                            args.reads_per_write,
+                            args.workers,
+                        )
+                    )
                 finally:
                     postgres.stop()
             print(json.dumps(results[-1], indent=1))
@@ -226,7 +241,7 @@ def main() -> None:
         (
             f"{args.clients} concurrent clients for {args.seconds:.0f} s on loopback (`benchmarks/server_load.py`); "
             f"each logs in, then writes a value and reads its team's chart page {args.reads_per_write} time(s) in a "
-            "loop. Server: waitress, 8 threads."
+            f"loop. Server: gunicorn, {args.workers or default_workers()} worker processes of 8 threads."
         ),
         "",
         (

@@ -135,3 +135,28 @@ def test_indicator_names_follow_the_language(collaborative: Path) -> None:
     build_dashboard(collaborative, collaborative / "nb.html", lang="nb")
     norwegian = (collaborative / "nb.html").read_text(encoding="utf-8")
     assert "<strong>R1</strong> Antal unikke patienter, der tvangsindlægges: ikke-tilfeldig variasjon" in norwegian
+
+
+def test_indicator_part_is_the_panel_of_team_section() -> None:
+    """The web application's per-indicator part reads as the dashboard's team section reads (the series of Team A
+    above: R1 improvement, R2 worsening, F1 random), and its figure is one panel with the indicator's title."""
+    from forlop.qi.catalogue import indicator
+    from forlop.qi.dashboard import indicator_part, team_section
+
+    series = pd.concat(
+        [
+            _series("Team A", "R1", [5, 7] * 6 + [3] * 12),
+            _series("Team A", "R2", [5, 7] * 6 + [9] * 12),
+            _series("Team A", "F1", [5, 7] * 12),
+        ]
+    )
+    start = pd.Timestamp("2021-01-01")
+    section = team_section("Team A", series, "adult", start, "en")
+    expected = {"R1": "improvement", "R2": "worsening", "F1": "random"}
+    assert {row["id"] for row in section["readings"]} == set(expected)
+    for row in section["readings"]:
+        part = indicator_part(series[series["indicator"] == row["id"]], indicator(row["id"]), start, "en")
+        assert part["reading"] == row
+        assert part["reading"]["status"] == expected[row["id"]]
+        assert part["figure"].count("Plotly.newPlot(") == 1
+        assert f'"text":"{row["id"]} ' in part["figure"].replace(": ", ":")

@@ -49,6 +49,7 @@ def server_env(tmp: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
     env["FORLOP_SECRET_FILE"] = str(tmp / "secret")
+    env["FORLOP_CACHE_DIR"] = str(tmp / "charts")
     env["FORLOP_LANG"] = "en"
     return env
 
@@ -193,12 +194,13 @@ def start_demo(db: str, tmp: Path) -> Server:
     return server
 
 
-def start_server(db: str, tmp: Path, port: int | None = None) -> Server:
-    """``forlop serve`` (no demo load) on ``port`` or a free one."""
+def start_server(db: str, tmp: Path, port: int | None = None, workers: int | None = None) -> Server:
+    """``forlop serve`` (no demo load) on ``port`` or a free one, with ``workers`` processes or the default."""
     port = port or free_port()
     log = (tmp / f"server_{port}_{time.time():.0f}.log").open("w")
+    extra = ["--workers", str(workers)] if workers else []
     process = subprocess.Popen(
-        forlop("serve", "--db", db, "--port", str(port)), stdout=log, stderr=log, env=server_env(tmp), cwd=tmp
+        forlop("serve", "--db", db, "--port", str(port), *extra), stdout=log, stderr=log, env=server_env(tmp), cwd=tmp
     )
     wait_listening(port, process)
     return Server(db, port, process, tmp=tmp)

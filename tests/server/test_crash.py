@@ -1,6 +1,7 @@
 """Crash: the server is killed (SIGKILL) during a burst of writes from several clients and started again. Every
 write it acknowledged (the redirect after a save) is in the database, every write is whole (the value and its
-audit entry, or neither), and the audit log matches the data. On SQLite (WAL) and PostgreSQL."""
+audit entry, or neither), and the audit log matches the data. The server runs two worker processes, which die
+with the killed master. On SQLite (WAL) and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,25 @@ from tests.server.conftest import LOGIN_LINE, forlop, new_db, query, server_env,
 pytestmark = pytest.mark.slow
 INDICATORS = ("R1", "R2", "F1", "F2")
 CLIENTS = 6
+
+
+def children(pid: int, count: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (Linux /proc), once there are ``count`` (at most 30 s)."""
+    deadline = time.time() + 30
+    while True:
+        found = [p for p in Path("/proc").glob("[0-9]*") if p.name.isdigit() and _stat(int(p.name))[1] == pid]
+        if len(found) >= count or time.time() > deadline:
+            return [int(p.name) for p in found]
+        time.sleep(0.2)
+
+
+def _stat(pid: int) -> tuple[str, int]:
+    """(state, parent) of a process, ("X", 0) if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return "X", 0
+    return fields[0], int(fields[1])
 
 
 def _months() -> list[str]:
@@ -47,7 +67,11 @@ def test_kill_during_writes_loses_no_acknowledged_write(
         (i, f"{m:%Y-%m}" if not isinstance(m, str) else m[:7]): n
         for i, m, n in query(db, f"select indicator, month, numerator from server_value where team_id = {team_id}")
     }
-    server = start_server(db, tmp_path)
+    server = start_server(db, tmp_path, workers=2)
+    workers = children(server.process.pid, 2)
+    if len(workers) != 2:
+        server.stop()  # not left running by a failed test
+    assert len(workers) == 2
     keys = [(indicator, month) for month in _months() for indicator in INDICATORS]
     acknowledged: dict[tuple[str, str], int] = {}
     attempted: dict[tuple[str, str], int] = {}
@@ -80,7 +104,9 @@ def test_kill_during_writes_loses_no_acknowledged_write(
     deadline = time.time() + 60
     while len(acknowledged) < 60 and time.time() < deadline:
         time.sleep(0.05)
-    server.stop(kill=True)  # SIGKILL, mid-burst
+    server.stop(kill=True)  # SIGKILL to the master, mid-burst: its workers die with it
+    time.sleep(0.5)
+    assert all(_stat(pid)[0] in "XZ" for pid in workers)  # gone (or a zombie not yet reaped)
     for thread in threads:
         thread.join(timeout=30)
     assert 60 <= len(acknowledged) < len(keys)  # killed during the burst, not after it

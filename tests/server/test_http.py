@@ -273,6 +273,17 @@ def test_qi_dashboard_from_the_database(server: Server, tmp_path: Path) -> None:
     assert re.search(r"\(10 teams, \d+ charts\)", done.stderr)
 
 
+@pytest.mark.parametrize(
+    ("lang", "label"), [("nb", "Gammelt passord"), ("da", "Gammel adgangskode"), ("en", "Old password")]
+)
+def test_password_form_in_the_users_language(server: Server, lang: str, label: str) -> None:
+    """Django's own password form follows the language menu (Django's catalogues for nb and da)."""
+    client = login(server, "coordinator")  # the viewer is locked out by an earlier test
+    client.post("/lang/", {"lang": lang, "next": "/"}, token_from="/")
+    page = client.get("/password/").text
+    assert f'<label for="id_old_password">{label}:</label>' in page
+
+
 def test_password_change(server: Server) -> None:
     """member2 changes its password: the old one stops working, the new one works (Django's own view)."""
     client = login(server, "member2")
@@ -287,3 +298,55 @@ def test_password_change(server: Server) -> None:
     fresh = Client(server.base)
     assert fresh.login("member2", "a new pass phrase 42").status == 302
     server.logins["member2"] = "a new pass phrase 42"
+
+
+def chart_parts(page: str) -> dict[str, str]:
+    """The team page's chart parts: indicator id -> the part's HTML (a plotly div with a random id per build)."""
+    charts = page[page.index('<div id="charts">') : page.index("<h2", page.index('<div id="charts">'))]
+    pieces = re.split(r'<div class="chart" data-indicator="(\w+)">', charts)[1:]
+    return dict(zip(pieces[::2], pieces[1::2]))
+
+
+def first_trace(part: str) -> dict[str, float]:
+    """month -> y of the part's data trace (the first trace of its ``Plotly.newPlot`` call)."""
+    call = part[part.index("Plotly.newPlot(") + len("Plotly.newPlot(") :]
+    call = call[call.index(",") + 1 :].lstrip()
+    traces, _ = json.JSONDecoder().raw_decode(call)
+    return {x[:7]: y for x, y in zip(traces[0]["x"], traces[0]["y"])}
+
+
+def cached_parts(server: Server) -> int:
+    assert server.tmp is not None
+    return len(list((server.tmp / "charts").glob("*.djcache")))
+
+
+def test_a_write_rebuilds_only_the_charts_it_changes(server: Server) -> None:
+    """A value rebuilds its indicator's chart part only (the new point is on it); every other part is the cached
+    one (the same plotly div id, and one new cache entry). A PDSA cycle rebuilds the parts of the indicators with a
+    value in its start month, where its note is drawn, and no other."""
+    member = login(server, "member")
+    team_id = teams(server)[0][0]
+    page = f"/teams/{team_id}/"
+    before = chart_parts(member.get(page).text)
+    assert before == chart_parts(member.get(page).text)  # warm: every part served from the cache
+    entries = cached_parts(server)
+    assert member.post(f"/teams/{team_id}/entry/", {"month": "2024-07", "R1-numerator": "77"}).status == 302
+    after = chart_parts(member.get(page).text)
+    assert set(after) == set(before)
+    assert [i for i in after if after[i] != before[i]] == ["R1"]
+    assert first_trace(after["R1"])["2024-07"] == 77
+    assert cached_parts(server) == entries + 1
+    july = {
+        i
+        for (i,) in query(
+            server.db, f"select indicator from server_value where team_id = {team_id} and month = '2024-07-01'"
+        )
+    }
+    assert "R1" in july and july < set(after)  # the demo has months without some indicators
+    answer = member.post(f"/teams/{team_id}/pdsa/", {"title": "Cache huddle", "start": "2024-07-10", "end": ""})
+    assert answer.status == 302
+    noted = chart_parts(member.get(page).text)
+    assert {i for i in noted if noted[i] != after[i]} == july
+    assert all("PDSA: Cache huddle" in noted[i] for i in july)
+    assert not any("PDSA: Cache huddle" in noted[i] for i in set(noted) - july)
+    assert cached_parts(server) == entries + 1 + len(july)

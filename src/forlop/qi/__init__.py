@@ -17,7 +17,7 @@ from forlop.qi.reading import Reading, read_chart
 
 if TYPE_CHECKING:
     from forlop.qi.catalogue import Indicator, for_track, indicator, load_catalogue
-    from forlop.qi.dashboard import SYMBOLS, legend, overview_cell, team_section, write_dashboard
+    from forlop.qi.dashboard import SYMBOLS, indicator_part, legend, overview_cell, team_section, write_dashboard
     from forlop.qi.importer import (
         Entry,
         Rejection,
@@ -35,6 +35,7 @@ _LAZY = {
     "indicator": "catalogue",
     "load_catalogue": "catalogue",
     "SYMBOLS": "dashboard",
+    "indicator_part": "dashboard",
     "legend": "dashboard",
     "overview_cell": "dashboard",
     "team_section": "dashboard",
@@ -60,6 +61,7 @@ __all__ = [
     "check_entry",
     "for_track",
     "indicator",
+    "indicator_part",
     "legend",
     "load_catalogue",
     "months",

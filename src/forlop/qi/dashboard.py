@@ -217,6 +217,48 @@ def _figure(panels: list[tuple[str, QicResult]], starts: list[pd.Timestamp | Non
     )
 
 
+@lru_cache(maxsize=1)
+def _single() -> dict:
+    """The layout of one panel on its own (axes and template from plotly's ``make_subplots``)."""
+    fig = make_subplots(rows=1, cols=1)
+    fig.update_layout(height=260, template="simple_white", margin={"l": 40, "r": 10, "t": 40, "b": 30})
+    return fig.to_plotly_json()["layout"]
+
+
+def indicator_part(series: pd.DataFrame, item: Indicator, start: pd.Timestamp | None, lang: str | None) -> dict:
+    """One indicator's chart and reading on their own, for a page that assembles a team's indicators part by
+    part (the web application keeps each part until the indicator's own rows change): ``figure`` is one
+    plotly figure (the panel of ``team_section``'s small multiples, with its title above), ``reading`` the row
+    of ``team_section``'s ``readings`` and ``cell`` the Reading. ``series``: the indicator's rows (month,
+    numerator, denominator, note), not empty."""
+    result, start_position = chart_indicator(series, item, start)
+    reading = read_chart(result, item.direction, start_position, lang)
+    unit = " (%)" if item.is_proportion else ""
+    layout = copy.deepcopy(_single())
+    traces, shapes = _panel(result, 1, start)
+    layout["shapes"] = shapes
+    layout["title"] = {"text": f"{item.id} {item.name(lang)}{unit}"[:60], "font": {"size": 11}, "x": 0.5}
+    figure = pio.to_html(
+        {"data": traces, "layout": layout},
+        full_html=False,
+        include_plotlyjs=False,
+        validate=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return {
+        "id": item.id,
+        "figure": figure,
+        "cell": reading,
+        "reading": {
+            "id": item.id,
+            "name": item.name(lang),
+            "text": reading.text,
+            "status": reading.status,
+            "symbol": SYMBOLS[reading.status],
+        },
+    }
+
+
 def _anchor(text: str) -> str:
     return "team-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 

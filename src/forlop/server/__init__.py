@@ -1,8 +1,8 @@
 """The collaborative's web application (``forlop serve``): teams log in, enter their monthly values or log events
 as they happen, upload filled templates, log PDSA cycles and see their run charts from ``forlop.qi`` at once;
 coordinators see every team. Django (authentication, sessions, CSRF, password hashing, migrations), django-axes
-(lock-out), waitress (the HTTP server). Nothing here is imported at the command line's start: Django is set up
-by ``configure`` when a ``serve`` command runs.
+(lock-out), gunicorn (the HTTP server: worker processes). Nothing here is imported at the command line's start:
+Django is set up by ``configure`` when a ``serve`` command runs.
 """
 
 from __future__ import annotations

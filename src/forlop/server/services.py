@@ -308,18 +308,43 @@ def team_values(team: Team) -> pd.DataFrame:
     return frame
 
 
+ChartRow = tuple[dt.date, int, int | None, str | None]
+
+
+def chart_rows(team: Team) -> dict[str, list[ChartRow]]:
+    """The team's values per indicator, by month: (month, numerator, denominator, note), with its PDSA cycles as
+    notes: "PDSA: <title>" on the month a cycle starts (after any note typed for that month, "; " between), so the
+    charts show them on the points. Plain tuples: the team page digests them for its chart cache on every read."""
+    notes: dict[dt.date, list[str]] = {}
+    for title, start in Pdsa.objects.filter(team=team).values_list("title", "start"):
+        notes.setdefault(month_start(start), []).append(f"PDSA: {title}")
+    rows: dict[str, list[ChartRow]] = {}
+    values = Value.objects.filter(team=team).order_by("indicator", "month")
+    for indicator_id, month, numerator, denominator, note in values.values_list(
+        "indicator", "month", "numerator", "denominator", "note"
+    ):
+        text = "; ".join(x for x in (note, *notes.get(month, ())) if x) or None
+        rows.setdefault(indicator_id, []).append((month, numerator, denominator, text))
+    return rows
+
+
+def series_frame(indicator_id: str, rows: list[ChartRow]) -> pd.DataFrame:
+    """One indicator's ``chart_rows`` as a frame: indicator, month (Timestamp), numerator, denominator (Int64),
+    note."""
+    frame = pd.DataFrame(rows, columns=["month", "numerator", "denominator", "note"])
+    frame.insert(0, "indicator", indicator_id)
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["denominator"] = pd.to_numeric(frame["denominator"]).astype("Int64")
+    return frame
+
+
 def chart_frame(team: Team) -> pd.DataFrame:
-    """The team's values with its PDSA cycles as notes: "PDSA: <title>" on the month a cycle starts
-    (with any note typed for that month), so the charts show them on the points."""
-    frame = team_values(team)
-    notes: dict[pd.Timestamp, list[str]] = {}
-    for pdsa in Pdsa.objects.filter(team=team):
-        notes.setdefault(pd.Timestamp(month_start(pdsa.start)), []).append(f"PDSA: {pdsa.title}")
-    if notes and len(frame):
-        extra = frame["month"].map(lambda m: "; ".join(notes.get(m, [])) or None)
-        frame["note"] = [
-            "; ".join(x for x in (a, b) if isinstance(x, str) and x) or None for a, b in zip(frame["note"], extra)
-        ]
+    """The team's ``chart_rows`` as one frame: team, indicator, month, numerator, denominator, note."""
+    frames = [series_frame(indicator_id, rows) for indicator_id, rows in chart_rows(team).items()]
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = series_frame("", [])
     frame.insert(0, "team", team.name)
     return frame
 

@@ -10,6 +10,7 @@
 - ``postgresql://user:password@host:port/name``: Django's PostgreSQL backend through psycopg 3.
 - The secret key (signs sessions and CSRF tokens): ``FORLOP_SECRET_KEY`` if set, else a random key
   kept in ``FORLOP_SECRET_FILE`` (default ``~/.config/forlop/server_secret``, created with mode 600).
+- Charts: Django's ``charts`` cache, a folder of files (``cache_dir``) that the worker processes share.
 - Sessions end ``SESSION_HOURS`` after login or when the browser closes; cookies are HttpOnly, SameSite=Lax.
 - Lock-out: django-axes (maintained, Jazzband) locks a username after ``LOCKOUT_FAILURES`` failed logins
   for ``LOCKOUT_MINUTES``.
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -28,6 +30,8 @@ SQLITE_BUSY_SECONDS = 30
 SESSION_HOURS = 8
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
+CHART_CACHE_DAYS = 7
+CHART_CACHE_ENTRIES = 5000  # a part is ~10 kB: ~50 MB at most; Django culls a third beyond it
 
 
 class DatabaseUrlError(ValueError):
@@ -80,6 +84,19 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def cache_dir(db_url: str) -> Path:
+    """The folder of the chart cache (``views._section``): ``FORLOP_CACHE_DIR`` if set, else
+    ``~/.cache/forlop/charts/<digest of the database URL>``, created private (mode 700): its files are pickles,
+    which only this user may write. A file cache, not memory, so the worker processes share it."""
+    if os.environ.get("FORLOP_CACHE_DIR"):
+        path = Path(os.environ["FORLOP_CACHE_DIR"])
+    else:
+        digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
+        path = Path.home() / ".cache" / "forlop" / "charts" / digest
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 def settings_for(db_url: str, debug: bool = False) -> dict:
     """All Django settings for a server on ``db_url``."""
     return {
@@ -88,6 +105,15 @@ def settings_for(db_url: str, debug: bool = False) -> dict:
         "ALLOWED_HOSTS": ["127.0.0.1", "localhost", "[::1]", *os.environ.get("FORLOP_ALLOWED_HOSTS", "").split()],
         "DATABASES": {"default": database(db_url)},
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "CACHES": {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "charts": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(cache_dir(db_url)),
+                "TIMEOUT": CHART_CACHE_DAYS * 86400,
+                "OPTIONS": {"MAX_ENTRIES": CHART_CACHE_ENTRIES},
+            },
+        },
         "INSTALLED_APPS": [
             "django.contrib.auth",
             "django.contrib.contenttypes",
@@ -145,7 +171,11 @@ def settings_for(db_url: str, debug: bool = False) -> dict:
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "USE_TZ": True,
         "TIME_ZONE": "Europe/Oslo",
-        "USE_I18N": False,  # texts come from forlop's messages.yaml (nb, da, en), not gettext catalogues
+        # forlop's own texts come from messages.yaml (nb, da, en); Django's own (the password form's labels and
+        # checks) from Django's catalogues, in the language LanguageMiddleware activates for each request
+        "USE_I18N": True,
+        "LANGUAGE_CODE": "en",
+        "LANGUAGES": [("nb", "Norsk bokmål"), ("da", "Dansk"), ("en", "English")],
         "STATIC_URL": "/static/",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
