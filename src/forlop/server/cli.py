@@ -67,6 +67,9 @@ def _setup(db: str | None) -> str:
 
     try:
         call_command("migrate", interactive=False, verbosity=0)
+        from forlop.server.services import ensure_indicator_set
+
+        ensure_indicator_set()  # indicators added to the catalogue since the database was made
     except DatabaseError as error:
         raise InputError("--db", t("server.cli.no_db", error=str(error).splitlines()[0])) from None
     typer.echo(t("server.cli.schema", db=_safe(url)), err=True)

@@ -9,6 +9,10 @@
 - ``Event``: a coercive event logged as it happens (date, kind of ``events.yaml``, local patient pseudonym);
   rolled up into ``Value`` rows.
 - ``Pdsa``: a PDSA cycle of a team (title, start, end, change tested, what was learned).
+- ``TrackIndicator``: the collaborative's indicator set: per track, which catalogue indicators it uses
+  (``enabled``) and in what order (``position``). Only selects and orders: the definitions (numerator,
+  denominator, names) stay in ``forlop/qi/catalogue.yaml``. Seeded from the catalogue, all enabled, by migration
+  0002 and by every ``forlop serve`` start (``services.ensure_indicator_set``); changed by administrators only.
 - ``AuditEntry``: every write: who, when, team, what (a key such as ``value R1 2022-03``), old and new value
   (JSON). Written in the same transaction as the change, so the log and the data cannot disagree.
 """
@@ -92,6 +96,20 @@ class Pdsa(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
+
+
+class TrackIndicator(models.Model):
+    track = models.CharField(max_length=10, choices=TRACK_CHOICES)
+    indicator = models.CharField(max_length=10)
+    enabled = models.BooleanField(default=True)
+    position = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "indicator"], name="one_track_indicator")]
+        ordering = ["track", "position", "indicator"]
+
+    def __str__(self) -> str:
+        return f"{self.track} {self.indicator}"
 
 
 class AuditEntry(models.Model):

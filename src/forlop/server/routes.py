@@ -17,3 +17,5 @@ TEAM_ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 #: Routes for administrators and coordinators only (404 for the other roles).
 COORDINATOR_ROUTES = ("/overview/", "/audit/", "/export/collaborative.parquet")
+#: Routes for administrators only (404 for every other role).
+ADMIN_ROUTES = ("/indicators/",)

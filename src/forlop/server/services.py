@@ -12,6 +12,12 @@ Rules:
 - Events roll up into the month's counts by ``events.yaml``; a template upload runs the importer's checks
   (``forlop.qi.read_template``, ``reject_duplicates``) and saves the rows that pass, for the template's team
   only (a template naming another team is refused).
+- The indicator set (``TrackIndicator``): per track, the catalogue indicators the collaborative uses, in its
+  order. Entry (form and template upload), the team page's charts, the exports and ``qi dashboard --db`` follow
+  it (``indicator_set``); a disabled indicator is not offered and not charted, but its stored values are never
+  deleted and reappear when it is enabled again. Events still roll up into every indicator of the track, so a
+  re-enabled R1/R2/F1/F2 is complete. Only administrators change the set (``change_indicator_set``), audited as
+  ``indicators <track> <id>`` with old and new (enabled, position).
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from forlop.choices import TRACKS
 from forlop.i18n import t
 from forlop.qi import Indicator, Rejection, check_entry, for_track, read_template, reject_duplicates
-from forlop.server.models import AuditEntry, Event, Membership, Pdsa, Profile, Team, Value
+from forlop.server.models import AuditEntry, Event, Membership, Pdsa, Profile, Team, TrackIndicator, Value
 
 COORDINATING = ("admin", "coordinator")
 
@@ -64,6 +71,63 @@ def can_write(user: Any, team: Team) -> bool:
     if user_role == "admin":
         return True
     return user_role == "member" and Membership.objects.filter(user=user, team=team).exists()
+
+
+def ensure_indicator_set() -> int:
+    """Add every catalogue indicator missing from the set of its tracks, enabled, after the ones there (the seed
+    of a new database, and of an indicator added to the catalogue later); returns the number added."""
+    added = 0
+    with transaction.atomic():
+        for track in TRACKS:
+            rows = TrackIndicator.objects.filter(track=track)
+            present = set(rows.values_list("indicator", flat=True))
+            position = max(rows.values_list("position", flat=True), default=0)
+            for item in for_track(track):
+                if item.id not in present:
+                    position += 1
+                    TrackIndicator.objects.create(track=track, indicator=item.id, enabled=True, position=position)
+                    added += 1
+    return added
+
+
+def indicator_rows(track: str) -> list[tuple[Indicator, bool, int]]:
+    """Every catalogue indicator of ``track`` with (enabled, position) from the set, in the set's order;
+    an indicator without a row (not yet seeded) counts as enabled, after the others, in catalogue order."""
+    stored = {r.indicator: r for r in TrackIndicator.objects.filter(track=track)}
+    rows = []
+    for number, item in enumerate(for_track(track)):
+        row = stored.get(item.id)
+        rows.append((item, row.enabled if row else True, row.position if row else 10_000 + number))
+    return sorted(rows, key=lambda r: (r[2], r[0].id))
+
+
+def indicator_set(track: str) -> list[Indicator]:
+    """The indicators of ``track`` the collaborative uses, in its order (module docstring)."""
+    return [item for item, enabled, _ in indicator_rows(track) if enabled]
+
+
+def change_indicator_set(user: Any, track: str, wanted: dict[str, tuple[bool, int]]) -> int:
+    """Set (enabled, position) of the track's indicators in ``wanted`` (id -> (enabled, position)); one audit
+    entry per indicator changed, in one transaction; ids outside the track's catalogue are ignored. Returns the
+    number changed. The caller checks that ``user`` is an administrator."""
+    in_track = {item.id for item in for_track(track)}
+    changed = 0
+    with transaction.atomic():
+        for indicator_id, (enabled, position) in wanted.items():
+            if indicator_id not in in_track:
+                continue
+            row = TrackIndicator.objects.select_for_update().filter(track=track, indicator=indicator_id).first()
+            old = None if row is None else {"enabled": row.enabled, "position": row.position}
+            new = {"enabled": bool(enabled), "position": int(position)}
+            if old == new:
+                continue
+            if row is None:
+                row = TrackIndicator(track=track, indicator=indicator_id)
+            row.enabled, row.position = new["enabled"], new["position"]
+            row.save()
+            _audit(user, None, f"indicators {track} {indicator_id}", old, new)
+            changed += 1
+    return changed
 
 
 def month_start(value: dt.date | pd.Timestamp) -> dt.date:
@@ -164,9 +228,11 @@ def save_month(
     An indicator with nothing typed is left as it is. Nothing is saved if any entry is refused."""
     result = MonthResult()
     checked: list[tuple[str, dt.date, int, int | None, str]] = []
-    items = {item.id: item for item in for_track(team.track)}
+    items = {item.id: item for item in indicator_set(team.track)}
     for indicator_id, (numerator, denominator, note) in entries.items():
-        item = items[indicator_id]
+        item = items.get(indicator_id)
+        if item is None:  # not in the collaborative's set: not offered, not saved
+            continue
         if not str(numerator).strip() and not str(denominator).strip():
             continue
         outcome = check_value(team, item, month_text, numerator, denominator, lang)
@@ -263,8 +329,19 @@ def upload_template(user: Any, team: Team, path: Path, lang: str | None) -> Uplo
         for _, r in refused.iterrows()
     ]
     good = []
+    used = {item.id for item in indicator_set(team.track)}
     for _, row in data.iterrows():
         month = month_start(row["month"])
+        if row["indicator"] not in used:
+            result.rejected.append(
+                {
+                    "sheet": row["indicator"],
+                    "row": int(row["row"]),
+                    "month": f"{month:%Y-%m}",
+                    "reason": t("server.indicators.not_used", lang, indicator=row["indicator"]),
+                }
+            )
+            continue
         if not team.first_month <= month <= team.last_month:
             result.rejected.append(
                 {
@@ -299,8 +376,14 @@ def value_history(team: Team) -> list[AuditEntry]:
 
 
 def team_values(team: Team) -> pd.DataFrame:
-    """The team's values: indicator, month (Timestamp), numerator, denominator (Int64), note."""
-    rows = list(Value.objects.filter(team=team).values("indicator", "month", "numerator", "denominator", "note"))
+    """The team's values of the indicators in the set: indicator, month (Timestamp), numerator, denominator
+    (Int64), note."""
+    used = [item.id for item in indicator_set(team.track)]
+    rows = list(
+        Value.objects.filter(team=team, indicator__in=used).values(
+            "indicator", "month", "numerator", "denominator", "note"
+        )
+    )
     frame = pd.DataFrame(rows, columns=["indicator", "month", "numerator", "denominator", "note"])
     frame["month"] = pd.to_datetime(frame["month"])
     frame["denominator"] = pd.to_numeric(frame["denominator"]).astype("Int64")
@@ -314,12 +397,14 @@ ChartRow = tuple[dt.date, int, int | None, str | None]
 def chart_rows(team: Team) -> dict[str, list[ChartRow]]:
     """The team's values per indicator, by month: (month, numerator, denominator, note), with its PDSA cycles as
     notes: "PDSA: <title>" on the month a cycle starts (after any note typed for that month, "; " between), so the
-    charts show them on the points. Plain tuples: the team page digests them for its chart cache on every read."""
+    charts show them on the points. Only the indicators of the set (``indicator_set``). Plain tuples: the team page
+    digests them for its chart cache on every read."""
     notes: dict[dt.date, list[str]] = {}
     for title, start in Pdsa.objects.filter(team=team).values_list("title", "start"):
         notes.setdefault(month_start(start), []).append(f"PDSA: {title}")
     rows: dict[str, list[ChartRow]] = {}
-    values = Value.objects.filter(team=team).order_by("indicator", "month")
+    used = [item.id for item in indicator_set(team.track)]
+    values = Value.objects.filter(team=team, indicator__in=used).order_by("indicator", "month")
     for indicator_id, month, numerator, denominator, note in values.values_list(
         "indicator", "month", "numerator", "denominator", "note"
     ):

@@ -25,6 +25,7 @@ urlpatterns = [
     path("teams/<int:team_id>/data.json", views.team_json, name="team_json"),
     path("overview/", views.overview, name="overview"),
     path("audit/", views.audit, name="audit"),
+    path("indicators/", views.indicators, name="indicators"),
     path("export/collaborative.parquet", views.export_parquet, name="export_parquet"),
     path("static/plotly.min.js", views.plotly_js, name="plotly_js"),
     path("admin/", admin.site.urls),

@@ -5,7 +5,8 @@ Isolation rule: every page, chart, export and JSON response of a team looks the 
 user may read (``services.visible_teams``) and answers 404 when it is not there, the same answer as for a
 team that does not exist, so a member of one team learns nothing of another team, not even that it exists.
 The coordinators' pages (overview, audit log, collaborative export) answer 404 to other roles for the same
-reason. A viewer who posts to a team they read gets 403 (the team's existence is no secret to them).
+reason; the indicator set's page (``indicators``) answers 404 to every role but administrators. A viewer who
+posts to a team they read gets 403 (the team's existence is no secret to them).
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forlop.choices import QI_LANGUAGES
+from forlop.choices import QI_LANGUAGES, TRACKS
 from forlop.i18n import default_language, month_name, t
-from forlop.qi import SYMBOLS, for_track, indicator_part, legend, load_catalogue, overview_cell
+from forlop.qi import SYMBOLS, indicator_part, legend, load_catalogue, overview_cell
 from forlop.server import services
 from forlop.server.models import AuditEntry, Event, Pdsa, Profile, Team, Value
 
@@ -159,7 +160,7 @@ def _section(team: Team, lang: str) -> dict:
     rows = services.chart_rows(team)
     charts = caches["charts"]
     parts = []
-    for item in for_track(team.track):
+    for item in services.indicator_set(team.track):
         series = rows.get(item.id)
         if not series:
             continue
@@ -207,10 +208,10 @@ def _month_choices(team: Team) -> list[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, team_id: int) -> HttpResponse:
-    """One month of every indicator of the team's track; errors beside the field."""
+    """One month of every indicator of the team's track in the collaborative's set; errors beside the field."""
     team = _team(request, team_id)
     lang = _lang(request)
-    items = for_track(team.track)
+    items = services.indicator_set(team.track)
     month_text = (request.POST if request.method == "POST" else request.GET).get("month", "")
     if not month_text:
         month_text = f"{min(dt.date.today(), team.last_month):%Y-%m}"
@@ -447,7 +448,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Every team's reading status per indicator (the dashboard's overview), for coordinators."""
     _coordinator(request)
     lang = _lang(request)
-    ids = [item.id for item in load_catalogue()]
+    used = {item.id for track in TRACKS for item in services.indicator_set(track)}
+    ids = [item.id for item in load_catalogue() if item.id in used]
     rows = []
     for team in Team.objects.all():
         section = _section(team, lang)
@@ -455,6 +457,44 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request, "server/overview.html", _base(request, rows=rows, ids=ids, legend=legend(ids, lang), symbols=SYMBOLS)
     )
+
+
+def _admin(request: HttpRequest) -> None:
+    if services.role(request.user) != "admin":
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicators(request: HttpRequest) -> HttpResponse:
+    """The collaborative's indicator set, per track: which catalogue indicators are used (enabled) and their order
+    (position), for administrators only (``services.change_indicator_set``, audited)."""
+    _admin(request)
+    lang = _lang(request)
+    changed = None
+    if request.method == "POST":
+        track = request.POST.get("track", "")
+        if track not in TRACKS:
+            raise Http404
+        wanted = {}
+        for item, _, position in services.indicator_rows(track):
+            try:
+                new_position = int(request.POST.get(f"{item.id}-position", position))
+            except ValueError:
+                new_position = position
+            wanted[item.id] = (request.POST.get(f"{item.id}-enabled") == "on", new_position)
+        changed = services.change_indicator_set(request.user, track, wanted)
+    tracks = [
+        {
+            "track": track,
+            "rows": [
+                {"id": item.id, "name": item.name(lang), "enabled": enabled, "position": position}
+                for item, enabled, position in services.indicator_rows(track)
+            ],
+        }
+        for track in TRACKS
+    ]
+    return render(request, "server/indicators.html", _base(request, tracks=tracks, changed=changed))
 
 
 @login_required
