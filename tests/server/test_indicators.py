@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from forlop.qi import for_track
+from openpyxl import load_workbook
+
+from forlop.qi import for_track, write_template
 from forlop.server.routes import ADMIN_ROUTES
 from tests.server.client import Client
-from tests.server.conftest import Server, query
+from tests.server.conftest import Server, query, server_env
+from tests.server.conftest import forlop as forlop_command
 from tests.server.test_http import login, teams
 
 
-def current_set(server: Server, track: str) -> dict[str, tuple[bool, int]]:
-    rows = query(server.db, f"select indicator, enabled, position from server_trackindicator where track = '{track}'")
+def current_set(db: str, track: str) -> dict[str, tuple[bool, int]]:
+    rows = query(db, f"select indicator, enabled, position from server_trackindicator where track = '{track}'")
     return {indicator: (bool(enabled), int(position)) for indicator, enabled, position in rows}
 
 
@@ -43,7 +49,7 @@ def first_team(server: Server) -> tuple[int, str]:
 def test_set_is_seeded_from_the_catalogue_all_enabled_in_its_order(server: Server) -> None:
     for track in ("adult", "youth"):
         expected = {item.id: (True, n) for n, item in enumerate(for_track(track), start=1)}
-        assert current_set(server, track) == expected
+        assert current_set(server.db, track) == expected
 
 
 def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
@@ -52,13 +58,13 @@ def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
     stored = query(server.db, f"select count(*) from server_value where team_id = {team_id} and indicator = 'R1'")
     assert stored[0][0] > 0
     assert "R1" in chart_ids(member, team_id)
-    before = current_set(server, track)
+    before = current_set(server.db, track)
     assert before["R1"] == (True, 1)
 
     answer = admin.post("/indicators/", form(track, {**before, "R1": (False, 1)}))
     assert answer.status == 200
     assert 'id="changed"' in answer.text
-    assert current_set(server, track)["R1"] == (False, 1)
+    assert current_set(server.db, track)["R1"] == (False, 1)
     audit = query(
         server.db,
         f"select username, team_id, old, new from server_auditentry where what = 'indicators {track} R1' order by id",
@@ -92,7 +98,7 @@ def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
     )
 
     admin.post("/indicators/", form(track, before))
-    assert current_set(server, track) == before
+    assert current_set(server.db, track) == before
     assert "R1" in chart_ids(member, team_id)
     assert 'name="R1-numerator"' in member.get(f"/teams/{team_id}/entry/?month=2024-06").text
     assert ",R1," in member.get(f"/teams/{team_id}/export.csv").text
@@ -101,7 +107,7 @@ def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
 def test_order_follows_the_set(server: Server) -> None:
     team_id, track = first_team(server)
     admin, member = login(server, "admin"), login(server, "member")
-    before = current_set(server, track)
+    before = current_set(server.db, track)
     shown = chart_ids(member, team_id)
     assert shown[:2] == ["R1", "R2"]
     admin.post("/indicators/", form(track, {**before, "R2": (True, 0)}))
@@ -112,7 +118,7 @@ def test_order_follows_the_set(server: Server) -> None:
 
 def test_other_roles_cannot_see_or_change_the_set(server: Server) -> None:
     _, track = first_team(server)
-    before = current_set(server, track)
+    before = current_set(server.db, track)
     changes = query(server.db, "select count(*) from server_auditentry where what like 'indicators %'")
     admin = login(server, "admin")
     assert admin.get("/indicators/").status == 200
@@ -127,5 +133,119 @@ def test_other_roles_cannot_see_or_change_the_set(server: Server) -> None:
             )
             assert answer.status == 404, (username, path)
         assert 'href="/indicators/"' not in client.get("/").text
-    assert current_set(server, track) == before
+    assert current_set(server.db, track) == before
     assert query(server.db, "select count(*) from server_auditentry where what like 'indicators %'") == changes
+
+
+def test_qi_dashboard_from_the_database_follows_the_set(server: Server, tmp_path: Path) -> None:
+    """With R1 disabled, ``qi dashboard --db`` draws one chart per team and enabled indicator with values, and one
+    per track and enabled indicator for the collaborative."""
+    _, track = first_team(server)
+    admin = login(server, "admin")
+    before = current_set(server.db, track)
+    admin.post("/indicators/", form(track, {**before, "R1": (False, 1)}))
+    try:
+        series = query(
+            server.db,
+            "select count(*) from (select distinct v.team_id, v.indicator from server_value v "
+            "join server_team t on t.id = v.team_id join server_trackindicator s "
+            "on s.track = t.track and s.indicator = v.indicator where s.enabled) x",
+        )[0][0]
+        collaborative = query(  # the collaborative's section per track: one chart per indicator with values
+            server.db,
+            "select count(*) from (select distinct t.track, v.indicator from server_value v "
+            "join server_team t on t.id = v.team_id join server_trackindicator s "
+            "on s.track = t.track and s.indicator = v.indicator where s.enabled) x",
+        )[0][0]
+        with_r1 = query(
+            server.db,
+            "select count(distinct v.team_id) from server_value v join server_team t on t.id = v.team_id "
+            f"where v.indicator = 'R1' and t.track = '{track}'",
+        )[0][0]
+        assert with_r1 > 0
+        out = tmp_path / "qi.html"
+        done = subprocess.run(
+            forlop_command("qi", "dashboard", "--db", server.db, "--out", str(out), "--lang", "en"),
+            env=server_env(tmp_path),
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"(10 teams, {series + collaborative} charts)" in done.stderr  # with R1: with_r1 + 1 more
+    finally:
+        admin.post("/indicators/", form(track, before))
+
+
+MIGRATE_OLD_DATABASE = """
+import sys
+from forlop.server.settings import configure
+configure(sys.argv[1])
+from django.core.management import call_command
+call_command("migrate", "server", "0001", verbosity=0)
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("insert into server_team (name, track, first_month, last_month) "
+                   "values ('Old team', 'youth', '2020-01-01', '2021-12-01')")
+call_command("migrate", verbosity=0)
+"""
+
+
+def test_migration_seeds_the_set_of_an_existing_database(tmp_path: Path) -> None:
+    """A database made before the set (migration 0001, with a team) gets every catalogue indicator, enabled, in
+    catalogue order, from migration 0002."""
+    db = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-c", MIGRATE_OLD_DATABASE, db], env=server_env(tmp_path), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert query(db, "select name from server_team") == [("Old team",)]
+    for track in ("adult", "youth"):
+        assert current_set(db, track) == {item.id: (True, n) for n, item in enumerate(for_track(track), 1)}
+
+
+def _multipart(fields: dict[str, str], name: str, content: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body with ``fields`` and one file (the standard library has no encoder)."""
+    boundary = "forlop-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="t.xlsx"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_upload_refuses_rows_of_a_disabled_indicator(server: Server, tmp_path: Path) -> None:
+    """A template row of an indicator outside the set is refused with its reason; the others are saved."""
+    team_id, track = first_team(server)
+    name = query(server.db, f"select name from server_team where id = {team_id}")[0][0]
+    admin, member = login(server, "admin"), login(server, "member")
+    before = current_set(server.db, track)
+    template = tmp_path / "template.xlsx"
+    write_template(template, name, track, "2018-01", "2024-12", lang="en")
+    workbook = load_workbook(template)
+    for indicator_id, numerator in (("R1", 4), ("R2", 5)):
+        for row in workbook[indicator_id].iter_rows(min_row=1):
+            if row[0].value == "2024-09":
+                row[1].value = numerator
+    workbook.save(template)
+    admin.post("/indicators/", form(track, {**before, "R1": (False, 1)}))
+    try:
+        body, content_type = _multipart(
+            {"csrfmiddlewaretoken": member.token(f"/teams/{team_id}/upload/")}, "template", template.read_bytes()
+        )
+        answer = member.request("POST", f"/teams/{team_id}/upload/", body=body, headers={"Content-Type": content_type})
+        assert answer.status == 200
+        assert "indicator R1 is not in the collaborative&#x27;s indicator set" in answer.text
+        rows = query(
+            server.db,
+            f"select indicator, numerator from server_value where team_id = {team_id} and month = '2024-09-01' "
+            "and indicator in ('R1', 'R2')",
+        )
+        assert rows == [("R2", 5)]
+    finally:
+        admin.post("/indicators/", form(track, before))
