@@ -9,8 +9,10 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from forlop.qi import for_track, write_template
@@ -26,6 +28,11 @@ def current_set(db: str, track: str) -> dict[str, tuple[bool, int]]:
     return {indicator: (bool(enabled), int(position)) for indicator, enabled, position in rows}
 
 
+def as_json(stored: object) -> object:
+    """A JSON column as read: text on SQLite, already decoded on PostgreSQL (jsonb)."""
+    return json.loads(stored) if isinstance(stored, str) else stored
+
+
 def form(track: str, wanted: dict[str, tuple[bool, int]]) -> dict[str, str]:
     data = {"track": track}
     for indicator_id, (enabled, position) in wanted.items():
@@ -33,6 +40,17 @@ def form(track: str, wanted: dict[str, tuple[bool, int]]) -> dict[str, str]:
         if enabled:
             data[f"{indicator_id}-enabled"] = "on"
     return data
+
+
+@pytest.fixture
+def admin(server: Server) -> Iterator[Client]:
+    """The administrator's session; the set as it was is put back after the test, even when it fails."""
+    sets = {track: current_set(server.db, track) for track in ("adult", "youth")}
+    client = login(server, "admin")
+    yield client
+    for track, wanted in sets.items():
+        if current_set(server.db, track) != wanted:
+            client.post("/indicators/", form(track, wanted))
 
 
 def chart_ids(client: Client, team_id: int) -> list[str]:
@@ -52,9 +70,9 @@ def test_set_is_seeded_from_the_catalogue_all_enabled_in_its_order(server: Serve
         assert current_set(server.db, track) == expected
 
 
-def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
+def test_admin_disables_and_enables_an_indicator(server: Server, admin: Client) -> None:
     team_id, track = first_team(server)
-    admin, member = login(server, "admin"), login(server, "member")
+    member = login(server, "member")
     stored = query(server.db, f"select count(*) from server_value where team_id = {team_id} and indicator = 'R1'")
     assert stored[0][0] > 0
     assert "R1" in chart_ids(member, team_id)
@@ -71,8 +89,8 @@ def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
     )
     username, audit_team, old, new = audit[-1]
     assert (username, audit_team) == ("admin", None)
-    assert json.loads(old) == {"enabled": True, "position": 1}
-    assert json.loads(new) == {"enabled": False, "position": 1}
+    assert as_json(old) == {"enabled": True, "position": 1}
+    assert as_json(new) == {"enabled": False, "position": 1}
 
     entry = member.get(f"/teams/{team_id}/entry/?month=2024-06").text
     assert 'name="R1-numerator"' not in entry
@@ -104,9 +122,9 @@ def test_admin_disables_and_enables_an_indicator(server: Server) -> None:
     assert ",R1," in member.get(f"/teams/{team_id}/export.csv").text
 
 
-def test_order_follows_the_set(server: Server) -> None:
+def test_order_follows_the_set(server: Server, admin: Client) -> None:
     team_id, track = first_team(server)
-    admin, member = login(server, "admin"), login(server, "member")
+    member = login(server, "member")
     before = current_set(server.db, track)
     shown = chart_ids(member, team_id)
     assert shown[:2] == ["R1", "R2"]
@@ -116,11 +134,10 @@ def test_order_follows_the_set(server: Server) -> None:
     assert chart_ids(member, team_id) == shown
 
 
-def test_other_roles_cannot_see_or_change_the_set(server: Server) -> None:
+def test_other_roles_cannot_see_or_change_the_set(server: Server, admin: Client) -> None:
     _, track = first_team(server)
     before = current_set(server.db, track)
     changes = query(server.db, "select count(*) from server_auditentry where what like 'indicators %'")
-    admin = login(server, "admin")
     assert admin.get("/indicators/").status == 200
     for username in ("coordinator", "member", "viewer"):
         client = login(server, username)
@@ -137,11 +154,10 @@ def test_other_roles_cannot_see_or_change_the_set(server: Server) -> None:
     assert query(server.db, "select count(*) from server_auditentry where what like 'indicators %'") == changes
 
 
-def test_qi_dashboard_from_the_database_follows_the_set(server: Server, tmp_path: Path) -> None:
+def test_qi_dashboard_from_the_database_follows_the_set(server: Server, admin: Client, tmp_path: Path) -> None:
     """With R1 disabled, ``qi dashboard --db`` draws one chart per team and enabled indicator with values, and one
     per track and enabled indicator for the collaborative."""
     _, track = first_team(server)
-    admin = login(server, "admin")
     before = current_set(server.db, track)
     admin.post("/indicators/", form(track, {**before, "R1": (False, 1)}))
     try:
@@ -219,11 +235,11 @@ def _multipart(fields: dict[str, str], name: str, content: bytes) -> tuple[bytes
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def test_upload_refuses_rows_of_a_disabled_indicator(server: Server, tmp_path: Path) -> None:
+def test_upload_refuses_rows_of_a_disabled_indicator(server: Server, admin: Client, tmp_path: Path) -> None:
     """A template row of an indicator outside the set is refused with its reason; the others are saved."""
     team_id, track = first_team(server)
     name = query(server.db, f"select name from server_team where id = {team_id}")[0][0]
-    admin, member = login(server, "admin"), login(server, "member")
+    member = login(server, "member")
     before = current_set(server.db, track)
     template = tmp_path / "template.xlsx"
     write_template(template, name, track, "2018-01", "2024-12", lang="en")
