@@ -1,4 +1,6 @@
-"""Django's admin site for administrators: users, teams, memberships, roles."""
+"""Django's admin site for administrators: users, teams, memberships, roles. The indicator set
+(``TrackIndicator``) is not here: it is changed on the application's own page (``views.indicators``), which writes
+every change to the audit log."""
 
 from __future__ import annotations
 
