@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from forlop.errors import DataError
-from forlop.survey.units import COLUMNS, FUNNEL_COLUMNS, compare_units, funnel_limits_mean, unit_funnel
+from forlop.stats import funnel_limits_mean
+from forlop.survey.units import COLUMNS, FUNNEL_COLUMNS, compare_units, unit_funnel
 
 UNITS = {"A": [(0, 3), (1, 5), (2, 7), (2, 7)], "B": [(0, 0), (1, 1), (0, 0), (1, 2)], "C": [(0, 1), (2, 5)]}
 

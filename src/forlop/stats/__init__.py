@@ -8,13 +8,14 @@ copy in its own package. What is here and where each rule comes from:
 - :func:`poisson_rate`: rates with exact Poisson intervals (statsmodels);
 - :func:`standardised_rates`, :func:`fay_feuer`: direct standardisation with Fay-Feuer intervals;
 - :func:`funnel_limits`, :func:`classify`: Spiegelhalter's funnel-plot limits for proportions;
+  :func:`funnel_limits_mean`: the normal limits for a mean;
 - :func:`age_group`, :func:`age_group_expr`: age groups from ``codes/age_groups.csv``;
 - :func:`mean_ci`, :func:`median_ci`, :data:`QUANTILE_METHOD`: means (t) and medians (order statistics);
 - :func:`cumulative_incidence`: Aalen-Johansen with death competing (lifelines).
 """
 
 from forlop.stats.age import age_bands, age_group, age_group_expr
-from forlop.stats.funnel import classify, funnel_limits
+from forlop.stats.funnel import classify, funnel_limits, funnel_limits_mean
 from forlop.stats.incidence import cumulative_incidence
 from forlop.stats.means import QUANTILE_METHOD, mean_ci, median_ci
 from forlop.stats.poisson import PER, poisson_rate
@@ -32,6 +33,7 @@ __all__ = [
     "cumulative_incidence",
     "fay_feuer",
     "funnel_limits",
+    "funnel_limits_mean",
     "mean_ci",
     "median_ci",
     "poisson_rate",

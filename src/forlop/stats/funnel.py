@@ -59,3 +59,17 @@ def classify(numerator: np.ndarray, denominator: np.ndarray, p0: float) -> list[
         else:
             labels.append("inside")
     return labels
+
+
+def funnel_limits_mean(target: float, sigma: float, n: np.ndarray) -> pd.DataFrame:
+    """Normal funnel limits target +- z_p sigma / sqrt(n) at the levels of ``LEVELS`` (columns n, lo95,
+    hi95, lo99.8, hi99.8): Spiegelhalter (2005), Stat Med 24:1185-1202, for a mean (the survey's unit
+    comparison); :func:`funnel_limits` is the binomial version for shares."""
+    from scipy.stats import norm  # imported where used: scipy.stats costs ~0.6 s at start-up (issue 14)
+
+    n = np.asarray(n, dtype=float)
+    out: dict[str, np.ndarray] = {"n": n}
+    for name, (lo, hi) in LEVELS.items():
+        out[f"lo{name}"] = target + norm.ppf(lo) * sigma / np.sqrt(n)
+        out[f"hi{name}"] = target + norm.ppf(hi) * sigma / np.sqrt(n)
+    return pd.DataFrame(out)

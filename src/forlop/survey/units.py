@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 import yaml
-from scipy.stats import norm
 from statsmodels.stats.weightstats import DescrStatsW
 
 from forlop.errors import DataError
+from forlop.stats import funnel_limits_mean
 from forlop.stats.funnel import LEVELS
 
 COLUMNS = ["score", "sector", "unit", "n", "observed", "expected", "adjusted", "ci_low", "ci_high", "flag"]
@@ -127,17 +127,6 @@ def compare_units(respondents: pd.DataFrame, score: str, covariates: list[str],
     table = pd.DataFrame(out, columns=COLUMNS)
     table["n"] = table["n"].astype(int)
     return table
-
-
-def funnel_limits_mean(target: float, sigma: float, n: np.ndarray) -> pd.DataFrame:
-    """Normal funnel limits target +- z_p sigma / sqrt(n) at forlop.stats.funnel's levels (columns n,
-    lo95, hi95, lo99.8, hi99.8): Spiegelhalter (2005), Stat Med 24:1185-1202, for a mean."""
-    n = np.asarray(n, dtype=float)
-    out: dict[str, np.ndarray] = {"n": n}
-    for name, (lo, hi) in LEVELS.items():
-        out[f"lo{name}"] = target + norm.ppf(lo) * sigma / np.sqrt(n)
-        out[f"hi{name}"] = target + norm.ppf(hi) * sigma / np.sqrt(n)
-    return pd.DataFrame(out)
 
 
 def unit_funnel(respondents: pd.DataFrame, score: str, covariates: list[str]) -> pd.DataFrame:
