@@ -24,7 +24,6 @@ medians.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -32,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs
+from runs import add_ratios, fresh_process_runs, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, time
@@ -134,26 +133,14 @@ def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
         for job in JOBS:
             results = fresh_process_runs(CHILD, [str(clean), job], runs, f"coercion bench {job}")
             counts[job] = results[0]["counts"]
-            seconds = statistics.median(r["seconds"] for r in results)
-            rows.append(
-                {
-                    "job": job,
-                    "input_rows": inputs,
-                    "rows_out": results[0]["rows_out"],
-                    "seconds": round(seconds, 2),
-                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                    "rows_per_second": round(inputs / seconds),
-                    "runs": [round(r["seconds"], 2) for r in results],
-                }
-            )
+            row = {"job": job, "input_rows": inputs, "rows_out": results[0]["rows_out"], **medians(results)}
+            row["rows_per_second"] = round(inputs / statistics.median(r["seconds"] for r in results))
+            rows.append(row)
         if counts["engine_hc_year"] != counts["pandas"]:
             raise SystemExit(
                 "engine and pandas baseline disagree on involuntary admissions per health community and year"
             )
-    base = next(r["seconds"] for r in rows if r["job"] == "pandas")
-    for r in rows:
-        r["ratio_to_pandas"] = round(base / r["seconds"], 2)
+    add_ratios(rows)
     return rows, load
 
 
@@ -198,11 +185,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "coercion.json")
     args = parser.parse_args()
     rows, load = run(args.runs, args.clean)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    text = markdown(rows, load, args.runs)
-    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
+    write_results(args.out, rows, markdown(rows, load, args.runs))
 
 
 if __name__ == "__main__":

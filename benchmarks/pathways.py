@@ -34,7 +34,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs
+from runs import fresh_process_runs, medians
 
 CHILD = r"""
 import json, resource, sys, time
@@ -148,20 +148,10 @@ def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None)
         events = _events(clean)
         for job in jobs:
             results = fresh_process_runs(CHILD, [str(clean), job], runs, f"pathways bench {scale} {job}")
-            seconds = statistics.median(r["seconds"] for r in results)
-            rows.append(
-                {
-                    "scale": scale,
-                    "job": job,
-                    "events": events,
-                    "seconds": round(seconds, 2),
-                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                    "events_per_s": round(events / seconds),
-                    "runs_seconds": [round(r["seconds"], 2) for r in results],
-                    "numbers": results[0]["numbers"],
-                }
-            )
+            row = {"scale": scale, "job": job, "events": events, **medians(results)}
+            row["events_per_s"] = round(events / statistics.median(r["seconds"] for r in results))
+            row["numbers"] = results[0]["numbers"]
+            rows.append(row)
     return rows
 
 
@@ -232,7 +222,7 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
         + ". Every job gives exactly the same three numbers (checked by the script).",
         f"- The machine has 2 cores shared with other work (1-minute load average {load[0]:.2f} at the start, "
         f"{load[1]:.2f} at the end); single runs vary by up to a factor 2, so read the medians. Runs per job (s): "
-        + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs_seconds"]) for r in rows)
+        + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows)
         + ".",
     ]
     return "\n".join(lines) + "\n"

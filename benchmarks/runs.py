@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
+from pathlib import Path
 
 
 def fresh_process_runs(child: str, args: list[str], runs: int, tag: str) -> list[dict]:
@@ -26,3 +28,33 @@ def fresh_process_runs(child: str, args: list[str], runs: int, tag: str) -> list
             flush=True,
         )
     return results
+
+
+def medians(results: list[dict]) -> dict:
+    """The medians every benchmark table reports, over the runs of one job.
+
+    ``seconds``, ``import_seconds`` and ``cpu_seconds`` (where the child measured them) to 0.01 s,
+    ``peak_mb`` to 1 MB, and ``runs``: each run's wall time, so a reader can see the spread.
+    """
+    row: dict = {}
+    for key in ("seconds", "import_seconds", "cpu_seconds"):
+        if key in results[0]:
+            row[key] = round(statistics.median(r[key] for r in results), 2)
+    row["peak_mb"] = round(statistics.median(r["peak_mb"] for r in results))
+    row["runs"] = [round(r["seconds"], 2) for r in results]
+    return row
+
+
+def add_ratios(rows: list[dict], baseline: str = "pandas") -> None:
+    """Add ``ratio_to_pandas`` = baseline time / job time to every row (the baseline job's row gives 1)."""
+    base = next(r["seconds"] for r in rows if r["job"] == baseline)
+    for r in rows:
+        r["ratio_to_pandas"] = round(base / r["seconds"], 2)
+
+
+def write_results(out: Path, data: object, text: str) -> None:
+    """Write ``out`` (JSON of ``data``) and the markdown table ``text`` beside it (suffix .md), and print it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(text, encoding="utf-8")
+    print(text)

@@ -22,15 +22,13 @@ Time is wall clock from the start of the job's process, library imports included
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs
+from runs import add_ratios, fresh_process_runs, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -108,23 +106,11 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
         for job in JOBS:
             results = fresh_process_runs(CHILD, [str(data), job], runs, f"survey analyse bench {job}")
             counts[job] = results[0]["counts"]
-            rows.append(
-                {
-                    "job": job,
-                    "seconds": round(statistics.median(r["seconds"] for r in results), 2),
-                    "rows_out": results[0]["rows_out"],
-                    "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-                    "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in results), 2),
-                    "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-                    "runs": [round(r["seconds"], 2) for r in results],
-                }
-            )
+            rows.append({"job": job, "rows_out": results[0]["rows_out"], **medians(results)})
         wanted = {k: v for k, v in counts["analyse"].items() if v}
         if wanted != counts["pandas"]:
             raise SystemExit(f"analysis and pandas baseline disagree on the U2 counts: {counts}")
-    base = next(r["seconds"] for r in rows if r["job"] == "pandas")
-    for r in rows:
-        r["ratio_to_pandas"] = round(base / r["seconds"], 2)
+    add_ratios(rows)
     return rows, load, inputs
 
 
@@ -161,11 +147,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "survey_analyse.json")
     args = parser.parse_args()
     rows, load, inputs = run(args.runs, args.data)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    text = markdown(rows, load, args.runs, inputs)
-    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
+    write_results(args.out, rows, markdown(rows, load, args.runs, inputs))
 
 
 if __name__ == "__main__":

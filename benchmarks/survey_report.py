@@ -16,15 +16,13 @@ same name with ``.md``. The machine is shared and noisy: read the medians and th
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs
+from runs import fresh_process_runs, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -70,15 +68,11 @@ def run(runs: int, results: Path | None) -> tuple[dict, float, int]:
         measured = fresh_process_runs(CHILD, [str(folder)], runs, "survey report bench")
     row = {
         "job": "report",
-        "seconds": round(statistics.median(r["seconds"] for r in measured), 2),
-        "import_seconds": round(statistics.median(r["import_seconds"] for r in measured), 2),
-        "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in measured), 2),
-        "peak_mb": round(statistics.median(r["peak_mb"] for r in measured)),
+        **medians(measured),
         "tables": measured[0]["tables"],
         "figures": measured[0]["figures"],
         "hidden_cells": measured[0]["hidden"],
         "html_mb": round(measured[0]["html_mb"], 1),
-        "runs": [round(r["seconds"], 2) for r in measured],
         "files": files,
     }
     return row, load, answered
@@ -115,11 +109,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "survey_report.json")
     args = parser.parse_args()
     row, load, answered = run(args.runs, args.results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
-    text = markdown(row, load, args.runs, answered)
-    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
+    write_results(args.out, row, markdown(row, load, args.runs, answered))
 
 
 if __name__ == "__main__":

@@ -12,12 +12,10 @@ the same name with ``.md``. The machine is shared and noisy: read the medians an
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 from pathlib import Path
 
-from runs import fresh_process_runs
+from runs import fresh_process_runs, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -43,15 +41,7 @@ def run(runs: int, seed: int) -> tuple[dict, float]:
     rows = results[0]["rows"]
     if rows[:2] != [130_908, 33_458]:
         raise SystemExit(f"unexpected row counts (frame, responses, population): {rows}")
-    return {
-        "job": "synth",
-        "seconds": round(statistics.median(r["seconds"] for r in results), 2),
-        "cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in results), 2),
-        "import_seconds": round(statistics.median(r["import_seconds"] for r in results), 2),
-        "peak_mb": round(statistics.median(r["peak_mb"] for r in results)),
-        "rows": rows,
-        "runs": [round(r["seconds"], 2) for r in results],
-    }, load
+    return {"job": "synth", "rows": rows, **medians(results)}, load
 
 
 def markdown(row: dict, load: float, runs: int, seed: int) -> str:
@@ -89,11 +79,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "survey_synth.json")
     args = parser.parse_args()
     row, load = run(args.runs, args.seed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
-    text = markdown(row, load, args.runs, args.seed)
-    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
-    print(text)
+    write_results(args.out, row, markdown(row, load, args.runs, args.seed))
 
 
 if __name__ == "__main__":
