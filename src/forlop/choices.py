@@ -29,6 +29,8 @@ Period = Literal["month", "quarter", "year"]  # coercion rates: time units
 PERIODS: tuple[str, ...] = get_args(Period)
 Outcome = Literal["rate", "share"]  # coercion trial: population = inhabitants or a denominator
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
+SurveyScale = Literal["national", "small"]  # forlop survey synth --scale
+SURVEY_SCALES: tuple[str, ...] = get_args(SurveyScale)
 
 
 # --encoding takes any encoding Python knows (not a fixed set); the two that matter for Norwegian users:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from forlop.choices import Lang
+from forlop.choices import Lang, SurveyScale
 from forlop.i18n import default_language, t
 
 survey_app = typer.Typer(
@@ -108,17 +108,13 @@ def synth(
         ..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."
     ),
     seed: int = typer.Option(2023, "--seed", help="Random seed: the same seed gives the same data."),
-    scale: str = typer.Option(
+    scale: SurveyScale = typer.Option(
         "national", "--scale", help="national (130 908 in the frame, 33 458 answers) or small (a few thousand)."
     ),
     lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
 ) -> None:
     """Write a synthetic survey shaped as SINTEF's national survey 2024 (deterministic for a seed)."""
-    from forlop.errors import InputError
-    from forlop.i18n import t
-    from forlop.survey.synth import SCALES, write_synthetic
+    from forlop.survey.synth import write_synthetic
 
-    if scale not in SCALES:
-        raise InputError("--scale", t("survey.synth.bad_scale", lang, scale=scale, choices=", ".join(SCALES)))
     folder = write_synthetic(out, seed=seed, scale=scale)
     typer.echo(t("survey.synth.done", lang, path=folder), err=True)

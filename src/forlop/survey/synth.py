@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from forlop.choices import SURVEY_SCALES
 from forlop.survey.questionnaire import Questionnaire, load
 
-SCALES = ("national", "small")
+SCALES = SURVEY_SCALES  # forlop.choices: the one list of scales
 #: Covariates of the fixed model of 002 §3.5 (names as in synth.yaml), in a fixed order.
 COVARIATES = (
     *("female", "age_25_35", "age_36_45", "age_46_55", "age_56_65", "age_66_99", "higher_edu", "own_income"),
