@@ -336,7 +336,9 @@ def test_frame_profile_of_the_error_population() -> None:
 def test_frame_profile_by_region_and_sex() -> None:
     """002 Tab 4-4: the frame split by sex within region (rows with by = sex), adding up to the region rows."""
     clean = frame_table()
-    profile = frame_profile(clean[clean["sector"] != "XYZ"])
+    clean = clean[clean["sector"] != "XYZ"]
+    nowhere = clean[clean["person_id"].astype(str) == "12"].assign(person_id="18", region=None, sex="M")  # no region
+    profile = frame_profile(pd.concat([clean, nowhere], ignore_index=True))
     cross = profile[profile["by"] == "sex"]
     assert set(cross["dimension"]) == {"region"}
     cross = cross.set_index(["sector", "group", "by_group"])[["frame", "unreachable", "answered"]]
@@ -344,9 +346,9 @@ def test_frame_profile_by_region_and_sex() -> None:
     assert cross.loc[("PHV", "Sør-Øst", "F")].tolist() == [4, 0, 2]
     assert cross.loc[("PHV", "Sør-Øst", "M")].tolist() == [2, 1, 1]
     assert cross.loc[("PHV", "Vest", "M")].tolist() == [1, 0, 1]  # person 2 (15 is a woman)
-    # AS: three women, one per region, all answered; no men
+    # AS: three women, one per region, all answered; the man without a region is "unknown" (Tab 4-4 "Ukjent")
     assert cross.xs("AS", level="sector")["frame"].to_dict() == {
-        ("Midt-Norge", "F"): 1, ("Nord", "F"): 1, ("Vest", "F"): 1
+        ("Midt-Norge", "F"): 1, ("Nord", "F"): 1, ("Vest", "F"): 1, ("unknown", "M"): 1
     }
     one = profile[profile["by"] == ""].set_index(["sector", "dimension", "group"])
     sums = cross.groupby(level=["sector", "group"]).sum()

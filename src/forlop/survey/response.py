@@ -5,7 +5,8 @@ Frame profile (002 Fig 4-2, Tab 4-4, §4.2 Fig 4-4 and 4-5: the frame and the "f
 those the survey could not reach through Helsenorge, by register sex, age and region): per sector,
 dimension (sex, age_group, region) and group, the number in the frame, the number unreachable and the
 number who answered. Age group as everywhere (survey year - birth year, 002 Tab 5-1 bands); frame rows
-without a group (no birth year, no region) are in no row. Rows with ``by`` empty give one dimension; a row
+without a group (no birth year or an age outside the bands, no region, no sex) are the group ``unknown``
+(002 Tab 4-4's "Ukjent": 23 private specialists' patients without a region). Rows with ``by`` empty give one dimension; a row
 with ``by`` (and ``by_group``) gives the cross of two (``PROFILE_CROSSES``: region x sex, 002 Tab 4-4 splits
 the private specialists' frame by sex within region).
 
@@ -61,6 +62,8 @@ PROFILE_CROSSES = (("region", "sex"),)
 #: Two-way representativeness (dimension, by): 002 Tab 4-8, 4-9, the register population by diagnosis and sex.
 REPRESENTATIVENESS_CROSSES = (("diagnosis_group", "sex"),)
 STATUSES = ("unreachable", "declined", "no_answer", "answered")
+#: The frame profile's group of frame rows without a value (002 Tab 4-4 "Ukjent").
+UNKNOWN = "unknown"
 ALL = "all"
 DIMENSIONS = ("sex", "age_group", "unit", "region", "diagnosis_group")
 _POPULATION_DIMENSION = {"sex": "sex", "age_group": "age", "unit": "unit", "diagnosis_group": "diagnosis_group"}
@@ -115,6 +118,9 @@ def frame_profile(frame: pd.DataFrame, sectors: tuple[str, ...] = SECTORS) -> pd
         unreachable=(aged["status"] == "unreachable").astype("int64"),
         answered=(aged["status"] == "answered").astype("int64"),
     )
+    for column in PROFILE_DIMENSIONS:
+        known = aged[column].notna() & (aged[column].astype(str).str.strip() != "")
+        aged[column] = aged[column].astype(object).where(known, UNKNOWN)
     parts = []
     for dimension, by in [*((d, None) for d in PROFILE_DIMENSIONS), *PROFILE_CROSSES]:
         keys = ["sector", dimension] if by is None else ["sector", dimension, by]
