@@ -348,7 +348,10 @@ def test_frame_profile_by_region_and_sex() -> None:
     assert cross.loc[("PHV", "Vest", "M")].tolist() == [1, 0, 1]  # person 2 (15 is a woman)
     # AS: three women, one per region, all answered; the man without a region is "unknown" (Tab 4-4 "Ukjent")
     assert cross.xs("AS", level="sector")["frame"].to_dict() == {
-        ("Midt-Norge", "F"): 1, ("Nord", "F"): 1, ("Vest", "F"): 1, ("unknown", "M"): 1
+        ("Midt-Norge", "F"): 1,
+        ("Nord", "F"): 1,
+        ("Vest", "F"): 1,
+        ("unknown", "M"): 1,
     }
     one = profile[profile["by"] == ""].set_index(["sector", "dimension", "group"])
     sums = cross.groupby(level=["sector", "group"]).sum()
@@ -412,7 +415,10 @@ def test_representativeness_of_two_periods_and_the_diagnosis_by_sex_cross() -> N
     # ages only in Feb-Apr 2023 (20 -> 18–24: 10 + 15; 30 -> 25–35: 20); region (no population) beside the last period
     assert one.loc[("2023-02/2023-04", "age_group", "18–24"), "population"] == 25
     assert ("2022", "age_group", "18–24") not in one.index
-    assert one.loc[("2023-02/2023-04", "region", "Vest"), "respondents"] == 2 and ("2022", "region", "Vest") not in one.index
+    assert (
+        one.loc[("2023-02/2023-04", "region", "Vest"), "respondents"] == 2
+        and ("2022", "region", "Vest") not in one.index
+    )
     cross = table[table["by"] == "sex"].set_index(["period", "group", "by_group"])
     assert set(cross.index.get_level_values("period")) == {"2022"}
     assert cross.loc[("2022", "depression", "F"), "population"] == 50

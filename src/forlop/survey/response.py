@@ -6,9 +6,9 @@ those the survey could not reach through Helsenorge, by register sex, age and re
 dimension (sex, age_group, region) and group, the number in the frame, the number unreachable and the
 number who answered. Age group as everywhere (survey year - birth year, 002 Tab 5-1 bands); frame rows
 without a group (no birth year or an age outside the bands, no region, no sex) are the group ``unknown``
-(002 Tab 4-4's "Ukjent": 23 private specialists' patients without a region). Rows with ``by`` empty give one dimension; a row
-with ``by`` (and ``by_group``) gives the cross of two (``PROFILE_CROSSES``: region x sex, 002 Tab 4-4 splits
-the private specialists' frame by sex within region).
+(002 Tab 4-4's "Ukjent": 23 private specialists' patients without a region). Rows with ``by`` empty give
+one dimension; a row with ``by`` (and ``by_group``) gives the cross of two (``PROFILE_CROSSES``: region x
+sex, 002 Tab 4-4 splits the private specialists' frame by sex within region).
 
 Response (per sector and unit, per sector, and in total; ``unit`` = ``all`` on the sector rows and
 ``sector`` = ``all`` on the total row; AS has no unit, so AS has its sector row only):
@@ -185,7 +185,8 @@ def _population_counts(population: pd.DataFrame) -> pd.DataFrame:
     pop = population.copy()
     pop["age"] = pop["age"].map(_age_label)
     present = {
-        d: (pop[c].notna() & (pop[c].astype(str).str.strip() != "")).to_numpy() for d, c in _POPULATION_DIMENSION.items()
+        d: (pop[c].notna() & (pop[c].astype(str).str.strip() != "")).to_numpy()
+        for d, c in _POPULATION_DIMENSION.items()
     }
     rows = []
     for dimension, by in _CUTS:
