@@ -134,7 +134,11 @@ def test_national_survey_meets_every_target(tmp_path: Path) -> None:
     assert counts.unreachable.to_dict() == {"AS": 310, "PHV": 5374, "TSB": 1590}
     assert counts.declined.to_dict() == {"AS": 1202, "PHV": 5242, "TSB": 793}
     assert counts.answered.to_dict() == {"AS": 8913, "PHV": 21346, "TSB": 3199}
+    # 002 Tab 4-4: the private specialists' frame by region and sex, as printed
+    private = frame[frame.sector == "AS"]
+    men = private[private.sex == "M"].region.fillna("Ukjent").value_counts().to_dict()
+    assert men == {"Sør-Øst": 4978, "Vest": 1518, "Midt-Norge": 703, "Nord": 460, "Ukjent": 4}
     table = counter.count(data)
-    assert len(table) == 630
+    assert len(table) == 838
     failures = table[~table.ok]
     assert failures.empty, failures[["id", "kind", "variable", "value", "target", "achieved"]].to_string()
