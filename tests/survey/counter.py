@@ -1,6 +1,7 @@
 """An independent calibration counter for the synthetic survey: plain pandas/numpy/statsmodels over the files.
 
-It reads only a survey directory (survey_frame.parquet, survey_responses.parquet) and the targets file
+It reads only a survey directory (survey_frame.parquet, survey_responses.parquet, survey_population.parquet)
+and the targets file
 ``src/forlop/survey/synth_targets.csv`` (published figures of 002, reading guide §6), and imports nothing
 of ``forlop.survey``: shares, scores, Cronbach's alpha and the §3.5 regression models are written here
 from 002 and the reading guide, so a mistake in the synthesis or in the analysis code is not repeated here.
@@ -15,6 +16,9 @@ Rules used here (002 §3.4.1, §3.5; reading guide §3-4):
   is four lines and statsmodels has none);
 - the §3.5 model per sector with statsmodels' formula API (OLS, or logit for binary outcomes), listwise
   deletion; terms named as in the targets file.
+- counts of the frame by two columns (``region&sex``, values ``Vest&M``) and of the register population
+  (population ``register:PERIOD``): the rows of that period that give exactly the variable's columns
+  (sex, age, unit, diagnosis_group; the others empty), summed; ``*`` as a value: any.
 
 Run: ``python -m tests.survey.counter --data DIR --write docs/survey_calibration.md``.
 """
@@ -110,6 +114,26 @@ def read(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         dummies = people[item].astype("object").str.get_dummies(sep=";").astype(float)
         people = people.join(dummies.add_prefix(f"{item}#"))
     return frame, people
+
+
+POPULATION_COLUMNS = ["sex", "age", "unit", "diagnosis_group"]
+
+
+def register_count(population: pd.DataFrame, period: str, sector: str, variable: str, value: str) -> float:
+    """Persons in the register population of ``period`` and ``sector`` (``all``: every sector) with the
+    values of ``variable`` (columns joined by ``&``; ``*`` any), over the rows giving exactly those columns."""
+    if population.empty:
+        return float("nan")
+    columns, values = variable.split("&"), value.split("&")
+    rows = _sector(population[population.period == period], sector)
+    given = {c: rows[c].notna() & (rows[c].astype(str).str.strip() != "") for c in POPULATION_COLUMNS}
+    keep = pd.Series(True, index=rows.index)
+    for c in POPULATION_COLUMNS:
+        keep &= given[c] if c in columns else ~given[c]
+    for c, v in zip(columns, values):
+        if v != "*":
+            keep &= rows[c].astype(str) == v
+    return float(rows.loc[keep, "count"].sum())
 
 
 def _codes(value: str) -> list[int]:
@@ -219,6 +243,8 @@ def achieved(target: pd.Series, frame: pd.DataFrame, people: pd.DataFrame, cache
             x = cache.setdefault(("x", target.sector), covariates(_sector(people, target.sector)))
             cache[key] = fit(x, variable)
         return float(cache[key].loc[value, "estimate"])
+    if target.population.startswith("register:"):
+        return register_count(cache["register"], target.population.split(":", 1)[1], target.sector, variable, value)
     if target.population in ("frame", "reached", "unreachable", "respondents"):
         key = (target.population, target.sector)
         if key not in cache:
@@ -230,6 +256,11 @@ def achieved(target: pd.Series, frame: pd.DataFrame, people: pd.DataFrame, cache
                 "respondents": lambda: rows[rows.status == "answered"],
             }[target.population]()
         rows = cache[key]
+        if kind == "count" and "&" in variable:  # two frame columns: region&sex, Vest&M
+            hit = pd.Series(True, index=rows.index)
+            for column, v in zip(variable.split("&"), value.split("&")):
+                hit &= (rows[column].fillna("") == v) | (v == "*")
+            return float(hit.sum())
         if kind == "count":
             return float(len(rows) if variable == "all" else (rows[variable].fillna("") == value).sum())
         if kind == "mean":
@@ -301,7 +332,8 @@ def count(data: Path, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every target beside its synthetic value and whether it is within tolerance."""
     table = targets() if table is None else table.copy()
     frame, people = read(data)
-    cache: dict = {}
+    population = data / "survey_population.parquet"
+    cache: dict = {"register": pd.read_parquet(population) if population.is_file() else pd.DataFrame()}
     with _one_blas_thread():
         table["achieved"] = [achieved(row, frame, people, cache) for row in table.itertuples()]
     ci = [

@@ -232,31 +232,43 @@ def write(folder: Path) -> Path:
 
 def representativeness() -> pd.DataFrame:
     """Register population and respondents by sex: TSB has 6 men among the respondents (small), so the
-    women (44 = 50 - 6) go too; PHV by age group has no population (empty columns, shown blank)."""
+    women (44 = 50 - 6) go too; PHV by age group has no population (empty columns, shown blank).
+    The 2022 population of PHV by diagnosis group and sex (002 Tab 4-9; rows with by = sex): depression
+    men 30, women 50; anxiety men 4 (small), women 16. Feb-Apr 2023 has no such rows (Tab 4-8 absent)."""
     rows = [
-        ["PHV", "2023-02/2023-04", "sex", "F", 600.0, 60.0, 70, 70.0],
-        ["PHV", "2023-02/2023-04", "sex", "M", 400.0, 40.0, 30, 30.0],
-        ["TSB", "2023-02/2023-04", "sex", "F", 120.0, 40.0, 44, 88.0],
-        ["TSB", "2023-02/2023-04", "sex", "M", 180.0, 60.0, 6, 12.0],
-        ["PHV", "2023-02/2023-04", "region", "Vest", NAN, NAN, 100, 100.0],
+        ["PHV", "2023-02/2023-04", "sex", "F", "", "", 600.0, 60.0, 70, 70.0],
+        ["PHV", "2023-02/2023-04", "sex", "M", "", "", 400.0, 40.0, 30, 30.0],
+        ["TSB", "2023-02/2023-04", "sex", "F", "", "", 120.0, 40.0, 44, 88.0],
+        ["TSB", "2023-02/2023-04", "sex", "M", "", "", 180.0, 60.0, 6, 12.0],
+        ["PHV", "2023-02/2023-04", "region", "Vest", "", "", NAN, NAN, 100, 100.0],
+        ["PHV", "2022", "diagnosis_group", "depression", "sex", "M", 30.0, 30.0, 10, 10.0],
+        ["PHV", "2022", "diagnosis_group", "depression", "sex", "F", 50.0, 50.0, 20, 20.0],
+        ["PHV", "2022", "diagnosis_group", "anxiety", "sex", "M", 4.0, 4.0, 5, 5.0],
+        ["PHV", "2022", "diagnosis_group", "anxiety", "sex", "F", 16.0, 16.0, 15, 15.0],
     ]
-    columns = ["sector", "period", "dimension", "group", "population", "population_share", "respondents"]
-    return pd.DataFrame(rows, columns=[*columns, "respondent_share"])
+    columns = ["sector", "period", "dimension", "group", "by", "by_group", "population", "population_share"]
+    return pd.DataFrame(rows, columns=[*columns, "respondents", "respondent_share"])
 
 
 def frame_profile() -> pd.DataFrame:
     """Frame, error population and respondents (002 Fig 4-2, 4-4, 4-5, Tab 4-4), adding up to response.csv's
     45 (PHV) and 20 (TSB) unreachable: PHV women 20 of 600, men 25 of 400, aged 18–24 30 of 300, 25–35
     15 of 700; TSB women 3 of 100 (small: hidden, and the men's 17 with it), men 17 of 200. AS by region:
-    Vest 70 in the frame, 6 answered; Nord 30 and 2 (the answered are all small)."""
+    Vest 70 in the frame, 6 answered; Nord 30 and 2 (the answered are all small). AS by region and sex
+    (002 Tab 4-4; rows with by = sex): Vest men 20, women 50; Nord men 5 (small), women 25."""
     rows = [
-        ["PHV", "sex", "F", 600, 20, 70],
-        ["PHV", "sex", "M", 400, 25, 30],
-        ["PHV", "age_group", "18–24", 300, 30, 40],
-        ["PHV", "age_group", "25–35", 700, 15, 60],
-        ["TSB", "sex", "F", 100, 3, 20],
-        ["TSB", "sex", "M", 200, 17, 30],
-        ["AS", "region", "Vest", 70, 1, 6],
-        ["AS", "region", "Nord", 30, 1, 2],
+        ["PHV", "sex", "F", "", "", 600, 20, 70],
+        ["PHV", "sex", "M", "", "", 400, 25, 30],
+        ["PHV", "age_group", "18–24", "", "", 300, 30, 40],
+        ["PHV", "age_group", "25–35", "", "", 700, 15, 60],
+        ["TSB", "sex", "F", "", "", 100, 3, 20],
+        ["TSB", "sex", "M", "", "", 200, 17, 30],
+        ["AS", "region", "Vest", "", "", 70, 1, 6],
+        ["AS", "region", "Nord", "", "", 30, 1, 2],
+        ["AS", "region", "Vest", "sex", "M", 20, 0, 2],
+        ["AS", "region", "Vest", "sex", "F", 50, 1, 4],
+        ["AS", "region", "Nord", "sex", "M", 5, 1, 1],
+        ["AS", "region", "Nord", "sex", "F", 25, 0, 1],
     ]
-    return pd.DataFrame(rows, columns=["sector", "dimension", "group", "frame", "unreachable", "answered"])
+    columns = ["sector", "dimension", "group", "by", "by_group", "frame", "unreachable", "answered"]
+    return pd.DataFrame(rows, columns=columns)

@@ -317,7 +317,8 @@ def test_frame_profile_of_the_error_population() -> None:
     """002 Fig 4-4, 4-5: frame and unreachable by register sex and age group, per sector."""
     clean = frame_table()
     clean = clean[clean["sector"] != "XYZ"]
-    table = frame_profile(clean).set_index(["sector", "dimension", "group"])
+    profile = frame_profile(clean)
+    table = profile[profile["by"] == ""].set_index(["sector", "dimension", "group"])
     # PHV: women 1, 6, 9, 10, 13, 15 (6), men 2, 7, 11, 14 (4); only 14 (man, born 1979: 44, 36–45) unreachable
     assert table.loc[("PHV", "sex", "F"), ["frame", "unreachable"]].tolist() == [6, 0]
     assert table.loc[("PHV", "sex", "M"), ["frame", "unreachable"]].tolist() == [4, 1]
@@ -330,6 +331,32 @@ def test_frame_profile_of_the_error_population() -> None:
     # answered (Tab 4-4): AS Midt-Norge person 4, Nord person 5, Vest person 12
     assert table.loc[("AS", "region", "Nord"), ["frame", "answered"]].tolist() == [1, 1]
     assert table.loc[("PHV", "region", "Sør-Øst"), ["frame", "unreachable", "answered"]].tolist() == [6, 1, 3]
+
+
+def test_frame_profile_by_region_and_sex() -> None:
+    """002 Tab 4-4: the frame split by sex within region (rows with by = sex), adding up to the region rows."""
+    clean = frame_table()
+    clean = clean[clean["sector"] != "XYZ"]
+    nowhere = clean[clean["person_id"].astype(str) == "12"].assign(person_id="18", region=None, sex="M")  # no region
+    profile = frame_profile(pd.concat([clean, nowhere], ignore_index=True))
+    cross = profile[profile["by"] == "sex"]
+    assert set(cross["dimension"]) == {"region"}
+    cross = cross.set_index(["sector", "group", "by_group"])[["frame", "unreachable", "answered"]]
+    # PHV Sør-Øst: women 1 (answered), 9 (answered), 10 (declined), 13 (no answer); men 11 (answered), 14 (unreachable)
+    assert cross.loc[("PHV", "Sør-Øst", "F")].tolist() == [4, 0, 2]
+    assert cross.loc[("PHV", "Sør-Øst", "M")].tolist() == [2, 1, 1]
+    assert cross.loc[("PHV", "Vest", "M")].tolist() == [1, 0, 1]  # person 2 (15 is a woman)
+    # AS: three women, one per region, all answered; the man without a region is "unknown" (Tab 4-4 "Ukjent")
+    assert cross.xs("AS", level="sector")["frame"].to_dict() == {
+        ("Midt-Norge", "F"): 1,
+        ("Nord", "F"): 1,
+        ("Vest", "F"): 1,
+        ("unknown", "M"): 1,
+    }
+    one = profile[profile["by"] == ""].set_index(["sector", "dimension", "group"])
+    sums = cross.groupby(level=["sector", "group"]).sum()
+    for (sector, region), row in sums.iterrows():
+        assert row.tolist() == one.loc[(sector, "region", region), ["frame", "unreachable", "answered"]].tolist()
 
 
 def test_representativeness_population_shares_beside_respondents() -> None:
@@ -346,12 +373,59 @@ def test_representativeness_population_shares_beside_respondents() -> None:
             "count": [60, 40, 10, 30, 5],
         }
     )  # fmt: skip
-    table = representativeness(people, population).set_index(["dimension", "group"])
+    table = representativeness(people, population)
+    table = table[table["by"] == ""].set_index(["dimension", "group"])
     assert table.loc[("sex", "F"), "population_share"] == 60.0 and table.loc[("sex", "F"), "respondent_share"] == 50
     # ages: 20 and "18-24" are 18–24 (10 + 5), 30 is 25–35: 15 / 45 and 30 / 45
     assert table.loc[("age_group", "18–24"), "population"] == 15
     assert table.loc[("age_group", "25–35"), "population_share"] == pytest.approx(200 / 3)
     assert table.loc[("diagnosis_group", "anxiety"), "respondents"] == 1  # F41.0 by the Tab 4-7 crosswalk
+
+
+def test_representativeness_of_two_periods_and_the_diagnosis_by_sex_cross() -> None:
+    """002 §4.3: a population of two periods; Tab 4-8/4-9: diagnosis group by sex (rows with by = sex)."""
+    people = pd.DataFrame(
+        {
+            "person_id": [1, 2], "sector": "PHV", "sex": ["F", "M"], "age_group": ["18–24", "25–35"],
+            "unit": "A HF", "region": "Vest", "main_diagnosis": ["F32.1", "F41.0"],
+        }
+    )  # fmt: skip
+    population = pd.DataFrame(
+        {
+            "sector": "PHV",
+            "period": ["2022"] * 6 + ["2023-02/2023-04"] * 3,
+            "sex": ["F", "M", "F", "M", "F", "M", "F", "F", "M"],
+            "age": [None] * 6 + ["20", "30", "20"],
+            "unit": None,
+            "diagnosis_group": [None, None, "depression", "depression", "anxiety", "anxiety", None, None, None],
+            "count": [90, 60, 50, 20, 30, 30, 10, 20, 15],
+        }
+    )
+    table = representativeness(people, population)
+    one = table[table["by"] == ""].set_index(["period", "dimension", "group"])
+    # 2022: the sex margin (90 / 60), not the sum of the diagnosis rows (80 / 50)
+    assert one.loc[("2022", "sex", "F"), ["population", "population_share", "respondents"]].tolist() == [90, 60, 1]
+    # Feb-Apr 2023 has no sex margin: its sex x age rows summed, F 10 + 20, M 15
+    assert one.loc[("2023-02/2023-04", "sex", "F"), "population"] == 30
+    assert one.loc[("2023-02/2023-04", "sex", "M"), "population_share"] == pytest.approx(100 / 3)
+    # diagnosis groups only in 2022 (summed over sex: 70 and 60 of 130); the respondents beside 2022 only
+    assert one.loc[("2022", "diagnosis_group", "depression"), "population"] == 70
+    assert one.loc[("2022", "diagnosis_group", "anxiety"), "population_share"] == pytest.approx(6000 / 130)
+    assert ("2023-02/2023-04", "diagnosis_group", "depression") not in one.index
+    # ages only in Feb-Apr 2023 (20 -> 18–24: 10 + 15; 30 -> 25–35: 20); region (no population) beside the last period
+    assert one.loc[("2023-02/2023-04", "age_group", "18–24"), "population"] == 25
+    assert ("2022", "age_group", "18–24") not in one.index
+    assert (
+        one.loc[("2023-02/2023-04", "region", "Vest"), "respondents"] == 2
+        and ("2022", "region", "Vest") not in one.index
+    )
+    cross = table[table["by"] == "sex"].set_index(["period", "group", "by_group"])
+    assert set(cross.index.get_level_values("period")) == {"2022"}
+    assert cross.loc[("2022", "depression", "F"), "population"] == 50
+    assert cross.loc[("2022", "depression", "F"), "population_share"] == pytest.approx(5000 / 130)  # of 130
+    assert cross.loc[("2022", "depression", "F"), "respondents"] == 1  # person 1: F32.1, a woman
+    assert cross.loc[("2022", "anxiety", "F"), "respondents"] == 0
+    assert cross.loc[("2022", "anxiety", "M"), "respondent_share"] == 50.0
 
 
 # --- the command --------------------------------------------------------------------------------------------

@@ -115,8 +115,18 @@ def test_figures_by_treatment_status_and_for_the_whole_sample(english):
     assert sexes["Female"] == ["60", "44", "33", STAR] and sexes["Male"] == ["40", "56", "67", STAR]  # 20/45; TSB 3
     assert _rows(html, "figure-4-5")["18–24"] == ["67"]  # 30 of PHV's 45 unreachable; TSB has no ages
     assert _rows(html, "figure-4-2")["25–35"] == ["70"]  # 700 of PHV's 1000 in the frame
-    regions = _rows(html, "table-4-4")  # AS by region: frame 70 + 30, answered 6 + 2 (small)
-    assert regions["Vest"] == ["70", "70.0", STAR, STAR] and regions["Total"] == ["100", "100.0", STAR, STAR]
+    # Tab 4-4, AS by region and sex: men 20 + 5, women 50 + 25; answered 6 + 2 (small). Nord's 5 men are small;
+    # with every total shown (rows 70, 30; columns 25, 75) a reader of the 2 x 2 table needs one more cell in
+    # Nord's row, one in the men's column and so one in each of the others: all four are hidden
+    regions = _cells(html, "table-4-4")
+    assert regions[1] == [
+        "Health region", "Male", "Female", "Total pop.", "Share of total pop. (%)", "Number in the sample",
+        "Share of the sample (%)",
+    ]  # fmt: skip
+    regions = _rows(html, "table-4-4")
+    assert regions["Vest"] == [STAR, STAR, "70", "70.0", STAR, STAR]
+    assert regions["Nord"] == [STAR, STAR, "30", "30.0", STAR, STAR]
+    assert regions["Total"] == ["25", "75", "100", "100.0", STAR, STAR]
 
 
 def test_complement_leaves_the_hidden_count_undetermined():
@@ -154,6 +164,17 @@ def test_representativeness_of_002_chapter_4(english):
     assert _rows(html, "figure-4-10")["Vest"] == ["", "", "100", "100.0"]  # one sector per figure: PHV
     assert _cells(html, "figure-4-10")[0] == ["", "Mental health care"]
     assert "figure-4-11" not in html  # TSB: no region rows in the results
+    # Tab 4-9 (PHV, all of 2022) by diagnosis group and sex: anxiety's 4 men are small; every total is shown,
+    # so the four cells of the 2 x 2 table go (as Tab 4-4 above); the groups in 002's order (anxiety first)
+    cells = _cells(html, "table-4-9")
+    assert cells[0] == ["", "Mental health care"] and cells[1][1:] == ["Male", "Female", "Total"]
+    table = _rows(html, "table-4-9")
+    assert [r[0] for r in cells[2:]] == ["Anxiety disorder", "Depression", "Total"]
+    assert table["Anxiety disorder"] == [STAR, STAR, "20"] and table["Depression"] == [STAR, STAR, "80"]
+    assert table["Total"] == ["34", "66", "100"]
+    # Tab 4-8 is of Feb-Apr 2023 (period last), which has no diagnosis rows here
+    assert "The results have no numbers for diagnosis_group × sex, 2023-02/2023-04" in html
+    assert "table-4-8" not in html
 
 
 def test_regression_tables_have_002s_layout(english):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from forlop.survey import load, validate_survey
-from forlop.survey.synth import _cut, _exact, synth_survey, write_synthetic
+from forlop.survey.synth import _cut, _exact, _men_cells, _sexes, synth_survey, write_synthetic
 from tests.cli import forlop
 from tests.survey import counter
 
@@ -29,6 +29,24 @@ def test_exact_shares_and_cut_by_rank() -> None:
     # lowest latent -> first code; half and half
     assert _cut(np.array([5.0, 1.0, 3.0, 2.0]), [0, 1], [50, 50]).tolist() == [1, 0, 1, 0]
     assert _cut(np.array([5.0, 1.0, 3.0, 2.0]), [0, 1], [50, 50], descending=True).tolist() == [0, 1, 0, 1]
+
+
+def test_men_by_region_and_status_hold_both_margins() -> None:
+    """002 Tab 4-4: the men of each region exact, with the men among the answered / unreachable / others."""
+    region = np.array(["A", "A", "B", "B", "A", "B", "A", "A", "B", "B"], dtype=object)
+    by_status = [np.array([0, 1, 2, 3]), np.array([4, 5]), np.array([6, 7, 8, 9])]  # answered, unreachable, others
+    # every man in A: the only way is persons 0, 1 (answered in A), 4 (unreachable in A), 6, 7 (others in A)
+    sex = _sexes(10, by_status, [2, 1, 2], region, {"A": 5, "B": 0})
+    assert np.flatnonzero(sex == "M").tolist() == [0, 1, 4, 6, 7]
+    # A 3, B 2 men; answered 2, unreachable 1, others 2: both margins, whatever cells the fitting picks
+    sex = _sexes(10, by_status, [2, 1, 2], region, {"A": 3, "B": 2})
+    men = sex == "M"
+    assert [int(men[region == r].sum()) for r in "AB"] == [3, 2]
+    assert [int(men[order].sum()) for order in by_status] == [2, 1, 2]
+    # the cells: capacity A (2, 1, 2), B (2, 1, 2); rows 3 / 2, columns 2 / 1 / 2 -> within capacity
+    cells = _men_cells(np.array([[2, 1, 2], [2, 1, 2]]), np.array([3, 2]), np.array([2, 1, 2]))
+    assert cells.sum(axis=1).tolist() == [3, 2] and cells.sum(axis=0).tolist() == [2, 1, 2]
+    assert (cells <= np.array([[2, 1, 2], [2, 1, 2]])).all() and (cells >= 0).all()
 
 
 def test_small_survey_has_the_contract_columns(small: Path) -> None:
@@ -50,7 +68,11 @@ def test_small_survey_has_the_contract_columns(small: Path) -> None:
     assert list(population.columns) == ["sector", "period", "sex", "age", "unit", "diagnosis_group", "count"]
     # small scale: every unit of synth_units.csv with frame // 40 (at least 2) and answered // 40 (at least 1)
     assert len(frame) == 3246 and len(responses) == 821
-    assert (frame.status == "answered").sum() == 821 and population["count"].sum() == 3246
+    assert (frame.status == "answered").sum() == 821
+    assert population.loc[population.age.notna(), "count"].sum() == 3246  # the frame by sex, age band and unit
+    # 002 Tab 4-9 (all of 2022) divided by 40: PHV depression men 10 804 / 40 = 270.1 -> 270
+    cell = population[(population.period == "2022") & (population.diagnosis_group == "depression")]
+    assert cell.set_index(["sector", "sex"])["count"].to_dict()[("PHV", "M")] == 270
     assert frame.groupby("sector").unit.nunique().to_dict() == {"AS": 0, "PHV": 43, "TSB": 34}
     assert frame[frame.sector == "AS"].unit.isna().all()
     people = responses.merge(frame, on="person_id")
@@ -90,7 +112,9 @@ def test_counter_on_the_small_survey(small: Path) -> None:
     other figure is measured (a number for every target) and the alpha of STAR-P is of the right size."""
     targets = counter.targets()
     table = counter.count(small, targets[targets.population != "model"])  # models: too few rows at small scale
-    assert len(table) == 630 - 47 and table.achieved.notna().all()
+    assert len(table) == 838 - 47 and table.achieved.notna().all()
+    # the register population of 2022 (Tab 4-9) at small scale: 10 804 / 40 -> 270, counted from the sex x group rows
+    assert table[table.id == "t4_9_depression_M_PHV"].iloc[0].achieved == 270
     frame_count = table[table.id == "t4_1_frame_all"].iloc[0]
     assert frame_count.achieved == 3246 and not frame_count.ok
     alpha = table[table.id == "s3_4_alpha_star_outpatient"].iloc[0].achieved
@@ -110,7 +134,11 @@ def test_national_survey_meets_every_target(tmp_path: Path) -> None:
     assert counts.unreachable.to_dict() == {"AS": 310, "PHV": 5374, "TSB": 1590}
     assert counts.declined.to_dict() == {"AS": 1202, "PHV": 5242, "TSB": 793}
     assert counts.answered.to_dict() == {"AS": 8913, "PHV": 21346, "TSB": 3199}
+    # 002 Tab 4-4: the private specialists' frame by region and sex, as printed
+    private = frame[frame.sector == "AS"]
+    men = private[private.sex == "M"].region.fillna("Ukjent").value_counts().to_dict()
+    assert men == {"Sør-Øst": 4978, "Vest": 1518, "Midt-Norge": 703, "Nord": 460, "Ukjent": 4}
     table = counter.count(data)
-    assert len(table) == 630
+    assert len(table) == 838
     failures = table[~table.ok]
     assert failures.empty, failures[["id", "kind", "variable", "value", "target", "achieved"]].to_string()

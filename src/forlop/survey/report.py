@@ -42,6 +42,7 @@ from forlop.citations import cite, cite_text, references
 from forlop.errors import InputError
 from forlop.html import render
 from forlop.i18n import default_language, format_number, t
+from forlop.privacy import Cells
 from forlop.survey.frequencies import derived_questionnaire
 from forlop.survey.published import (
     RULE,
@@ -106,6 +107,7 @@ NEEDS = {
     "weighted": "weighted.csv",
     "units": "units.csv",
     "representativeness": "representativeness.csv",
+    "population_by": "representativeness.csv",
 }
 COLOURS = {"PHV": "#1f4e79", "TSB": "#6a9fcb", "AS": "#f0a030", SECTOR_TOTAL: "#8c8c8c"}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
@@ -145,7 +147,8 @@ def read_results(results: Path, lang: str) -> dict[str, pd.DataFrame | None]:
         if not path.exists():
             out[name] = None
             continue
-        frame = pd.read_csv(path, dtype={"unit": str, "group": str, "term": str, "item": str, "score": str})
+        dtypes = {"unit": str, "group": str, "term": str, "item": str, "score": str, "period": str, "by_group": str}
+        frame = pd.read_csv(path, dtype=dtypes)
         for column in columns:
             if column not in frame.columns:
                 raise InputError(str(path), t("survey.report.missing_column", lang), column=column)
@@ -983,7 +986,10 @@ def representativeness_block(page: Page, rep: pd.DataFrame, block: dict) -> list
     in the population and among the respondents); a share is hidden with its count.
     """
     dimension = block["dimension"]
-    rows_of = rep[rep["dimension"].astype(str) == dimension].copy()
+    rows_of = _one_way(rep)
+    rows_of = rows_of[rows_of["dimension"].astype(str) == dimension].copy()
+    if "period" in block:  # one period of the register population (002 Fig 4-13 ... 4-15: Feb-Apr 2023)
+        rows_of = rows_of[rows_of["period"].astype(str) == _period(rep, block["period"])]
     if "sectors" in block:  # 002 Fig 4-7 ... 4-15: one figure per sector
         rows_of = rows_of[rows_of["sector"].astype(str).isin(block["sectors"])]
     if rows_of.empty:
@@ -1057,7 +1063,8 @@ def frame_profile_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
     """
     dimension = block["dimension"]
     columns = block.get("columns", ["frame", "unreachable"])
-    rows_of = profile[profile["dimension"].astype(str) == dimension].copy()
+    rows_of = _one_way(profile)
+    rows_of = rows_of[rows_of["dimension"].astype(str) == dimension].copy()
     rows_of["sector"] = rows_of["sector"].astype(str)
     if "sectors" in block:
         rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
@@ -1106,6 +1113,168 @@ def frame_profile_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
 
 
 _DIMENSION_BREAKDOWN = {"diagnosis_group": "diagnosis", "diagnosis_group_self": "diagnosis"}
+
+
+def _one_way(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one dimension: ``by`` empty (results written before the two-way rows have no ``by``)."""
+    if "by" not in table.columns:
+        return table
+    return table[[_blank(b) for b in table["by"]]]
+
+
+def _two_way(table: pd.DataFrame, dimension: str, by: str) -> pd.DataFrame:
+    """The rows of ``dimension`` within the groups of ``by`` (columns group, by_group as text)."""
+    if "by" not in table.columns:
+        return table.iloc[0:0]
+    rows = table[(table["dimension"].astype(str) == dimension) & (table["by"].astype(str) == by)].copy()
+    for column in ("sector", "group", "by_group"):
+        rows[column] = rows[column].astype(str)
+    return rows
+
+
+def _period(rep: pd.DataFrame, wanted: object) -> str:
+    """A block's ``period``: a period label as in the population, or ``last``, the last in sorted order (the
+    survey's own period: ``2023-02/2023-04`` after ``2022``, as forlop.survey.response sets the sample)."""
+    if str(wanted) != "last":
+        return str(wanted)
+    periods = sorted({str(p) for p in rep["period"] if not _blank(p)})
+    return periods[-1] if periods else ""
+
+
+def _hide_grid(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Hidden flags of a two-way table of counts (rows x columns), of its row totals, its column totals and
+    its grand total: each row adds up to its total, each column to its total, and both sets of totals to
+    the grand total (002 Tab 4-4, 4-8, 4-9 print them all). Counts of 1-9 and enough complements to keep
+    them from being worked out are hidden (:class:`forlop.privacy.Cells`)."""
+    cells = Cells()
+
+    def add(value: float) -> int:
+        return cells.add(float(value), bool(RULE.is_small(float(value))))
+
+    grid = [[add(v) for v in row] for row in values]
+    row_totals = [add(v) for v in values.sum(axis=1)]
+    column_totals = [add(v) for v in values.sum(axis=0)]
+    grand = add(values.sum())
+    for i, row in enumerate(grid):
+        cells.line(row, row_totals[i], RULE)
+    for j, column in enumerate(zip(*grid)):
+        cells.line(list(column), column_totals[j], RULE)
+    cells.line(row_totals, grand, RULE)
+    cells.line(column_totals, grand, RULE)
+    hidden = cells.solve(RULE)
+    shape = values.shape
+    return (
+        np.array([[hidden[k] for k in row] for row in grid], dtype=bool).reshape(shape),
+        np.array([hidden[k] for k in row_totals], dtype=bool),
+        np.array([hidden[k] for k in column_totals], dtype=bool),
+        bool(hidden[grand]),
+    )
+
+
+def _ordered(groups: set[str], block: dict) -> list[str]:
+    """``groups`` in the block's ``order`` (002's row order), the others after them in the usual order."""
+    first = [str(g) for g in block.get("order", []) if str(g) in groups]
+    return first + sorted(groups - set(first), key=_order)
+
+
+def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
+    """002 Tab 4-4: the frame split by ``by`` (sex) within each group of ``dimension`` (region) with its total
+    and share of the sector's frame, then the other ``columns`` (those who answered) as count and share;
+    one group of columns per sector, a total row (OUT/frame_profile.csv, the rows with ``by``).
+
+    The split is a two-way table whose rows, columns and totals a reader can add up (:func:`_hide_grid`);
+    a further column is a line of its own (its groups add up to its total). A share is hidden with its count.
+    """
+    dimension, by = block["dimension"], block["by"]
+    columns = block.get("columns", ["frame", "answered"])
+    rows_of = _two_way(profile, dimension, by)
+    if "sectors" in block:
+        rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
+    if rows_of.empty:
+        return _absent(page, block, f"{dimension} × {by}")
+    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
+    groups = _ordered(set(rows_of["group"]), block)
+    splits = [str(g) for g in block.get("by_order", [])] or sorted(set(rows_of["by_group"]), key=_order)
+    splits += sorted(set(rows_of["by_group"]) - set(splits), key=_order)
+    cells: dict[str, list[list[str]]] = {}
+    for sector in sectors:
+        part = rows_of[rows_of["sector"] == sector]
+        grid = part.pivot_table(index="group", columns="by_group", values=columns[0], aggfunc="sum")
+        values = grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
+        hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
+        totals, grand = values.sum(axis=1), float(values.sum())
+        out = []
+        for i in range(len(groups) + 1):
+            last = i == len(groups)
+            parts = values.sum(axis=0) if last else values[i]
+            flags = column_hidden if last else hidden[i]
+            whole, whole_hidden = (grand, grand_hidden) if last else (float(totals[i]), bool(row_hidden[i]))
+            row = [_cell(page, None if h else float(v), 0) for v, h in zip(parts, flags)]
+            row.append(_cell(page, None if whole_hidden else whole, 0))
+            row.append(_cell(page, None if whole_hidden or grand_hidden or not grand > 0 else 100 * whole / grand, 1))
+            out.append(row)
+        for column in columns[1:]:
+            counts = part.groupby("group")[column].sum().reindex(groups).fillna(0).to_numpy(dtype=float)
+            flags = hide_counts(counts, RULE)
+            whole = float(counts.sum())
+            for i, (v, h) in enumerate(zip([*counts, whole], flags)):
+                share = None if h or flags[-1] or not whole > 0 else 100 * float(v) / whole
+                out[i] += [_cell(page, None if h else float(v), 0), _cell(page, share, 1)]
+        cells[sector] = out
+    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
+    rows = []
+    for i, g in enumerate([*groups, "all"]):
+        label = page.text("total") if g == "all" else page.group_label(breakdown, g)
+        row_cells = [c for s in sectors for c in cells[s][i]]
+        rows.append({"label": label, "cells": row_cells, "css": "total" if g == "all" else ""})
+    per = [page.group_label(by, g) for g in splits] + [page.text("frame_total"), page.text("share_frame")]
+    for column in columns[1:]:
+        per += [page.text(f"{column}_n"), page.text(f"share_{column}")]
+    header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [x for _ in sectors for x in per]
+    tb = page.table(block, header, rows, groups=[(page.sector(s), len(per)) for s in sectors])
+    return {"caption": tb["title"], "source": page.source(block), "figure": "", "table": tb}
+
+
+def population_by_block(page: Page, rep: pd.DataFrame, block: dict) -> dict:
+    """002 Tab 4-8 and 4-9: the register population of one ``period`` by ``dimension`` (diagnosis group)
+    and ``by`` (sex), per sector the ``by`` groups and their total, a sum row (OUT/representativeness.csv,
+    the rows with ``by``). Each sector's table is a two-way table of counts (:func:`_hide_grid`)."""
+    dimension, by = block["dimension"], block["by"]
+    period = _period(rep, block["period"])
+    rows_of = _two_way(rep, dimension, by)
+    rows_of = rows_of[(rows_of["period"].astype(str) == period) & rows_of["population"].notna()]
+    if "sectors" in block:
+        rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
+    if rows_of.empty:
+        return _absent(page, block, f"{dimension} × {by}, {period}")
+    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
+    groups = _ordered(set(rows_of["group"]), block)
+    splits = [str(g) for g in block.get("by_order", [])] or sorted(set(rows_of["by_group"]), key=_order)
+    splits += sorted(set(rows_of["by_group"]) - set(splits), key=_order)
+    cells: dict[str, list[list[str]]] = {}
+    for sector in sectors:
+        part = rows_of[rows_of["sector"] == sector]
+        grid = part.pivot_table(index="group", columns="by_group", values="population", aggfunc="sum")
+        values = grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
+        hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
+        out = []
+        for i in range(len(groups)):
+            row = [_cell(page, None if h else float(v), 0) for v, h in zip(values[i], hidden[i])]
+            out.append([*row, _cell(page, None if row_hidden[i] else float(values[i].sum()), 0)])
+        sums = [_cell(page, None if h else float(v), 0) for v, h in zip(values.sum(axis=0), column_hidden)]
+        out.append([*sums, _cell(page, None if grand_hidden else float(values.sum()), 0)])
+        cells[sector] = out
+    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
+    rows = []
+    for i, g in enumerate([*groups, "all"]):
+        label = page.text("total") if g == "all" else page.group_label(breakdown, g)
+        rows.append(
+            {"label": label, "cells": [c for s in sectors for c in cells[s][i]], "css": "total" if g == "all" else ""}
+        )
+    per = [page.group_label(by, g) for g in splits] + [page.text("total")]
+    header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [x for _ in sectors for x in per]
+    tb = page.table(block, header, rows, groups=[(page.sector(s), len(per)) for s in sectors])
+    return {"caption": tb["title"], "source": page.source(block), "figure": "", "table": tb}
 
 
 # --- additions ---------------------------------------------------------------------------------------
@@ -1391,9 +1560,12 @@ def _render_block(
     if kind == "units":
         return units_block(page, data["units.csv"], data["units_funnel.csv"], scores, block)
     if kind == "frame_profile":
-        return [frame_profile_block(page, data["frame_profile.csv"], block)]
+        profile = data["frame_profile.csv"]
+        return [frame_by_block(page, profile, block) if "by" in block else frame_profile_block(page, profile, block)]
     if kind == "representativeness":
         return representativeness_block(page, data["representativeness.csv"], block)
+    if kind == "population_by":
+        return [population_by_block(page, data["representativeness.csv"], block)]
     raise ValueError(f"report.yaml: unknown block kind {kind!r}")
 
 

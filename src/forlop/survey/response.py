@@ -5,7 +5,10 @@ Frame profile (002 Fig 4-2, Tab 4-4, §4.2 Fig 4-4 and 4-5: the frame and the "f
 those the survey could not reach through Helsenorge, by register sex, age and region): per sector,
 dimension (sex, age_group, region) and group, the number in the frame, the number unreachable and the
 number who answered. Age group as everywhere (survey year - birth year, 002 Tab 5-1 bands); frame rows
-without a group (no birth year, no region) are in no row.
+without a group (no birth year or an age outside the bands, no region, no sex) are the group ``unknown``
+(002 Tab 4-4's "Ukjent": 23 private specialists' patients without a region). Rows with ``by`` empty give
+one dimension; a row with ``by`` (and ``by_group``) gives the cross of two (``PROFILE_CROSSES``: region x
+sex, 002 Tab 4-4 splits the private specialists' frame by sex within region).
 
 Response (per sector and unit, per sector, and in total; ``unit`` = ``all`` on the sector rows and
 ``sector`` = ``all`` on the total row; AS has no unit, so AS has its sector row only):
@@ -24,6 +27,16 @@ population may be single years (banded with 002 Tab 5-1's bands) or band labels 
 crosswalk (``definitions.yaml`` ``diagnosis_groups`` ``icd10``), like for like with the register's
 first main condition; ``diagnosis_group_self`` is 002's own comparison, the self-reported groups
 (multi-response, so shares add up to more than 100).
+
+Crosses (``REPRESENTATIVENESS_CROSSES``: diagnosis group x sex, 002 Tab 4-8 and 4-9): rows with ``by``
+(sex) and ``by_group`` (F/M) give the population and the respondents of a dimension's group within each
+``by`` group, from the population rows that give both and leave the others empty (else every row that
+gives both, summed); shares are of the sector's total over the cross. One-dimension rows have ``by`` empty.
+
+Periods: the population may give several periods (002 §4.3: Feb-Apr 2023, the survey's; Feb-Apr 2022;
+the whole of 2022). The respondents are set beside every period whose population gives the dimension (or
+cross); a dimension no period gives (region; the self-reported groups) is set beside the sector's last
+period in sorted order (the survey's own period, ``2023-02/2023-04`` after ``2022``).
 """
 
 from __future__ import annotations
@@ -39,12 +52,18 @@ RESPONSE_COLUMNS = [
     *("rate_of_frame", "rate_of_reached"),
 ]
 REPRESENTATIVENESS_COLUMNS = [
-    *("sector", "period", "dimension", "group", "population", "population_share"),
+    *("sector", "period", "dimension", "group", "by", "by_group", "population", "population_share"),
     *("respondents", "respondent_share"),
 ]
-FRAME_PROFILE_COLUMNS = ["sector", "dimension", "group", "frame", "unreachable", "answered"]
+FRAME_PROFILE_COLUMNS = ["sector", "dimension", "group", "by", "by_group", "frame", "unreachable", "answered"]
 PROFILE_DIMENSIONS = ("sex", "age_group", "region")
+#: Two-way frame profiles (dimension, by): 002 Tab 4-4, the private specialists' frame by region and sex.
+PROFILE_CROSSES = (("region", "sex"),)
+#: Two-way representativeness (dimension, by): 002 Tab 4-8, 4-9, the register population by diagnosis and sex.
+REPRESENTATIVENESS_CROSSES = (("diagnosis_group", "sex"),)
 STATUSES = ("unreachable", "declined", "no_answer", "answered")
+#: The frame profile's group of frame rows without a value (002 Tab 4-4 "Ukjent").
+UNKNOWN = "unknown"
 ALL = "all"
 DIMENSIONS = ("sex", "age_group", "unit", "region", "diagnosis_group")
 _POPULATION_DIMENSION = {"sex": "sex", "age_group": "age", "unit": "unit", "diagnosis_group": "diagnosis_group"}
@@ -99,18 +118,26 @@ def frame_profile(frame: pd.DataFrame, sectors: tuple[str, ...] = SECTORS) -> pd
         unreachable=(aged["status"] == "unreachable").astype("int64"),
         answered=(aged["status"] == "answered").astype("int64"),
     )
+    for column in PROFILE_DIMENSIONS:
+        known = aged[column].notna() & (aged[column].astype(str).str.strip() != "")
+        aged[column] = aged[column].astype(object).where(known, UNKNOWN)
     parts = []
-    for dimension in PROFILE_DIMENSIONS:
-        counts = aged.groupby(["sector", dimension]).agg(
+    for dimension, by in [*((d, None) for d in PROFILE_DIMENSIONS), *PROFILE_CROSSES]:
+        keys = ["sector", dimension] if by is None else ["sector", dimension, by]
+        counts = aged.groupby(keys).agg(
             frame=("status", "size"), unreachable=("unreachable", "sum"), answered=("answered", "sum")
         )
         counts = counts.reset_index().rename(columns={dimension: "group"})
+        if by is None:
+            counts = counts.assign(by="", by_group="")
+        else:
+            counts = counts.rename(columns={by: "by_group"}).assign(by=by)
         parts.append(counts.assign(dimension=dimension))
     table = pd.concat(parts, ignore_index=True)
     table = table[table["sector"].isin(sectors)]
     table["_s"] = table["sector"].map({s: i for i, s in enumerate(sectors)})
     table["_d"] = table["dimension"].map({d: i for i, d in enumerate(PROFILE_DIMENSIONS)})
-    table = table.sort_values(["_s", "_d", "group"], kind="stable")
+    table = table.sort_values(["_s", "by", "_d", "group", "by_group"], kind="stable")
     return table[FRAME_PROFILE_COLUMNS].reset_index(drop=True)
 
 
@@ -142,9 +169,47 @@ def _age_label(value: object) -> str | None:
 
 
 def _shares(counts: pd.DataFrame, value: str, share: str) -> pd.DataFrame:
-    totals = counts.groupby(["sector", "period", "dimension"])[value].transform("sum")
+    totals = counts.groupby(["sector", "period", "dimension", "by"])[value].transform("sum")
     counts[share] = np.where(totals > 0, counts[value] / totals.where(totals > 0, 1) * 100, np.nan)
     return counts
+
+
+_CUTS: list[tuple[str, str]] = [
+    *((d, "") for d in (*DIMENSIONS, "diagnosis_group_self")),
+    *REPRESENTATIVENESS_CROSSES,
+]
+
+
+def _population_counts(population: pd.DataFrame) -> pd.DataFrame:
+    """The population's count per sector, period and group of each dimension and cross (module docstring)."""
+    pop = population.copy()
+    pop["age"] = pop["age"].map(_age_label)
+    present = {
+        d: (pop[c].notna() & (pop[c].astype(str).str.strip() != "")).to_numpy()
+        for d, c in _POPULATION_DIMENSION.items()
+    }
+    rows = []
+    for dimension, by in _CUTS:
+        wanted = [d for d in (dimension, by) if d]
+        if not all(d in _POPULATION_DIMENSION for d in wanted):
+            continue
+        given = np.logical_and.reduce([present[d] for d in wanted])
+        others = [present[d] for d in _POPULATION_DIMENSION if d not in wanted]
+        margin = given & ~np.logical_or.reduce(others)
+        # per sector and period: the exact margin where that period has one, else every row giving it
+        has_margin = pd.Series(margin, index=pop.index).groupby([pop["sector"], pop["period"]]).transform("any")
+        use = pop[np.where(has_margin.to_numpy(dtype=bool), margin, given)]
+        columns = [_POPULATION_DIMENSION[d] for d in wanted]
+        summed = use.groupby(["sector", "period", *columns])["count"].sum().rename("population").reset_index()
+        summed = summed.rename(columns={_POPULATION_DIMENSION[dimension]: "group"})
+        if by:
+            summed = summed.rename(columns={_POPULATION_DIMENSION[by]: "by_group"})
+        else:
+            summed["by_group"] = ""
+        rows.append(summed.assign(dimension=dimension, by=by))
+    if not rows:
+        return pd.DataFrame(columns=["sector", "period", "group", "by_group", "population", "dimension", "by"])
+    return pd.concat(rows, ignore_index=True)
 
 
 def representativeness(
@@ -157,15 +222,20 @@ def representativeness(
     """
     resp = respondents.assign(diagnosis_group=register_diagnosis_group(respondents["main_diagnosis"]))
     parts = []
-    for dimension in DIMENSIONS:
-        counts = resp.groupby(["sector", dimension]).size().rename("respondents").reset_index()
-        parts.append(counts.rename(columns={dimension: "group"}).assign(dimension=dimension))
+    for dimension, by in _CUTS:
+        if dimension == "diagnosis_group_self":
+            continue
+        keys = ["sector", dimension, *([by] if by else [])]
+        counts = resp.groupby(keys).size().rename("respondents").reset_index()
+        counts = counts.rename(columns={dimension: "group", **({by: "by_group"} if by else {})})
+        parts.append(counts.assign(dimension=dimension, by=by, **({} if by else {"by_group": ""})))
     if self_groups is not None and len(self_groups):
         joined = self_groups.merge(resp[["person_id", "sector"]], on="person_id")
         counts = joined.groupby(["sector", "group"]).size().rename("respondents").reset_index()
-        parts.append(counts.assign(dimension="diagnosis_group_self"))
+        parts.append(counts.assign(dimension="diagnosis_group_self", by="", by_group=""))
     mine = pd.concat(parts, ignore_index=True)
     mine["group"] = mine["group"].astype(str)
+    mine["by_group"] = mine["by_group"].astype(str)
     totals = resp.groupby("sector").size()
     mine["respondent_share"] = mine["respondents"] / mine["sector"].map(totals) * 100
     if population is None or population.empty:
@@ -173,23 +243,20 @@ def representativeness(
         mine["population"] = np.nan
         mine["population_share"] = np.nan
         return _order(mine)
-    pop = population.copy()
-    pop["age"] = pop["age"].map(_age_label)
-    present = {d: pop[c].notna() & (pop[c].astype(str).str.strip() != "") for d, c in _POPULATION_DIMENSION.items()}
-    rows = []
-    for dimension, column in _POPULATION_DIMENSION.items():
-        others = [present[d] for d in _POPULATION_DIMENSION if d != dimension]
-        margin = present[dimension] & ~np.logical_or.reduce(others)
-        use = pop[margin] if margin.any() else pop[present[dimension]]
-        summed = use.groupby(["sector", "period", column])["count"].sum().rename("population").reset_index()
-        rows.append(summed.rename(columns={column: "group"}).assign(dimension=dimension))
-    theirs = pd.concat(rows, ignore_index=True)
+    theirs = _population_counts(population)
     theirs["group"] = theirs["group"].astype(str)
+    theirs["by_group"] = theirs["by_group"].astype(str)
     theirs = _shares(theirs, "population", "population_share")
-    periods = theirs[["sector", "period"]].drop_duplicates()
-    mine = mine.merge(periods, on="sector", how="left")
-    mine["period"] = mine["period"].fillna("")
-    merged = theirs.merge(mine, on=["sector", "period", "dimension", "group"], how="outer")
+    # the respondents beside every period giving the cut; a cut no period gives: the sector's last period
+    given = theirs[["sector", "period", "dimension", "by"]].drop_duplicates()
+    last = population.groupby("sector")["period"].max().rename("period").reset_index()
+    placed = mine.merge(given, on=["sector", "dimension", "by"], how="left")
+    alone = placed["period"].isna()
+    placed = pd.concat(
+        [placed[~alone], placed[alone].drop(columns="period").merge(last, on="sector", how="left")], ignore_index=True
+    )
+    placed["period"] = placed["period"].fillna("")
+    merged = theirs.merge(placed, on=["sector", "period", "dimension", "group", "by", "by_group"], how="outer")
     merged["respondents"] = merged["respondents"].fillna(0).astype("int64")
     self_rows = merged["dimension"] == "diagnosis_group_self"
     merged.loc[~self_rows, "respondent_share"] = merged.loc[~self_rows, "respondent_share"].fillna(0.0)
@@ -200,7 +267,7 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
     sector = {s: i for i, s in enumerate(SECTORS)}
     dimension = {d: i for i, d in enumerate((*DIMENSIONS, "diagnosis_group_self"))}
     table = table.assign(_s=table["sector"].map(sector), _d=table["dimension"].map(dimension))
-    table = table.sort_values(["_s", "period", "_d", "group"], kind="stable")
+    table = table.sort_values(["_s", "period", "by", "_d", "group", "by_group"], kind="stable")
     return table[REPRESENTATIVENESS_COLUMNS].reset_index(drop=True)
 
 

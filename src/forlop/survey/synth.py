@@ -143,16 +143,15 @@ def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFra
         n_declined = round(counts["declined"] * factor)
         status[rest[:n_unreachable]] = "unreachable"
         status[rest[n_unreachable : n_unreachable + n_declined]] = "declined"
-        sex = np.full(n, "F", dtype=object)
         n_ans = int(answered.sum())
         men_ans = round(p["men_answered"][sector] / counts["answered"] * n_ans)
-        sex[rng.permutation(np.flatnonzero(answered))[:men_ans]] = "M"
-        unreachable = np.flatnonzero(status == "unreachable")
-        men_unr = round(p["men_unreachable_share"][sector] * len(unreachable))
-        sex[rng.permutation(unreachable)[:men_unr]] = "M"
-        others = np.flatnonzero((status == "declined") | (status == "no_answer"))
-        men_other = round(p["men_frame_share"][sector] * n) - men_ans - men_unr
-        sex[rng.permutation(others)[: max(men_other, 0)]] = "M"
+        by_status = [rng.permutation(np.flatnonzero(answered))]
+        by_status.append(rng.permutation(np.flatnonzero(status == "unreachable")))
+        men_unr = round(p["men_unreachable_share"][sector] * len(by_status[1]))
+        by_status.append(rng.permutation(np.flatnonzero((status == "declined") | (status == "no_answer"))))
+        men_other = max(round(p["men_frame_share"][sector] * n) - men_ans - men_unr, 0)
+        region_of = rows.region.to_numpy(dtype=object)[unit_of]
+        sex = _sexes(n, by_status, [men_ans, men_unr, men_other], region_of, p.get("men_by_region", {}).get(sector))
         band = _exact(rng, list(range(len(p["age_bands"]))), p["age_shares"][sector], n).astype(int)
         low, high = np.array(p["age_bands"]).T
         age = rng.integers(low[band], high[band] + 1)
@@ -161,7 +160,7 @@ def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFra
             np.array(list(dx), dtype=object), size=n, p=np.array(list(dx.values())) / sum(dx.values())
         )
         diagnosis[rng.random(n) < p["main_diagnosis_missing"]] = None
-        region = rows.region.to_numpy(dtype=object)[unit_of]
+        region = region_of.copy()
         region[region == ""] = None
         unit = rows.unit.to_numpy(dtype=object)[unit_of]
         unit[unit == ""] = None
@@ -182,6 +181,59 @@ def synth_frame(rng: np.random.Generator, scale: str = "national") -> pd.DataFra
     frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
     frame.insert(0, "person_id", np.arange(1, len(frame) + 1, dtype=np.int64))
     return frame
+
+
+def _round_to(values: np.ndarray, total: int) -> np.ndarray:
+    """Integers adding up to ``total`` nearest to ``values`` (largest remainder)."""
+    floor = np.floor(values).astype(int)
+    short = int(total - floor.sum())
+    if short > 0:
+        floor[np.argsort(-(values - floor), kind="stable")[:short]] += 1
+    return floor
+
+
+def _men_cells(capacity: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Men per (region, status group): integer cells within ``capacity`` (persons in the cell) whose sums are
+    ``rows`` (men per region) and ``columns`` (men per status group); both must add up to the same number.
+
+    Iterative proportional fitting of the capacities to the two margins (real cells), then each column but
+    the last rounded to its margin and the last column the rest of each row (clipped to the cell). Hand-written:
+    a dozen cells, no library needed.
+    """
+    cells = capacity.astype(float) * (columns.sum() / max(capacity.sum(), 1))
+    for _ in range(200):
+        cells *= np.divide(rows, cells.sum(axis=1), out=np.zeros(len(rows)), where=cells.sum(axis=1) > 0)[:, None]
+        cells = np.minimum(cells, capacity)
+        cells *= np.divide(columns, cells.sum(axis=0), out=np.zeros(len(columns)), where=cells.sum(axis=0) > 0)
+        cells = np.minimum(cells, capacity)
+    out = np.zeros(capacity.shape, dtype=int)
+    for j in range(capacity.shape[1] - 1):
+        out[:, j] = np.minimum(_round_to(cells[:, j], int(columns[j])), capacity[:, j])
+    out[:, -1] = np.clip(rows - out[:, :-1].sum(axis=1), 0, capacity[:, -1])
+    return out
+
+
+def _sexes(
+    n: int, by_status: list[np.ndarray], men: list[int], region: np.ndarray, men_by_region: dict | None
+) -> np.ndarray:
+    """Register sex of a sector's frame: ``men[k]`` men among the persons of ``by_status[k]`` (a random order
+    of the answered, the unreachable, the others), the first ones of each order. With ``men_by_region``
+    (synth.yaml; 002 Tab 4-4) the men of each region are exact too (:func:`_men_cells`), scaled to the
+    sector's men when these differ from the published sum (small scale)."""
+    sex = np.full(n, "F", dtype=object)
+    if not men_by_region:
+        for order, k in zip(by_status, men):
+            sex[order[:k]] = "M"
+        return sex
+    names = list(men_by_region)
+    want = np.array([men_by_region[r] for r in names], dtype=float)
+    rows = _round_to(want * (sum(men) / want.sum()), sum(men))  # the published men when the sums agree
+    capacity = np.array([[(region[order] == r).sum() for order in by_status] for r in names])
+    cells = _men_cells(capacity, rows, np.array(men))
+    for j, order in enumerate(by_status):
+        for i, r in enumerate(names):
+            sex[order[region[order] == r][: cells[i, j]]] = "M"
+    return sex
 
 
 class _Sector:
@@ -622,7 +674,7 @@ def synth_survey(seed: int = 2023, scale: str = "national") -> dict[str, pd.Data
         parts.append(synth_sector(rng, sector, people, questionnaire))
     answers = pd.concat(parts).sort_index()
     responses = _responses(rng, frame, answers, questionnaire)
-    return {"survey_frame": frame, "survey_responses": responses, "survey_population": _population(frame)}
+    return {"survey_frame": frame, "survey_responses": responses, "survey_population": _population(frame, scale)}
 
 
 def _responses(
@@ -654,9 +706,12 @@ def _responses(
     return out
 
 
-def _population(frame: pd.DataFrame) -> pd.DataFrame:
-    """The register population of ch. 4 as aggregates: the frame by sector, sex, age band and unit."""
+def _population(frame: pd.DataFrame, scale: str = "national") -> pd.DataFrame:
+    """The register population of ch. 4 as aggregates (synth.yaml ``population``): in the survey period the
+    frame by sector, sex, age band and unit; per period the sex margins of Tab 4-5 and the diagnosis groups
+    by sex of Tab 4-8 / 4-9 (divided by ``small_divisor`` at small scale)."""
     p = parameters()
+    spec = p["population"]
     age = p["survey_year"] - frame.birth_year
     labels = [f"{low}-{high}" if high < 90 else f"{low}+" for low, high in p["age_bands"]]
     bins = [b[0] for b in p["age_bands"]] + [200]
@@ -668,10 +723,23 @@ def _population(frame: pd.DataFrame) -> pd.DataFrame:
         .size()
         .reset_index(name="count")
     )
-    table.insert(1, "period", "2023-02/2023-04")
+    table.insert(1, "period", spec["survey_period"])
     table["diagnosis_group"] = None
     table.loc[table.unit == "", "unit"] = None
-    return table[["sector", "period", "sex", "age", "unit", "diagnosis_group", "count"]]
+    divisor = 1 if scale == "national" else spec["small_divisor"]
+    rows = []
+    for period, by_sector in spec["sex"].items():
+        for sector, (women, men) in by_sector.items():
+            for sex, count in (("F", women), ("M", men)):
+                rows.append((sector, period, sex, None, None, None, round(count / divisor)))
+    for period, by_sector in spec["diagnosis"].items():
+        for sector, cells in by_sector.items():
+            for group, (men, women) in zip(spec["diagnosis_groups"], cells):
+                for sex, count in (("M", men), ("F", women)):
+                    rows.append((sector, period, sex, None, None, group, round(count / divisor)))
+    columns = ["sector", "period", "sex", "age", "unit", "diagnosis_group", "count"]
+    published = pd.DataFrame(rows, columns=columns)
+    return pd.concat([table[columns], published], ignore_index=True)
 
 
 def write_synthetic(out: Path, seed: int = 2023, scale: str = "national") -> Path:
