@@ -230,6 +230,23 @@ def test_logit_odds_ratio_of_a_two_by_two_table() -> None:
     assert math.isnan(table["r2"].iloc[0]) and table["n"].iloc[0] == 17
 
 
+def test_fit_equals_the_formula_api_and_drops_a_constant_covariate() -> None:
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 2, 80).astype(float), "c": 1.0})
+    data["y"] = data["a"] + rng.normal(size=80)
+    data["z"] = (data["y"] > 0).astype(float)
+    data.loc[[4, 9], "b"] = np.nan
+    for outcome, kind, api in (("y", "ols", smf.ols), ("z", "logit", smf.logit)):
+        table = fit(data, outcome, ["a", "b", "c"], kind).set_index("term")  # c constant: no row
+        reference = api(f"{outcome} ~ a + b", data=data.dropna()).fit(**({"disp": 0} if kind == "logit" else {}))
+        assert list(table.index) == ["Intercept", "a", "b"] and table["n"].iloc[0] == 78
+        estimate = np.exp(reference.params) if kind == "logit" else reference.params
+        assert np.allclose(table["estimate"], estimate, rtol=1e-9, atol=0)
+        assert np.allclose(table["p_value"], reference.pvalues, rtol=1e-9, atol=0)
+
+
 def test_all_eleven_models_per_sector_on_random_respondents() -> None:
     rng = np.random.default_rng(7)
     n = 600
