@@ -81,6 +81,6 @@ def test_t_interval_by_hand_and_equal_to_mean_ci() -> None:
     rng = np.random.default_rng(3)
     for size in (2, 7, 250):
         x = rng.normal(3, 2, size)
-        mean, ci_low, ci_high = mean_ci(x, alpha=0.1)
+        _, ci_low, ci_high = mean_ci(x, alpha=0.1)
         many = t_interval(np.array([size]), np.array([x.mean()]), np.array([x.std(ddof=1)]), alpha=0.1)
         assert many[0][0] == pytest.approx(ci_low, abs=1e-12) and many[1][0] == pytest.approx(ci_high, abs=1e-12)

@@ -10,7 +10,8 @@ copy in its own package. What is here and where each rule comes from:
 - :func:`funnel_limits`, :func:`classify`: Spiegelhalter's funnel-plot limits for proportions;
   :func:`funnel_limits_mean`: the normal limits for a mean;
 - :func:`age_group`, :func:`age_group_expr`: age groups from ``codes/age_groups.csv``;
-- :func:`mean_ci`, :func:`t_interval`, :func:`median_ci`, :data:`QUANTILE_METHOD`: means (t) and medians (order statistics);
+- :func:`mean_ci`, :func:`t_interval` (many at once), :func:`median_ci`, :data:`QUANTILE_METHOD`: means (t) and
+  medians (order statistics);
 - :func:`cumulative_incidence`: Aalen-Johansen with death competing (lifelines).
 """
 

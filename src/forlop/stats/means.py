@@ -29,9 +29,7 @@ def mean_ci(values: np.ndarray, alpha: float = 0.05) -> tuple[float, float, floa
     return float(x.mean()), float(low), float(high)
 
 
-def t_interval(
-    n: np.ndarray, mean: np.ndarray, sd: np.ndarray, alpha: float = 0.05
-) -> tuple[np.ndarray, np.ndarray]:
+def t_interval(n: np.ndarray, mean: np.ndarray, sd: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """(ci_low, ci_high) of many means at once: mean +- t(n - 1, 1 - alpha/2) * sd / sqrt(n), sd with ddof 1.
 
     The interval of :func:`mean_ci` (statsmodels ``tconfint_mean``) for groups summarised as n, mean and

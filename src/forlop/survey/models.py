@@ -1,14 +1,14 @@
 """The fixed regression model of 002 §3.5 for its eleven outcomes, per sector: ``OUT/regressions.csv``.
 
-The models are data (``models.yaml``): outcome, kind (``ols`` or ``logit``), the covariates left out.
-Each is fitted with statsmodels (``OLS``, ``Logit``) on the respondents of one sector with every
-variable of the model present (listwise deletion; 002 implies it, reading guide §4). The covariates
-are numeric codings (definitions.yaml ``covariates``), so the model matrix of the formula
-``outcome ~ x1 + x2 + ...`` is the intercept and the columns as they are: it is given to statsmodels'
-array API with those names (patsy's formula machinery took half the time of the 33 fits). Rows: the intercept and every covariate, in 002's order, with the coefficient (OLS) or odds
-ratio (logit, ``exp`` of coefficient and interval), 95% Wald interval, p-value, N and R² (OLS only;
-002 prints none for logit). A covariate that is constant in a sector's data (e.g. no one in an age
-band) is left out of that fit and gets no row; a model that cannot be fitted (too few rows, perfect
+The models are data (``models.yaml``): outcome, kind (``ols`` or ``logit``), the covariates left out. Each is
+fitted with statsmodels (``OLS``, ``Logit``) on the respondents of one sector with every variable of the model
+present (listwise deletion; 002 implies it, reading guide §4). The covariates are numeric codings
+(definitions.yaml ``covariates``), so the model matrix of the formula ``outcome ~ x1 + x2 + ...`` is the
+intercept and the columns as they are: it is given to statsmodels' array API with those names (patsy's formula
+machinery took half the time of the 33 fits). Rows: the intercept and every covariate, in 002's order, with
+the coefficient (OLS) or odds ratio (logit, ``exp`` of coefficient and interval), 95% Wald interval, p-value,
+N and R² (OLS only; 002 prints none for logit). A covariate that is constant in a sector's data (e.g. no one
+in an age band) is left out of that fit and gets no row; a model that cannot be fitted (too few rows, perfect
 separation) gets no rows and a progress line.
 """
 
@@ -39,7 +39,8 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
 
     None when fewer rows than parameters remain, or the fit fails (singular matrix, separation).
     """
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
     if outcome not in data or any(t not in data for t in terms):
@@ -57,9 +58,9 @@ def fit(data: pd.DataFrame, outcome: str, terms: list[str], kind: str) -> pd.Dat
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if kind == "logit":
-                result = sm.Logit(endog, exog).fit(disp=0, maxiter=100)
+                result = Logit(endog, exog).fit(disp=0, maxiter=100)
             else:
-                result = sm.OLS(endog, exog).fit()
+                result = OLS(endog, exog).fit()
     except (np.linalg.LinAlgError, PerfectSeparationError, ValueError):
         return None
     ci = result.conf_int()

@@ -10,11 +10,11 @@ Rules (docs/definitions.md, "Unit comparison"; settings in ``units.yaml``):
 - per unit: n respondents, observed O = mean score, expected E = mean of the model's predictions for
   them, adjusted = national mean + (O - E) (indirect standardisation on the score's scale); the
   national mean is the sector's mean score, which is also the mean of all predictions;
-- 95 % interval of the adjusted value: national mean + the t interval of the mean of the unit's
-  residuals (mean +- t(n - 1) sd / sqrt(n), statsmodels' ``tconfint_mean`` as forlop.stats.t_interval
-  computes it for all units at once), E taken as fixed as in forlop.outcomes.casemix; flag ``higher`` when the interval lies above the national
-  mean, ``lower`` below it, ``as_expected`` when it contains it, ``too_few`` (no estimate) when
-  n < ``min_n`` (30);
+- 95 % interval of the adjusted value: national mean + the t interval of the mean of the unit's residuals
+  (mean +- t(n - 1) sd / sqrt(n), statsmodels' ``tconfint_mean`` as forlop.stats.t_interval computes it for
+  all units at once), E taken as fixed as in forlop.outcomes.casemix; flag ``higher`` when the interval lies
+  above the national mean, ``lower`` below it, ``as_expected`` when it contains it, ``too_few`` (no estimate)
+  when n < ``min_n`` (30);
 - funnel (:func:`unit_funnel`): adjusted value against n, limits national mean +- z_p sigma / sqrt(n)
   with sigma the residual standard deviation of the sector's model (sqrt of statsmodels' ``scale``),
   at forlop.stats.funnel's levels (95 %, 99.8 %): Spiegelhalter (2005), normal outcomes.
@@ -29,8 +29,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import yaml
+from statsmodels.regression.linear_model import OLS
 
 from forlop.errors import DataError
 from forlop.stats import funnel_limits_mean, t_interval
@@ -100,7 +100,7 @@ def _fit_sector(sector: str, rows: pd.DataFrame, score: str, covariates: list[st
     used = rows.dropna(subset=[score, *covariates])[list(dict.fromkeys(["unit", score, *covariates]))].copy()
     if used.empty:
         return SectorFit(sector, used.assign(expected=np.nan), float("nan"), float("nan"))
-    model = sm.OLS(used[score].to_numpy(dtype=float), design(used, covariates)).fit()
+    model = OLS(used[score].to_numpy(dtype=float), design(used, covariates)).fit()
     used["expected"] = np.asarray(model.fittedvalues, dtype=float)
     sigma = float(np.sqrt(model.scale)) if model.df_resid > 0 else float("nan")
     return SectorFit(sector, used, float(used[score].mean()), sigma)
