@@ -22,7 +22,7 @@ from forlop.survey.frequencies import (
     with_derived_items,
 )
 from forlop.survey.models import REGRESSION_COLUMNS, fit, model_terms, regressions
-from forlop.survey.respondents import build_respondents, covariates, definitions
+from forlop.survey.respondents import build_respondents, covariates, definitions, ticked_codes
 from forlop.survey.response import frame_profile, representativeness, response_table
 from forlop.survey.scores import index_scores, score_table
 from tests.cli import forlop
@@ -186,6 +186,15 @@ def test_severity_duration_and_treatment_breakdowns() -> None:
         "severity",
         "duration",
     }
+
+
+def test_ticked_codes_one_row_per_code_indexed_by_its_row() -> None:
+    lists = pd.Series([np.array([1, 6]), None, np.array([], dtype=np.int64), [3]], index=[10, 11, 12, 13], name="L6")
+    long = ticked_codes(lists)  # through Arrow
+    assert long.tolist() == [1, 6, 3] and long.index.tolist() == [10, 10, 13] and long.dtype == "int64"
+    text = ticked_codes(pd.Series([["1", "6"], None, ["3"]]))  # text codes: through Series.explode
+    assert text.tolist() == [1, 6, 3] and text.index.tolist() == [0, 0, 2]
+    assert ticked_codes(pd.Series([np.nan, np.nan])).empty  # an item nobody answered
 
 
 # --- Cronbach's alpha ---------------------------------------------------------------------------------------

@@ -146,18 +146,22 @@ def long_answers(responses: pd.DataFrame, questionnaire: Questionnaire) -> pd.Da
     single = [i for i in questionnaire.items if i.type == "single"]
     persons = responses["person_id"].to_numpy()
     values = responses[[i.column for i in single]].to_numpy(dtype=float).T  # item x respondent
-    item_at, row_at = np.nonzero(~np.isnan(values))
-    parts = [pd.DataFrame({"person_id": persons[row_at], "item": item_at, "option": values[item_at, row_at]})]
+    answered = ~np.isnan(values)
+    person_parts = [np.broadcast_to(persons, values.shape)[answered]]
+    item_parts = [np.broadcast_to(np.arange(len(single))[:, None], values.shape)[answered]]
+    option_parts = [values[answered].astype(np.int64)]
     ids = [i.id for i in single]
     for item in (i for i in questionnaire.items if i.type == "multiple"):
         long = ticked_codes(responses[item.column].reset_index(drop=True))
         rows = pd.DataFrame({"person_id": persons[long.index.to_numpy()], "option": long.to_numpy()}).drop_duplicates()
-        parts.append(rows.assign(item=len(ids)))
+        person_parts.append(rows["person_id"].to_numpy())
+        option_parts.append(rows["option"].to_numpy(dtype=np.int64))
+        item_parts.append(np.full(len(rows), len(ids)))
         ids.append(item.id)
-    table = pd.concat(parts, ignore_index=True)
-    table["item"] = pd.Categorical.from_codes(table["item"].to_numpy(), categories=ids)
-    table["option"] = table["option"].astype("int64")
-    return table[["person_id", "item", "option"]]
+    table = pd.DataFrame({"person_id": np.concatenate(person_parts)})  # column by column: no block copies
+    table["item"] = pd.Categorical.from_codes(np.concatenate(item_parts), categories=ids)
+    table["option"] = np.concatenate(option_parts)
+    return table
 
 
 def _indicator(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
