@@ -113,11 +113,9 @@ def _count(series: pd.Series, codes: list[int]) -> pd.Series:
 
 def binary(values: pd.Series, one: list[int], zero: list[int]) -> pd.Series:
     """1.0 for a code in ``one``, 0.0 for a code in ``zero``, NaN otherwise (empty or another code)."""
-    codes = pd.to_numeric(values, errors="coerce")
-    out = pd.Series(np.nan, index=values.index)
-    out[codes.isin(zero)] = 0.0
-    out[codes.isin(one)] = 1.0
-    return out
+    codes = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    out = np.select([np.isin(codes, one), np.isin(codes, zero)], [1.0, 0.0], np.nan)
+    return pd.Series(out, index=values.index)
 
 
 def harmonised(values: pd.Series, questionnaire: Questionnaire, item_id: str) -> pd.Series:

@@ -34,11 +34,9 @@ def scored_items(responses: pd.DataFrame, index: Index, questionnaire: Questionn
     for item_id in index.items:
         item = questionnaire.item(item_id)
         valid = [o.code for o in item.options if o.special is None and index.low <= o.code <= index.high]
-        raw = pd.to_numeric(responses[item.column], errors="coerce")
-        value = raw.where(raw.isin(valid)).astype(float)
-        if item_id in index.reverse:
-            value = index.low + index.high - value
-        out[item_id] = value
+        raw = pd.to_numeric(responses[item.column], errors="coerce").to_numpy(dtype=float)
+        value = np.where(np.isin(raw, valid), raw, np.nan)  # numpy's isin: a pandas hash table per item cost 3 ms
+        out[item_id] = index.low + index.high - value if item_id in index.reverse else value
     return pd.DataFrame(out, index=responses.index)
 
 
