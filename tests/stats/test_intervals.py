@@ -12,7 +12,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
-from forlop.stats import poisson_rate, proportion_ci, ratio_ci, wilson
+from forlop.stats import mean_ci, poisson_rate, proportion_ci, ratio_ci, t_interval, wilson
 
 
 def test_wilson_equals_statsmodels_over_a_grid() -> None:
@@ -71,3 +71,16 @@ def test_ratio_uses_the_normal_quantile() -> None:
     *_, low, high = ratio_ci(np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.array([0, 0]), 1, share=False)
     assert low[0] == pytest.approx(0.5 - 0.9799820, abs=1e-6)
     assert high[0] == pytest.approx(0.5 + 0.9799820, abs=1e-6)
+
+
+def test_t_interval_by_hand_and_equal_to_mean_ci() -> None:
+    # 1, 2, 3, 4: mean 2.5, sd 1.290994, t(3, 0.975) = 3.182446 -> 2.5 -+ 3.182446 * 1.290994 / 2 = 2.054260
+    low, high = t_interval(np.array([4, 1, 0]), np.array([2.5, 7.0, np.nan]), np.array([1.290994449, np.nan, np.nan]))
+    assert low[0] == pytest.approx(0.445740, abs=1e-6) and high[0] == pytest.approx(4.554260, abs=1e-6)
+    assert np.isnan(low[1:]).all() and np.isnan(high[1:]).all()  # one value or none: no interval
+    rng = np.random.default_rng(3)
+    for size in (2, 7, 250):
+        x = rng.normal(3, 2, size)
+        _, ci_low, ci_high = mean_ci(x, alpha=0.1)
+        many = t_interval(np.array([size]), np.array([x.mean()]), np.array([x.std(ddof=1)]), alpha=0.1)
+        assert many[0][0] == pytest.approx(ci_low, abs=1e-12) and many[1][0] == pytest.approx(ci_high, abs=1e-12)

@@ -22,7 +22,7 @@ from forlop.survey.frequencies import (
     with_derived_items,
 )
 from forlop.survey.models import REGRESSION_COLUMNS, fit, model_terms, regressions
-from forlop.survey.respondents import build_respondents, covariates, definitions
+from forlop.survey.respondents import build_respondents, covariates, definitions, ticked_codes
 from forlop.survey.response import frame_profile, representativeness, response_table
 from forlop.survey.scores import index_scores, score_table
 from tests.cli import forlop
@@ -188,6 +188,15 @@ def test_severity_duration_and_treatment_breakdowns() -> None:
     }
 
 
+def test_ticked_codes_one_row_per_code_indexed_by_its_row() -> None:
+    lists = pd.Series([np.array([1, 6]), None, np.array([], dtype=np.int64), [3]], index=[10, 11, 12, 13], name="L6")
+    long = ticked_codes(lists)  # through Arrow
+    assert long.tolist() == [1, 6, 3] and long.index.tolist() == [10, 10, 13] and long.dtype == "int64"
+    text = ticked_codes(pd.Series([["1", "6"], None, ["3"]]))  # text codes: through Series.explode
+    assert text.tolist() == [1, 6, 3] and text.index.tolist() == [0, 0, 2]
+    assert ticked_codes(pd.Series([np.nan, np.nan])).empty  # an item nobody answered
+
+
 # --- Cronbach's alpha ---------------------------------------------------------------------------------------
 
 
@@ -197,6 +206,18 @@ def test_alpha_hand_worked() -> None:
     items = pd.DataFrame({"a": [1, 2, 3, 4, 1], "b": [2, 3, 3, 4, np.nan], "c": [3, 3, 4, 5, 2]})
     alpha, n = cronbach_alpha(items)
     assert alpha == pytest.approx(102 / 107) and n == 4
+
+
+def test_alpha_equals_pingouin_listwise_and_pairwise() -> None:
+    import pingouin
+
+    rng = np.random.default_rng(11)
+    items = pd.DataFrame(rng.integers(0, 5, size=(60, 4)).astype(float), columns=list("abcd"))
+    items.iloc[[2, 7, 30], [0, 2, 1]] = np.nan
+    for missing in ("listwise", "pairwise"):
+        alpha, n = cronbach_alpha(items, missing)
+        assert alpha == pytest.approx(pingouin.cronbach_alpha(data=items, nan_policy=missing)[0], rel=1e-12)
+        assert n == (57 if missing == "listwise" else 60)
 
 
 # --- models -------------------------------------------------------------------------------------------------
@@ -228,6 +249,23 @@ def test_logit_odds_ratio_of_a_two_by_two_table() -> None:
     assert table.loc["x", "ci_low"] == pytest.approx(math.exp(math.log(6) - 1.959964 * se), rel=1e-4)
     assert table.loc["Intercept", "estimate"] == pytest.approx(0.5, rel=1e-5)  # odds 3/6 when x = 0
     assert math.isnan(table["r2"].iloc[0]) and table["n"].iloc[0] == 17
+
+
+def test_fit_equals_the_formula_api_and_drops_a_constant_covariate() -> None:
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 2, 80).astype(float), "c": 1.0})
+    data["y"] = data["a"] + rng.normal(size=80)
+    data["z"] = (data["y"] > 0).astype(float)
+    data.loc[[4, 9], "b"] = np.nan
+    for outcome, kind, api in (("y", "ols", smf.ols), ("z", "logit", smf.logit)):
+        table = fit(data, outcome, ["a", "b", "c"], kind).set_index("term")  # c constant: no row
+        reference = api(f"{outcome} ~ a + b", data=data.dropna()).fit(**({"disp": 0} if kind == "logit" else {}))
+        assert list(table.index) == ["Intercept", "a", "b"] and table["n"].iloc[0] == 78
+        estimate = np.exp(reference.params) if kind == "logit" else reference.params
+        assert np.allclose(table["estimate"], estimate, rtol=1e-9, atol=0)
+        assert np.allclose(table["p_value"], reference.pvalues, rtol=1e-9, atol=0)
 
 
 def test_all_eleven_models_per_sector_on_random_respondents() -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from forlop.errors import DataError
 from forlop.stats import funnel_limits_mean
-from forlop.survey.units import COLUMNS, FUNNEL_COLUMNS, compare_units, unit_funnel
+from forlop.survey.units import COLUMNS, FUNNEL_COLUMNS, compare_units, design, fit_sectors, unit_funnel
 
 UNITS = {"A": [(0, 3), (1, 5), (2, 7), (2, 7)], "B": [(0, 0), (1, 1), (0, 0), (1, 2)], "C": [(0, 1), (2, 5)]}
 
@@ -90,3 +90,16 @@ def test_funnel_limits_around_the_national_mean() -> None:
     assert (row["lo99.8"], row["hi99.8"]) == pytest.approx((0.6926245, 5.5073755), abs=1e-6)
     assert funnel_limits_mean(0.0, 2.0, np.array([1, 100]))["hi95"].to_numpy() == pytest.approx(
         [2 * 1.959964, 0.2 * 1.959964], abs=1e-6)  # fmt: skip
+
+
+def test_design_is_the_formula_matrix_and_fits_are_reused() -> None:
+    """Intercept, x, then sex as treatment dummies (F first, left out; bool as text "False" < "True"):
+    the columns patsy builds for ``1 + x + C(sex) + C(flag)``."""
+    data = pd.DataFrame({"x": [0.5, 2.0, 1.0], "sex": ["M", "F", "X"], "flag": [True, False, True]})
+    expected = [[1, 0.5, 1, 0, 1], [1, 2.0, 0, 0, 0], [1, 1.0, 0, 1, 1]]
+    assert design(data, ["x", "sex", "flag"]).tolist() == expected
+    fits = fit_sectors(_respondents(), "STAR", ["x"])
+    assert compare_units(_respondents(), "STAR", ["x"], min_n=3, fits=fits).equals(
+        compare_units(_respondents(), "STAR", ["x"], min_n=3)
+    )
+    assert unit_funnel(_respondents(), "STAR", ["x"], fits=fits).equals(unit_funnel(_respondents(), "STAR", ["x"]))

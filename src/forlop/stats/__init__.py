@@ -10,14 +10,15 @@ copy in its own package. What is here and where each rule comes from:
 - :func:`funnel_limits`, :func:`classify`: Spiegelhalter's funnel-plot limits for proportions;
   :func:`funnel_limits_mean`: the normal limits for a mean;
 - :func:`age_group`, :func:`age_group_expr`: age groups from ``codes/age_groups.csv``;
-- :func:`mean_ci`, :func:`median_ci`, :data:`QUANTILE_METHOD`: means (t) and medians (order statistics);
+- :func:`mean_ci`, :func:`t_interval` (many at once), :func:`median_ci`, :data:`QUANTILE_METHOD`: means (t) and
+  medians (order statistics);
 - :func:`cumulative_incidence`: Aalen-Johansen with death competing (lifelines).
 """
 
 from forlop.stats.age import age_bands, age_group, age_group_expr
 from forlop.stats.funnel import classify, funnel_limits, funnel_limits_mean
 from forlop.stats.incidence import cumulative_incidence
-from forlop.stats.means import QUANTILE_METHOD, mean_ci, median_ci
+from forlop.stats.means import QUANTILE_METHOD, mean_ci, median_ci, t_interval
 from forlop.stats.poisson import PER, poisson_rate
 from forlop.stats.proportions import proportion_ci, share_percent, wilson
 from forlop.stats.ratio import ratio_ci
@@ -41,5 +42,6 @@ __all__ = [
     "ratio_ci",
     "share_percent",
     "standardised_rates",
+    "t_interval",
     "wilson",
 ]

@@ -38,7 +38,7 @@ from forlop.survey.questionnaire import Questionnaire, load
 from forlop.survey.respondents import SECTORS, build_respondents, definitions, frame_margins
 from forlop.survey.response import frame_profile, representativeness, response_table
 from forlop.survey.scores import score_table
-from forlop.survey.units import compare_units, unit_funnel
+from forlop.survey.units import compare_units, fit_sectors, unit_funnel
 from forlop.survey.units import settings as unit_settings
 from forlop.survey.validate import FRAME, POPULATION, RESPONSES, validate_survey
 from forlop.survey.weights import rake_design, weighted_estimates
@@ -165,8 +165,9 @@ def run_analysis(
     unit_spec = unit_settings()
     casemix = [c for c in unit_spec["casemix"] if c in respondents]
     compared = [c for c in unit_spec["scores"] if c in respondents]
-    write(UNITS_FILE, _concat([compare_units(respondents, c, casemix) for c in compared]))
-    write(UNITS_FUNNEL_FILE, _concat([unit_funnel(respondents, c, casemix) for c in compared]))
+    fits = {c: fit_sectors(respondents, c, casemix) for c in compared}  # one case-mix model for both files
+    write(UNITS_FILE, _concat([compare_units(respondents, c, casemix, fits=fits[c]) for c in compared]))
+    write(UNITS_FUNNEL_FILE, _concat([unit_funnel(respondents, c, casemix, fits=fits[c]) for c in compared]))
     index_scores = [k for k, i in questionnaire.indices.items() if i.score != "items"]
     extra = [c for c in dict.fromkeys([*index_scores, *definitions()["mean_items"]]) if c in respondents]
     files.append(out_dir / RESPONDENTS_FILE)

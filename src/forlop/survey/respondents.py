@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from forlop.survey.questionnaire import Questionnaire
@@ -64,11 +66,17 @@ def band(age: pd.Series, bands: list[list]) -> pd.Series:
 def ticked_codes(series: pd.Series) -> pd.Series:
     """A multiple-choice column in long form: one row per ticked code, indexed by the row it comes from.
 
-    Rows whose item is empty have no entry (``Series.explode``, no per-row Python).
+    Rows whose item is empty (or an empty list) have no entry. The lists go through Arrow (flatten and
+    parent indices: 3 ms for 002's 33 458 rows, ``Series.explode`` 47 ms, and the analysis does this 16
+    times); values Arrow cannot read as whole numbers (text codes) go through ``Series.explode``.
     """
-    long = series.explode()
-    long = long[long.notna()]
-    return long.astype("int64")
+    try:
+        lists = pa.array(series.to_numpy(dtype=object), type=pa.list_(pa.int64()), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        long = series.explode()
+        return long[long.notna()].astype("int64")
+    parents = pc.list_parent_indices(lists).to_numpy()
+    return pd.Series(lists.flatten().to_numpy(), index=series.index[parents], name=series.name, dtype="int64")
 
 
 def answers(responses: pd.DataFrame, questionnaire: Questionnaire, item_id: str) -> pd.Series:
@@ -105,11 +113,9 @@ def _count(series: pd.Series, codes: list[int]) -> pd.Series:
 
 def binary(values: pd.Series, one: list[int], zero: list[int]) -> pd.Series:
     """1.0 for a code in ``one``, 0.0 for a code in ``zero``, NaN otherwise (empty or another code)."""
-    codes = pd.to_numeric(values, errors="coerce")
-    out = pd.Series(np.nan, index=values.index)
-    out[codes.isin(zero)] = 0.0
-    out[codes.isin(one)] = 1.0
-    return out
+    codes = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    out = np.select([np.isin(codes, one), np.isin(codes, zero)], [1.0, 0.0], np.nan)
+    return pd.Series(out, index=values.index)
 
 
 def harmonised(values: pd.Series, questionnaire: Questionnaire, item_id: str) -> pd.Series:

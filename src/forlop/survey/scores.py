@@ -13,7 +13,8 @@ Rules (docs/definitions.md, "Patient-experience survey (002)", "Analysis"):
   sum, scaled up to all items when fewer are allowed (mean of the answered items x number of items;
   CONTINUITY9, 9-45, Tab 11-1, which requires all nine so is the plain sum); ``score: items`` has
   item scores and alpha only (CONTINUITY, Fig 11-1);
-- means with the t interval of :func:`forlop.stats.mean_ci` (statsmodels), per sector and breakdown.
+- means with the t interval of :func:`forlop.stats.mean_ci` (statsmodels' formula, computed for every
+  sector and breakdown group at once by :func:`forlop.stats.t_interval`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forlop.stats import mean_ci
+from forlop.stats import t_interval
 from forlop.survey.questionnaire import Index, Questionnaire
 
 SCORE_COLUMNS = ["score", "sector", "breakdown", "group", "n", "mean", "sd", "ci_low", "ci_high"]
@@ -33,11 +34,9 @@ def scored_items(responses: pd.DataFrame, index: Index, questionnaire: Questionn
     for item_id in index.items:
         item = questionnaire.item(item_id)
         valid = [o.code for o in item.options if o.special is None and index.low <= o.code <= index.high]
-        raw = pd.to_numeric(responses[item.column], errors="coerce")
-        value = raw.where(raw.isin(valid)).astype(float)
-        if item_id in index.reverse:
-            value = index.low + index.high - value
-        out[item_id] = value
+        raw = pd.to_numeric(responses[item.column], errors="coerce").to_numpy(dtype=float)
+        value = np.where(np.isin(raw, valid), raw, np.nan)  # numpy's isin: a pandas hash table per item cost 3 ms
+        out[item_id] = index.low + index.high - value if item_id in index.reverse else value
     return pd.DataFrame(out, index=responses.index)
 
 
@@ -68,37 +67,45 @@ def index_scores(
     return pd.DataFrame(out, index=responses.index)
 
 
+def _cell_summaries(values: np.ndarray, sector: np.ndarray, group: np.ndarray) -> pd.DataFrame:
+    """sector, group, _score (column of ``values``), n, mean, sd of the finite values per cell: one
+    pandas group-by over all rows and scores (sd with ddof 1, NaN for one value); no row for n = 0."""
+    frame = pd.DataFrame(values)
+    grouped = frame.groupby([sector, group], sort=False)
+    stats = {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
+    long = pd.concat({k: v.stack(future_stack=True) for k, v in stats.items()}, axis=1)
+    long.index = long.index.set_names(["sector", "group", "_score"])
+    long = long.reset_index()
+    return long[long["n"] > 0]
+
+
 def score_table(
     respondents: pd.DataFrame, groups: pd.DataFrame, scores: list[str], sectors: tuple[str, ...]
 ) -> pd.DataFrame:
     """``OUT/scores.csv``: n, mean, sd and 95% t interval per score, sector, breakdown and group.
 
     ``groups`` has person_id, breakdown, group (one row per membership; multi-response groups give
-    a person several rows). Missing scores are left out of each mean (item-wise exclusion).
+    a person several rows). Missing scores are left out of each mean (item-wise exclusion). The
+    interval is :func:`forlop.stats.t_interval`, the t interval of :func:`forlop.stats.mean_ci` for
+    every cell at once.
     """
     person_index = pd.Index(respondents["person_id"])
     values = respondents[scores].to_numpy(dtype=float)
     sector = respondents["sector"].to_numpy()
-    breakdowns = list(groups["breakdown"].cat.categories)
-    rows = []
-    for order, breakdown in enumerate(breakdowns):  # one breakdown at a time: no long table of every score
+    parts = []
+    for order, breakdown in enumerate(groups["breakdown"].cat.categories):
         mine = groups[groups["breakdown"] == breakdown]
         at = person_index.get_indexer(mine["person_id"])
         keep = at >= 0
         at, group = at[keep], mine["group"].to_numpy()[keep]
-        cells = pd.DataFrame({"sector": sector[at], "group": group}).groupby(["sector", "group"], sort=False).indices
-        for (sec, grp), members in cells.items():
-            block = values[at[members]]
-            for k, score in enumerate(scores):
-                x = block[:, k]
-                x = x[np.isfinite(x)]
-                if x.size == 0:
-                    continue
-                mean, low, high = mean_ci(x)
-                sd = float(np.std(x, ddof=1)) if x.size > 1 else float("nan")
-                rows.append((score, sec, breakdown, grp, x.size, mean, sd, low, high, k, order))
-    columns = [*SCORE_COLUMNS, "_score", "_breakdown"]
-    table = pd.DataFrame(rows, columns=columns)
+        cells = _cell_summaries(values[at], sector[at], group)
+        parts.append(cells.assign(breakdown=breakdown, _breakdown=order))
+    if not parts:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    table["ci_low"], table["ci_high"] = t_interval(table["n"], table["mean"], table["sd"])
+    table["score"] = np.asarray(scores, dtype=object)[table["_score"].to_numpy(dtype=int)]
+    table["n"] = table["n"].astype(int)
     table["_sector"] = table["sector"].map({s: i for i, s in enumerate(sectors)})
     table = table.sort_values(["_score", "_sector", "_breakdown", "group"], kind="stable")
     return table[SCORE_COLUMNS].reset_index(drop=True)
