@@ -20,10 +20,11 @@ Algorithm (complements chosen by optimisation, as tau-Argus and sdcTable do, the
    components of that line must leave it room: ``sum(min(value - lower, min_width)) >= min_width``
    over them, ``lower`` being what the attacker knows of a hidden cell (``rule.min_small`` if it is
    not zero). A complement must itself be protected the same way. The cost, minimised in this order:
-   (i) the number of hidden line totals (a total is hidden only when nothing else works: it carries a
-   whole line's information, e.g. the n every share of a row rests on), (ii) the number of hidden
-   cells, (iii) the sum of their values (the information lost, tau-Argus's default cost), then the
-   cell's position (a fixed tie-break). Zeros are never complements (see the attacker model), nor
+   (i) the number of hidden grand totals (a line's total that is no other line's component, e.g. the
+   country, a sector's whole n: hidden only when nothing else works, as it carries the whole table),
+   (ii) the number of hidden cells (never more than needed: each is a number the reader loses),
+   (iii) the sum of their values (the smallest cells; tau-Argus's default cost, the information
+   lost), then the cell's position (a fixed tie-break). Zeros are never complements (see the attacker model), nor
    are cells another table publishes (``fixed``).
 3. Audit: :func:`forlop.privacy.audit.exposed_cells` computes, for each suppressed cell, the
    smallest and largest value the published table allows (integer programming). The line conditions
@@ -188,8 +189,8 @@ def optimal_pattern(
     the line is hidden if c is (``sum(y_other) >= y_c``); if c is a positive component and the total is
     not already hidden, ``min_width * y_total + sum(room_d * y_d over components) >= min_width * y_c``
     (:func:`_room`). ``cuts`` (cell, cells): if cell is hidden, one of cells is hidden too. Minimised
-    lexicographically (two programs): hidden totals and hidden cells, then the values with the position
-    as tie-break (module docstring, step 2).
+    lexicographically (two programs): hidden grand totals (:func:`top_totals`) and hidden cells, then the
+    values with the position as tie-break (module docstring, step 2).
     """
     n = values.size
     hidden = np.asarray(hidden, dtype=bool)
@@ -231,8 +232,7 @@ def optimal_pattern(
         constraints = []
     bounds = Bounds(hidden.astype(float), (hidden | open_).astype(float))
     integrality = np.ones(n)
-    totals = np.zeros(n, dtype=bool)
-    totals[[line.total for line in lines]] = True
+    totals = top_totals(n, lines)
     first = np.where(open_, 1.0 + totals * (open_.sum() + 1.0), 0.0)
     res = milp(first, integrality=integrality, bounds=bounds, constraints=constraints, options=_EXACT)
     if res.status != 0 or res.x is None:
@@ -243,6 +243,17 @@ def optimal_pattern(
     res2 = milp(second, integrality=integrality, bounds=bounds, constraints=stage, options=_EXACT)
     x = res.x if res2.status != 0 or res2.x is None else res2.x
     return np.asarray(np.round(x), dtype=bool) | hidden
+
+
+def top_totals(n: int, lines: list[Line]) -> np.ndarray:
+    """Cells that are the total of a line and a component of none: the table's grand totals (the
+    country, a sector's whole n), which the pattern hides only when nothing else works. A total that
+    is itself a part of a coarser one (a region, a group's n) is costed as any cell."""
+    totals = np.zeros(n, dtype=bool)
+    totals[[line.total for line in lines]] = True
+    for line in lines:
+        totals[list(line.components)] = False
+    return totals
 
 
 #: HiGHS settings for the pattern programs: prove optimality (the default 1e-4 relative gap could
