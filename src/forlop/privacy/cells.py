@@ -124,9 +124,9 @@ def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: n
     bounds: the interval is ``sum(value - l)`` over the hidden components wide for every one of them.
     With the total hidden as well, nothing bounds a hidden component from above (safe), and a hidden
     total needs one hidden component. The complement is the cheapest choice that meets this
-    (suppress's cost: no total unless nothing else works, then the fewest cells, then the smallest
-    values, then the position): with counts, where a cell's room ``min(value - l, min_width)`` is 0 or
-    the full width, one shown component at most, or the total, which the enumeration below finds.
+    (suppress's cost: no total unless nothing else works, then the smallest sum of values, then the
+    position): with counts, where a cell's room ``min(value - l, min_width)`` is 0 or the full width,
+    one shown component at most, or the total, which the enumeration below finds.
     When no choice works, the former heuristic, as in ``suppress`` (complete the line, audit, hide one
     more, at last everything). Raises ``SuppressionError`` when no cell is left to hide.
     tests/privacy/test_cells.py checks it against ``suppress`` on random lines.
@@ -203,8 +203,8 @@ def _cheapest_in_line(
         need = any(c != total and values[c] > 0 and room[c] < width for c in guarded)
         return not need or float(room[:total][h[:total]].sum()) >= width
 
-    def cost(extra: tuple[int, ...]) -> tuple[int, int, float]:
-        return (int(total in extra), len(extra), sum(float(values[c]) * (k + 1) + c for c in extra))
+    def cost(extra: tuple[int, ...]) -> tuple[int, float]:
+        return (int(total in extra), sum(float(values[c]) * (k + 1) + c for c in extra))
 
     def first_feasible(options: list[tuple[int, ...]]) -> tuple[int, ...] | None:
         for extra in sorted(options, key=cost):
@@ -214,7 +214,8 @@ def _cheapest_in_line(
                 return extra
         return None
 
-    # In order of cost: nothing, one component, two components, then the total (alone or with one).
+    # Nothing, one component, two components, then the total (alone or with one): with rooms 0 or the
+    # full width, a feasible single component is always cheaper than a feasible pair.
     best = first_feasible([(), *[(c,) for c in parts]])
     if best is None:
         best = first_feasible([(c, d) for i, c in enumerate(parts) for d in parts[i + 1 :]])

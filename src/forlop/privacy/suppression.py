@@ -22,10 +22,12 @@ Algorithm (complements chosen by optimisation, as tau-Argus and sdcTable do, the
    not zero). A complement must itself be protected the same way. The cost, minimised in this order:
    (i) the number of hidden grand totals (a line's total that is no other line's component, e.g. the
    country, a sector's whole n: hidden only when nothing else works, as it carries the whole table),
-   (ii) the number of hidden cells (never more than needed: each is a number the reader loses),
-   (iii) the sum of their values (the smallest cells; tau-Argus's default cost, the information
-   lost), then the cell's position (a fixed tie-break). Zeros are never complements (see the attacker model), nor
-   are cells another table publishes (``fixed``).
+   (ii) the sum of the values of the hidden cells (the information lost: tau-Argus's default cost;
+   it hides the smallest cells, and no cell that is not needed), then the cells' positions (a fixed
+   tie-break). Costing each hidden cell as 1 instead (the fewest cells) hid more numbers in the
+   reports: 302 against 298 in the national survey report, 418 against 411 in the 001 demo report.
+   Zeros are never complements (see the attacker model), nor are cells another table publishes
+   (``fixed``).
 3. Audit: :func:`forlop.privacy.audit.exposed_cells` computes, for each suppressed cell, the
    smallest and largest value the published table allows (integer programming). The line conditions
    of step 2 are necessary, not sufficient (several lines together can pin a cell): a cell whose
@@ -189,8 +191,8 @@ def optimal_pattern(
     the line is hidden if c is (``sum(y_other) >= y_c``); if c is a positive component and the total is
     not already hidden, ``min_width * y_total + sum(room_d * y_d over components) >= min_width * y_c``
     (:func:`_room`). ``cuts`` (cell, cells): if cell is hidden, one of cells is hidden too. Minimised
-    lexicographically (two programs): hidden grand totals (:func:`top_totals`) and hidden cells, then the
-    values with the position as tie-break (module docstring, step 2).
+    lexicographically (two programs): hidden grand totals (:func:`top_totals`), then the values with the
+    position as tie-break (module docstring, step 2).
     """
     n = values.size
     hidden = np.asarray(hidden, dtype=bool)
@@ -233,7 +235,7 @@ def optimal_pattern(
     bounds = Bounds(hidden.astype(float), (hidden | open_).astype(float))
     integrality = np.ones(n)
     totals = top_totals(n, lines)
-    first = np.where(open_, 1.0 + totals * (open_.sum() + 1.0), 0.0)
+    first = np.where(open_ & totals, 1.0, 0.0)
     res = milp(first, integrality=integrality, bounds=bounds, constraints=constraints, options=_EXACT)
     if res.status != 0 or res.x is None:
         return None
