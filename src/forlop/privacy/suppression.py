@@ -145,7 +145,7 @@ def suppress(
     # Unpublished cells need protection only if they are small themselves (a reader could work
     # them out by differencing); otherwise they are just unknowns.
     skip = None if free is None else np.asarray(free, dtype=bool) & ~first
-    cuts: list[tuple[int, tuple[int, ...]]] = []
+    cuts: list[tuple[int, tuple[int, ...], int]] = []
     for _ in range(ROUNDS):
         pattern = optimal_pattern(values, lines, start, rule, skip=skip, fixed=fixed, cuts=cuts)
         if pattern is None:
@@ -153,10 +153,10 @@ def suppress(
         exposed = exposed_cells(values, pattern, lines, rule, free=skip)
         if not exposed:
             return Suppression(primary=first, suppressed=pattern)
-        for cell in exposed:  # one more hidden cell among the shown cells of its lines
+        for cell in exposed:  # more complements around it than this pattern has
             mine = [line for line in lines if cell == line.total or cell in line.components]
-            near = {c for line in mine for c in (*line.components, line.total) if not pattern[c]}
-            cuts.append((cell, tuple(sorted(near))))
+            near = tuple(sorted({c for line in mine for c in (*line.components, line.total) if not start[c]} - {cell}))
+            cuts.append((cell, near, int(pattern[list(near)].sum()) + 1))
     suppressed = start.copy()
     while True:
         _complete_lines(values, suppressed, lines, fixed, skip)
@@ -182,7 +182,7 @@ def optimal_pattern(
     rule: Rule = DEFAULT_RULE,
     skip: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
-    cuts: list[tuple[int, tuple[int, ...]]] | None = None,
+    cuts: list[tuple[int, tuple[int, ...], int]] | None = None,
 ) -> np.ndarray | None:
     """Step 2: the cheapest pattern containing ``hidden`` that meets every line condition, or None.
 
@@ -190,7 +190,8 @@ def optimal_pattern(
     line and every cell c in it that may be hidden and needs protection (not ``skip``): another cell of
     the line is hidden if c is (``sum(y_other) >= y_c``); if c is a positive component and the total is
     not already hidden, ``min_width * y_total + sum(room_d * y_d over components) >= min_width * y_c``
-    (:func:`_room`). ``cuts`` (cell, cells): if cell is hidden, one of cells is hidden too. Minimised
+    (:func:`_room`). ``cuts`` (cell, cells, k): if cell is hidden, at least k of cells are too (step 3: an
+    exposed cell asks for more complements around it than the pattern that exposed it had). Minimised
     lexicographically (two programs): hidden grand totals (:func:`top_totals`), then the values with the
     position as tie-break (module docstring, step 2).
     """
@@ -220,9 +221,9 @@ def optimal_pattern(
                 row[line.total] = width
             row[c] = row.get(c, 0.0) - width
             rows.append(row)
-    for cell, near in cuts or []:
-        row = {d: 1.0 for d in near if open_[d] or hidden[d]}
-        row[cell] = row.get(cell, 0.0) - 1.0
+    for cell, near, k in cuts or []:
+        row = {d: 1.0 for d in near if open_[d]}
+        row[cell] = row.get(cell, 0.0) - float(k)
         rows.append(row)
     if rows:
         a = sparse.lil_matrix((len(rows), n))
@@ -232,19 +233,33 @@ def optimal_pattern(
         constraints = [LinearConstraint(a.tocsr(), 0.0, np.inf)]
     else:
         constraints = []
-    bounds = Bounds(hidden.astype(float), (hidden | open_).astype(float))
     integrality = np.ones(n)
-    totals = top_totals(n, lines)
-    first = np.where(open_ & totals, 1.0, 0.0)
-    res = milp(first, integrality=integrality, bounds=bounds, constraints=constraints, options=_EXACT)
+    grand = open_ & top_totals(n, lines)
+    cost = np.where(open_, values * (n + 1) + np.arange(n), 0.0)
+    # (i) first: a pattern without any grand total, if there is one (the usual case: one program) ...
+    res = milp(
+        cost, integrality=integrality, bounds=_bounds(hidden, open_ & ~grand), constraints=constraints, options=_EXACT
+    )
+    if res.status != 0 and grand.any():
+        # ... else the fewest grand totals, and the cheapest pattern with that many.
+        bounds = _bounds(hidden, open_)
+        res = milp(grand.astype(float), integrality=integrality, bounds=bounds, constraints=constraints, options=_EXACT)
+        if res.status == 0:
+            fewest = LinearConstraint(grand.astype(float).reshape(1, -1), -np.inf, float(np.round(res.fun)) + 0.5)
+            res = milp(cost, integrality=integrality, bounds=bounds, constraints=[*constraints, fewest], options=_EXACT)
     if res.status != 0 or res.x is None:
         return None
-    best = float(np.round(res.fun))
-    second = np.where(open_, values * (n + 1) + np.arange(n), 0.0)
-    stage = [*constraints, LinearConstraint(first.reshape(1, -1), -np.inf, best + 0.5)]
-    res2 = milp(second, integrality=integrality, bounds=bounds, constraints=stage, options=_EXACT)
-    x = res.x if res2.status != 0 or res2.x is None else res2.x
-    return np.asarray(np.round(x), dtype=bool) | hidden
+    return np.asarray(np.round(res.x), dtype=bool) | hidden
+
+
+#: HiGHS settings for the pattern programs: prove optimality (the default 1e-4 relative gap could
+#: settle for a costlier pattern).
+_EXACT = {"mip_rel_gap": 0.0}
+
+
+def _bounds(hidden: np.ndarray, open_: np.ndarray) -> Bounds:
+    """y = 1 for hidden cells, 0 or 1 for the cells that may be complements, 0 for the others."""
+    return Bounds(hidden.astype(float), (hidden | open_).astype(float))
 
 
 def top_totals(n: int, lines: list[Line]) -> np.ndarray:
@@ -256,11 +271,6 @@ def top_totals(n: int, lines: list[Line]) -> np.ndarray:
     for line in lines:
         totals[list(line.components)] = False
     return totals
-
-
-#: HiGHS settings for the pattern programs: prove optimality (the default 1e-4 relative gap could
-#: settle for a costlier pattern).
-_EXACT = {"mip_rel_gap": 0.0}
 
 
 def _hide_more(
