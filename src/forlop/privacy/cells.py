@@ -4,10 +4,11 @@
 nowhere, published elsewhere) and the lines a reader knows (parts adding up to a total). ``solve``
 splits the table into its independent parts (cells linked by no line) and suppresses each on its own
 with :func:`~forlop.privacy.suppression.suppress`, which gives the same pattern as one call for the
-whole table, faster: the integer programs of the audit grow with the table. A part with a single line
-is solved in closed form by :func:`one_line` (the same steps and answer as ``suppress``, checked
-against it on random lines in tests/privacy/test_cells.py), because the set-up cost of the integer
-programs made hundreds of small parts slow (002's report has ~1 000 of them). When a part admits no
+whole table, faster: the integer programs that choose and audit the pattern grow with the table. A
+part with a single line is solved in closed form by :func:`one_line` (the same answer as ``suppress``,
+the cheapest complement, checked against it on random lines in tests/privacy/test_cells.py), because
+the set-up cost of the integer programs made hundreds of small parts slow (002's report has ~1 000 of
+them). When a part admits no
 safe pattern (:class:`~forlop.privacy.suppression.SuppressionError`) every cell of it is hidden:
 more is withheld, nothing exposed is published.
 """
@@ -53,7 +54,7 @@ class Cells:
     def solve(self, rule: Rule) -> np.ndarray:
         """Hidden flag per cell: the privacy layer's suppression on each independent part.
 
-        A part with one line is solved in closed form (:func:`one_line`, the same steps and answer as
+        A part with one line is solved in closed form (:func:`one_line`, the same answer as
         :func:`forlop.privacy.suppress`, without its integer programs, whose set-up cost made hundreds
         of small parts slow); a part with several lines goes to :func:`forlop.privacy.suppress`.
         """
