@@ -58,3 +58,55 @@ def test_cells_solves_independent_parts_separately() -> None:
     b = [cells.add(v, SURVEY_RULE.is_small(v)) for v in (12.0, 40.0)]
     cells.line(b, cells.add(52.0, False), SURVEY_RULE)
     assert cells.solve(SURVEY_RULE).tolist() == [True, True, False, False, False, False, False]
+
+
+def test_a_line_of_539_hides_the_five_and_the_24_only() -> None:
+    """539 = 300 + 150 + 60 + 24 + 5, the total shown, 002's rule (1-9 small). The 5 is primary; one
+    more hidden component is enough, and the cheapest is the smallest, 24 (the 539 stays: hiding the
+    total is the last resort). An attacker then knows 5 + 24 = 539 - 300 - 150 - 60 = 29 with both
+    >= 1: the 5 lies in [1, 28], and so does the 24. Closed form (Cells) and program (suppress) agree."""
+    values = np.array([300.0, 150.0, 60.0, 24.0, 5.0, 539.0])
+    line = [Line((0, 1, 2, 3, 4), 5)]
+    cells = Cells()
+    parts = [cells.add(v, SURVEY_RULE.is_small(v)) for v in values[:5]]
+    cells.line(parts, cells.add(539.0, False), SURVEY_RULE)
+    hidden = cells.solve(SURVEY_RULE)
+    assert hidden.tolist() == [False, False, False, True, True, False]
+    assert suppress(values, line, rule=SURVEY_RULE).suppressed.tolist() == hidden.tolist()
+    low, high = attack(values, hidden, line, SURVEY_RULE)
+    assert (low[4], high[4]) == (1.0, 28.0)
+    assert (low[3], high[3]) == (1.0, 28.0)
+
+
+def test_an_unpublished_rest_that_is_not_small_asks_for_no_partner() -> None:
+    """Figure 6-13's case in small (002 rule): a sector's n = 100 splits into group 1 (n 50), group 2
+    (n 38) and 12 respondents in no group, published nowhere (an unpublished rest cell, not small).
+    Group 2 answered yes 33, no 5: the 5 is hidden, and its complement is the 33 (the cheapest, and
+    the only other option). The rest is then alone as a hidden cell in the line 50 + 38 + rest = 100:
+    a reader works out 12, which is no small count, so it needs no partner. The former heuristic gave
+    it one anyway, the group's n = 38, and with it hid every share of group 2's row. The 5 lies in
+    [1, 37] (5 + 33 = 38 with both >= 1)."""
+    cells = Cells()
+    whole, n1, n2 = (cells.add(v, False) for v in (100.0, 50.0, 38.0))
+    yes, no = (cells.add(v, SURVEY_RULE.is_small(v)) for v in (33.0, 5.0))
+    cells.line([n1, n2], whole, SURVEY_RULE)  # adds the rest cell, 12, unpublished
+    cells.line([yes, no], n2, SURVEY_RULE)
+    hidden = cells.solve(SURVEY_RULE)
+    assert hidden.tolist() == [False, False, False, True, True, True]  # the last: the rest, published nowhere
+    values = np.array(cells.values)
+    low, high = attack(values, hidden, cells.lines, SURVEY_RULE, free=np.array(cells.free) & ~np.array(cells.primary))
+    assert (low[no], high[no]) == (1.0, 37.0)
+
+
+def test_the_total_is_hidden_only_when_no_component_can_be() -> None:
+    """3 + 20 = 23 (1-4 small) with the 20 published in another table (fixed): no component is left,
+    so the total is the complement; the 3 is then bounded below only (3 = 23 - 20, 23 unknown)."""
+    values = np.array([3.0, 20.0, 23.0])
+    fixed = np.array([False, True, False])
+    primary = DEFAULT.is_small(values)
+    hidden = one_line(values, primary.copy(), np.zeros(3, dtype=bool), fixed, DEFAULT)
+    assert hidden.tolist() == [True, False, True]
+    line = [Line((0, 1), 2)]
+    assert suppress(values, line, fixed=fixed).suppressed.tolist() == hidden.tolist()
+    low, high = attack(values, hidden, line)
+    assert low[0] == 1.0 and high[0] == np.inf

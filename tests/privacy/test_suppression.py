@@ -101,3 +101,29 @@ def test_the_attack_has_teeth_without_complementary_suppression() -> None:
     hidden = np.array([True, False, False, False])
     low, high = attack(values, hidden, [Line(components=(0, 1, 2), total=3)])
     assert low[0] == high[0] == 3
+
+
+def test_complements_are_the_cheapest_rectangle_not_the_greedy_cascade() -> None:
+    #          A   B   C  Total
+    table = [
+        [2, 10, 30, 42],  # g1: A=2 is small (1-4)
+        [20, 60, 8, 88],  # g2
+        [25, 70, 40, 135],  # g3
+        [47, 140, 78, 265],
+    ]  # Total
+    values, lines = _two_way(table)
+    hidden = suppress(values, lines).suppressed.reshape(4, 4)
+    # g1A needs a hidden partner in row g1 and in column A, and each partner one in its other line: the
+    # cheapest patterns are rectangles g1A, g1X, gYA, gYX (X a column, Y a row), whose complements cost
+    # (sum of values) X=B,Y=g2: 10+20+60 = 90; X=B,Y=g3: 10+25+70 = 105; X=C,Y=g2: 30+20+8 = 58;
+    # X=C,Y=g3: 30+25+40 = 95 (a margin costs more: row g1's 42 needs a partner in the total column,
+    # 88 or more). The cheapest is g1A, g1C, g2A, g2C. (The former heuristic took the smallest cell of
+    # each line in turn, g2A (col A), g1B (row g1), g2C (row g2), g2B (col B), g1C (col C), and hid
+    # the whole interior of rows g1 and g2: six cells, complements worth 128.)
+    expected = np.zeros((4, 4), dtype=bool)
+    expected[0, 0] = expected[0, 2] = expected[1, 0] = expected[1, 2] = True
+    assert (hidden == expected).all()
+    # The attacker: g1A = 2 + t, g1C = 30 - t, g2A = 20 - t, g2C = 8 + t, all >= 1: t in [-1, 19].
+    low, high = attack(values, expected.ravel(), lines)
+    assert (low.reshape(4, 4)[:2, [0, 2]] == [[1, 11], [1, 7]]).all()
+    assert (high.reshape(4, 4)[:2, [0, 2]] == [[21, 31], [21, 27]]).all()

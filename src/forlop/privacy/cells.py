@@ -4,10 +4,11 @@
 nowhere, published elsewhere) and the lines a reader knows (parts adding up to a total). ``solve``
 splits the table into its independent parts (cells linked by no line) and suppresses each on its own
 with :func:`~forlop.privacy.suppression.suppress`, which gives the same pattern as one call for the
-whole table, faster: the integer programs of the audit grow with the table. A part with a single line
-is solved in closed form by :func:`one_line` (the same steps and answer as ``suppress``, checked
-against it on random lines in tests/privacy/test_cells.py), because the set-up cost of the integer
-programs made hundreds of small parts slow (002's report has ~1 000 of them). When a part admits no
+whole table, faster: the integer programs that choose and audit the pattern grow with the table. A
+part with a single line is solved in closed form by :func:`one_line` (the same answer as ``suppress``,
+the cheapest complement, checked against it on random lines in tests/privacy/test_cells.py), because
+the set-up cost of the integer programs made hundreds of small parts slow (002's report has ~1 000 of
+them). When a part admits no
 safe pattern (:class:`~forlop.privacy.suppression.SuppressionError`) every cell of it is hidden:
 more is withheld, nothing exposed is published.
 """
@@ -18,7 +19,7 @@ import numpy as np
 
 from forlop.privacy.audit import Line
 from forlop.privacy.rule import Rule
-from forlop.privacy.suppression import SuppressionError, suppress
+from forlop.privacy.suppression import SuppressionError, _room, suppress
 
 
 class Cells:
@@ -53,7 +54,7 @@ class Cells:
     def solve(self, rule: Rule) -> np.ndarray:
         """Hidden flag per cell: the privacy layer's suppression on each independent part.
 
-        A part with one line is solved in closed form (:func:`one_line`, the same steps and answer as
+        A part with one line is solved in closed form (:func:`one_line`, the same answer as
         :func:`forlop.privacy.suppress`, without its integer programs, whose set-up cost made hundreds
         of small parts slow); a part with several lines goes to :func:`forlop.privacy.suppress`.
         """
@@ -118,19 +119,31 @@ def _suppress_part(
 def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: np.ndarray, rule: Rule) -> np.ndarray:
     """Suppression of one line ``values[:-1]`` adding up to ``values[-1]``, in closed form.
 
-    The steps of :func:`forlop.privacy.suppress` (complete the line, audit, hide one more), with the
-    audit worked out by hand instead of by integer programs: with the total published, the hidden
-    components add up to a known S, so hidden cell i can be anything from its lower bound l_i (the
-    rule's smallest small count if it is not zero, else 0) to S minus the others' lower bounds; the
-    interval is S - sum(l) wide for every hidden cell. With the total hidden as well, nothing bounds a
-    hidden component from above (safe), and a hidden total with every component shown is pinned. A
-    cell the line pins to 0 is not exposed, as in the audit. Raises ``SuppressionError`` when no cell
-    is left to hide. tests/survey/test_report.py checks it against ``suppress`` on random lines.
+    The answer of :func:`forlop.privacy.suppress` without its integer programs. With the total shown,
+    the hidden components add up to a known S, so hidden cell i can be anything from its lower bound
+    l_i (the rule's smallest small count if it is not zero, else 0) to S minus the others' lower
+    bounds: the interval is ``sum(value - l)`` over the hidden components wide for every one of them.
+    With the total hidden as well, nothing bounds a hidden component from above (safe), and a hidden
+    total needs one hidden component. The complement is the cheapest choice that meets this
+    (suppress's cost: no total unless nothing else works, then the smallest sum of values, then the
+    position): with counts, where a cell's room ``min(value - l, min_width)`` is 0 or the full width,
+    one shown component at most, or the total, which the enumeration below finds.
+    When no choice works, the former heuristic, as in ``suppress`` (complete the line, audit, hide one
+    more, at last everything). Raises ``SuppressionError`` when no cell is left to hide.
+    tests/privacy/test_cells.py checks it against ``suppress`` on random lines.
     """
     k = len(values)
     total = k - 1
     hidden = primary | free
     skip = free & ~primary  # unpublished and not small: an unknown, not protected (suppress's rule)
+    room = _room(values, rule, skip)
+    width = float(rule.min_width)
+    if np.any((room > 0) & (room < width)):  # partial rooms (non-integer sums, wide rules): the program
+        line = [Line(tuple(range(total)), total)]
+        return suppress(values, line, primary=primary, rule=rule, free=free, fixed=fixed).suppressed
+    choice = _cheapest_in_line(values, hidden, skip, fixed, room, width)
+    if choice is not None:
+        return choice
 
     def complement() -> int | None:
         open_ = [c for c in range(total) if not hidden[c] and values[c] > 0 and not fixed[c]]
@@ -153,7 +166,7 @@ def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: n
         return out
 
     while True:
-        if hidden.sum() == 1:
+        if hidden.sum() == 1 and not (hidden & skip).any():
             extra = complement()
             if extra is not None:
                 hidden[extra] = True
@@ -167,3 +180,50 @@ def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: n
         if not rest:
             raise SuppressionError(exposed())
         hidden[rest] = True
+
+
+def _cheapest_in_line(
+    values: np.ndarray, hidden: np.ndarray, skip: np.ndarray, fixed: np.ndarray, room: np.ndarray, width: float
+) -> np.ndarray | None:
+    """The cheapest set of shown cells to hide with ``hidden`` so that the line conditions of
+    :func:`forlop.privacy.optimal_pattern` hold (None if no set of at most two components, or the
+    total with at most one, does), by enumeration; the cost as there."""
+    k = len(values)
+    total = k - 1
+    if not (hidden & ~skip).any():
+        return hidden.copy()
+    open_ = [c for c in range(k) if not hidden[c] and not fixed[c] and values[c] > 0]
+    parts = [c for c in open_ if c != total]
+
+    def feasible(h: np.ndarray) -> bool:
+        guarded = np.flatnonzero(h & ~skip)
+        if guarded.size and h.sum() < 2:
+            return False
+        if h[total]:
+            return True
+        need = any(c != total and values[c] > 0 and room[c] < width for c in guarded)
+        return not need or float(room[:total][h[:total]].sum()) >= width
+
+    def cost(extra: tuple[int, ...]) -> tuple[int, float]:
+        return (int(total in extra), sum(float(values[c]) * (k + 1) + c for c in extra))
+
+    def first_feasible(options: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+        for extra in sorted(options, key=cost):
+            h = hidden.copy()
+            h[list(extra)] = True
+            if feasible(h):
+                return extra
+        return None
+
+    # Nothing, one component, two components, then the total (alone or with one): with rooms 0 or the
+    # full width, a feasible single component is always cheaper than a feasible pair.
+    best = first_feasible([(), *[(c,) for c in parts]])
+    if best is None:
+        best = first_feasible([(c, d) for i, c in enumerate(parts) for d in parts[i + 1 :]])
+    if best is None and total in open_:
+        best = first_feasible([(total,), *[(total, c) for c in parts]])
+    if best is None:
+        return None
+    out = hidden.copy()
+    out[list(best)] = True
+    return out
