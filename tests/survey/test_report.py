@@ -141,6 +141,29 @@ def test_complement_leaves_the_hidden_count_undetermined():
     assert h10["hidden"].all() and not h10["n_hidden"].any()  # the groups' n (30, 70) are not small
 
 
+def test_a_figure_of_one_group_publishes_only_that_group():
+    """002 Fig 6-13 shows the answers of one treatment status. Hand-worked: all 60/40 of 100; groups
+    1: 30/20, 2: 25/15, 3: 5/5 (3 small counts). With every group published, group 3's fives are hidden
+    (and complements). With only group 2 published, groups 1 and 3 are one unpublished rest (35/25 of 60,
+    not small), so nothing of group 2 is hidden and the fives are published nowhere."""
+    from forlop.survey.report import published
+
+    rows = [("all", "all", 60, 40), ("treatment", "1", 30, 20), ("treatment", "2", 25, 15), ("treatment", "3", 5, 5)]
+    freq = pd.DataFrame(
+        [
+            {"item": "L3", "sector": "PHV", "breakdown": b, "group": g, "option": o, "count": c, "n": a + z}
+            for b, g, a, z in rows
+            for o, c in (("1", a), ("2", z))
+        ]
+    )
+    every = hide_frequencies(freq, set(), {"treatment"}, published={("L3", "treatment", None)})
+    assert every.loc[every["group"] == "3", "hidden"].all() and every["hidden"].sum() > 2
+    one = hide_frequencies(freq, set(), {"treatment"}, published={("L3", "treatment", "2")})
+    assert one.groupby("group")["hidden"].all().to_dict() == {"1": True, "2": False, "3": True, "all": False}
+    assert not one["n_hidden"][one["group"].isin(["2", "all"])].any()
+    assert ("L3", "treatment", "2") in published("item") and ("L3", "treatment", None) not in published("item")
+
+
 def test_response_table_of_002(english):
     _, html = english
     table = _rows(html, "table-4-1")

@@ -34,6 +34,20 @@ from forlop.privacy import Cells, Rule, base_and_primary
 #: 002's publication rule: counts of 1-9 are shown as "*".
 RULE = Rule(max_small=9, symbol="*")
 SECTOR_TOTAL = "all"
+#: What a report shows besides the whole sectors: (item or score, breakdown, group), group None = every group.
+Shown = set[tuple[str, str, str | None]]
+
+
+def shown_rows(names: pd.Series, breakdowns: pd.Series, groups: pd.Series, published: Shown) -> pd.Series:
+    """True for the rows a reader sees: every ``all`` row, and the (name, breakdown, group) in ``published``.
+
+    A group left out of ``published`` (a figure shows one group of a breakdown) takes no part in the
+    lines: with the other groups of its breakdown it falls into the line's unpublished rest, which
+    :class:`forlop.privacy.Cells` protects when it is small.
+    """
+    keys = zip(names.astype(str), breakdowns.astype(str), groups.astype(str))
+    shown = [b == "all" or (i, b, None) in published or (i, b, g) in published for i, b, g in keys]
+    return pd.Series(shown, index=names.index)
 
 
 def hide_frequencies(
@@ -41,20 +55,18 @@ def hide_frequencies(
     multiple: set[str],
     partitions: set[str],
     rule: Rule = RULE,
-    published: set[tuple[str, str]] | None = None,
+    published: Shown | None = None,
 ) -> pd.DataFrame:
     """OUT/frequencies.csv with ``hidden`` (the share of the row) and ``n_hidden`` (its n).
 
     ``multiple``: items whose options do not add up to n; ``partitions``: breakdowns whose groups do.
     A share is also hidden when its n is (a published share and count would give the hidden n).
-    ``published``: the (item, breakdown) pairs a reader sees besides every item's ``all`` rows (None:
-    all); the other rows are not published, so they are hidden and take no part in the lines.
+    ``published``: what a reader sees besides every item's ``all`` rows (:func:`shown_rows`; None: all);
+    the other rows are not published, so they are hidden and take no part in the lines.
     """
     out = freq.copy()
     if published is not None:
-        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
-            [(str(i), str(b)) in published for i, b in zip(out["item"], out["breakdown"])], index=out.index
-        )
+        shown = shown_rows(out["item"], out["breakdown"], out["group"], published)
         rest = out[~shown].assign(hidden=True, n_hidden=True)
         return pd.concat([hide_frequencies(out[shown], multiple, partitions, rule), rest]).loc[freq.index]
     cells = Cells()
@@ -109,16 +121,14 @@ def hide_frequencies(
 
 
 def hide_means(
-    scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE, published: set[tuple[str, str]] | None = None
+    scores: pd.DataFrame, partitions: set[str], rule: Rule = RULE, published: Shown | None = None
 ) -> pd.DataFrame:
     """OUT/scores.csv with ``hidden``: a mean (with its n, sd and CI) rests on fewer than 10 answers,
     or its n could be worked out from the other groups' n and the whole. ``published`` as for
-    :func:`hide_frequencies` (score, breakdown)."""
+    :func:`hide_frequencies` (score, breakdown, group)."""
     out = scores.copy()
     if published is not None:
-        shown = (out["breakdown"].astype(str) == "all") | pd.Series(
-            [(str(i), str(b)) in published for i, b in zip(out["score"], out["breakdown"])], index=out.index
-        )
+        shown = shown_rows(out["score"], out["breakdown"], out["group"], published)
         rest = out[~shown].assign(hidden=True)
         return pd.concat([hide_means(out[shown], partitions, rule), rest]).loc[scores.index]
     cells = Cells()

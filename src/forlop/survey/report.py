@@ -307,17 +307,22 @@ def _clean(value: object) -> object:
 # --- frequencies -------------------------------------------------------------------------------------
 
 
-def published(field: str) -> set[tuple[str, str]]:
-    """The (item, breakdown) or (score, breakdown) pairs the report shows besides the whole sectors."""
-    out = set()
+def published(field: str) -> set[tuple[str, str, str | None]]:
+    """The (item, breakdown, group) or (score, breakdown, group) the report shows besides the whole sectors.
+
+    group None: every group of the breakdown; a block with ``group`` or ``groups`` (e.g. 002 Fig 6-13,
+    those who recently finished treatment) shows only those, and the other groups are published nowhere.
+    """
+    out: set[tuple[str, str, str | None]] = set()
     for chapter in spec()["chapters"]:
         for block in chapter["blocks"]:
             if "breakdown" not in block:
                 continue
+            shown = [str(g) for g in block.get("groups", [block["group"]] if "group" in block else [])] or [None]
             if field == "item" and "item" in block:
-                out.add((block["item"], block["breakdown"]))
+                out |= {(block["item"], block["breakdown"], g) for g in shown}
             if field == "scores":
-                out |= {(score, block["breakdown"]) for score in block.get("scores", [])}
+                out |= {(score, block["breakdown"], g) for score in block.get("scores", []) for g in shown}
     return out
 
 
