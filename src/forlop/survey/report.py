@@ -318,7 +318,8 @@ def published(field: str) -> set[tuple[str, str, str | None]]:
         for block in chapter["blocks"]:
             if "breakdown" not in block:
                 continue
-            shown = [str(g) for g in block.get("groups", [block["group"]] if "group" in block else [])] or [None]
+            groups = block.get("groups", [block["group"]] if "group" in block else [])
+            shown: list[str | None] = [str(g) for g in groups] or [None]
             if field == "item" and "item" in block:
                 out |= {(block["item"], block["breakdown"], g) for g in shown}
             if field == "scores":
