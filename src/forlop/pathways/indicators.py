@@ -13,13 +13,12 @@ denominator (patients with at least one event, as in 001); see ``stats.QUANTILE_
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.stats import QUANTILE_METHOD, cumulative_incidence, poisson_rate, ratio_ci, wilson
 
 COLUMNS = ["indicator", "breakdown", "group", "numerator", "denominator", "value", "unit", "ci_low", "ci_high"]
@@ -32,8 +31,7 @@ QUANTILES = {"median": 0.5, "p25": 0.25, "p75": 0.75, "p95": 0.95}
 @cache
 def catalogue() -> dict[str, Any]:
     """The indicator catalogue (src/forlop/pathways/indicators.yaml)."""
-    with resources.files("forlop.pathways").joinpath("indicators.yaml").open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return package_yaml("forlop.pathways", "indicators.yaml")
 
 
 def _yes_no(flag: pd.Series) -> pd.Series:
