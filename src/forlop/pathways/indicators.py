@@ -259,9 +259,10 @@ def _with_wilson(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _share_matrices(shares: list[dict], prepared: dict, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-patient 0/1 numerator and denominator of every share indicator: one row per share (built once)."""
-    num = np.zeros((len(shares), n), dtype=np.float64)
-    den = np.ones((len(shares), n), dtype=np.float64)
+    """Per-patient 0/1 numerator and denominator of every share indicator: one row per share (built once;
+    int8, so that the matrices and their sorted copies in ``_group_sums`` stay small at national scale)."""
+    num = np.zeros((len(shares), n), dtype=np.int8)
+    den = np.ones((len(shares), n), dtype=np.int8)
     for j, e in enumerate(shares):
         _, hit, among = prepared[e["id"]]
         if among is None:
@@ -274,11 +275,11 @@ def _share_matrices(shares: list[dict], prepared: dict, n: int) -> tuple[np.ndar
 
 def _group_sums(rows: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
     """Sums of per-patient 0/1 rows (one per indicator) for each group code 0 ... n_groups-1 (every code
-    occurs): an (indicators x groups) int64 matrix, exact (counts < 2**53). The patients are sorted by
+    occurs): an (indicators x groups) int64 matrix, summed in int64 (exact). The patients are sorted by
     group once and each group's block summed (``np.add.reduceat``), all rows in one call."""
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(n_groups))
-    return np.add.reduceat(rows[:, order], starts, axis=1).astype(np.int64)
+    return np.add.reduceat(rows[:, order], starts, axis=1, dtype=np.int64)
 
 
 def _stat_frames(entries: list[dict], prepared: dict) -> dict[str, tuple[list[str], np.ndarray]]:
