@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from forlop.engine import connect, read_tables
 from forlop.errors import InputError
 from forlop.i18n import t, years_text
+from forlop.pathways.cohort import build_cohort
+from forlop.pathways.events import municipal_periods, point_events, readmissions, service_summary
+from forlop.pathways.patients import assemble
+from forlop.pathways.stays import merge_stays
 from forlop.progress import say
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-#: What building the pathways imports that is slow to import (about 1 s in all: pandas, Ibis with its
-#: DuckDB backend and SQL compilers, scipy for the intervals). ``run_pathways`` imports them in a thread
-#: while the main thread validates the extract; the engine modules below import them where they are used.
-#: Only third-party packages: none of them imports forlop, so the two threads cannot wait on each other.
-ENGINE_LIBRARIES = ("pandas", "ibis", "ibis.backends.duckdb", "scipy.special")
 
 TABLES = [
     "persons",
@@ -89,14 +84,7 @@ def build_pathways(
     intervals and cumulative incidence are computed once, on the per-patient table, so both
     backends give identical indicators.
     """
-    import pandas as pd
-
-    from forlop.engine import connect, read_tables
-    from forlop.pathways.cohort import build_cohort
-    from forlop.pathways.events import municipal_periods, point_events, readmissions, service_summary
     from forlop.pathways.indicators import compute_indicators
-    from forlop.pathways.patients import assemble
-    from forlop.pathways.stays import merge_stays
 
     started = time.perf_counter()
     con = connect(backend)
@@ -156,27 +144,6 @@ def write_outputs(result: PathwayResult, out_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def prefetch_libraries(modules: tuple[str, ...]) -> threading.Thread:
-    """Import ``modules`` in a background thread and return it (issue 14, "Speed of small runs").
-
-    DuckDB releases Python's lock while it runs a query, so on a machine with a free core the imports
-    proceed while the validation's queries run, instead of after them: on a small extract the imports
-    are a third of the run. A module the main thread needs before the thread is done is waited for by
-    Python's import lock. An import that fails here is left to fail, with its message, where it is used.
-    """
-
-    def load() -> None:
-        for module in modules:
-            try:
-                import_module(module)
-            except Exception:  # noqa: BLE001 - reported by the import where the module is used
-                return
-
-    thread = threading.Thread(target=load, name="forlop-prefetch", daemon=True)
-    thread.start()
-    return thread
-
-
 def run_pathways(
     data_dir: Path,
     out_dir: Path,
@@ -191,8 +158,6 @@ def run_pathways(
     from forlop.extract.validate import validate_extract
 
     out_dir = Path(out_dir)
-    if backend == "duckdb":
-        prefetch_libraries(ENGINE_LIBRARIES)
     summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
     for line in summary.lines(lang):
         say(line)
