@@ -25,10 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from forlop.datafile import package_yaml
 
 LANGS = ("nb", "en", "da")
 
@@ -36,8 +35,7 @@ LANGS = ("nb", "en", "da")
 @lru_cache(maxsize=1)
 def publications() -> dict[str, Any]:
     """Return the parsed ``publications.yaml`` (publications, parts, style)."""
-    with resources.files("forlop").joinpath("publications.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop", "publications.yaml")
 
 
 @lru_cache(maxsize=1)

@@ -7,21 +7,96 @@ Input that cannot be used ends in one line on stderr and exit code 2 (``InputErr
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator, MutableMapping
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+from typer.models import TyperInfo
 
 from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
-from forlop.coercion.cli import app as coercion_app
 from forlop.errors import InputError, SuppressionError
-from forlop.outcomes.cli import outcomes_app
-from forlop.qi import cli as qi_cli
-from forlop.qi.cli import app as qi_app
-from forlop.server import dataset_from_db
-from forlop.server.cli import serve_app
-from forlop.survey.cli import survey_app
+
+#: The command groups, loaded when they are asked for: name -> (module, Typer app in it). Importing them all
+#: at start cost a small ``forlop pathways`` run a quarter of its time (pandas and plotly through ``qi``, pyarrow
+#: through ``survey``; issue 14, "Speed of small runs"). ``forlop --help`` loads them all to list them.
+GROUPS: dict[str, tuple[str, str]] = {
+    "qi": ("forlop.qi.cli", "app"),
+    "coercion": ("forlop.coercion.cli", "app"),
+    "outcomes": ("forlop.outcomes.cli", "outcomes_app"),
+    "survey": ("forlop.survey.cli", "survey_app"),
+    "serve": ("forlop.server.cli", "serve_app"),
+}
+
+
+def _load_group(name: str) -> typer.Typer:
+    """The Typer app of the command group ``name`` (see ``GROUPS``), imported now."""
+    module, attribute = GROUPS[name]
+    sub_app: typer.Typer = getattr(import_module(module), attribute)
+    if name == "qi":  # `qi dashboard --db` reads the server's database (see forlop.qi.cli)
+        from forlop.qi import cli as qi_cli
+        from forlop.server import dataset_from_db
+
+        qi_cli.DATASET_FROM_DB = dataset_from_db
+    return sub_app
+
+
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: the plain ones, then every group of ``GROUPS``, built on first access.
+
+    Click reaches a group's commands only through this mapping (``get_command``, ``list_commands``, the
+    suggestion for a mistyped name reads the keys), so a command line names one group and imports only it.
+    """
+
+    def __init__(self, commands: MutableMapping[str, Any], build: Any) -> None:
+        self._loaded = dict(commands)
+        self._build = build
+        self._order = [*self._loaded, *(name for name in GROUPS if name not in self._loaded)]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded and name in GROUPS:
+            self._loaded[name] = self._build(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._order.remove(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._order
+
+
+class LazyGroup(TyperGroup):
+    """The root ``forlop`` group: the command groups of ``GROUPS`` are imported when a command line uses them."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(self.commands, self._group)
+
+    def _group(self, name: str) -> TyperGroup:
+        return typer.main.get_group_from_info(
+            TyperInfo(_load_group(name), name=name),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="forlop",
     help=(
         "Forløp: steering information for mental health services from registry data.\n\n"
@@ -37,14 +112,6 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """Forløp: steering information for mental health services from registry data."""
-
-
-app.add_typer(qi_app, name="qi")
-app.add_typer(coercion_app, name="coercion")
-app.add_typer(outcomes_app, name="outcomes")
-app.add_typer(survey_app, name="survey")
-app.add_typer(serve_app, name="serve")
-qi_cli.DATASET_FROM_DB = dataset_from_db  # `qi dashboard --db` (see forlop.qi.cli)
 
 
 @app.command()

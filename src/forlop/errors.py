@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from forlop.datafile import read_yaml
 from forlop.i18n import t
 
 if TYPE_CHECKING:  # pandas is imported where a CSV is read, so that importing this module stays cheap
@@ -44,7 +45,7 @@ def read_user_yaml(path: Path, lang: str | None = None) -> object:
     A missing file or one that is not YAML is an :class:`InputError` naming the file, never a traceback.
     """
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return read_yaml(path)
     except FileNotFoundError:
         raise InputError(str(path), t("input.not_found", lang)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:

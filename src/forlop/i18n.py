@@ -14,11 +14,9 @@ from __future__ import annotations
 import math
 import os
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from forlop.choices import LANGUAGES  # (the --lang values; one list)
+from forlop.datafile import package_yaml
 
 #: Babel (CLDR) locale of each output language.
 LOCALES = {"nb": "nb_NO", "en": "en_GB", "da": "da_DK"}
@@ -26,10 +24,7 @@ LOCALES = {"nb": "nb_NO", "en": "en_GB", "da": "da_DK"}
 
 @cache
 def _messages() -> dict[str, dict[str, str]]:
-    # LibYAML's C loader when PyYAML has it: the same safe loading, ~10x faster than the pure-Python
-    # loader (messages.yaml is read by every command, first thing).
-    with resources.files("forlop").joinpath("messages.yaml").open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return package_yaml("forlop", "messages.yaml")  # read by every command, first thing
 
 
 def default_language() -> str:

@@ -6,10 +6,13 @@ Each list names its source in ``sources.yaml`` (seed and table). Lines that star
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by ``load``: validating an extract reads code lists without it
+    import pandas as pd
 
 _PACKAGE = "forlop.codes"
 
@@ -17,8 +20,20 @@ _PACKAGE = "forlop.codes"
 @cache
 def load(name: str) -> pd.DataFrame:
     """Return code list ``name`` (file ``<name>.csv``) as a DataFrame of text columns."""
+    import pandas as pd
+
     with resources.files(_PACKAGE).joinpath(f"{name}.csv").open(encoding="utf-8") as handle:
         return pd.read_csv(handle, comment="#", dtype=str, keep_default_na=False)
+
+
+@cache
+def _columns(name: str) -> dict[str, tuple[str, ...]]:
+    """The columns of code list ``name`` as text, read as ``load`` reads them (comment and blank lines
+    skipped, every value text, empty stays empty) with the standard library's ``csv``."""
+    text = resources.files(_PACKAGE).joinpath(f"{name}.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(line for line in text.splitlines() if line.strip() and not line.startswith("#")))
+    header, body = rows[0], rows[1:]
+    return {column: tuple(row[i] for row in body) for i, column in enumerate(header)}
 
 
 def normalize_icd10(code: str | None) -> str | None:
@@ -30,8 +45,8 @@ def normalize_icd10(code: str | None) -> str | None:
 
 
 def codes(name: str, column: str = "code") -> list[str]:
-    """Return one column of a code list as a list of text."""
-    return load(name)[column].tolist()
+    """Return one column of a code list as a list of text (without pandas: validation reads code lists)."""
+    return list(_columns(name)[column])
 
 
 @cache

@@ -19,20 +19,18 @@ Rules (issue 6, DESIGN.md, 000; parameters in ``definitions.yaml``; docs/definit
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import ibis
 import ibis.expr.types as ir
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.engine.stays import number_stays
 
 
 @cache
 def definitions() -> dict:
     """Return the parameters of the coercion definitions (definitions.yaml)."""
-    with resources.files("forlop.coercion").joinpath("definitions.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.coercion", "definitions.yaml")
 
 
 def involuntary_stays(episodes: ir.Table) -> ir.Table:

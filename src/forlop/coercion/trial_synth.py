@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,13 @@ import pandas as pd
 import yaml
 
 from forlop.coercion.allocate import allocate
+from forlop.datafile import package_yaml
 
 
 @cache
 def parameters() -> dict:
     """Return the parameters of the synthetic trial (trial_synth.yaml)."""
-    with resources.files("forlop.coercion").joinpath("trial_synth.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.coercion", "trial_synth.yaml")
 
 
 @dataclass

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
-import yaml
+from forlop.datafile import package_yaml
 
 TYPES = ("id", "int", "text", "date", "timestamp", "bool", "list", "enum", "enum_int", "icd10", "municipality")
 
@@ -94,9 +93,7 @@ def parse_tables(raw: dict, where: str) -> dict[str, Table]:
 @cache
 def contract() -> dict[str, Table]:
     """Return the contract tables by name, in the order of ``contract.yaml``."""
-    with resources.files("forlop.extract").joinpath("contract.yaml").open(encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
-    return parse_tables(raw, "contract.yaml")
+    return parse_tables(package_yaml("forlop.extract", "contract.yaml"), "contract.yaml")
 
 
 def processing_order() -> list[str]:

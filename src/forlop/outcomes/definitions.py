@@ -12,8 +12,8 @@ from functools import cache
 from importlib import resources
 
 import pandas as pd
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.extract.contract import Table, parse_tables
 
 
@@ -30,8 +30,7 @@ class Measure:
 
 
 def _read_yaml(name: str) -> dict:
-    with resources.files("forlop.outcomes").joinpath(name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.outcomes", name)
 
 
 @cache

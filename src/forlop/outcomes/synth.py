@@ -17,21 +17,19 @@ Everything is vectorised numpy (the benchmark writes 100 000 referrals and ~800 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.outcomes.definitions import measures, pilot_services
 
 
 @cache
 def parameters() -> dict:
     """The parameters of ``synth.yaml``."""
-    with resources.files("forlop.outcomes").joinpath("synth.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.outcomes", "synth.yaml")
 
 
 def _choice(rng: np.random.Generator, probabilities: dict[str, float], size: int) -> np.ndarray:

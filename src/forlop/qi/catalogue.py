@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from forlop.choices import TRACKS  # (the --track values; one list)
+from forlop.datafile import package_yaml
 from forlop.i18n import default_language
 
 TYPES = ("outcome", "follow_up", "process", "balancing")
@@ -72,8 +70,7 @@ def _check(item: dict) -> Indicator:
 @lru_cache(maxsize=1)
 def load_catalogue() -> tuple[Indicator, ...]:
     """All indicators in catalogue order."""
-    with resources.files("forlop.qi").joinpath("catalogue.yaml").open(encoding="utf-8") as handle:
-        items = yaml.safe_load(handle)["indicators"]
+    items = package_yaml("forlop.qi", "catalogue.yaml")["indicators"]
     return tuple(_check(item) for item in items)
 
 

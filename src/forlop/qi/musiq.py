@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.errors import InputError, read_user_csv, read_user_yaml
 from forlop.i18n import t
 
@@ -56,8 +55,7 @@ def load_musiq(scoring: Path | None = None, lang: str | None = None) -> dict:
     raises ``InputError`` (file, field, what is wrong) for anything that cannot be scored with.
     """
     if scoring is None:
-        with resources.files("forlop.qi").joinpath("musiq.yaml").open(encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
+        raw = package_yaml("forlop.qi", "musiq.yaml")
         where = "musiq.yaml"
     else:
         where = str(scoring)

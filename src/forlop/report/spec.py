@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from forlop.citations import LANGS, cite_text
 from forlop.codes import load
+from forlop.datafile import package_yaml
 from forlop.i18n import t
 
 
 @lru_cache(maxsize=1)
 def load_spec() -> dict[str, Any]:
     """Return the parsed ``report_spec.yaml`` beside this module."""
-    with resources.files("forlop.report").joinpath("report_spec.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.report", "report_spec.yaml")
 
 
 #: Year tokens of report_spec.yaml texts -> offset from the cohort year Y (001's own numbers, "som i

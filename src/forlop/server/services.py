@@ -26,16 +26,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from forlop.choices import TRACKS
+from forlop.datafile import package_yaml
 from forlop.i18n import t
 from forlop.qi import Indicator, Rejection, check_entry, for_track, read_template, reject_duplicates
 from forlop.server.models import AuditEntry, Event, Membership, Pdsa, Profile, Team, TrackIndicator, Value
@@ -46,8 +45,7 @@ COORDINATING = ("admin", "coordinator")
 @cache
 def event_kinds() -> dict[str, dict[str, str]]:
     """The kinds of ``events.yaml``: kind -> names and the indicators it makes."""
-    with resources.files("forlop.server").joinpath("events.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)["kinds"]
+    return package_yaml("forlop.server", "events.yaml")["kinds"]
 
 
 def role(user: Any) -> str:

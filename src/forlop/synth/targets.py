@@ -12,7 +12,8 @@ from functools import lru_cache
 from importlib import resources
 
 import pandas as pd
-import yaml
+
+from forlop.datafile import package_yaml
 
 _PACKAGE = "forlop.synth"
 
@@ -53,8 +54,7 @@ def calibration_targets() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def parameters() -> dict:
     """Return the generator assumptions of ``parameters.yaml``."""
-    with resources.files(_PACKAGE).joinpath("parameters.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml(_PACKAGE, "parameters.yaml")
 
 
 @dataclass(frozen=True)
