@@ -28,17 +28,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.io as pio
-import yaml
 from plotly.offline import get_plotlyjs
 
 from forlop.citations import cite, cite_text, references
+from forlop.datafile import package_yaml
 from forlop.errors import InputError
 from forlop.html import render
 from forlop.i18n import default_language, format_number, t
@@ -128,8 +127,7 @@ class ReportResult:
 @cache
 def spec() -> dict[str, Any]:
     """The report as data (``report.yaml`` beside this module)."""
-    text = resources.files("forlop.survey").joinpath("report.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return package_yaml("forlop.survey", "report.yaml")
 
 
 def _blank(value: object) -> bool:

@@ -20,15 +20,14 @@ age_group for every frame row, whatever its status.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.survey.questionnaire import Questionnaire
 from forlop.survey.scores import index_scores
 
@@ -39,15 +38,13 @@ REGISTER_COLUMNS = ["person_id", "sector", "unit", "region", "sex", "birth_year"
 @cache
 def definitions() -> dict[str, Any]:
     """The settings of the analysis (``definitions.yaml`` beside this module)."""
-    with resources.files("forlop.survey").joinpath("definitions.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.survey", "definitions.yaml")
 
 
 @cache
 def models_spec() -> dict[str, Any]:
     """The eleven models of 002 as data (``models.yaml`` beside this module)."""
-    with resources.files("forlop.survey").joinpath("models.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.survey", "models.yaml")
 
 
 def band(age: pd.Series, bands: list[list]) -> pd.Series:

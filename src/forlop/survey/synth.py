@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from forlop.choices import SURVEY_SCALES
+from forlop.datafile import package_yaml
 from forlop.survey.questionnaire import Questionnaire, load
 
 SCALES = SURVEY_SCALES  # forlop.choices: the one list of scales
@@ -51,8 +51,7 @@ _LOGIT_ROUNDS = 3
 @cache
 def parameters() -> dict:
     """The parameters of ``synth.yaml``."""
-    with resources.files("forlop.survey").joinpath("synth.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.survey", "synth.yaml")
 
 
 def units() -> pd.DataFrame:

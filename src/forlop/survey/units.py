@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 from statsmodels.regression.linear_model import OLS
 
+from forlop.datafile import package_yaml
 from forlop.errors import DataError
 from forlop.stats import funnel_limits_mean, t_interval
 from forlop.stats.funnel import LEVELS
@@ -43,8 +42,7 @@ FUNNEL_COLUMNS = ["score", "sector", "n", "target", "sigma", *[f"{s}{k}" for k i
 @cache
 def settings() -> dict:
     """``units.yaml`` as a dict (see the file for what each entry means)."""
-    with resources.files("forlop.survey").joinpath("units.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.survey", "units.yaml")
 
 
 @dataclass(frozen=True)

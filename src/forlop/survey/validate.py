@@ -28,12 +28,11 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 import duckdb
-import yaml
 
+from forlop.datafile import package_yaml
 from forlop.errors import InputError
 from forlop.extract.checks import check_table
 from forlop.extract.contract import Column, Table, parse_tables
@@ -68,8 +67,7 @@ def _item_column(item: Item) -> Column:
 
 def survey_tables(questionnaire: Questionnaire, lang: str | None = None) -> dict[str, Table]:
     """The input tables: ``contract.yaml``, with the questionnaire's forms and one column per item."""
-    with resources.files("forlop.survey").joinpath("contract.yaml").open(encoding="utf-8") as handle:
-        tables = parse_tables(yaml.safe_load(handle), "survey/contract.yaml")
+    tables = parse_tables(package_yaml("forlop.survey", "contract.yaml"), "survey/contract.yaml")
     responses = tables[RESPONSES]
     fixed = [replace(c, values=questionnaire.forms) if c.name == "form" else c for c in responses.columns]
     reserved = {c.name.lower() for c in fixed}

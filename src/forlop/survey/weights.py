@@ -44,14 +44,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import norm
 from statsmodels.stats.weightstats import DescrStatsW
 
+from forlop.datafile import package_yaml
 from forlop.errors import DataError
 
 COLUMNS = ["score", "sector", "design", "estimate", "se", "ci_low", "ci_high", "n"]
@@ -61,8 +60,7 @@ POOLED = "all"
 @cache
 def settings() -> dict:
     """``weights.yaml`` as a dict (see the file for what each entry means)."""
-    with resources.files("forlop.survey").joinpath("weights.yaml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return package_yaml("forlop.survey", "weights.yaml")
 
 
 @dataclass(eq=False)
