@@ -1181,6 +1181,22 @@ def _ordered(groups: set[str], block: dict) -> list[str]:
     return first + sorted(groups - set(first), key=_order)
 
 
+def _grid_axes(rows_of: pd.DataFrame, block: dict) -> tuple[list[str], list[str], list[str]]:
+    """The sectors, the row groups (in the block's ``order``) and the ``by`` groups (in ``by_order``, then
+    the others) of a two-way block (Tab 4-4, 4-8, 4-9)."""
+    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
+    groups = _ordered(set(rows_of["group"]), block)
+    splits = [str(g) for g in block.get("by_order", [])] or sorted(set(rows_of["by_group"]), key=_order)
+    splits += sorted(set(rows_of["by_group"]) - set(splits), key=_order)
+    return sectors, groups, splits
+
+
+def _grid(part: pd.DataFrame, value: str, groups: list[str], splits: list[str]) -> np.ndarray:
+    """The counts ``value`` of one sector as a groups x splits array (0 where a combination has no row)."""
+    grid = part.pivot_table(index="group", columns="by_group", values=value, aggfunc="sum")
+    return grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
+
+
 def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
     """002 Tab 4-4: the frame split by ``by`` (sex) within each group of ``dimension`` (region) with its total
     and share of the sector's frame, then the other ``columns`` (those who answered) as count and share;
@@ -1196,15 +1212,11 @@ def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
         rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
     if rows_of.empty:
         return _absent(page, block, f"{dimension} × {by}")
-    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
-    groups = _ordered(set(rows_of["group"]), block)
-    splits = [str(g) for g in block.get("by_order", [])] or sorted(set(rows_of["by_group"]), key=_order)
-    splits += sorted(set(rows_of["by_group"]) - set(splits), key=_order)
+    sectors, groups, splits = _grid_axes(rows_of, block)
     cells: dict[str, list[list[str]]] = {}
     for sector in sectors:
         part = rows_of[rows_of["sector"] == sector]
-        grid = part.pivot_table(index="group", columns="by_group", values=columns[0], aggfunc="sum")
-        values = grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
+        values = _grid(part, columns[0], groups, splits)
         hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
         totals, grand = values.sum(axis=1), float(values.sum())
         out = []
@@ -1251,15 +1263,11 @@ def population_by_block(page: Page, rep: pd.DataFrame, block: dict) -> dict:
         rows_of = rows_of[rows_of["sector"].isin(block["sectors"])]
     if rows_of.empty:
         return _absent(page, block, f"{dimension} × {by}, {period}")
-    sectors = [s for s in SECTORS if s in set(rows_of["sector"])]
-    groups = _ordered(set(rows_of["group"]), block)
-    splits = [str(g) for g in block.get("by_order", [])] or sorted(set(rows_of["by_group"]), key=_order)
-    splits += sorted(set(rows_of["by_group"]) - set(splits), key=_order)
+    sectors, groups, splits = _grid_axes(rows_of, block)
     cells: dict[str, list[list[str]]] = {}
     for sector in sectors:
         part = rows_of[rows_of["sector"] == sector]
-        grid = part.pivot_table(index="group", columns="by_group", values="population", aggfunc="sum")
-        values = grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
+        values = _grid(part, "population", groups, splits)
         hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
         out = []
         for i in range(len(groups)):
