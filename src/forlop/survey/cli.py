@@ -18,7 +18,10 @@ from forlop.choices import Lang, SurveyScale
 from forlop.i18n import default_language, t
 
 survey_app = typer.Typer(
-    help="Patient-experience surveys (SINTEF's national outpatient survey, 2024): questionnaire and validation.",
+    help=(
+        "Patient-experience surveys (SINTEF's national outpatient survey, 2024): synthetic survey, "
+        "validation, analysis, report."
+    ),
     no_args_is_help=True,
 )
 
