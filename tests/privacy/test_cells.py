@@ -21,11 +21,15 @@ def test_one_line_in_closed_form_is_suppress(rule: Rule) -> None:
         parts = rng.choice([0, 1, 2, 3, 5, 9, 10, 12, 30, 80], size=k).astype(float)
         values = np.append(parts, parts.sum())
         primary = rule.is_small(values)
+        if rng.random() < 0.2:  # a caller's own primary (e.g. a share whose rest is small)
+            primary[int(rng.integers(0, k))] = True
         free = np.zeros(k + 1, dtype=bool)
         if rng.random() < 0.3:
             free[int(rng.integers(0, k))] = True
         fixed = np.zeros(k + 1, dtype=bool)
         fixed[-1] = rng.random() < 0.3
+        if rng.random() < 0.2:  # a component published by another table
+            fixed[int(rng.integers(0, k))] = True
         try:
             expected = suppress(values, [Line(tuple(range(k)), k)], primary=primary, rule=rule, free=free, fixed=fixed)
         except SuppressionError:  # no safe pattern: both must say so
@@ -35,6 +39,24 @@ def test_one_line_in_closed_form_is_suppress(rule: Rule) -> None:
         assert one_line(values, primary.copy(), free, fixed, rule).tolist() == expected.suppressed.tolist(), values
         checked += 1
     assert checked > 250
+
+
+def test_one_line_never_returns_a_pinned_cell_when_no_complement_is_left() -> None:
+    """Found in review: with the other cells zero or published elsewhere, the closed form's own check
+    took a lone hidden component's range as wide. By hand: 8 + 0 = 8 with the total published
+    elsewhere: hiding the 8 alone pins it (8 - 0); the zero must go too, and then the 8 lies in [1, 8].
+    3 + 10 = 13 with the 10 and the 13 published elsewhere: nothing can protect the 3, so an error."""
+    values = np.array([8.0, 0.0, 8.0])
+    primary, fixed = np.array([True, False, False]), np.array([False, False, True])
+    hidden = one_line(values, primary, np.zeros(3, bool), fixed, DEFAULT)
+    assert hidden.tolist() == [True, True, False]
+    low, high = attack(values, hidden, [Line((0, 1), 2)], DEFAULT)
+    assert (low[0], high[0]) == (1.0, 8.0)
+    with pytest.raises(SuppressionError):
+        one_line(
+            np.array([3.0, 10.0, 13.0]), np.array([True, False, False]), np.zeros(3, bool),
+            np.array([False, True, True]), SURVEY_RULE,
+        )  # fmt: skip
 
 
 def test_cells_hides_a_complement_and_the_attack_cannot_pin_it() -> None:

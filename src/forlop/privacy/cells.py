@@ -128,8 +128,8 @@ def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: n
     (suppress's cost: no total unless nothing else works, then the smallest sum of values, then the
     position): with counts, where a cell's room ``min(value - l, min_width)`` is 0 or the full width,
     one shown component at most, or the total, which the enumeration below finds.
-    When no choice works, the former heuristic, as in ``suppress`` (complete the line, audit, hide one
-    more, at last everything). Raises ``SuppressionError`` when no cell is left to hide.
+    When no choice works, :func:`forlop.privacy.suppress` decides (its fallback and its audit), and
+    raises ``SuppressionError`` when no cell is left to hide.
     tests/privacy/test_cells.py checks it against ``suppress`` on random lines.
     """
     k = len(values)
@@ -144,42 +144,10 @@ def one_line(values: np.ndarray, primary: np.ndarray, free: np.ndarray, fixed: n
     choice = _cheapest_in_line(values, hidden, skip, fixed, room, width)
     if choice is not None:
         return choice
-
-    def complement() -> int | None:
-        open_ = [c for c in range(total) if not hidden[c] and values[c] > 0 and not fixed[c]]
-        if open_:
-            return min(open_, key=lambda c: (values[c], c))
-        return total if not hidden[total] and values[total] > 0 and not fixed[total] else None
-
-    def exposed() -> list[int]:
-        lower = np.where((values > 0) & ~skip, rule.min_small, 0)
-        parts = [c for c in range(total) if hidden[c]]
-        if hidden[total]:
-            return [] if parts or values[total] <= 0 or skip[total] else [total]
-        known = float(values[parts].sum())
-        width = known - float(lower[parts].sum())
-        out = []
-        for c in parts:
-            high = known - float(lower[parts].sum()) + float(lower[c])
-            if width < rule.min_width and high > 0 and not skip[c]:
-                out.append(c)
-        return out
-
-    while True:
-        if hidden.sum() == 1 and not (hidden & skip).any():
-            extra = complement()
-            if extra is not None:
-                hidden[extra] = True
-        if not exposed():
-            return hidden
-        extra = complement()
-        if extra is not None:
-            hidden[extra] = True
-            continue
-        rest = [c for c in range(k) if not hidden[c] and not fixed[c]]
-        if not rest:
-            raise SuppressionError(exposed())
-        hidden[rest] = True
+    # No choice of complements works (e.g. the other cells are zeros or published elsewhere): the full
+    # path, whose fallback and integer audit decide (a pattern it returns has passed the audit).
+    line = [Line(tuple(range(total)), total)]
+    return suppress(values, line, primary=primary, rule=rule, free=free, fixed=fixed).suppressed
 
 
 def _cheapest_in_line(
