@@ -170,8 +170,8 @@ def wait_listening(port: int, process: subprocess.Popen, timeout: float = 120) -
     raise RuntimeError("the server did not start listening")
 
 
-def start_demo(db: str, tmp: Path) -> Server:
-    """``forlop serve demo`` on a free port; the logins read from what it prints."""
+def start_demo(db: str, tmp: Path, env: dict[str, str] | None = None) -> Server:
+    """``forlop serve demo`` on a free port (``env``: more environment); the logins read from what it prints."""
     port = free_port()
     log = (tmp / f"server_{port}.log").open("w")
     process = subprocess.Popen(
@@ -179,7 +179,7 @@ def start_demo(db: str, tmp: Path) -> Server:
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
-        env=server_env(tmp),
+        env={**server_env(tmp), **(env or {})},
         cwd=tmp,
     )
     server = Server(db, port, process, tmp=tmp)

@@ -64,3 +64,18 @@ def test_every_text_of_the_pages_exists_in_nb_da_and_en() -> None:
     assert len(keys) > 60
     assert sorted(k for k in keys if not {"nb", "da", "en"} <= set(messages.get(k, {}))) == []
     assert {"server.role.admin", "server.role.viewer", "server.track.youth"} <= keys
+
+
+def test_https_settings_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORLOP_SECRET_KEY", "x" * 50)
+    monkeypatch.delenv("FORLOP_HTTPS", raising=False)
+    plain = settings_for("sqlite:///x.sqlite3")
+    assert "SESSION_COOKIE_SECURE" not in plain and "SECURE_SSL_REDIRECT" not in plain  # loopback demo: plain HTTP
+    monkeypatch.setenv("FORLOP_HTTPS", "1")
+    monkeypatch.setenv("FORLOP_ALLOWED_HOSTS", "forlop.example.no collab.example.no")
+    secure = settings_for("sqlite:///x.sqlite3")
+    assert secure["SESSION_COOKIE_SECURE"] is True and secure["CSRF_COOKIE_SECURE"] is True
+    assert secure["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert secure["SECURE_SSL_REDIRECT"] is True and secure["SECURE_HSTS_SECONDS"] == 365 * 86400
+    assert secure["CSRF_TRUSTED_ORIGINS"] == ["https://forlop.example.no", "https://collab.example.no"]
+    assert "forlop.example.no" in secure["ALLOWED_HOSTS"]

@@ -12,6 +12,9 @@
   kept in ``FORLOP_SECRET_FILE`` (default ``~/.config/forlop/server_secret``, created with mode 600).
 - Charts: Django's ``charts`` cache, a folder of files (``cache_dir``) that the worker processes share.
 - Sessions end ``SESSION_HOURS`` after login or when the browser closes; cookies are HttpOnly, SameSite=Lax.
+- Behind HTTPS (``FORLOP_HTTPS=1``; :func:`https_settings`): the server sits behind a proxy that ends TLS
+  and says so in ``X-Forwarded-Proto``; cookies are then Secure, plain HTTP is redirected, browsers are told
+  to use HTTPS only (HSTS), and CSRF trusts ``https://`` + each of ``FORLOP_ALLOWED_HOSTS``.
 - Lock-out: django-axes (maintained, Jazzband) locks a username after ``LOCKOUT_FAILURES`` failed logins
   for ``LOCKOUT_MINUTES``.
 """
@@ -97,6 +100,31 @@ def cache_dir(db_url: str) -> Path:
     return path
 
 
+#: How long browsers keep to HTTPS for the site once told (HSTS), when ``FORLOP_HTTPS`` is set.
+HSTS_DAYS = 365
+
+
+def https_settings() -> dict:
+    """Django's settings for a server reached over HTTPS through a proxy (``FORLOP_HTTPS=1``), else none.
+
+    Django's own switches, as its deployment checklist gives them: Secure session and CSRF cookies,
+    ``SECURE_PROXY_SSL_HEADER`` (the proxy must set ``X-Forwarded-Proto`` and strip it from clients),
+    ``SECURE_SSL_REDIRECT``, HSTS for ``HSTS_DAYS``, and ``CSRF_TRUSTED_ORIGINS`` for the public host names.
+    Without it (loopback, ``forlop serve demo``) the cookies must work over plain HTTP, so none is set.
+    """
+    if os.environ.get("FORLOP_HTTPS", "").lower() not in ("1", "true", "yes"):
+        return {}
+    hosts = os.environ.get("FORLOP_ALLOWED_HOSTS", "").split()
+    return {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": HSTS_DAYS * 86400,
+        "CSRF_TRUSTED_ORIGINS": [f"https://{host}" for host in hosts],
+    }
+
+
 def settings_for(db_url: str, debug: bool = False) -> dict:
     """All Django settings for a server on ``db_url``."""
     return {
@@ -180,6 +208,7 @@ def settings_for(db_url: str, debug: bool = False) -> dict:
         "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
         "FILE_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,
         "LOGGING_CONFIG": None,
+        **https_settings(),
     }
 
 
