@@ -31,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import add_ratios, fresh_process_runs, medians, write_results
+from runs import add_ratios, fresh_process_runs, machine_line, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, time
@@ -172,8 +172,7 @@ def markdown(rows: list[dict], load: float, runs: int) -> str:
             "CIs, so the ratio compares unequal work. The involuntary admissions per health community and year "
             "are identical in the engine and the baseline (checked by the script)."
         ),
-        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-        "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + ".",
+        machine_line(load, rows),
     ]
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import add_ratios, fresh_process_runs, medians, write_results
+from runs import add_ratios, fresh_process_runs, machine_line, medians, write_results
 
 REFERRALS = 100_000
 
@@ -161,8 +161,7 @@ def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) 
             "number without validation; the analysis validates both tables and computes every indicator, so the "
             "ratio compares unequal work. Both give the same recovery numerator and denominator (checked)."
         ),
-        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-        "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows) + ".",
+        machine_line(load, rows),
     ]
     return "\n".join(lines) + "\n"
 

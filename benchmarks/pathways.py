@@ -220,7 +220,8 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
             for scale in dict.fromkeys(r["scale"] for r in rows)
         )
         + ". Every job gives exactly the same three numbers (checked by the script).",
-        f"- The machine has 2 cores shared with other work (1-minute load average {load[0]:.2f} at the start, "
+        f"- The machine has {os.cpu_count()} cores shared with other work (1-minute load average {load[0]:.2f} "
+        "at the start, "
         f"{load[1]:.2f} at the end); single runs vary by up to a factor 2, so read the medians. Runs per job (s): "
         + "; ".join(f"{r['scale']} {r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows)
         + ".",

@@ -58,3 +58,16 @@ def write_results(out: Path, data: object, text: str) -> None:
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     out.with_suffix(".md").write_text(text, encoding="utf-8")
     print(text)
+
+
+def machine_line(load: float, rows: list[dict]) -> str:
+    """The markdown footnote on the machine: its cores, the load average at the start, and every run's time
+    (per job when there are several), so a reader can judge the medians on a shared machine."""
+    if len(rows) == 1:
+        runs = "runs (s): " + "/".join(str(x) for x in rows[0]["runs"])
+    else:
+        runs = "runs per job (s): " + "; ".join(f"{r['job']} " + "/".join(str(x) for x in r["runs"]) for r in rows)
+    return (
+        f"- The machine has {os.cpu_count()} cores shared with other work (1-minute load average {load:.2f} at the "
+        f"start); {runs}."
+    )

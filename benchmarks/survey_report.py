@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs, medians, write_results
+from runs import fresh_process_runs, machine_line, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -96,8 +96,7 @@ def markdown(row: dict, load: float, runs: int, answered: int) -> str:
         "- Time is wall clock from process start, library imports included; CPU s = user + system time.",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
         "- OUT files read: " + ", ".join(row["files"]) + ".",
-        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-        "runs (s): " + "/".join(str(x) for x in row["runs"]) + ".",
+        machine_line(load, [row]),
     ]
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ import argparse
 import os
 from pathlib import Path
 
-from runs import fresh_process_runs, medians, write_results
+from runs import fresh_process_runs, machine_line, medians, write_results
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -66,8 +66,7 @@ def markdown(row: dict, load: float, runs: int, seed: int) -> str:
         ),
         "- CPU s = user + system time of the process; on a loaded machine wall time grows while CPU time stays.",
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
-        f"- The machine has 2 cores shared with other work (1-minute load average {load:.2f} at the start); "
-        "runs (s): " + "/".join(str(x) for x in row["runs"]) + ".",
+        machine_line(load, [row]),
     ]
     return "\n".join(lines) + "\n"
 
