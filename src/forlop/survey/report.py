@@ -391,6 +391,15 @@ class Frequencies:
         n, n_hidden = n_entry
         if n_hidden:
             return None
+        total = self.count(item, sector, codes, breakdown, group)
+        if total is None:
+            return None
+        return 100.0 * total / n if n > 0 else math.nan
+
+    def count(
+        self, item: str, sector: str, codes: list[str], breakdown: str = "all", group: str = "all"
+    ) -> float | None:
+        """How many answered one of ``codes`` (0 for an option nobody chose): None if one of the counts is hidden."""
         total = 0.0
         for code in codes:
             entry = self.cell.get((item, sector, breakdown, group, code))
@@ -399,7 +408,7 @@ class Frequencies:
             if entry[2]:
                 return None
             total += entry[0]
-        return 100.0 * total / n if n > 0 else math.nan
+        return total
 
     def n_text(self, item: str, page: Page, breakdown: str = "all", group: str = "all") -> str:
         """n of the caption: the total's n, or the sum of the sectors' n when every one is published."""
@@ -628,24 +637,13 @@ def group_distribution_block(page: Page, freq: Frequencies, block: dict) -> dict
     if not groups or not sectors:
         return _absent(page, block, f"{item} × {breakdown}")
 
-    def count(sector: str, bd: str, group: str) -> float | None:
-        total = 0.0
-        for code in codes:
-            entry = freq.cell.get((item, sector, bd, group, code))
-            if entry is None:
-                continue
-            if entry[2]:
-                return None
-            total += entry[0]
-        return total
-
     rows: list[dict] = []
     series: dict[str, list[float | None]] = {s: [] for s in sectors}
-    wholes = {s: count(s, "all", "all") for s in sectors}
+    wholes = {s: freq.count(item, s, codes) for s in sectors}
     for g in groups:
         cells = []
         for s in sectors:
-            part, whole = count(s, breakdown, g), wholes[s]
+            part, whole = freq.count(item, s, codes, breakdown, g), wholes[s]
             if part is None or whole is None:
                 v: float | None = None
             elif not whole > 0:
