@@ -17,3 +17,14 @@ def national_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("national") / "extract"
     write_synthetic_extract(folder, scale="national", seed=2020, fmt="parquet", progress=False)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sql_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQL cache (forlop.engine.sqlcache) of the whole run, in its own temporary folder: the suite
+    neither reads what earlier runs compiled nor writes to the user's ~/.cache. Subprocesses inherit it."""
+    import os
+
+    folder = tmp_path_factory.mktemp("sqlcache")
+    os.environ["FORLOP_SQL_CACHE"] = str(folder)
+    return folder

@@ -19,11 +19,15 @@ from forlop.i18n import t
 def connect(backend: str = "duckdb") -> BaseBackend:
     """Return an Ibis backend: in-memory DuckDB, or PySpark on a local Spark session.
 
+    DuckDB is Ibis's backend with its compiled SQL kept for the next run (``forlop.engine.backend``).
+
     Spark runs with the session time zone set to UTC so that timestamps are read and compared
     exactly as DuckDB does (no shift between the two backends).
     """
     if backend == "duckdb":
-        return ibis.duckdb.connect()
+        from forlop.engine.backend import DuckDB
+
+        return DuckDB().connect()
     if backend == "pyspark":
         from pyspark.sql import SparkSession
 

@@ -27,6 +27,7 @@ import ibis
 import ibis.expr.types as ir
 
 from forlop import codes
+from forlop.engine.backend import materialize
 from forlop.pathways.codes import diagnosis_group, normalized_icd10, starts_with_any
 
 
@@ -108,7 +109,7 @@ def select_index_stays(
     qualifying = diagnoses.filter(starts_with_any(diagnoses.code, codes.codes("cohort_diagnoses")))
     qualifying = qualifying.select("person_id").distinct()
     adults = persons.filter((year - persons.birth_year) >= 18)
-    smi = adults.join(qualifying, "person_id").select(adults).cache()
+    smi = materialize(adults.join(qualifying, "person_id").select(adults), "forlop_smi")
 
     ended = stays.filter(stays.end_date.notnull() & (stays.end_date.year() == year))
     ended = ended.join(smi.select("person_id"), "person_id")
@@ -118,7 +119,8 @@ def select_index_stays(
     index = index.join(smi, "person_id")
     index = index.mutate(day0=index.end_date, day0_n=index.end_date.epoch_days())
     days_to_death = index.death_date.epoch_days() - index.day0_n
-    index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64"))).cache()
+    index = index.mutate(days_to_death=ibis.ifelse(days_to_death <= 365, days_to_death, ibis.null("int64")))
+    index = materialize(index, "forlop_index_stays")
 
     counts = (
         index.aggregate(discharged=index.count(), died=index.count(where=index.days_to_death.notnull()))
@@ -190,6 +192,7 @@ def build_cohort(tables: dict[str, ir.Table], stays: ir.Table, year: int, keep_d
         substance_use=patients.substance_use.fill_null(False),
         coercion=patients.coercion.fill_null(False),
         **{c: patients[c].fill_null(False) for c in prior_columns},
-    ).cache()
+    )
+    patients = materialize(patients, "forlop_cohort")
     flow = [*selected.flow, ("cohort", patients.count().to_pyarrow().as_py())]
     return Cohort(patients=patients, flow=flow)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from forlop.engine import connect, read_tables
+from forlop.engine.backend import materialize
 from forlop.errors import InputError
 from forlop.i18n import t, years_text
 from forlop.pathways.cohort import build_cohort
@@ -90,7 +91,7 @@ def build_pathways(
     con = connect(backend)
     tables = read_tables(con, Path(clean_dir), TABLES, lang)
     say(t("pathways.step.stays", lang), progress)
-    stays = merge_stays(tables["specialist_episodes"]).cache()
+    stays = materialize(merge_stays(tables["specialist_episodes"]), "forlop_stays")
     check_year(stays, year, clean_dir, lang)
     say(t("pathways.step.cohort", lang), progress)
     cohort = build_cohort(tables, stays, year, keep_deaths=keep_deaths)
