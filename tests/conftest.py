@@ -26,5 +26,5 @@ def sql_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
 
     folder = tmp_path_factory.mktemp("sqlcache")
-    os.environ["FORLOP_SQL_CACHE"] = str(folder)
+    os.environ["FORLOP_CACHE"] = str(folder)
     return folder

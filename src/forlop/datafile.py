@@ -10,11 +10,16 @@ loads identically with both), about ten times faster; the Python loader's share 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import marshal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from forlop import cache
 
 #: LibYAML's safe loader when available (it is in the wheels PyPI ships), else the pure-Python one.
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -31,5 +36,23 @@ def parse_yaml(text: str) -> Any:
 
 
 def package_yaml(package: str, name: str) -> Any:
-    """The parsed data file ``name`` shipped in the package ``package`` (e.g. ``forlop.pathways``)."""
-    return parse_yaml(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    """The parsed data file ``name`` shipped in the package ``package`` (e.g. ``forlop.pathways``).
+
+    The parsed result is kept in Forløp's cache folder (``forlop.cache``, kind ``data``) under a
+    SHA-256 of the file's text and the loader, as ``marshal`` data (plain dicts, lists, strings and
+    numbers; loading it runs no code): even LibYAML's loader builds the Python objects in Python,
+    0.1 s for the texts and the indicator catalogue that every ``forlop pathways`` run reads (issue 14).
+    A file whose result marshal cannot hold (a date, say) is parsed every time.
+    """
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    key = hashlib.sha256(f"{yaml.__version__};{SAFE_LOADER.__name__};".encode() + text.encode()).hexdigest()
+    stored = cache.read("data", key)
+    if stored is not None:
+        try:
+            return marshal.loads(stored)
+        except (EOFError, ValueError, TypeError):
+            pass  # not what write() stored: parse again (and store it anew)
+    parsed = parse_yaml(text)
+    with contextlib.suppress(ValueError):  # a value marshal cannot hold: not stored
+        cache.write("data", key, marshal.dumps(parsed))
+    return parsed

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from ibis.backends.sql import SQLBackend
 
+from forlop import cache
 from forlop.engine import connect, sqlcache
 from forlop.engine.backend import materialize
 from forlop.pathways.pipeline import build_pathways
@@ -46,8 +47,8 @@ def _key(expr: ibis.Expr, limit: object = None) -> str:
 
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "sqlcache"
-    monkeypatch.setenv("FORLOP_SQL_CACHE", str(folder))
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FORLOP_CACHE", str(folder))
     return folder
 
 
@@ -108,14 +109,14 @@ def test_compile_stores_ibis_sql_and_reads_it_back(cache_dir: Path, compiles: li
     query = _query(con.table("forlop_t"))
     first = con.compile(query)
     assert compiles == [first]
-    stored = cache_dir / f"{_key(query)}.sql"
-    assert stored.read_text(encoding="utf-8") == f"-- forlop sql cache {_key(query)}\n{first}"
-    assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
+    stored = cache_dir / "sql" / _key(query)
+    assert stored.read_text(encoding="utf-8") == f"forlop cache sql {_key(query)}\n{first}"
+    assert oct(cache_dir.stat().st_mode & 0o777) == oct((cache_dir / "sql").stat().st_mode & 0o777) == "0o700"
     assert con.compile(_query(con.table("forlop_t"))) == first
     assert len(compiles) == 1  # the second time from the file
     assert sorted(query.to_pandas()["person_id"]) == [1, 2]
     # what is in the file is what runs: a changed file is used as it stands
-    stored.write_text(f"-- forlop sql cache {_key(query)}\nSELECT 7 AS person_id", encoding="utf-8")
+    stored.write_text(f"forlop cache sql {_key(query)}\nSELECT 7 AS person_id", encoding="utf-8")
     assert con.compile(query) == "SELECT 7 AS person_id"
 
 
@@ -123,11 +124,12 @@ def test_a_file_that_does_not_belong_to_the_key_is_compiled_anew(cache_dir: Path
     con = connect("duckdb")
     query = _query(_table())
     key = _key(query)
-    cache_dir.mkdir(mode=0o700)
-    (cache_dir / f"{key}.sql").write_text(f"-- forlop sql cache {'0' * 64}\nSELECT 1", encoding="utf-8")
+    (cache_dir / "sql").mkdir(mode=0o700, parents=True)
+    cache_dir.chmod(0o700)
+    (cache_dir / "sql" / key).write_text(f"forlop cache sql {'0' * 64}\nSELECT 1", encoding="utf-8")
     sql = con.compile(query)
     assert compiles == [sql]
-    assert (cache_dir / f"{key}.sql").read_text(encoding="utf-8").endswith(sql)
+    assert (cache_dir / "sql" / key).read_text(encoding="utf-8") == f"forlop cache sql {key}\n{sql}"
 
 
 def test_a_folder_others_can_write_to_is_not_used(cache_dir: Path, compiles: list[str]) -> None:
@@ -141,9 +143,9 @@ def test_a_folder_others_can_write_to_is_not_used(cache_dir: Path, compiles: lis
 
 
 def test_off_switches_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiles: list[str]) -> None:
-    monkeypatch.setenv("FORLOP_SQL_CACHE", "off")
+    monkeypatch.setenv("FORLOP_CACHE", "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert sqlcache.cache_folder() is None
+    assert cache.cache_root() is None
     con = connect("duckdb")
     con.compile(_query(_table()))
     con.compile(_query(_table()))
@@ -152,19 +154,20 @@ def test_off_switches_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_the_default_folder_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FORLOP_SQL_CACHE", raising=False)
+    monkeypatch.delenv("FORLOP_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert sqlcache.cache_folder() == tmp_path / "forlop" / "sql"
+    assert cache.cache_root() == tmp_path / "forlop"
 
 
 def test_only_the_most_recently_used_files_are_kept(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sqlcache, "MAX_FILES", 3)
+    monkeypatch.setattr(cache, "MAX_FILES", 3)
     for i in range(5):
         sqlcache.write(f"{i:064d}", f"SELECT {i}")
-        os.utime(cache_dir / f"{i:064d}.sql", (1_000_000 + i, 1_000_000 + i))
+        os.utime(cache_dir / "sql" / f"{i:064d}", (1_000_000 + i, 1_000_000 + i))
     sqlcache.write(f"{9:064d}", "SELECT 9")
-    assert sorted(p.name[-5:] for p in cache_dir.glob("*.sql")) == ["3.sql", "4.sql", "9.sql"]
-    assert list(cache_dir.glob("*.tmp")) == []
+    assert sorted(p.name[-1:] for p in (cache_dir / "sql").iterdir()) == ["3", "4", "9"]
+    assert sqlcache.read(f"{4:064d}") == "SELECT 4"
+    assert sqlcache.read(f"{0:064d}") is None
 
 
 def test_materialize_keeps_a_fixed_name_on_duckdb(cache_dir: Path) -> None:
@@ -186,10 +189,10 @@ def test_pathways_are_the_same_with_the_cache_cold_warm_and_off(
     warm = build_pathways(extract, 2020)
     assert compiled_cold >= 8  # every query of the run was compiled once ...
     assert len(compiles) == compiled_cold  # ... and not again
-    assert len(list(cache_dir.glob("*.sql"))) == compiled_cold
+    assert len(list((cache_dir / "sql").iterdir())) == compiled_cold
     with_deaths = build_pathways(extract, 2020, keep_deaths=True)
     assert len(compiles) > compiled_cold  # another selection is another query
-    monkeypatch.setenv("FORLOP_SQL_CACHE", "off")
+    monkeypatch.setenv("FORLOP_CACHE", "off")
     off = build_pathways(extract, 2020)
     for result in (warm, off):
         pd.testing.assert_frame_equal(result.patients, cold.patients)

@@ -1,7 +1,8 @@
-"""SQL compiled by Ibis, kept on disk so that a later run does not compile the same query again.
+"""SQL compiled by Ibis, kept on disk (``forlop.cache``, kind ``sql``) so that a later run does not compile
+the same query again.
 
 Why this exists: on a small extract, compiling the pathway queries (Ibis expression -> sqlglot ->
-DuckDB SQL) takes about 0.5 s of a 2.8 s run, more than DuckDB takes to run them; the queries are
+DuckDB SQL) takes about 0.4 s of a 2.8 s run, more than DuckDB takes to run them; the queries are
 the same from run to run. Ibis caches results (``Table.cache``), not compiled SQL, and no library
 caches it for us, so this small module does.
 
@@ -9,33 +10,19 @@ What is stored is Ibis's own output, unchanged, under a key that covers everythi
 on (``expression_key``): every node of the expression with all its arguments (columns, literals,
 table names and schemas), the row limit, the SQL dialect and the versions of Ibis, sqlglot and
 DuckDB. Two expressions that differ anywhere get different keys; at worst a query is compiled anew.
-
-Where: ``$FORLOP_SQL_CACHE`` (a folder, or ``off``), else ``$XDG_CACHE_HOME/forlop/sql``, else
-``~/.cache/forlop/sql``. The folder is private to its owner (mode 0700); a folder that another
-user could write to is not used, because its files are run as SQL. Every failure to read or write
-the cache only means compiling as usual.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import decimal
 import enum
 import hashlib
-import logging
-import os
-import stat
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+from forlop import cache
 
-#: Files kept at most; the oldest (by last use) are removed beyond this.
-MAX_FILES = 2000
-_HEADER = "-- forlop sql cache "
 _SCALARS = (str, int, float, bool, bytes, type(None), decimal.Decimal, _dt.date, _dt.datetime, _dt.time, _dt.timedelta)
 
 
@@ -101,65 +88,17 @@ def _describe(obj: Any, digests: dict[int, bytes]) -> bytes:
     raise _Uncacheable(type(obj).__qualname__)
 
 
-def cache_folder() -> Path | None:
-    """Return the folder of the cache (see the module docstring), or None when it is switched off."""
-    setting = os.environ.get("FORLOP_SQL_CACHE", "")
-    if setting.lower() in {"off", "0", "no", "false"}:
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "forlop" / "sql"
-
-
-def _private(folder: Path) -> bool:
-    """Create ``folder`` (mode 0700) if needed; True if it is ours and nobody else can write to it."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-    except OSError:
-        return False
-    others_write = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return info.st_uid == os.getuid() and not others_write
-
-
 def read(key: str) -> str | None:
-    """Return the SQL stored under ``key``, or None (no such entry, cache off or unusable)."""
-    folder = cache_folder()
-    if folder is None or not _private(folder):
+    """Return the SQL stored under ``key`` (``forlop.cache``, kind ``sql``), or None."""
+    data = cache.read("sql", key)
+    if not data:
         return None
-    path = folder / f"{key}.sql"
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    header, _, sql = text.partition("\n")
-    if header != _HEADER + key or not sql:
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # last use, for pruning
-    return sql
 
 
 def write(key: str, sql: str) -> None:
-    """Store ``sql`` under ``key`` (atomically: a reader sees the whole file or none); errors are logged only."""
-    folder = cache_folder()
-    if folder is None or not _private(folder):
-        return
-    try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as f:
-            f.write(f"{_HEADER}{key}\n{sql}")
-        os.replace(f.name, folder / f"{key}.sql")
-        _prune(folder)
-    except OSError as error:
-        log.debug("SQL cache not written: %s", error)
-
-
-def _prune(folder: Path) -> None:
-    """Remove the least recently used files beyond ``MAX_FILES``."""
-    files = list(folder.glob("*.sql"))
-    if len(files) <= MAX_FILES:
-        return
-    files.sort(key=lambda p: p.stat().st_mtime)
-    for path in files[: len(files) - MAX_FILES]:
-        path.unlink(missing_ok=True)
+    """Store ``sql`` under ``key`` (``forlop.cache``, kind ``sql``)."""
+    cache.write("sql", key, sql.encode("utf-8"))
