@@ -29,12 +29,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs, medians
+from runs import fresh_process_runs, medians, parquet_rows, validated_extract
 
 CHILD = r"""
 import json, resource, sys, time
@@ -114,38 +113,11 @@ print(json.dumps({"seconds": finished - started, "import_seconds": imported - st
 JOBS = ("engine", "engine_headline", "pandas")
 
 
-def _events(clean: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return sum(
-        pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
-        for t in ("specialist_episodes", "primary_care_claims", "municipal_services")
-    )
-
-
-def _prepare(scale: str, folder: Path) -> Path:
-    python = sys.executable
-    forlop = str(Path(python).with_name("forlop"))
-    print(f"[pathways bench] synth --scale {scale}", file=sys.stderr, flush=True)
-    subprocess.run(
-        [forlop, "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract")],
-        check=True,
-        capture_output=True,
-    )
-    print("[pathways bench] validate", file=sys.stderr, flush=True)
-    subprocess.run(
-        [forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
-        check=True,
-        capture_output=True,
-    )
-    return folder / "validated" / "clean"
-
-
 def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
-        clean = clean or _prepare(scale, Path(tmp))
-        events = _events(clean)
+        clean = clean or validated_extract(Path(tmp), scale, "pathways bench")
+        events = sum(parquet_rows(clean, ("specialist_episodes", "primary_care_claims", "municipal_services")))
         for job in jobs:
             results = fresh_process_runs(CHILD, [str(clean), job], runs, f"pathways bench {scale} {job}")
             row = {"scale": scale, "job": job, "events": events, **medians(results)}
