@@ -9,12 +9,15 @@ Options whose help differs from command to command are declared in their command
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, Lang
 from forlop.i18n import t
+
+if TYPE_CHECKING:  # (not imported when the command line starts: forlop.html imports Jinja)
+    from forlop.html import ReportResult
 
 LangOption = Annotated[Lang | None, typer.Option("--lang", help="nb (default) or en.")]
 MessagesLangOption = Annotated[Lang | None, typer.Option("--lang", help="Language of messages: nb (default) or en.")]
@@ -25,18 +28,7 @@ ReportHtmlOption = Annotated[Path, typer.Option("--html", help="HTML file to wri
 ReportXlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write the tables to this Excel file.")]
 
 
-class WrittenReport(Protocol):
-    """What a report command wrote (the ``ReportResult`` of each report module)."""
-
-    html: Path
-    xlsx: Path | None
-    tables: int
-    figures: int
-    hidden_cells: int
-    seconds: float
-
-
-def echo_report(result: WrittenReport, key: str, lang: str | None) -> None:
+def echo_report(result: ReportResult, key: str, lang: str | None) -> None:
     """Say what a report command wrote: the Excel file on stderr (if any), then the summary line
     (texts ``<key>.xlsx_done`` and ``<key>.done`` of messages.yaml)."""
     if result.xlsx is not None:

@@ -26,7 +26,6 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from plotly.offline import get_plotlyjs
 from forlop.citations import cite, cite_text, references
 from forlop.datafile import package_yaml
 from forlop.errors import InputError
-from forlop.html import render
+from forlop.html import ReportResult, render
 from forlop.i18n import default_language, format_number, t
 from forlop.privacy import Cells
 from forlop.survey.frequencies import derived_questionnaire
@@ -110,18 +109,6 @@ NEEDS = {
 }
 COLOURS = {"PHV": "#1f4e79", "TSB": "#6a9fcb", "AS": "#f0a030", SECTOR_TOTAL: "#8c8c8c"}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
-
-
-@dataclass
-class ReportResult:
-    """What was written: the HTML (and Excel) file, tables, figures, hidden cells, seconds."""
-
-    html: Path
-    xlsx: Path | None
-    tables: int
-    figures: int
-    hidden_cells: int
-    seconds: float
 
 
 @cache
