@@ -26,12 +26,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from runs import add_ratios, fresh_process_runs, machine_line, medians, write_results
+from runs import (
+    add_ratios,
+    fresh_process_runs,
+    import_line,
+    machine_line,
+    medians,
+    parquet_rows,
+    validated_extract,
+    write_results,
+)
 
 CHILD = r"""
 import json, resource, sys, time
@@ -97,37 +104,11 @@ LABELS = {
 }
 
 
-def _input_rows(clean: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return sum(
-        pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
-        for t in ("specialist_episodes", "coercion_decisions", "residence", "population")
-    )
-
-
-def _prepare(folder: Path) -> Path:
-    forlop = str(Path(sys.executable).with_name("forlop"))
-    print("[coercion bench] synth --scale national", file=sys.stderr, flush=True)
-    subprocess.run(
-        [forlop, "synth", "--scale", "national", "--seed", "2020", "--out", str(folder / "extract")],
-        check=True,
-        capture_output=True,
-    )
-    print("[coercion bench] validate", file=sys.stderr, flush=True)
-    subprocess.run(
-        [forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
-        check=True,
-        capture_output=True,
-    )
-    return folder / "validated" / "clean"
-
-
 def run(runs: int, clean: Path | None = None) -> tuple[list[dict], float]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
-        clean = clean or _prepare(Path(tmp))
-        inputs = _input_rows(clean)
+        clean = clean or validated_extract(Path(tmp), "national", "coercion bench")
+        inputs = sum(parquet_rows(clean, ("specialist_episodes", "coercion_decisions", "residence", "population")))
         load = os.getloadavg()[0]
         counts: dict[str, dict] = {}
         for job in JOBS:
@@ -162,9 +143,7 @@ def markdown(rows: list[dict], load: float, runs: int) -> str:
     lines += [
         "",
         "- Input rows = specialist episodes + coercion decisions + residence + population rows of the clean extract.",
-        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
-        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
-        + ".",
+        import_line(rows),
         "- Peak MB is the process's maximum resident set size (ru_maxrss).",
         (
             "- Ratio to pandas = pandas time / job time (above 1: faster than pandas). The baseline computes one "

@@ -23,12 +23,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from runs import add_ratios, fresh_process_runs, machine_line, medians, write_results
+from runs import (
+    add_ratios,
+    forlop,
+    fresh_process_runs,
+    import_line,
+    machine_line,
+    medians,
+    parquet_rows,
+    write_results,
+)
 
 REFERRALS = 100_000
 
@@ -88,23 +95,11 @@ LABELS = {
 }
 
 
-def _input_rows(data: Path) -> tuple[int, int]:
-    import pyarrow.parquet as pq
-
-    return (
-        pq.ParquetFile(data / "rph_referrals.parquet").metadata.num_rows,
-        pq.ParquetFile(data / "rph_sessions.parquet").metadata.num_rows,
-    )
-
-
 def _prepare(folder: Path) -> Path:
-    forlop = str(Path(sys.executable).with_name("forlop"))
-    command = [forlop] if Path(forlop).exists() else [sys.executable, "-m", "forlop.cli"]
-    print(f"[outcomes bench] outcomes synth --referrals {REFERRALS}", file=sys.stderr, flush=True)
-    subprocess.run(
-        command + ["outcomes", "synth", "--referrals", str(REFERRALS), "--seed", "2013", "--out", str(folder / "data")],
-        check=True,
-        capture_output=True,
+    forlop(
+        "outcomes bench",
+        f"outcomes synth --referrals {REFERRALS}",
+        *("outcomes", "synth", "--referrals", str(REFERRALS), "--seed", "2013", "--out", str(folder / "data")),
     )
     return folder / "data"
 
@@ -113,7 +108,7 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
         data = data or _prepare(Path(tmp))
-        inputs = _input_rows(data)
+        referrals, sessions = parquet_rows(data, ("rph_referrals", "rph_sessions"))
         load = os.getloadavg()[0]
         counts: dict[str, list] = {}
         for job in JOBS:
@@ -131,7 +126,7 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
         if counts["analyse"] != counts["pandas"]:
             raise SystemExit(f"analysis and pandas baseline disagree on recovery: {counts}")
     add_ratios(rows)
-    return rows, load, inputs
+    return rows, load, (referrals, sessions)
 
 
 def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) -> str:
@@ -148,9 +143,7 @@ def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) 
         )
     lines += [
         "",
-        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
-        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
-        + ".",
+        import_line(rows),
         (
             "- CPU s = user + system time of the process (all threads; DuckDB uses both cores). On a loaded "
             "machine wall time grows with the load while CPU time stays about the same."

@@ -35,12 +35,11 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from runs import fresh_process_runs, medians
+from runs import forlop, fresh_process_runs, medians, parquet_rows, validated_extract
 
 CHILD = r"""
 import json, resource, sys, time
@@ -140,15 +139,6 @@ JOBS = ("cli", "cli_nocache", "engine", "engine_nocache", "engine_headline", "pa
 NO_CACHE = ("cli_nocache", "engine_nocache")
 
 
-def _events(clean: Path) -> int:
-    import pyarrow.parquet as pq
-
-    return sum(
-        pq.ParquetFile(clean / f"{t}.parquet").metadata.num_rows
-        for t in ("specialist_episodes", "primary_care_claims", "municipal_services")
-    )
-
-
 def _cut_extract(persons: int, folder: Path) -> None:
     """Write the synthetic extract of the smallest scale (50 cohort patients), cut to its first ``persons``
     people (by id, all their rows; population and geography whole): the small run of issue 14."""
@@ -167,23 +157,13 @@ def _cut_extract(persons: int, folder: Path) -> None:
 
 
 def _prepare(scale: str, folder: Path) -> Path:
-    python = sys.executable
-    forlop = str(Path(python).with_name("forlop"))
-    if scale.startswith("persons:"):
-        print(f"[pathways bench] extract of {scale}", file=sys.stderr, flush=True)
-        _cut_extract(int(scale.split(":")[1]), folder / "extract")
-    else:
-        print(f"[pathways bench] synth --scale {scale}", file=sys.stderr, flush=True)
-        subprocess.run(
-            [forlop, "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract")],
-            check=True,
-            capture_output=True,
-        )
-    print("[pathways bench] validate", file=sys.stderr, flush=True)
-    subprocess.run(
-        [forlop, "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")],
-        check=True,
-        capture_output=True,
+    """The validated clean/ folder of the extract for ``scale`` (see ``--scale``), built in ``folder``."""
+    if not scale.startswith("persons:"):
+        return validated_extract(folder, scale, "pathways bench")
+    print(f"[pathways bench] extract of {scale}", file=sys.stderr, flush=True)
+    _cut_extract(int(scale.split(":")[1]), folder / "extract")
+    forlop(
+        "pathways bench", "validate", "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated")
     )
     return folder / "validated" / "clean"
 
@@ -192,7 +172,7 @@ def run(scale: str, runs: int, jobs: tuple[str, ...], clean: Path | None = None)
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
         clean = clean or _prepare(scale, Path(tmp))
-        events = _events(clean)
+        events = sum(parquet_rows(clean, ("specialist_episodes", "primary_care_claims", "municipal_services")))
         has_extract = (clean.parent.parent / "extract").is_dir()
         for job in jobs:
             if job.startswith("cli") and not has_extract:

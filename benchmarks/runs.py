@@ -1,4 +1,5 @@
-"""Shared by the benchmark scripts: run one job several times, each in a fresh Python process."""
+"""Shared by the benchmark scripts: prepare the data, run one job several times, each in a fresh Python process,
+and write the table."""
 
 from __future__ import annotations
 
@@ -8,7 +9,32 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+
+
+def forlop(tag: str, note: str, *args: str) -> None:
+    """Run ``forlop ARGS`` (the console script beside this Python, else ``python -m forlop.cli``) to prepare a
+    benchmark's data, its output captured; ``[tag] note`` goes to stderr first. A failure raises."""
+    script = Path(sys.executable).with_name("forlop")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "forlop.cli"]
+    print(f"[{tag}] {note}", file=sys.stderr, flush=True)
+    subprocess.run([*command, *args], check=True, capture_output=True)
+
+
+def validated_extract(folder: Path, scale: str, tag: str) -> Path:
+    """``forlop synth --scale SCALE --seed 2020`` into ``folder``/extract, then ``forlop validate`` into
+    ``folder``/validated; returns its clean/ folder."""
+    forlop(tag, f"synth --scale {scale}", "synth", "--scale", scale, "--seed", "2020", "--out", str(folder / "extract"))
+    forlop(tag, "validate", "validate", "--data", str(folder / "extract"), "--out", str(folder / "validated"))
+    return folder / "validated" / "clean"
+
+
+def parquet_rows(folder: Path, tables: Iterable[str]) -> list[int]:
+    """The number of rows of each ``<table>.parquet`` in ``folder``, from the files' metadata."""
+    import pyarrow.parquet as pq
+
+    return [pq.ParquetFile(folder / f"{table}.parquet").metadata.num_rows for table in tables]
 
 
 def fresh_process_runs(
@@ -63,6 +89,15 @@ def add_ratios(rows: list[dict], baseline: str = "pandas") -> None:
     base = next(r["seconds"] for r in rows if r["job"] == baseline)
     for r in rows:
         r["ratio_to_pandas"] = round(base / r["seconds"], 2)
+
+
+def import_line(rows: list[dict]) -> str:
+    """The markdown note that times include the imports, with each job's median import time."""
+    return (
+        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
+        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
+        + "."
+    )
 
 
 def write_results(out: Path, data: object, text: str) -> None:

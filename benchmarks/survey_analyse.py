@@ -23,12 +23,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from runs import add_ratios, fresh_process_runs, machine_line, medians, write_results
+from runs import (
+    add_ratios,
+    forlop,
+    fresh_process_runs,
+    import_line,
+    machine_line,
+    medians,
+    parquet_rows,
+    write_results,
+)
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -77,21 +84,16 @@ LABELS = {
 }
 
 
-def _input_rows(data: Path) -> tuple[int, int]:
-    import pyarrow.parquet as pq
-
-    return (
-        pq.ParquetFile(data / "survey_frame.parquet").metadata.num_rows,
-        pq.ParquetFile(data / "survey_responses.parquet").metadata.num_rows,
-    )
-
-
 def _prepare(folder: Path) -> Path:
-    forlop = str(Path(sys.executable).with_name("forlop"))
-    command = [forlop] if Path(forlop).exists() else [sys.executable, "-m", "forlop.cli"]
-    print("[survey analyse bench] survey synth --seed 2023", file=sys.stderr, flush=True)
-    subprocess.run(
-        command + ["survey", "synth", "--seed", "2023", "--out", str(folder / "data")], check=True, capture_output=True
+    forlop(
+        "survey analyse bench",
+        "survey synth --seed 2023",
+        "survey",
+        "synth",
+        "--seed",
+        "2023",
+        "--out",
+        str(folder / "data"),
     )
     return folder / "data"
 
@@ -100,7 +102,7 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
     rows = []
     with tempfile.TemporaryDirectory(prefix="forlop-bench-") as tmp:
         data = data or _prepare(Path(tmp))
-        inputs = _input_rows(data)
+        frame, answers = parquet_rows(data, ("survey_frame", "survey_responses"))
         load = os.getloadavg()[0]
         counts: dict[str, dict] = {}
         for job in JOBS:
@@ -111,7 +113,7 @@ def run(runs: int, data: Path | None = None) -> tuple[list[dict], float, tuple[i
         if wanted != counts["pandas"]:
             raise SystemExit(f"analysis and pandas baseline disagree on the U2 counts: {counts}")
     add_ratios(rows)
-    return rows, load, inputs
+    return rows, load, (frame, answers)
 
 
 def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) -> str:
@@ -126,9 +128,7 @@ def markdown(rows: list[dict], load: float, runs: int, inputs: tuple[int, int]) 
         )
     lines += [
         "",
-        "- Time is wall clock from process start, library imports included; import time per job (median, s): "
-        + ", ".join(f"{r['job']} {r['import_seconds']}" for r in rows)
-        + ".",
+        import_line(rows),
         "- CPU s = user + system time of the process (all threads). Peak MB = maximum resident set size.",
         (
             "- Ratio to pandas = pandas time / job time. The baseline computes one table and one model without "

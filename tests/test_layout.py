@@ -1,9 +1,9 @@
 """The package layout of DESIGN.md ("Layout"): shared foundations, modules that do not reach into
 each other, and no import cycle between packages.
 
-Foundations (``choices``, ``citations``, ``codes``, ``engine``, ``errors``, ``html``, ``i18n``, ``extract``,
-``privacy``, ``progress``, ``stats``) may be imported by anyone. A module (``synth``, ``pathways``, ``coercion``,
-``qi``, ``report``, ``survey``, ``outcomes``, ``server``) may use another module only through that
+Foundations (``choices``, ``cli_options``, ``citations``, ``codes``, ``engine``, ``errors``, ``html``, ``i18n``,
+``extract``, ``privacy``, ``progress``, ``stats``) may be imported by anyone. A module (``synth``, ``pathways``,
+``coercion``, ``qi``, ``report``, ``survey``, ``outcomes``, ``server``) may use another module only through that
 package's public names (``from forlop.qi import qic``), never through one of its files. Every import counts, also those
 inside functions.
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "forlop"
 FOUNDATIONS = {
     "choices",
+    "cli_options",
     "citations",
     "codes",
     "engine",

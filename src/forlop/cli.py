@@ -18,7 +18,8 @@ import typer
 from typer.core import TyperGroup
 from typer.models import TyperInfo
 
-from forlop.choices import EXTRACT_ENCODING_HELP, Engine, Format, Lang
+from forlop.choices import Engine, Format, Lang
+from forlop.cli_options import ExtractEncodingOption, MessagesLangOption, echo_report
 from forlop.errors import InputError, SuppressionError
 
 #: The command groups, loaded when they are asked for: name -> (module, Typer app in it). Importing them all
@@ -137,7 +138,7 @@ def synth(
     ),
     seed: int = typer.Option(2020, "--seed", help="Random seed: the same seed gives the same extract."),
     fmt: Format = typer.Option("parquet", "--format", help="'parquet' (default) or 'csv'."),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    lang: MessagesLangOption = None,
 ) -> None:
     """Write a calibrated synthetic registry extract (deterministic for a seed)."""
     from forlop.synth.extract import write_synthetic_extract
@@ -155,8 +156,8 @@ def validate(
         "--out",
         help="Folder for clean/, rejected/ and validation_summary.csv (default: <DATA>_validated beside DATA).",
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    encoding: ExtractEncodingOption = "utf-8",
+    lang: MessagesLangOption = None,
 ) -> None:
     """Read and validate an extract: usable rows to clean/, bad rows with their reason to rejected/."""
     from forlop.extract.validate import default_out_dir, validate_extract
@@ -179,8 +180,8 @@ def pathways(
         "--keep-deaths",
         help="Keep patients who die within 365 days (death competes in the cumulative incidence).",
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    encoding: ExtractEncodingOption = "utf-8",
+    lang: MessagesLangOption = None,
 ) -> None:
     """Patient pathways after discharge (Helsedirektoratet 2023): cohort, pathway table, every indicator."""
     from forlop.pathways.pipeline import run_pathways
@@ -206,10 +207,10 @@ def report(
     year: int = typer.Option(
         None, "--year", help="Population year for the rates (default: the cohort year of --results)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
+    encoding: ExtractEncodingOption = "utf-8",
 ) -> None:
     """The pathway report (Helsedirektoratet 2023, chapters 4-8, table A): HTML, maybe Excel; small counts hidden."""
-    from forlop.i18n import default_language, t
+    from forlop.i18n import default_language
     from forlop.report.build import build_report
 
     lang = lang or default_language()
@@ -225,19 +226,7 @@ def report(
         progress=True,
         encoding=encoding,
     )
-    if result.xlsx is not None:
-        typer.echo(t("report.xlsx_done", lang, path=result.xlsx), err=True)
-    typer.echo(
-        t(
-            "report.done",
-            lang,
-            tables=result.tables,
-            figures=result.figures,
-            hidden=result.hidden_cells,
-            seconds=result.seconds,
-            html=result.html.resolve(),
-        )
-    )
+    echo_report(result, "report", lang)
 
 
 def _argv_language() -> str | None:

@@ -8,11 +8,26 @@ uses but the code did not give is an error, not an empty string). Templates are 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
+
+
+@dataclass
+class ReportResult:
+    """What a report wrote: the HTML (and Excel) file, tables, figures, hidden cells, seconds (every module's
+    report; ``forlop.cli_options.echo_report`` says it on the command line)."""
+
+    html: Path
+    xlsx: Path | None
+    tables: int = 0
+    figures: int = 0
+    hidden_cells: int = 0
+    seconds: float = 0.0
 
 
 @cache

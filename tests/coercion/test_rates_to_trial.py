@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from typer.testing import Result
 
 from tests.cli import forlop as run_cli
 
 
-def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
-    rates = tmp_path / "rates"
-    done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month")
-    assert done.exit_code == 0, done.stderr
-    assert "Beregner rater per kommune og måned" in done.stderr  # Norwegian by default, no English words
+def _trial(tmp_path: Path, counts: Path, *options: str) -> tuple[Result, Path]:
+    """``coercion trial`` of ``counts``: 0301 intervention, 4601 control, baseline January-June 2020, later
+    July-December; the run and its --out folder."""
     design = tmp_path / "trial.yaml"
     design.write_text(
         'arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
@@ -20,16 +21,17 @@ def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "trial"
-    done = run_cli(
-        "coercion",
-        "trial",
-        "--counts",
-        str(rates / "trial_counts" / "involuntary_admissions.csv"),
-        "--design",
-        str(design),
-        "--out",
-        str(out),
-    )
+    return run_cli(
+        "coercion", "trial", "--counts", str(counts), "--design", str(design), "--out", str(out), *options
+    ), out
+
+
+def test_monthly_counts_feed_the_trial(clean_dir, tmp_path):
+    rates = tmp_path / "rates"
+    done = run_cli("coercion", "rates", "--data", str(clean_dir), "--out", str(rates), "--period", "month")
+    assert done.exit_code == 0, done.stderr
+    assert "Beregner rater per kommune og måned" in done.stderr  # Norwegian by default, no English words
+    done, out = _trial(tmp_path, rates / "trial_counts" / "involuntary_admissions.csv")
     assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 6 months of 10 000 adults = 5 000 person-years. 0301 (intervention): March + April = 2 in the first
@@ -62,25 +64,7 @@ def test_confirmed_share_counts_and_share_trial(clean_dir, tmp_path):
     assert share.loc[("0301", "2020-04")].tolist() == [2, 2]
     assert share.loc[("0301", "2020-09")].tolist() == [0, 1]
     assert share.loc[("4601", "2020-11")].tolist() == [1, 1]
-    design = tmp_path / "trial.yaml"
-    design.write_text(
-        'arms:\n  "0301": intervention\n  "4601": control\nperiods:\n'
-        "  baseline: [2020-01, 2020-06]\n  later: [2020-07, 2020-12]\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "trial"
-    done = run_cli(
-        "coercion",
-        "trial",
-        "--counts",
-        str(rates / "trial_counts" / "confirmed_share.csv"),
-        "--design",
-        str(design),
-        "--out",
-        str(out),
-        "--outcome",
-        "share",
-    )
+    done, out = _trial(tmp_path, rates / "trial_counts" / "confirmed_share.csv", "--outcome", "share")
     assert done.exit_code == 0, done.stderr
     effects = pd.read_csv(out / "effects.csv")
     # 0301: 3/3 = 100% -> 0/1 = 0%: change -100. 4601: 0/1 (May, person 3 not confirmed) = 0% -> 1/1 = 100%:

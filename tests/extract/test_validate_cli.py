@@ -110,41 +110,19 @@ def test_validate_reads_an_excel_extract_with_encoding_cp1252(tmp_path, tables, 
     from tests.test_cli_choices import run_main
 
     data = _as_cp1252(tables, tmp_path / "data")
-    code, lines = run_main(monkeypatch, capsys, "validate", "--data", str(data), "--out", str(tmp_path / "o"))
+    validate = ["validate", "--data", str(data), "--out", str(tmp_path / "o")]
+    as_cp1252 = [*validate, "--encoding", "cp1252", "--lang", "en"]
+    code, lines = run_main(monkeypatch, capsys, *validate)
     assert code == 2
     assert lines[-1] == (
         f"forlop: {data}/geography.csv: filen er ikke UTF-8: ugyldig byte 0xf8 ved byte 65 (linje 2); "
         "lagre den som «CSV UTF-8» i Excel, eller bruk --encoding cp1252"
     )
-    code, lines = run_main(
-        monkeypatch,
-        capsys,
-        "validate",
-        "--data",
-        str(data),
-        "--out",
-        str(tmp_path / "o"),
-        "--encoding",
-        "cp1252",
-        "--lang",
-        "en",
-    )
+    code, lines = run_main(monkeypatch, capsys, *as_cp1252)
     assert code == 0
     geography = pd.read_parquet(tmp_path / "o" / "clean" / "geography.parquet")
     assert geography["health_community"].tolist() == ["Tromsø", "Salten – Bodø"]
     (data / "population.csv").write_text("municipality;year;sex;age;persons\n0301;2020;F;30;100\n", encoding="utf-8")
-    code, lines = run_main(
-        monkeypatch,
-        capsys,
-        "validate",
-        "--data",
-        str(data),
-        "--out",
-        str(tmp_path / "o"),
-        "--encoding",
-        "cp1252",
-        "--lang",
-        "en",
-    )
+    code, lines = run_main(monkeypatch, capsys, *as_cp1252)
     assert code == 2
     assert lines[-1].startswith(f"forlop: {data}/population.csv: the file seems to be ';'-separated: ")

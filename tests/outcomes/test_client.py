@@ -65,36 +65,11 @@ def test_client_command_writes_an_internal_page(tmp_path):
     from tests.outcomes import fixture
 
     run_analysis(fixture.write(tmp_path / "data", "csv"), tmp_path / "out")
-    result = CliRunner().invoke(
-        app,
-        [
-            "outcomes",
-            "client",
-            "--results",
-            str(tmp_path / "out"),
-            "--referral",
-            "1",
-            "--html",
-            str(tmp_path / "c.html"),
-            "--lang",
-            "en",
-        ],
-    )
+    client = ["outcomes", "client", "--results", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, [*client, "--referral", "1", "--html", str(tmp_path / "c.html"), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "On track."  # 13 referrals: no band has 10 clients, so no course to be off
     page = (tmp_path / "c.html").read_text(encoding="utf-8")
     assert "must never be published" in page and "Referral 1: PHQ-9 and GAD-7" in page
-    unknown = CliRunner().invoke(
-        app,
-        [
-            "outcomes",
-            "client",
-            "--results",
-            str(tmp_path / "out"),
-            "--referral",
-            "77",
-            "--html",
-            str(tmp_path / "d.html"),
-        ],
-    )
+    unknown = CliRunner().invoke(app, [*client, "--referral", "77", "--html", str(tmp_path / "d.html")])
     assert unknown.exit_code != 0

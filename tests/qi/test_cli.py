@@ -76,22 +76,24 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.exit_code == 2 and "qi_data.parquet" in done.stderr
 
 
+def _template(tmp_path: Path) -> list[str]:
+    """``qi template`` of Team A, January to March 2022, to tmp_path/a.xlsx."""
+    return [
+        "qi",
+        "template",
+        "--team",
+        "Team A",
+        "--out",
+        str(tmp_path / "a.xlsx"),
+        "--from",
+        "2022-01",
+        "--to",
+        "2022-03",
+    ]
+
+
 def test_template_import_musiq_commands(tmp_path: Path) -> None:
-    assert (
-        run(
-            "qi",
-            "template",
-            "--team",
-            "Team A",
-            "--out",
-            str(tmp_path / "a.xlsx"),
-            "--from",
-            "2022-01",
-            "--to",
-            "2022-03",
-        ).exit_code
-        == 0
-    )
+    assert run(*_template(tmp_path)).exit_code == 0
     done = run("qi", "import", str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "data"))
     assert done.exit_code == 0 and (tmp_path / "data" / "qi_data.parquet").exists()
     assert "a.xlsx: lest 0, brukt 0, avvist 0" in done.stderr
@@ -139,23 +141,7 @@ def test_danish_lines_are_danish(tmp_path: Path) -> None:
         "(grænse 7); krydsninger 1 (nedre grænse 3); ikke-tilfældig variation (Anhøj-reglerne)"
     )
     assert done.stderr.strip() == f"Punkter skrevet til {tmp_path / 'p.csv'}"
-    assert (
-        run(
-            "qi",
-            "template",
-            "--team",
-            "Team A",
-            "--out",
-            str(tmp_path / "a.xlsx"),
-            "--from",
-            "2022-01",
-            "--to",
-            "2022-03",
-            "--lang",
-            "da",
-        ).exit_code
-        == 0
-    )
+    assert run(*_template(tmp_path), "--lang", "da").exit_code == 0
     done = run("qi", "import", str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "data"), "--lang", "da")
     assert done.stderr.strip().splitlines() == [
         "a.xlsx: læst 0, brugt 0, afvist 0",

@@ -58,6 +58,16 @@ def forlop(*args: str) -> list[str]:
     return [sys.executable, "-m", "forlop.cli", *args]
 
 
+def qi_dashboard(db: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    """``forlop qi dashboard --db DB --lang en`` in a process of its own, writing ``tmp``/qi.html."""
+    return subprocess.run(
+        forlop("qi", "dashboard", "--db", db, "--out", str(tmp / "qi.html"), "--lang", "en"),
+        env=server_env(tmp),
+        capture_output=True,
+        text=True,
+    )
+
+
 @dataclass
 class PostgresServer:
     folder: Path

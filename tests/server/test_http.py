@@ -8,7 +8,6 @@ import html
 import io
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +16,7 @@ import pytest
 import forlop.server
 from forlop.server.routes import COORDINATOR_ROUTES, TEAM_ROUTES
 from tests.server.client import Client
-from tests.server.conftest import Server, query, server_env
-from tests.server.conftest import forlop as forlop_command
+from tests.server.conftest import Server, qi_dashboard, query
 
 
 def same_page(a: str, b: str) -> bool:
@@ -260,15 +258,9 @@ def test_session_ends_with_the_browser_and_after_eight_hours(server: Server) -> 
 
 
 def test_qi_dashboard_from_the_database(server: Server, tmp_path: Path) -> None:
-    out = tmp_path / "qi.html"
-    done = subprocess.run(
-        forlop_command("qi", "dashboard", "--db", server.db, "--out", str(out), "--lang", "en"),
-        env=server_env(tmp_path),
-        capture_output=True,
-        text=True,
-    )
+    done = qi_dashboard(server.db, tmp_path)
     assert done.returncode == 0, done.stderr
-    page = out.read_text(encoding="utf-8")
+    page = (tmp_path / "qi.html").read_text(encoding="utf-8")
     assert all(name in page for _, name in teams(server))
     assert re.search(r"\(10 teams, \d+ charts\)", done.stderr)
 

@@ -18,8 +18,7 @@ from openpyxl import load_workbook
 from forlop.qi import for_track, write_template
 from forlop.server.routes import ADMIN_ROUTES
 from tests.server.client import Client
-from tests.server.conftest import Server, query, server_env
-from tests.server.conftest import forlop as forlop_command
+from tests.server.conftest import Server, qi_dashboard, query, server_env
 from tests.server.test_http import login, teams
 
 
@@ -179,13 +178,7 @@ def test_qi_dashboard_from_the_database_follows_the_set(server: Server, admin: C
             f"where v.indicator = 'R1' and t.track = '{track}'",
         )[0][0]
         assert with_r1 > 0
-        out = tmp_path / "qi.html"
-        done = subprocess.run(
-            forlop_command("qi", "dashboard", "--db", server.db, "--out", str(out), "--lang", "en"),
-            env=server_env(tmp_path),
-            capture_output=True,
-            text=True,
-        )
+        done = qi_dashboard(server.db, tmp_path)
         assert done.returncode == 0, done.stderr
         assert f"(10 teams, {series + collaborative} charts)" in done.stderr  # with R1: with_r1 + 1 more
     finally:

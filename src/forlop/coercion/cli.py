@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 import yaml
 
-from forlop.choices import ENCODING_HELP, EXTRACT_ENCODING_HELP, By, Engine, Lang, Outcome, Period
+from forlop.choices import By, Engine, Outcome, Period
+from forlop.cli_options import EncodingOption, ExtractEncodingOption, LangOption
 from forlop.errors import InputError, read_user_csv
 from forlop.i18n import t
 from forlop.progress import say
@@ -28,8 +29,8 @@ def trial(
     outcome: Outcome = typer.Option(
         "rate", "--outcome", help="rate (population = inhabitants) or share (population = denominator, e.g. referrals)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    encoding: EncodingOption = "utf-8",
+    lang: LangOption = None,
 ) -> None:
     """Evaluate a cluster-randomised trial (difference between arms in change from baseline)."""
     from forlop.coercion.report import write_report
@@ -44,7 +45,7 @@ def synth_trial(
     out: Path = typer.Option(..., "--out", help="Folder for counts.csv, trial.yaml and true_effects.csv."),
     seed: int = typer.Option(2019, "--seed", help="Random seed: the same seed gives the same trial."),
     effect: float = typer.Option(6.8, "--effect", help="True effect in the intervention period (per 10 000 per year)."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: LangOption = None,
 ) -> None:
     """Write a synthetic 5 + 5 cluster trial with a known true effect."""
     from forlop.coercion.trial_synth import write_synthetic_trial
@@ -62,8 +63,8 @@ def allocate(
     period: list[str] = typer.Option(
         [], "--period", help="NAME:FIRST:LAST, e.g. baseline:2018-01:2018-12 (repeat; the first is the baseline)."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    encoding: EncodingOption = "utf-8",
+    lang: LangOption = None,
 ) -> None:
     """Allocate clusters to intervention and control at random (stratified, seeded, reproducible)."""
     from forlop.coercion.allocate import allocate as allocate_clusters
@@ -101,8 +102,8 @@ def rates(
     by: By = typer.Option("municipality", "--by", help="municipality, health_community or region."),
     period: Period = typer.Option("year", "--period", help="month, quarter or year."),
     engine: Engine = typer.Option("duckdb", "--engine", help="duckdb (default) or pyspark."),
-    encoding: str = typer.Option("utf-8", "--encoding", help=EXTRACT_ENCODING_HELP),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    encoding: ExtractEncodingOption = "utf-8",
+    lang: LangOption = None,
 ) -> None:
     """Involuntary admissions, persons, referrals and confirmed referrals per 10 000 adults."""
     from forlop.coercion.rates_run import run_rates
@@ -118,7 +119,7 @@ def report(
     trial_dir: Path = typer.Option(None, "--trial", help="Output folder of `forlop coercion trial`."),
     rates_dir: Path = typer.Option(None, "--rates", help="Output folder of `forlop coercion rates`."),
     period: str = typer.Option(None, "--period", help="Period of the rates to show (e.g. 2020); default the latest."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: LangOption = None,
 ) -> None:
     """Write the coercion report (one offline HTML file) from trial and/or rates results."""
     from forlop.coercion.report import write_report

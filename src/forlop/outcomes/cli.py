@@ -8,10 +8,12 @@ chart of one referral; for use inside the service only).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from forlop.choices import Format, Lang
+from forlop.choices import Format
+from forlop.cli_options import LangOption, ReportHtmlOption, ReportXlsxOption, SeedOption, echo_report
 from forlop.i18n import default_language, t
 
 outcomes_app = typer.Typer(
@@ -23,7 +25,7 @@ outcomes_app = typer.Typer(
 def analyse(
     data: Path = typer.Option(..., "--data", help="Folder with rph_referrals and rph_sessions (.parquet or .csv)."),
     out: Path = typer.Option(..., "--out", help="Folder for referrals.parquet, outcomes.csv and the rest."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: LangOption = None,
 ) -> None:
     """Validate the tables and compute the per-referral table, indicators, case-mix and monthly series."""
     from forlop.outcomes.analyse import run_analysis
@@ -36,12 +38,12 @@ def analyse(
 @outcomes_app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="Folder to write rph_referrals and rph_sessions to."),
-    seed: int = typer.Option(2013, "--seed", help="Random seed: the same seed gives the same data."),
+    seed: SeedOption = 2013,
     referrals: int = typer.Option(
         None, "--referrals", help="Number of referrals (default: about 3000 a year, 2 years)."
     ),
     fmt: Format = typer.Option("parquet", "--format", help="parquet (default) or csv."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: LangOption = None,
 ) -> None:
     """Write synthetic data of the 17 pilot services of Rask psykisk helsehjelp (deterministic for a seed)."""
     from forlop.outcomes.synth import write_synthetic
@@ -55,7 +57,7 @@ def client(
     results: Path = typer.Option(..., "--results", help="Output folder of `forlop outcomes analyse`."),
     referral: str = typer.Option(..., "--referral", help="referral_id of the client."),
     html: Path = typer.Option(..., "--html", help="HTML file to write (for use inside the service only)."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    lang: LangOption = None,
 ) -> None:
     """The clinician's chart of one client: PHQ-9/GAD-7 against the expected course (never published)."""
     from forlop.outcomes.client import write_client_chart
@@ -66,27 +68,15 @@ def client(
 
 @outcomes_app.command()
 def report(
-    results: Path = typer.Option(..., "--results", help="Output folder of `forlop outcomes analyse`."),
-    html: Path = typer.Option(..., "--html", help="HTML file to write (one offline file)."),
-    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the tables to this Excel file."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    results: Annotated[Path, typer.Option("--results", help="Output folder of `forlop outcomes analyse`.")],
+    html: ReportHtmlOption,
+    xlsx: ReportXlsxOption = None,
+    lang: LangOption = None,
     service: str = typer.Option(None, "--service", help="Highlight this service and show its P charts."),
 ) -> None:
     """The outcome report: access, outcomes with CIs, case-mix funnel, P charts, work, completeness."""
     from forlop.outcomes.report import build_report
 
-    lang = lang or default_language()
-    result = build_report(results, html, xlsx, lang=lang, service=service)
-    if result.xlsx is not None:
-        typer.echo(t("outcomes.report.xlsx_done", lang, path=result.xlsx), err=True)
-    typer.echo(
-        t(
-            "outcomes.report.done",
-            lang,
-            tables=result.tables,
-            figures=result.figures,
-            hidden=result.hidden_cells,
-            seconds=result.seconds,
-            html=result.html.resolve(),
-        )
-    )
+    language = lang or default_language()
+    result = build_report(results, html, xlsx, lang=language, service=service)
+    echo_report(result, "outcomes.report", language)

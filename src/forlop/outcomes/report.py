@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from plotly.offline import get_plotlyjs
 
 from forlop.citations import cite, references
 from forlop.errors import InputError
+from forlop.html import ReportResult
 from forlop.i18n import default_language, format_number, t
 from forlop.outcomes.charts import ALL, chart_html, charts
 from forlop.outcomes.definitions import definitions, measures
@@ -66,18 +66,6 @@ WITH_CI = {
     *(f"mean_change_{k}" for k in measures()),
     *(f"effect_size_{k}" for k in measures()),
 }
-
-
-@dataclass
-class ReportResult:
-    """What was written: the HTML (and Excel) file, tables, figures, hidden cells, seconds."""
-
-    html: Path
-    xlsx: Path | None
-    tables: int
-    figures: int
-    hidden_cells: int
-    seconds: float
 
 
 def _read(path: Path, lang: str | None = None) -> pd.DataFrame:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 import typer
 
-from forlop.choices import ENCODING_HELP, ChartType, QiLang, Track
+from forlop.choices import ChartType, QiLang, Track
+from forlop.cli_options import EncodingOption
 from forlop.errors import DataError, InputError, read_user_csv
 from forlop.i18n import t
 
@@ -24,8 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-LANG_OPTION = typer.Option(None, "--lang", help="Language: nb (default), en, or da (Danish).")
-ENCODING_OPTION = typer.Option("utf-8", "--encoding", help=ENCODING_HELP)
+QiLangOption = Annotated[QiLang | None, typer.Option("--lang", help="Language: nb (default), en, or da (Danish).")]
 POINT_COLUMNS = [
     "x",
     "y",
@@ -123,8 +124,8 @@ def chart(
     multiply: float = typer.Option(1, "--multiply", help="Multiply y and lines (100 for percent)."),
     out: Path = typer.Option(..., "--out", help="CSV of points to write."),
     html: Path = typer.Option(None, "--html", help="Also write the chart as a self-contained HTML file."),
-    encoding: str = ENCODING_OPTION,
-    lang: QiLang = LANG_OPTION,
+    encoding: EncodingOption = "utf-8",
+    lang: QiLangOption = None,
 ) -> None:
     """Compute a run or control chart (qicharts2 conventions) and write one row per point."""
     from forlop.qi.qic import qic
@@ -180,7 +181,7 @@ def template(
     start: str = typer.Option("2018-01", "--from", help="First month (YYYY-MM)."),
     end: str = typer.Option("2023-12", "--to", help="Last month (YYYY-MM)."),
     start_month: str = typer.Option(None, "--start-month", help="The team's start month in the project, if known."),
-    lang: QiLang = LANG_OPTION,
+    lang: QiLangOption = None,
 ) -> None:
     """Write the Excel data template of one team (one sheet of monthly rows per indicator)."""
     from forlop.qi.catalogue import for_track
@@ -198,7 +199,7 @@ def template(
 def import_(
     files: list[Path] = typer.Argument(..., help="Filled templates (.xlsx)."),
     out: Path = typer.Option(..., "--out", help="Directory for qi_data.parquet, teams.parquet and rejected/."),
-    lang: QiLang = LANG_OPTION,
+    lang: QiLangOption = None,
 ) -> None:
     """Read filled templates into one collaborative dataset; bad rows go to rejected/ with reason."""
     from forlop.qi.importer import import_templates
@@ -222,7 +223,7 @@ def dashboard(
     ),
     db: str = typer.Option(None, "--db", help="Database URL of `forlop serve` (sqlite:///... or postgresql://...)."),
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
-    lang: QiLang = LANG_OPTION,
+    lang: QiLangOption = None,
 ) -> None:
     """Write a self-contained offline HTML dashboard per team and for the whole collaborative."""
     from forlop.qi.dashboard import build_dashboard, write_dashboard
@@ -246,8 +247,8 @@ def musiq(
         "--scoring",
         help="YAML with the factors and weights of your MUSIQ scoring tool (same shape as forlop/qi/musiq.yaml).",
     ),
-    encoding: str = ENCODING_OPTION,
-    lang: QiLang = LANG_OPTION,
+    encoding: EncodingOption = "utf-8",
+    lang: QiLangOption = None,
 ) -> None:
     """Score MUSIQ answers (factor scores, weighted total; see musiq.yaml for the weights' status)."""
     from forlop.qi.musiq import write_scores
@@ -262,7 +263,7 @@ def musiq(
 def synth(
     out: Path = typer.Option(..., "--out", help="Directory for templates/, qi_data.parquet, teams.parquet, truth.csv."),
     seed: int = typer.Option(2022, "--seed", help="Random seed: the same seed gives the same collaborative."),
-    lang: QiLang = LANG_OPTION,
+    lang: QiLangOption = None,
 ) -> None:
     """Write a synthetic collaborative: 10 teams, monthly 2018-2023, real improvement in some."""
     from forlop.qi.synth import write_collaborative

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from forlop.citations import cite, cite_text, references
+from forlop.html import ReportResult as PageResult
 from forlop.html import render
 from forlop.i18n import format_number, t
 from forlop.pathways import catalogue
@@ -41,17 +42,11 @@ PLOT_CONFIG = {
 
 
 @dataclass
-class ReportResult:
+class ReportResult(PageResult):
     """What was written, and which 001 tables and figures are in it."""
 
-    html: Path
-    xlsx: Path | None
     included: list[str] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    tables: int = 0
-    figures: int = 0
-    hidden_cells: int = 0
-    seconds: float = 0.0
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:

@@ -11,11 +11,35 @@ optionally Excel).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from forlop.choices import Lang, SurveyScale
+from forlop.choices import SurveyScale
+from forlop.cli_options import (
+    LangOption,
+    MessagesLangOption,
+    ReportHtmlOption,
+    ReportXlsxOption,
+    SeedOption,
+    echo_report,
+)
 from forlop.i18n import default_language, t
+
+SurveyDataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data",
+        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
+    ),
+]
+QuestionnaireOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--questionnaire",
+        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
+    ),
+]
 
 survey_app = typer.Typer(
     help=(
@@ -28,18 +52,10 @@ survey_app = typer.Typer(
 
 @survey_app.command()
 def validate(
-    data: Path = typer.Option(
-        ...,
-        "--data",
-        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
-    ),
+    data: SurveyDataOption,
     out: Path = typer.Option(..., "--out", help="Folder for clean/, rejected/ and validation_summary.csv."),
-    questionnaire: Path = typer.Option(
-        None,
-        "--questionnaire",
-        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
-    ),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    questionnaire: QuestionnaireOption = None,
+    lang: MessagesLangOption = None,
 ) -> None:
     """Read and validate a survey: usable rows to clean/, bad rows with their reason to rejected/."""
     from forlop.survey import load, validate_survey
@@ -51,10 +67,10 @@ def validate(
 
 @survey_app.command()
 def report(
-    results: Path = typer.Option(..., "--results", help="Output folder of `forlop survey analyse`."),
-    html: Path = typer.Option(..., "--html", help="HTML file to write (one offline file)."),
-    xlsx: Path = typer.Option(None, "--xlsx", help="Also write the tables to this Excel file."),
-    lang: Lang = typer.Option(None, "--lang", help="nb (default) or en."),
+    results: Annotated[Path, typer.Option("--results", help="Output folder of `forlop survey analyse`.")],
+    html: ReportHtmlOption,
+    xlsx: ReportXlsxOption = None,
+    lang: LangOption = None,
     unit: str = typer.Option(
         None, "--unit", help="Highlight this unit (health trust) in the unit tables and funnel plots."
     ),
@@ -62,39 +78,19 @@ def report(
     """The survey report: SINTEF's national survey 2024 chapter by chapter, plus weights and unit comparison."""
     from forlop.survey.report import build_report
 
-    lang = lang or default_language()
-    result = build_report(results, html, xlsx, lang=lang, unit=unit)
-    if result.xlsx is not None:
-        typer.echo(t("survey.report.xlsx_done", lang, path=result.xlsx), err=True)
-    typer.echo(
-        t(
-            "survey.report.done",
-            lang,
-            tables=result.tables,
-            figures=result.figures,
-            hidden=result.hidden_cells,
-            seconds=result.seconds,
-            html=result.html.resolve(),
-        )
-    )
+    language = lang or default_language()
+    result = build_report(results, html, xlsx, lang=language, unit=unit)
+    echo_report(result, "survey.report", language)
 
 
 @survey_app.command()
 def analyse(
-    data: Path = typer.Option(
-        ...,
-        "--data",
-        help="Folder with survey_frame, survey_responses and optionally survey_population (.parquet or .csv).",
-    ),
+    data: SurveyDataOption,
     out: Path = typer.Option(
         ..., "--out", help="Folder for validated/, response.csv, frequencies.csv, scores.csv and the rest."
     ),
-    questionnaire: Path = typer.Option(
-        None,
-        "--questionnaire",
-        help="Questionnaire YAML shaped as forlop/survey/questionnaire.yaml (default: SINTEF's national survey 2024).",
-    ),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    questionnaire: QuestionnaireOption = None,
+    lang: MessagesLangOption = None,
 ) -> None:
     """Validate a survey, then write response rates, frequencies, scores, alpha, the eleven models, respondents."""
     from forlop.survey import load
@@ -110,11 +106,11 @@ def synth(
     out: Path = typer.Option(
         ..., "--out", help="Folder to write survey_frame, survey_responses, survey_population to."
     ),
-    seed: int = typer.Option(2023, "--seed", help="Random seed: the same seed gives the same data."),
+    seed: SeedOption = 2023,
     scale: SurveyScale = typer.Option(
         "national", "--scale", help="national (130 908 in the frame, 33 458 answers) or small (a few thousand)."
     ),
-    lang: Lang = typer.Option(None, "--lang", help="Language of messages: nb (default) or en."),
+    lang: MessagesLangOption = None,
 ) -> None:
     """Write a synthetic survey shaped as SINTEF's national survey 2024 (deterministic for a seed)."""
     from forlop.survey.synth import write_synthetic

@@ -26,7 +26,6 @@ import math
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from plotly.offline import get_plotlyjs
 from forlop.citations import cite, cite_text, references
 from forlop.datafile import package_yaml
 from forlop.errors import InputError
-from forlop.html import render
+from forlop.html import ReportResult, render
 from forlop.i18n import default_language, format_number, t
 from forlop.privacy import Cells
 from forlop.survey.frequencies import derived_questionnaire
@@ -110,18 +109,6 @@ NEEDS = {
 }
 COLOURS = {"PHV": "#1f4e79", "TSB": "#6a9fcb", "AS": "#f0a030", SECTOR_TOTAL: "#8c8c8c"}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
-
-
-@dataclass
-class ReportResult:
-    """What was written: the HTML (and Excel) file, tables, figures, hidden cells, seconds."""
-
-    html: Path
-    xlsx: Path | None
-    tables: int
-    figures: int
-    hidden_cells: int
-    seconds: float
 
 
 @cache
@@ -1195,6 +1182,22 @@ def _grid(part: pd.DataFrame, value: str, groups: list[str], splits: list[str]) 
     return grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
 
 
+def _grid_rows(
+    page: Page, dimension: str, groups: list[str], sectors: list[str], cells: dict[str, list[list[str]]]
+) -> list[dict]:
+    """The rows of a two-way block's table: one per group of ``dimension``, then the total row; in each, the
+    sectors' ``cells`` side by side."""
+    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
+    return [
+        {
+            "label": page.text("total") if g == "all" else page.group_label(breakdown, g),
+            "cells": [c for s in sectors for c in cells[s][i]],
+            "css": "total" if g == "all" else "",
+        }
+        for i, g in enumerate([*groups, "all"])
+    ]
+
+
 def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
     """002 Tab 4-4: the frame split by ``by`` (sex) within each group of ``dimension`` (region) with its total
     and share of the sector's frame, then the other ``columns`` (those who answered) as count and share;
@@ -1235,12 +1238,7 @@ def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
                 share = None if h or flags[-1] or not whole > 0 else 100 * float(v) / whole
                 out[i] += [_cell(page, None if h else float(v), 0), _cell(page, share, 1)]
         cells[sector] = out
-    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
-    rows = []
-    for i, g in enumerate([*groups, "all"]):
-        label = page.text("total") if g == "all" else page.group_label(breakdown, g)
-        row_cells = [c for s in sectors for c in cells[s][i]]
-        rows.append({"label": label, "cells": row_cells, "css": "total" if g == "all" else ""})
+    rows = _grid_rows(page, dimension, groups, sectors, cells)
     per = [page.group_label(by, g) for g in splits] + [page.text("frame_total"), page.text("share_frame")]
     for column in columns[1:]:
         per += [page.text(f"{column}_n"), page.text(f"share_{column}")]
@@ -1274,13 +1272,7 @@ def population_by_block(page: Page, rep: pd.DataFrame, block: dict) -> dict:
         sums = [_cell(page, None if h else float(v), 0) for v, h in zip(values.sum(axis=0), column_hidden)]
         out.append([*sums, _cell(page, None if grand_hidden else float(values.sum()), 0)])
         cells[sector] = out
-    breakdown = _DIMENSION_BREAKDOWN.get(dimension, dimension)
-    rows = []
-    for i, g in enumerate([*groups, "all"]):
-        label = page.text("total") if g == "all" else page.group_label(breakdown, g)
-        rows.append(
-            {"label": label, "cells": [c for s in sectors for c in cells[s][i]], "css": "total" if g == "all" else ""}
-        )
+    rows = _grid_rows(page, dimension, groups, sectors, cells)
     per = [page.group_label(by, g) for g in splits] + [page.text("total")]
     header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [x for _ in sectors for x in per]
     tb = page.table(block, header, rows, groups=[(page.sector(s), len(per)) for s in sectors])

@@ -42,6 +42,28 @@ def _places(rng: np.random.Generator, n: int, params: dict) -> np.ndarray:
     return names[rng.choice(len(names), size=n, p=weights / weights.sum())]
 
 
+def _persons(
+    rng: np.random.Generator,
+    kind: str,
+    birth_year: np.ndarray,
+    sex_shares: list[float],
+    parts: list[pa.Table],
+    params: dict,
+) -> OtherPersons:
+    """Persons of one ``kind`` born in ``birth_year``: sex F/M drawn with ``sex_shares``, health community by adult
+    population, the episodes of ``parts``; background claims from 1 January of the year to ``history_end``."""
+    n = len(birth_year)
+    return OtherPersons(
+        kind,
+        birth_year,
+        pick(rng, ["F", "M"], n, sex_shares),
+        _places(rng, n, params),
+        pa.concat_tables(parts),
+        np.full(n, np.datetime64(f"{int(params['year'])}-01-01")),
+        np.full(n, np.datetime64(params["history_end"])),
+    )
+
+
 def _contacts(
     rng: np.random.Generator,
     person_id: np.ndarray,
@@ -115,16 +137,7 @@ def smi_without_stay(rng: np.random.Generator, person_id: np.ndarray, n_ongoing:
     parts.append(
         _stays(rng, person_id[earlier], start, start + rng.integers(5, 60, size=len(earlier)) * DAY, dx[earlier])
     )
-    ages = _adult_ages(rng, n)
-    return OtherPersons(
-        "smi_without_stay",
-        year - ages,
-        pick(rng, ["F", "M"], n, [0.55, 0.45]),
-        _places(rng, n, params),
-        pa.concat_tables(parts),
-        np.full(n, y0),
-        np.full(n, np.datetime64(params["history_end"])),
-    )
+    return _persons(rng, "smi_without_stay", year - _adult_ages(rng, n), [0.55, 0.45], parts, params)
 
 
 def children_with_stay(rng: np.random.Generator, person_id: np.ndarray, params: dict) -> OtherPersons:
@@ -139,15 +152,7 @@ def children_with_stay(rng: np.random.Generator, person_id: np.ndarray, params: 
         _stays(rng, person_id, start, start + rng.integers(3, 60, size=n) * DAY, dx),
         _contacts(rng, person_id, 1 + rng.poisson(5, size=n), y0, np.datetime64(f"{year}-12-31"), dx),
     ]
-    return OtherPersons(
-        "children",
-        year - ages,
-        pick(rng, ["F", "M"], n, [0.6, 0.4]),
-        _places(rng, n, params),
-        pa.concat_tables(parts),
-        np.full(n, y0),
-        np.full(n, np.datetime64(params["history_end"])),
-    )
+    return _persons(rng, "children", year - ages, [0.6, 0.4], parts, params)
 
 
 def non_qualifying(rng: np.random.Generator, person_id: np.ndarray, n_with_stay: int, params: dict) -> OtherPersons:
@@ -160,13 +165,4 @@ def non_qualifying(rng: np.random.Generator, person_id: np.ndarray, n_with_stay:
     stay = np.arange(min(n_with_stay, n))
     start = y0 + rng.integers(0, 330, size=len(stay)) * DAY
     parts.append(_stays(rng, person_id[stay], start, start + rng.integers(2, 30, size=len(stay)) * DAY, dx[stay]))
-    ages = _adult_ages(rng, n)
-    return OtherPersons(
-        "non_qualifying",
-        year - ages,
-        pick(rng, ["F", "M"], n, [0.5, 0.5]),
-        _places(rng, n, params),
-        pa.concat_tables(parts),
-        np.full(n, y0),
-        np.full(n, np.datetime64(params["history_end"])),
-    )
+    return _persons(rng, "non_qualifying", year - _adult_ages(rng, n), [0.5, 0.5], parts, params)
