@@ -263,7 +263,8 @@ def markdown(rows: list[dict], runs: int, load: tuple[float, float]) -> str:
             f"{scale}: " + ", ".join(f"{x:.4f}" for x in next(r["numbers"] for r in rows if r["scale"] == scale))
             for scale in dict.fromkeys(r["scale"] for r in rows)
         )
-        + ". Every job gives exactly the same three numbers (checked by the script).",
+        + ". Every job gives the same three numbers to 8 decimals (checked by the script; `cli` reads them from "
+        "indicators.csv, written to 10 significant digits).",
         f"- The machine has {os.cpu_count()} cores shared with other work (1-minute load average {load[0]:.2f} "
         "at the start, "
         f"{load[1]:.2f} at the end); single runs vary by up to a factor 2, so read the medians. Runs per job (s): "

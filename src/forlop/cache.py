@@ -7,18 +7,21 @@ changes a result: an entry is found only under the key of exactly what it was ma
 failure to read or write it only means doing the work as usual.
 
 Where: ``$FORLOP_CACHE`` (a folder, or ``off``), else ``$XDG_CACHE_HOME/forlop``, else
-``~/.cache/forlop``. Folders are created private to their owner (mode 0700), and one that another
-user could write to is not used: a cached SQL file is run as it stands. Each subfolder keeps at most
-``MAX_FILES`` files, the least recently used removed first. Written here because the standard
-library has the parts (atomic rename, file modes) but no such cache, and none of the project's
-libraries offers one.
+``~/.cache/forlop`` (none without a home folder). Folders are created private to their owner (mode
+0700), and one that another user could write to is not used: a cached SQL file is run as it stands.
+An entry carries the SHA-256 of its content, so an edited or cut-off file is not used. Each subfolder
+keeps at most ``MAX_FILES`` entries, the least recently used removed first; only names that are keys
+are counted or removed. Written here because the standard library has the parts (atomic rename, file
+modes) but no such cache, and none of the project's libraries offers one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -28,17 +31,29 @@ log = logging.getLogger(__name__)
 #: Files kept at most in each subfolder; the least recently used are removed beyond this.
 MAX_FILES = 2000
 _OFF = {"off", "0", "no", "false"}
+_ON = {"on", "1", "yes", "true"}  # the default folder
+#: What a key looks like (a SHA-256 in hex); pruning touches no other name, so a folder shared with other
+#: files (``FORLOP_CACHE=DIR`` pointed at a project, say) loses none of them.
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def cache_root() -> Path | None:
-    """Return the cache folder (see the module docstring), or None when it is switched off."""
+    """Return the cache folder (see the module docstring), or None when it is off or there is no home.
+
+    ``FORLOP_CACHE`` may start with ``~``; a relative path counts from the current folder. A relative
+    ``XDG_CACHE_HOME`` is ignored, as the XDG Base Directory specification says.
+    """
     setting = os.environ.get("FORLOP_CACHE", "")
     if setting.lower() in _OFF:
         return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "forlop"
+    try:
+        if setting and setting.lower() not in _ON:
+            return Path(setting).expanduser().absolute()
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry: no cache
+        return None
+    return base / "forlop"
 
 
 def _folder(kind: str) -> Path | None:
@@ -57,30 +72,32 @@ def _folder(kind: str) -> Path | None:
     return root / kind
 
 
-def _header(kind: str, key: str) -> bytes:
-    return f"forlop cache {kind} {key}\n".encode()
+def _header(kind: str, key: str, data: bytes) -> bytes:
+    """The first line of an entry: its kind, its key and the SHA-256 of its data."""
+    return f"forlop cache {kind} {key} {hashlib.sha256(data).hexdigest()}\n".encode()
 
 
 def read(kind: str, key: str) -> bytes | None:
     """Return what is stored under ``key`` in ``kind``, or None (no entry, cache off or not usable).
 
-    The file starts with a line naming its kind and key; a file whose first line is not this key's
-    is not used (it is rewritten by the next ``write``).
+    The file's first line names its kind, its key and the SHA-256 of the rest; a file whose first
+    line does not match (another key, an edited or cut-off file) is not used, and the next ``write``
+    replaces it.
     """
     folder = _folder(kind)
-    if folder is None:
+    if folder is None or not _KEY.fullmatch(key):
         return None
     path = folder / key
     try:
         content = path.read_bytes()
     except OSError:
         return None
-    header = _header(kind, key)
-    if not content.startswith(header):
+    first, _, data = content.partition(b"\n")
+    if first + b"\n" != _header(kind, key, data):
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # last use, for pruning
-    return content[len(header) :]
+    return data
 
 
 def write(kind: str, key: str, data: bytes) -> None:
@@ -89,20 +106,24 @@ def write(kind: str, key: str, data: bytes) -> None:
     Errors (a full disk, a read-only home) are logged at debug level only: the cache is optional.
     """
     folder = _folder(kind)
-    if folder is None:
+    if folder is None or not _KEY.fullmatch(key):
         return
+    temporary = None
     try:
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".", suffix=".tmp", delete=False) as f:
-            f.write(_header(kind, key) + data)
-        os.replace(f.name, folder / key)
+            temporary = Path(f.name)
+            f.write(_header(kind, key, data) + data)
+        os.replace(temporary, folder / key)
         _prune(folder)
     except OSError as error:
         log.debug("cache entry %s/%s not written: %s", kind, key, error)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def _prune(folder: Path) -> None:
     """Remove the least recently used files beyond ``MAX_FILES``."""
-    files = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    files = [p for p in folder.iterdir() if _KEY.fullmatch(p.name)]
     if len(files) <= MAX_FILES:
         return
     files.sort(key=lambda p: p.stat().st_mtime)

@@ -41,8 +41,10 @@ GROUPS: dict[str, tuple[str, str]] = {
 GC_THRESHOLDS = (50_000, 20, 100)
 # At exit, before the modules are torn down, main() has gc.freeze() run (atexit): Python's finalization runs
 # full collections over every object still alive, 0.3 s after a small `forlop pathways` run (perf: all of it in
-# gc_collect_main), and frozen objects are left out of them. Every output is written and closed by then; the
-# objects go with the process.
+# gc_collect_main), and frozen objects are left out of them. The objects go with the process. What this gives up:
+# the finalizer of an object kept alive by a reference cycle until exit (an unclosed file in a cycle, say) is not
+# run. Python does not promise those at exit either ("It is not guaranteed that __del__() methods are called for
+# objects that still exist when the interpreter exits", the data model); Forløp closes what it writes (`with`).
 
 
 def _load_group(name: str) -> typer.Typer:
@@ -276,9 +278,18 @@ def main() -> None:
     (a value that is not one of an option's choices, a missing or unknown option): Typer's own
     message, on one line instead of Typer's usage box. Without arguments, the help is shown.
     """
+    previous = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     atexit.unregister(gc.freeze)  # once, however often main() runs in one process (the tests run it many times)
     atexit.register(gc.freeze)
+    try:
+        _run_app()
+    finally:
+        gc.set_threshold(*previous)  # for a caller that goes on (the tests run main() in their own process)
+
+
+def _run_app() -> None:
+    """``main`` without the collector's settings: the app, with its errors turned into exit codes."""
     try:
         code = app(standalone_mode=False)
     except InputError as error:

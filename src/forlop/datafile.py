@@ -39,13 +39,15 @@ def package_yaml(package: str, name: str) -> Any:
     """The parsed data file ``name`` shipped in the package ``package`` (e.g. ``forlop.pathways``).
 
     The parsed result is kept in Forløp's cache folder (``forlop.cache``, kind ``data``) under a
-    SHA-256 of the file's text and the loader, as ``marshal`` data (plain dicts, lists, strings and
-    numbers; loading it runs no code): even LibYAML's loader builds the Python objects in Python,
-    0.1 s for the texts and the indicator catalogue that every ``forlop pathways`` run reads (issue 14).
+    SHA-256 of the file's text, the loader and marshal's format version, as ``marshal`` data (plain
+    dicts, lists, strings and numbers; loading it runs no code): even LibYAML's loader builds the
+    Python objects in Python, 0.1 s for the texts and the indicator catalogue that every
+    ``forlop pathways`` run reads (issue 14).
     A file whose result marshal cannot hold (a date, say) is parsed every time.
     """
     text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
-    key = hashlib.sha256(f"{yaml.__version__};{SAFE_LOADER.__name__};".encode() + text.encode()).hexdigest()
+    loader = f"{yaml.__version__};{SAFE_LOADER.__name__};marshal {marshal.version};".encode()
+    key = hashlib.sha256(loader + text.encode()).hexdigest()
     stored = cache.read("data", key)
     if stored is not None:
         try:

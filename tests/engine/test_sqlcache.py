@@ -3,6 +3,7 @@ process, another key for any difference, results equal with the cache cold, warm
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -110,14 +111,17 @@ def test_compile_stores_ibis_sql_and_reads_it_back(cache_dir: Path, compiles: li
     first = con.compile(query)
     assert compiles == [first]
     stored = cache_dir / "sql" / _key(query)
-    assert stored.read_text(encoding="utf-8") == f"forlop cache sql {_key(query)}\n{first}"
+    checksum = hashlib.sha256(first.encode()).hexdigest()
+    assert stored.read_text(encoding="utf-8") == f"forlop cache sql {_key(query)} {checksum}\n{first}"
     assert oct(cache_dir.stat().st_mode & 0o777) == oct((cache_dir / "sql").stat().st_mode & 0o777) == "0o700"
     assert con.compile(_query(con.table("forlop_t"))) == first
     assert len(compiles) == 1  # the second time from the file
     assert sorted(query.to_pandas()["person_id"]) == [1, 2]
-    # what is in the file is what runs: a changed file is used as it stands
-    stored.write_text(f"forlop cache sql {_key(query)}\nSELECT 7 AS person_id", encoding="utf-8")
-    assert con.compile(query) == "SELECT 7 AS person_id"
+    # a file edited after it was written does not match its checksum: compiled anew and rewritten
+    stored.write_text(f"forlop cache sql {_key(query)} {checksum}\nSELECT 7 AS person_id", encoding="utf-8")
+    assert con.compile(query) == first
+    assert len(compiles) == 2
+    assert stored.read_text(encoding="utf-8").endswith(first)
 
 
 def test_a_file_that_does_not_belong_to_the_key_is_compiled_anew(cache_dir: Path, compiles: list[str]) -> None:
@@ -126,10 +130,11 @@ def test_a_file_that_does_not_belong_to_the_key_is_compiled_anew(cache_dir: Path
     key = _key(query)
     (cache_dir / "sql").mkdir(mode=0o700, parents=True)
     cache_dir.chmod(0o700)
-    (cache_dir / "sql" / key).write_text(f"forlop cache sql {'0' * 64}\nSELECT 1", encoding="utf-8")
+    checksum = hashlib.sha256(b"SELECT 1").hexdigest()
+    (cache_dir / "sql" / key).write_text(f"forlop cache sql {'0' * 64} {checksum}\nSELECT 1", encoding="utf-8")
     sql = con.compile(query)
     assert compiles == [sql]
-    assert (cache_dir / "sql" / key).read_text(encoding="utf-8") == f"forlop cache sql {key}\n{sql}"
+    assert sqlcache.read(key) == sql
 
 
 def test_a_folder_others_can_write_to_is_not_used(cache_dir: Path, compiles: list[str]) -> None:
@@ -164,8 +169,9 @@ def test_only_the_most_recently_used_files_are_kept(cache_dir: Path, monkeypatch
     for i in range(5):
         sqlcache.write(f"{i:064d}", f"SELECT {i}")
         os.utime(cache_dir / "sql" / f"{i:064d}", (1_000_000 + i, 1_000_000 + i))
+    (cache_dir / "sql" / "notes.txt").write_text("not the cache's", encoding="utf-8")
     sqlcache.write(f"{9:064d}", "SELECT 9")
-    assert sorted(p.name[-1:] for p in (cache_dir / "sql").iterdir()) == ["3", "4", "9"]
+    assert sorted(p.name[-1:] for p in (cache_dir / "sql").iterdir()) == ["3", "4", "9", "t"]
     assert sqlcache.read(f"{4:064d}") == "SELECT 4"
     assert sqlcache.read(f"{0:064d}") is None
 
@@ -199,3 +205,95 @@ def test_pathways_are_the_same_with_the_cache_cold_warm_and_off(
         pd.testing.assert_frame_equal(result.indicators, cold.indicators)
         assert result.flow.equals(cold.flow)
     assert len(with_deaths.patients) > len(cold.patients)
+
+
+def test_reading_an_entry_makes_it_the_most_recently_used(cache_dir: Path) -> None:
+    sqlcache.write("a" * 64, "SELECT 1")
+    entry = cache_dir / "sql" / ("a" * 64)
+    os.utime(entry, (1_000_000, 1_000_000))
+    assert sqlcache.read("a" * 64) == "SELECT 1"
+    assert entry.stat().st_mtime > 1_000_000
+
+
+def test_a_subfolder_others_can_write_to_is_not_used(cache_dir: Path) -> None:
+    (cache_dir / "sql").mkdir(parents=True)
+    cache_dir.chmod(0o700)
+    (cache_dir / "sql").chmod(0o777)
+    sqlcache.write("b" * 64, "SELECT 1")
+    assert sqlcache.read("b" * 64) is None
+    assert list((cache_dir / "sql").iterdir()) == []
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORLOP_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_root() is None
+    assert sqlcache.read("c" * 64) is None
+    sqlcache.write("c" * 64, "SELECT 1")  # no error
+
+
+def test_the_folder_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("FORLOP_CACHE", "~/c")
+    assert cache.cache_root() == tmp_path / "home" / "c"
+    monkeypatch.setenv("FORLOP_CACHE", "rel")
+    assert cache.cache_root() == tmp_path / "rel"
+    monkeypatch.setenv("FORLOP_CACHE", "on")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/xdg")  # not absolute: ignored (XDG specification)
+    assert cache.cache_root() == tmp_path / "home" / ".cache" / "forlop"
+
+
+def test_the_backend_keys_the_row_limit_and_ibis_default_limit(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = connect("duckdb")
+    con.create_table("forlop_n", pd.DataFrame({"n": range(100)}))
+    table = con.table("forlop_n")
+    assert con.compile(table, limit=3) != con.compile(table)
+    assert len(table.execute(limit=3)) == 3
+    assert len(table.execute()) == 100
+    monkeypatch.setattr(ibis.options.sql, "default_limit", 3)
+    assert len(table.execute()) == 3  # execute() asks for limit="default"
+    monkeypatch.setattr(ibis.options.sql, "default_limit", None)
+    assert len(table.execute()) == 100  # not the SQL stored while the default was 3
+
+
+def test_user_defined_functions_are_compiled_every_time(cache_dir: Path) -> None:
+    con = connect("duckdb")
+    con.create_table("forlop_s", pd.DataFrame({"s": ["aBc"]}))
+    table = con.table("forlop_s")
+    results = []
+    for name in ("upper", "lower"):  # two functions of the same Python name and module
+
+        @ibis.udf.scalar.builtin(name=name)
+        def change(s: str) -> str: ...
+
+        query = table.select(s=change(table.s))
+        assert sqlcache.expression_key(query, dialect="duckdb") is None
+        results.append(query.to_pandas()["s"].tolist())
+    assert results == [["ABC"], ["abc"]]
+    assert not (cache_dir / "sql").exists() or list((cache_dir / "sql").iterdir()) == []
+
+
+def test_materialize_keeps_ibis_types_and_runs_its_hooks(cache_dir: Path) -> None:
+    con = connect("duckdb")
+    con.create_table("forlop_w", pd.DataFrame({"g": [1, 1, 2], "n": [1, 2, 3]}))
+    table = con.table("forlop_w")
+    running = table.mutate(total=table.n.sum().over(ibis.window(group_by="g", order_by="n")))
+    kept = materialize(running, "forlop_running")
+    assert kept.schema() == running.schema()
+    assert str(kept.schema()["total"]) == "int64"  # DuckDB alone would make the running sum a decimal
+    assert kept.to_pandas()["total"].dtype == "int64"
+
+    @ibis.udf.scalar.python
+    def plus_one(n: int) -> int:
+        return n + 1
+
+    with_udf = materialize(table.select(m=plus_one(table.n)), "forlop_udf")  # the UDF registered first
+    assert sorted(with_udf.to_pandas()["m"]) == [2, 3, 4]

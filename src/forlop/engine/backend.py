@@ -43,17 +43,31 @@ class DuckDB(IbisDuckDB):
             sqlcache.write(key, sql)
         return sql
 
+    def materialize(self, table: ir.Table, name: str) -> ir.Table:
+        """Store ``table`` as the temporary table ``name`` and return it (see ``materialize``).
+
+        As ``Table.cache`` does: Ibis's pre-execute hooks first (user-defined functions, extensions),
+        then an empty table of ``table``'s own schema (Ibis's types, not the ones DuckDB would infer
+        from the query: a running sum would come back as a decimal), filled from the compiled query.
+        A second table of the same name on this connection replaces the first: callers use each name
+        once per connection (``build_pathways`` opens its own).
+        """
+        self._run_pre_execute_hooks(table)
+        self.create_table(name, schema=table.schema(), temp=True, overwrite=True)
+        quoted = '"' + name.replace('"', '""') + '"'
+        self.raw_sql(f"INSERT INTO {quoted} {self.compile(table)}")
+        return self.table(name)
+
 
 def materialize(table: ir.Table, name: str) -> ir.Table:
     """Compute ``table`` once and return it as a table to build on, stored under ``name``.
 
-    On Forløp's DuckDB backend: a temporary table with that fixed name, so that the queries built
-    on it are the same from run to run (``Table.cache`` gives a new random name each time, and no
-    later query could reuse its compiled SQL). On other backends (Spark): ``Table.cache()``.
+    On Forløp's DuckDB backend: a temporary table with that fixed name (``DuckDB.materialize``), so
+    that the queries built on it are the same from run to run (``Table.cache`` gives a new random
+    name each time, and no later query could reuse its compiled SQL). On other backends (Spark):
+    ``Table.cache()``.
     """
     con = table.get_backend()
-    if not isinstance(con, DuckDB):
-        return table.cache()
-    quoted = '"' + name.replace('"', '""') + '"'
-    con.raw_sql(f"CREATE OR REPLACE TEMP TABLE {quoted} AS {con.compile(table)}")
-    return con.table(name)
+    if isinstance(con, DuckDB):
+        return con.materialize(table, name)
+    return table.cache()

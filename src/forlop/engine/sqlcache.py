@@ -18,6 +18,7 @@ import datetime as _dt
 import decimal
 import enum
 import hashlib
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +50,11 @@ def expression_key(expr: Any, *, dialect: str, limit: object = None) -> str | No
     except (_Uncacheable, RecursionError):
         return None
     versions = f"ibis={ibis.__version__};sqlglot={sqlglot.__version__};duckdb={duckdb.__version__}"
-    head = f"{versions};dialect={dialect};limit={limit!r};".encode()
+    # Ibis's compiler reads two options of its own: "default" means options.sql.default_limit
+    # (compilers/base.py, to_sqlglot), and options.sql.fuse_selects decides how selects are merged.
+    options = ibis.options.sql
+    settings = f"limit={limit!r};default_limit={options.default_limit!r};fuse_selects={options.fuse_selects!r}"
+    head = f"{versions};dialect={dialect};{settings};".encode()
     return hashlib.sha256(head + body).hexdigest()
 
 
@@ -65,6 +70,7 @@ def _describe(obj: Any, digests: dict[int, bytes]) -> bytes:
     if isinstance(obj, Concrete):
         known = digests.get(id(obj))
         if known is None:
+            _check_node_class(type(obj))
             parts = [type(obj).__module__.encode(), type(obj).__qualname__.encode()]
             for name, value in zip(obj.__argnames__, obj.__args__, strict=True):
                 parts.append(name.encode() + b"=" + _describe(value, digests))
@@ -72,7 +78,10 @@ def _describe(obj: Any, digests: dict[int, bytes]) -> bytes:
             digests[id(obj)] = known
         return b"N" + known
     if isinstance(obj, _SCALARS):
-        return f"{type(obj).__name__}:{obj!r}".encode()
+        text = f"{type(obj).__name__}:{obj!r}"
+        if " at 0x" in text:  # a repr with an address in it (a time zone object, say) is not the value
+            raise _Uncacheable(text)
+        return text.encode()
     if isinstance(obj, enum.Enum):
         return f"E{type(obj).__module__}.{type(obj).__qualname__}.{obj.name}".encode()
     if isinstance(obj, (set, frozenset)):
@@ -86,6 +95,29 @@ def _describe(obj: Any, digests: dict[int, bytes]) -> bytes:
     if isinstance(obj, type):
         return f"C{obj.__module__}.{obj.__qualname__}".encode()
     raise _Uncacheable(type(obj).__qualname__)
+
+
+def _check_node_class(cls: type) -> None:
+    """Refuse a node class that its module and name do not identify: a user-defined function.
+
+    Ibis makes a new class for every UDF and keeps what it compiles to (the SQL function name, the
+    types) in class attributes, not in the node's arguments; two UDFs can share a module and name.
+    Such an expression is compiled every time. Every node class of Ibis's own is found by its name.
+    """
+    from ibis.expr.operations.udf import AggUDF, ScalarUDF
+
+    if cls in _NAMED_CLASSES:
+        return
+    found: Any = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    if found is not cls or issubclass(cls, (ScalarUDF, AggUDF)):
+        raise _Uncacheable(cls.__qualname__)
+    _NAMED_CLASSES.add(cls)
+
+
+#: Node classes already found by their module and name (``_check_node_class``).
+_NAMED_CLASSES: set[type] = set()
 
 
 def read(key: str) -> str | None:

@@ -22,6 +22,7 @@ database that cannot be opened) ends with one line and exit code 2.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -49,6 +50,8 @@ THREADS_OPTION = typer.Option(8, "--threads", help="Threads of each worker proce
 WORKERS_OPTION = typer.Option(
     None, "--workers", min=1, help="Worker processes of the HTTP server (default: the cores this process may use)."
 )
+#: CPython's own thresholds of the garbage collector, for the long-running server and its forked workers.
+PYTHON_GC_THRESHOLDS = (700, 10, 10)
 WORKER_TIMEOUT_SECONDS = 120  # a worker silent this long is restarted by the master (gunicorn's heartbeat)
 GRACEFUL_SECONDS = 10  # on SIGTERM, requests under way get this long to finish
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -134,6 +137,7 @@ def serve_forever(host: str, port: int, threads: int = 8, workers: int | None = 
 
     typer.echo(t("server.cli.listening", url=f"http://{host}:{port}/"))
     sys.stdout.flush()
+    gc.set_threshold(*PYTHON_GC_THRESHOLDS)  # forlop.cli raised them for the start-up; the server runs for long
     Server().run()
 
 
