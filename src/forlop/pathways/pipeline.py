@@ -155,11 +155,24 @@ def run_pathways(
     progress: bool = True,
     encoding: str = "utf-8",
 ) -> PathwayResult:
-    """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways."""
+    """``forlop pathways``: validate the extract into ``out_dir/validated``, then build and write the pathways.
+
+    The validation of an earlier run is used again when the extract, the options and Forløp are
+    unchanged (``forlop.extract.reuse``); its summary is printed as it was, after one line saying so.
+    """
+    from forlop.extract import reuse
     from forlop.extract.validate import validate_extract
 
     out_dir = Path(out_dir)
-    summary = validate_extract(Path(data_dir), out_dir / "validated", lang=lang, progress=progress, encoding=encoding)
+    validated = out_dir / "validated"
+    fingerprint = reuse.fingerprint(Path(data_dir), encoding, lang)
+    summary = reuse.reusable(validated, fingerprint)
+    if summary is None:
+        (validated / reuse.RECORD).unlink(missing_ok=True)
+        summary = validate_extract(Path(data_dir), validated, lang=lang, progress=progress, encoding=encoding)
+        reuse.remember(summary, fingerprint)
+    else:
+        say(t("pathways.validation_reused", lang, path=validated))
     for line in summary.lines(lang):
         say(line)
     result = build_pathways(
