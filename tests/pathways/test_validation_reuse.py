@@ -4,6 +4,8 @@ any change to the files, the options, Forløp or the written results validates a
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from tests.cli import forlop
 from tests.pathways.conftest import write_extract
 from tests.pathways.scenario import ROWS
 
-REUSED_EN = "The extract and Forløp are unchanged since the validation in"
+REUSED_EN = "The extract and Forløp are unchanged since the last validation"
 
 
 @pytest.fixture
@@ -61,8 +63,13 @@ def test_a_changed_file_validates_again(tmp_path: Path, validations: list[Path])
     os.utime(persons, ns=(persons.stat().st_atime_ns, persons.stat().st_mtime_ns + 1_000_000))
     _run(data, tmp_path / "out")
     assert len(validations) == 2
-    (data / "notes.txt").write_text("a new file in the extract folder", encoding="utf-8")
+    (data / "notes.txt").write_text("not a table: validation does not read it", encoding="utf-8")
+    (data / "old_persons.csv").symlink_to(data / "gone.csv")  # a link to nothing, which validation ignores
     _run(data, tmp_path / "out")
+    assert len(validations) == 2
+    (data / "geography.csv").write_text("municipality\n301\n", encoding="utf-8")  # a second file of one table
+    result = forlop("pathways", "--data", str(data), "--out", str(tmp_path / "out"), "--lang", "en")
+    assert result.exit_code == 2 and "geography" in result.stderr  # validated again: two files of a table
     assert len(validations) == 3
 
 
@@ -72,6 +79,36 @@ def test_other_reading_options_validate_again(tmp_path: Path, validations: list[
     _run(data, tmp_path / "out")
     _run(data, tmp_path / "out", *options)
     assert len(validations) == 2
+    _run(data, tmp_path / "out", "--encoding", "UTF8")  # another spelling of the default: the first again
+    assert len(validations) == 3
+
+
+def test_the_language_from_the_environment_counts(
+    tmp_path: Path, validations: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = write_extract(tmp_path / "extract", ROWS)
+    out = str(tmp_path / "out")
+    monkeypatch.setenv("FORLOP_LANG", "en")
+    assert forlop("pathways", "--data", str(data), "--out", out).exit_code == 0
+    monkeypatch.setenv("FORLOP_LANG", "nb")
+    assert forlop("pathways", "--data", str(data), "--out", out).exit_code == 0
+    assert len(validations) == 2  # the reasons and warnings are written in the language
+    assert forlop("pathways", "--data", str(data), "--out", out, "--lang", "nb").exit_code == 0
+    assert len(validations) == 2  # --lang nb is what FORLOP_LANG=nb gave
+
+
+def test_a_changed_package_file_changes_forlops_state(tmp_path: Path) -> None:
+    package = tmp_path / "forlop"
+    (package / "extract").mkdir(parents=True)
+    rules = package / "extract" / "contract.yaml"
+    rules.write_text("tables: {}\n", encoding="utf-8")
+    before = reuse._forlop_state(package)
+    assert reuse._forlop_state(package) == before
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"compiled")  # not part of Forløp's state
+    assert reuse._forlop_state(package) == before
+    rules.write_text("tables: {a: 1}\n", encoding="utf-8")
+    assert reuse._forlop_state(package) != before
 
 
 def test_changed_results_or_forlop_validate_again(
@@ -101,3 +138,21 @@ def test_a_record_that_cannot_be_read_validates_again(tmp_path: Path, validation
     (tmp_path / "out" / "validated" / reuse.RECORD).write_text("{not json", encoding="utf-8")
     _run(data, tmp_path / "out")
     assert len(validations) == 2
+
+
+def test_two_runs_on_one_out_take_turns(tmp_path: Path) -> None:
+    validated = tmp_path / "out" / "validated"
+    probe = (
+        "import fcntl, sys\n"
+        "h = open(sys.argv[1], 'a')\n"
+        "try:\n"
+        "    fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    print('free')\n"
+        "except BlockingIOError:\n"
+        "    print('taken')\n"
+    )
+    lock = f"{validated}.lock"
+    with reuse.taking_turns(validated):
+        inside = subprocess.run([sys.executable, "-c", probe, lock], capture_output=True, text=True, check=True)
+    after = subprocess.run([sys.executable, "-c", probe, lock], capture_output=True, text=True, check=True)
+    assert (inside.stdout.strip(), after.stdout.strip()) == ("taken", "free")

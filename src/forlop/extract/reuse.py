@@ -7,28 +7,41 @@ An analyst runs ``forlop pathways --data X --out OUT`` again and again on one ex
 the validation found (the summary) and a fingerprint of everything it depended on; ``reusable``
 gives that summary back only when the fingerprint is unchanged:
 
-- every file in the extract folder: name, size, modification time (nanoseconds) and inode, as
-  ``make`` and ``rsync`` decide what changed, without reading the files (reading them would cost
-  a national run more time than it saves on a small one); a new or removed file counts too;
-- the options that change the result (``--encoding``, and the language of the messages and
-  reasons written);
-- Forløp itself: its version and every file of the ``forlop`` package (size and time), so a new
-  rule or code list validates again;
+- every file validation can read (``<table>.parquet`` and ``<table>.csv`` of each table of the
+  contract, present or not): size, modification time (nanoseconds) and inode, as ``make`` and
+  ``rsync`` decide what changed, without reading the files (reading them would cost a national
+  run more time than it saves on a small one);
+- the options and settings that change the result: ``--encoding`` (its canonical name), the
+  language of the messages and reasons written (``--lang``, else ``FORLOP_LANG``) and the time zone
+  (``TZ``: DuckDB writes time stamps with a zone in it into ``rejected/``);
+- Forløp itself (its version and every file of the ``forlop`` package: size and time, so a new
+  rule or code list validates again), DuckDB's version and Python's;
 - the written results: every file in ``clean/`` and ``rejected/`` and the summary, as they were
   written (a deleted or edited result validates again).
 
-Anything else (a file that cannot be read, a record of another layout) means validating again.
-``forlop validate`` always validates.
+What it cannot see: a file edited in place that keeps its size, its modification time and its
+inode (a script that restores the time, ``cp -p`` over the old file, a file system with a coarse
+clock); then delete ``OUT/validated/validation_run.json`` to validate again. Anything else (a file
+that cannot be read, a record of another layout) means validating again. Two runs on the same OUT
+take turns (a lock on ``OUT/validated.lock``). ``forlop validate`` always validates.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from forlop.extract.contract import contract
 from forlop.extract.summary import SUMMARY_FILE, TableCounts, ValidationSummary
+from forlop.i18n import default_language
 
 RECORD = "validation_run.json"
 _LAYOUT = 1
@@ -36,29 +49,68 @@ _LAYOUT = 1
 
 def _state(path: Path) -> list:
     """Name, size, modification time (ns) and inode of every file below ``path``, in name order."""
-    found = []
+    found: list = []
     for root, dirs, files in os.walk(path):
         dirs.sort()
         for name in sorted(files):
-            info = os.stat(os.path.join(root, name))
-            found.append([os.path.relpath(os.path.join(root, name), path), info.st_size, info.st_mtime_ns, info.st_ino])
+            where = os.path.join(root, name)
+            try:
+                info = os.stat(where)
+            except OSError:  # gone while listed, or a link to nothing
+                found.append([os.path.relpath(where, path), None])
+                continue
+            found.append([os.path.relpath(where, path), info.st_size, info.st_mtime_ns, info.st_ino])
     return found
 
 
-def _forlop_state() -> str:
-    """A digest of the installed Forløp: its version and the state of every file of the package."""
+def _forlop_state(package: Path | None = None) -> str:
+    """A digest of the installed Forløp (``package``: its folder): its version and every file's state."""
     import forlop
 
-    package = Path(forlop.__file__).parent
+    package = package or Path(forlop.__file__).parent
     files = [f for f in _state(package) if "__pycache__" not in f[0]]
-    version = getattr(forlop, "__version__", "")
-    return hashlib.sha256(json.dumps([version, files]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([forlop.__version__, files]).encode()).hexdigest()
+
+
+def _inputs(data_dir: Path) -> list:
+    """Size, modification time (ns) and inode of each file validation can read in ``data_dir`` (None: none)."""
+    found: list = []
+    for table in contract():
+        for name in (f"{table}.parquet", f"{table}.csv"):
+            try:
+                info = (data_dir / name).stat()
+            except OSError:  # absent, or a link to nothing: validation finds no such file either
+                found.append([name, None])
+                continue
+            found.append([name, info.st_size, info.st_mtime_ns, info.st_ino])
+    return found
 
 
 def fingerprint(data_dir: Path, encoding: str, lang: str | None) -> str:
     """The fingerprint of a validation of ``data_dir`` with these options (see the module docstring)."""
-    parts = [_LAYOUT, str(Path(data_dir).resolve()), _state(Path(data_dir)), encoding, lang or "", _forlop_state()]
+    import duckdb
+
+    with contextlib.suppress(LookupError):  # an unknown one: validation stops on it with its own message
+        encoding = codecs.lookup(encoding).name  # utf-8, UTF-8 and utf8 are one encoding
+    settings = [encoding, lang or default_language(), os.environ.get("TZ", ""), time.tzname]
+    versions = [duckdb.__version__, sys.version]
+    parts = [_LAYOUT, str(Path(data_dir).resolve()), _inputs(Path(data_dir)), settings, versions, _forlop_state()]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def taking_turns(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<out_dir>.lock`` (``fcntl.flock``): two runs on one OUT, each finding or
+    making a validation and recording it, one after the other (else one run could record the other's
+    results under its own fingerprint)."""
+    lock = Path(f"{out_dir}.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _results(out_dir: Path) -> list:

@@ -165,14 +165,15 @@ def run_pathways(
 
     out_dir = Path(out_dir)
     validated = out_dir / "validated"
-    fingerprint = reuse.fingerprint(Path(data_dir), encoding, lang)
-    summary = reuse.reusable(validated, fingerprint)
-    if summary is None:
-        (validated / reuse.RECORD).unlink(missing_ok=True)
-        summary = validate_extract(Path(data_dir), validated, lang=lang, progress=progress, encoding=encoding)
-        reuse.remember(summary, fingerprint)
-    else:
-        say(t("pathways.validation_reused", lang, path=validated))
+    with reuse.taking_turns(validated):
+        fingerprint = reuse.fingerprint(Path(data_dir), encoding, lang)
+        summary = reuse.reusable(validated, fingerprint)
+        if summary is None:
+            (validated / reuse.RECORD).unlink(missing_ok=True)
+            summary = validate_extract(Path(data_dir), validated, lang=lang, progress=progress, encoding=encoding)
+            reuse.remember(summary, fingerprint)
+        else:
+            say(t("pathways.validation_reused", lang, path=validated / reuse.RECORD))
     for line in summary.lines(lang):
         say(line)
     result = build_pathways(
