@@ -1182,6 +1182,17 @@ def _grid(part: pd.DataFrame, value: str, groups: list[str], splits: list[str]) 
     return grid.reindex(index=groups, columns=splits).fillna(0).to_numpy(dtype=float)
 
 
+def _grid_cells(
+    page: Page, values: np.ndarray, hiding: tuple[np.ndarray, np.ndarray, np.ndarray, bool]
+) -> list[list[str]]:
+    """The count cells of one sector's two-way table ``values`` (groups x splits) with the flags of
+    :func:`_hide_grid`: one row per group, then the sum row; each row ends in its total."""
+    hidden, row_hidden, column_hidden, grand_hidden = hiding
+    rows = [[*values[i], values[i].sum()] for i in range(len(values))] + [[*values.sum(axis=0), values.sum()]]
+    flags = [[*hidden[i], row_hidden[i]] for i in range(len(values))] + [[*column_hidden, grand_hidden]]
+    return [[_cell(page, None if h else float(v), 0) for v, h in zip(r, f)] for r, f in zip(rows, flags)]
+
+
 def _grid_rows(
     page: Page, dimension: str, groups: list[str], sectors: list[str], cells: dict[str, list[list[str]]]
 ) -> list[dict]:
@@ -1218,18 +1229,13 @@ def frame_by_block(page: Page, profile: pd.DataFrame, block: dict) -> dict:
     for sector in sectors:
         part = rows_of[rows_of["sector"] == sector]
         values = _grid(part, columns[0], groups, splits)
-        hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
-        totals, grand = values.sum(axis=1), float(values.sum())
-        out = []
-        for i in range(len(groups) + 1):
-            last = i == len(groups)
-            parts = values.sum(axis=0) if last else values[i]
-            flags = column_hidden if last else hidden[i]
-            whole, whole_hidden = (grand, grand_hidden) if last else (float(totals[i]), bool(row_hidden[i]))
-            row = [_cell(page, None if h else float(v), 0) for v, h in zip(parts, flags)]
-            row.append(_cell(page, None if whole_hidden else whole, 0))
-            row.append(_cell(page, None if whole_hidden or grand_hidden or not grand > 0 else 100 * whole / grand, 1))
-            out.append(row)
+        hiding = _hide_grid(values)
+        out = _grid_cells(page, values, hiding)
+        grand, grand_hidden = float(values.sum()), hiding[3]
+        wholes = [*values.sum(axis=1), grand]
+        for row, whole, whole_hidden in zip(out, wholes, [*hiding[1], grand_hidden]):
+            share = None if whole_hidden or grand_hidden or not grand > 0 else 100 * float(whole) / grand
+            row.append(_cell(page, share, 1))
         for column in columns[1:]:
             counts = part.groupby("group")[column].sum().reindex(groups).fillna(0).to_numpy(dtype=float)
             flags = hide_counts(counts, RULE)
@@ -1264,14 +1270,7 @@ def population_by_block(page: Page, rep: pd.DataFrame, block: dict) -> dict:
     for sector in sectors:
         part = rows_of[rows_of["sector"] == sector]
         values = _grid(part, "population", groups, splits)
-        hidden, row_hidden, column_hidden, grand_hidden = _hide_grid(values)
-        out = []
-        for i in range(len(groups)):
-            row = [_cell(page, None if h else float(v), 0) for v, h in zip(values[i], hidden[i])]
-            out.append([*row, _cell(page, None if row_hidden[i] else float(values[i].sum()), 0)])
-        sums = [_cell(page, None if h else float(v), 0) for v, h in zip(values.sum(axis=0), column_hidden)]
-        out.append([*sums, _cell(page, None if grand_hidden else float(values.sum()), 0)])
-        cells[sector] = out
+        cells[sector] = _grid_cells(page, values, _hide_grid(values))
     rows = _grid_rows(page, dimension, groups, sectors, cells)
     per = [page.group_label(by, g) for g in splits] + [page.text("total")]
     header = [page.tx(spec()["dimensions"].get(dimension, dimension))] + [x for _ in sectors for x in per]
