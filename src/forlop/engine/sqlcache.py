@@ -22,6 +22,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+import duckdb
+import ibis
+import sqlglot
+from ibis.backends import BaseBackend
+from ibis.common.grounds import Concrete
+from ibis.expr.operations.udf import AggUDF, ScalarUDF
+
 from forlop import cache
 
 _SCALARS = (str, int, float, bool, bytes, type(None), decimal.Decimal, _dt.date, _dt.datetime, _dt.time, _dt.timedelta)
@@ -40,10 +47,6 @@ def expression_key(expr: Any, *, dialect: str, limit: object = None) -> str | No
     bound to, nothing (it does not enter the SQL; the table's name, namespace and schema do).
     None when a value cannot be described exactly: then the query is simply compiled.
     """
-    import duckdb
-    import ibis
-    import sqlglot
-
     digests: dict[int, bytes] = {}
     try:
         body = _describe(expr.op(), digests)
@@ -64,9 +67,6 @@ def _describe(obj: Any, digests: dict[int, bytes]) -> bytes:
     Nodes are shared within an expression graph; each is described once (memo ``digests``, by id,
     valid while the graph is alive) and stands in its parents by its digest.
     """
-    from ibis.backends import BaseBackend
-    from ibis.common.grounds import Concrete
-
     if isinstance(obj, Concrete):
         known = digests.get(id(obj))
         if known is None:
@@ -104,8 +104,6 @@ def _check_node_class(cls: type) -> None:
     types) in class attributes, not in the node's arguments; two UDFs can share a module and name.
     Such an expression is compiled every time. Every node class of Ibis's own is found by its name.
     """
-    from ibis.expr.operations.udf import AggUDF, ScalarUDF
-
     if cls in _NAMED_CLASSES:
         return
     found: Any = sys.modules.get(cls.__module__)
