@@ -47,19 +47,24 @@ RECORD = "validation_run.json"
 _LAYOUT = 1
 
 
+def _file_state(path: Path, name: str) -> list:
+    """[name, size, modification time (ns), inode] of the file ``path``; [name, None] if there is none
+    (absent, gone while listed, or a link to nothing: validation finds no such file either)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return [name, None]
+    return [name, info.st_size, info.st_mtime_ns, info.st_ino]
+
+
 def _state(path: Path) -> list:
-    """Name, size, modification time (ns) and inode of every file below ``path``, in name order."""
+    """The ``_file_state`` of every file below ``path``, named relative to it, in name order."""
     found: list = []
     for root, dirs, files in os.walk(path):
         dirs.sort()
         for name in sorted(files):
-            where = os.path.join(root, name)
-            try:
-                info = os.stat(where)
-            except OSError:  # gone while listed, or a link to nothing
-                found.append([os.path.relpath(where, path), None])
-                continue
-            found.append([os.path.relpath(where, path), info.st_size, info.st_mtime_ns, info.st_ino])
+            where = Path(root) / name
+            found.append(_file_state(where, str(where.relative_to(path))))
     return found
 
 
@@ -74,16 +79,7 @@ def _forlop_state(package: Path | None = None) -> str:
 
 def _inputs(data_dir: Path) -> list:
     """Size, modification time (ns) and inode of each file validation can read in ``data_dir`` (None: none)."""
-    found: list = []
-    for table in contract():
-        for name in (f"{table}.parquet", f"{table}.csv"):
-            try:
-                info = (data_dir / name).stat()
-            except OSError:  # absent, or a link to nothing: validation finds no such file either
-                found.append([name, None])
-                continue
-            found.append([name, info.st_size, info.st_mtime_ns, info.st_ino])
-    return found
+    return [_file_state(data_dir / name, name) for table in contract() for name in (f"{table}.parquet", f"{table}.csv")]
 
 
 def fingerprint(data_dir: Path, encoding: str, lang: str | None) -> str:
@@ -115,12 +111,7 @@ def taking_turns(out_dir: Path) -> Iterator[None]:
 
 def _results(out_dir: Path) -> list:
     """The state of what a validation wrote in ``out_dir`` (clean/, rejected/, the summary)."""
-    summary = out_dir / SUMMARY_FILE
-    return [
-        _state(out_dir / "clean"),
-        _state(out_dir / "rejected"),
-        [summary.stat().st_size, summary.stat().st_mtime_ns] if summary.exists() else None,
-    ]
+    return [_state(out_dir / "clean"), _state(out_dir / "rejected"), _file_state(out_dir / SUMMARY_FILE, SUMMARY_FILE)]
 
 
 def remember(summary: ValidationSummary, print_: str) -> None:
